@@ -1,0 +1,3 @@
+from openaudit.cli import main
+
+main()

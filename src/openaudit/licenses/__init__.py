@@ -1,0 +1,1 @@
+"""License knowledge: the catalog (rules/licenses/*.yaml), text identification and clause extraction."""

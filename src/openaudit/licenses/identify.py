@@ -1,0 +1,139 @@
+"""Identify a target's license from every signal and reconcile them.
+
+Signals: card ``license`` (a Hub id or an SPDX id), ``license_name``, ``license_link``, and the text of
+license files (see ``textmatch``). Each signal yields a candidate with a citation; agreement raises
+confidence, disagreement becomes a conflict the engine reports. Unknown beats a confident wrong name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openaudit.evidence import Evidence
+from openaudit.licenses.catalog import Catalog, LicenseEntry
+from openaudit.model import Citation, LicenseResult
+
+# Hub ids that say nothing about which license applies.
+PLACEHOLDER_IDS = {"other", "unknown", "none", "noassertion", ""}
+
+
+@dataclass
+class Signal:
+    kind: str  # metadata | link | file
+    value: str
+    entry: LicenseEntry | None
+    weight: float
+    citation: Citation
+
+
+@dataclass
+class Identification:
+    result: LicenseResult
+    signals: list[Signal] = field(default_factory=list)
+    conflicts: list[tuple[Signal, Signal]] = field(default_factory=list)
+    declared: str | None = None  # the card's license value as written
+
+
+def _card_citation(ev: Evidence, key: str, value: str) -> Citation:
+    card = ev.card
+    return Citation(
+        source="metadata",
+        file=card.path if card is not None else None,
+        line=card.line_of(key) if card is not None else None,
+        text=f"{key}: {value}",
+    )
+
+
+def _metadata_values(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, (str, int, float))]
+    return []
+
+
+def metadata_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
+    meta = ev.metadata
+    signals: list[Signal] = []
+    for value in _metadata_values(meta.get("license")):
+        v = value.strip()
+        if v.lower() in PLACEHOLDER_IDS:
+            continue
+        entry = catalog.by_hub_id(v) or catalog.by_spdx(v) or catalog.by_name(v)
+        signals.append(Signal("metadata", v, entry, 0.9, _card_citation(ev, "license", v)))
+    for value in _metadata_values(meta.get("license_name")):
+        entry = catalog.by_name(value)
+        signals.append(Signal("metadata", value, entry, 0.6, _card_citation(ev, "license_name", value)))
+    for value in _metadata_values(meta.get("license_link")):
+        entry = catalog.by_url(value)
+        cit = _card_citation(ev, "license_link", value)
+        cit.source = "link"
+        signals.append(Signal("link", value, entry, 0.6, cit))
+    return signals
+
+
+def reconcile(signals: list[Signal]) -> tuple[LicenseEntry | None, float, list[tuple[Signal, Signal]], str]:
+    """Pick the entry the signals support; report pairs that disagree."""
+    known = [s for s in signals if s.entry is not None]
+    conflicts: list[tuple[Signal, Signal]] = []
+    for i, a in enumerate(known):
+        for b in known[i + 1 :]:
+            if a.entry is not b.entry and not _compatible(a.entry, b.entry):
+                conflicts.append((a, b))
+    if not known:
+        if signals:
+            return None, 0.0, conflicts, "declared license is not in the catalog: " + ", ".join(
+                repr(s.value) for s in signals
+            )
+        return None, 0.0, conflicts, "no license declared and no license text recognised"
+    scores: dict[str, float] = {}
+    for s in known:
+        assert s.entry is not None
+        scores[s.entry.id] = scores.get(s.entry.id, 0.0) + s.weight
+    best_id = max(scores, key=lambda k: scores[k])
+    best = next(s.entry for s in known if s.entry is not None and s.entry.id == best_id)
+    total = sum(scores.values())
+    support = scores[best_id]
+    # Independent agreeing signals compound: 1 - prod(1 - w).
+    miss = 1.0
+    for s in known:
+        if s.entry is best:
+            miss *= 1.0 - s.weight
+    confidence = (1.0 - miss) * (support / total)
+    if conflicts and support / total < 0.75:
+        return None, round(confidence, 2), conflicts, "license signals disagree: " + "; ".join(
+            f"{a.kind} says {a.entry.id}, {b.kind} says {b.entry.id}" for a, b in conflicts if a.entry and b.entry
+        )
+    return best, round(confidence, 2), conflicts, f"identified from {len(known)} signal(s)"
+
+
+def _compatible(a: LicenseEntry | None, b: LicenseEntry | None) -> bool:
+    """A family entry (e.g. 'bsd') is compatible with a member of that family."""
+    if a is None or b is None:
+        return True
+    return bool(a.family and a.family == b.id) or bool(b.family and b.family == a.id)
+
+
+def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None = None) -> Identification:
+    signals = metadata_signals(ev, catalog) + list(extra_signals or [])
+    entry, confidence, conflicts, reason = reconcile(signals)
+    declared = ", ".join(_metadata_values(ev.metadata.get("license"))) or None
+    if entry is None:
+        result = LicenseResult(
+            id="unknown",
+            name=None,
+            confidence=confidence,
+            evidence=[s.citation for s in signals],
+            reason=reason,
+        )
+    else:
+        result = LicenseResult(
+            id=entry.id,
+            name=entry.name,
+            spdx=entry.spdx,
+            osi_approved=entry.osi_approved,
+            confidence=confidence,
+            evidence=[s.citation for s in signals if s.entry is entry] or [s.citation for s in signals],
+            reason=reason,
+        )
+    return Identification(result=result, signals=signals, conflicts=conflicts, declared=declared)

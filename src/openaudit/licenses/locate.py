@@ -1,0 +1,60 @@
+"""Find where a phrase stands in a file, tolerant of case, whitespace, line wrapping and markdown."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from openaudit.evidence import SourceFile
+from openaudit.model import Citation
+
+_WORD = re.compile(r"[a-z0-9$€£¥]+(?:[.,][0-9]+)*")
+
+
+class WordIndex:
+    """Lower-cased words of a text with the 1-based line each word stands on."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self.words: list[str] = []
+        self.word_line: list[int] = []
+        for i, line in enumerate(lines, start=1):
+            for m in _WORD.finditer(line.lower()):
+                self.words.append(m.group(0))
+                self.word_line.append(i)
+        self._joined = " ".join(self.words)
+        starts = []
+        pos = 0
+        for w in self.words:
+            starts.append(pos)
+            pos += len(w) + 1
+        self._starts = starts
+
+    def find(self, phrase: str) -> int | None:
+        """Line of the first occurrence of ``phrase`` (compared word by word), or None."""
+        needle = " ".join(_WORD.findall(phrase.lower()))
+        if not needle:
+            return None
+        idx = self._joined.find(needle)
+        while idx != -1:
+            if idx == 0 or self._joined[idx - 1] == " ":
+                k = bisect_right(self._starts, idx) - 1
+                return self.word_line[k]
+            idx = self._joined.find(needle, idx + 1)
+        return None
+
+
+def quote_line(lines: list[str], line: int, limit: int = 300) -> str:
+    text = " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def locate(phrase: str, files: list[SourceFile]) -> Citation | None:
+    """Cite the first file and line where ``phrase`` occurs."""
+    for f in files:
+        if f.text is None:
+            continue
+        line = WordIndex(f.lines).find(phrase)
+        if line is not None:
+            return Citation(source="file", file=f.name, line=line, text=quote_line(f.lines, line))
+    return None

@@ -1,0 +1,104 @@
+"""What the human-readable formats show, in order, as plain data: answer first, then evidence.
+
+Every string from the input is sanitized here (no control, ANSI or bidi characters), so the
+renderers only lay the view out. The rich renderer wraps strings in Text, never parsing markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openaudit.model import Citation, Report, Restriction
+from openaudit.textutil import sanitize
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    columns: tuple[str, ...] = ()
+
+
+@dataclass
+class View:
+    heading: str
+    verdict: str
+    passed: bool
+    summary: list[tuple[str, str]]
+    sections: list[Section]
+
+
+def cite(c: Citation | None) -> str:
+    if c is None:
+        return ""
+    where = c.file or c.source
+    if c.line:
+        where = f"{where}:{c.line}"
+    return sanitize(where, one_line=True, limit=120)
+
+
+def quoted(c: Citation | None, limit: int = 160) -> str:
+    if c is None or not c.text:
+        return ""
+    return "“" + sanitize(c.text, one_line=True, limit=limit) + "”"
+
+
+def _threshold_text(r: Restriction) -> str:
+    parts = []
+    for t in r.thresholds:
+        v = t.value
+        num = f"{v / 1e9:g}B" if v >= 1e9 else f"{v / 1e6:g}M" if v >= 1e6 else f"{v:g}"
+        unit = t.unit.replace("_", " ")
+        parts.append(f"{(t.currency + ' ') if t.currency else ''}{num} {unit}")
+    if r.territories:
+        parts.append("territories: " + ", ".join(r.territories))
+    return "; ".join(parts)
+
+
+def build_view(report: Report) -> View:
+    t = report.target
+    rev = f" @ {t['revision'][:12]}" if t.get("revision") else ""
+    heading = sanitize(f"{t['id']}{rev} ({t['kind']}{', offline' if t.get('offline') else ''})", one_line=True)
+    lic = report.license
+    if lic.id == "unknown":
+        lic_text = "unknown" + (f" — {sanitize(lic.reason, one_line=True)}" if lic.reason else "")
+    else:
+        lic_text = f"{sanitize(lic.name or lic.id, one_line=True)} ({lic.id})"
+    osi = {True: "yes", False: "no", None: "unknown"}[lic.osi_approved]
+    grade = report.grade.get("letter")
+    summary = [
+        ("Gate", "PASSED" if report.passed else "FAILED"),
+        ("License", lic_text),
+        ("OSI approved", osi),
+        ("Confidence", f"{lic.confidence:.2f}"),
+        ("Grade", grade if grade else "not assessed yet"),
+        ("OSAID 1.0", report.osaid.get("verdict", "insufficient_evidence").replace("_", " ")),
+    ]
+    for c in lic.evidence[:3]:
+        summary.append(("  evidence", f"{cite(c)} {quoted(c, 100)}".strip()))
+    sections = []
+    if report.restrictions:
+        sections.append(Section(
+            "Terms that bind you",
+            [(r.kind, sanitize(r.summary, one_line=True, limit=200), _threshold_text(r), cite(r.clause),
+              quoted(r.clause)) for r in report.restrictions],
+            ("kind", "term", "limits", "clause", "quote"),
+        ))
+    if report.findings:
+        sections.append(Section(
+            "Findings",
+            [(f.rule, f.severity, sanitize(f.message, one_line=True, limit=300), cite(f.evidence))
+             for f in report.findings],
+            ("rule", "severity", "message", "where"),
+        ))
+    if report.files:
+        sections.append(Section(
+            "Files",
+            [(sanitize(f.name, one_line=True), f.role, f.status, sanitize(f.reason or "", one_line=True))
+             for f in report.files],
+            ("file", "role", "status", "note"),
+        ))
+    if report.notes:
+        sections.append(Section("Notes", [(sanitize(n, one_line=True),) for n in report.notes], ("note",)))
+    verdict = "PASSED" if report.passed else "FAILED"
+    return View(heading=heading, verdict=verdict, passed=report.passed, summary=summary, sections=sections)

@@ -1,0 +1,31 @@
+"""Evidence sources: the Hugging Face Hub and local directories or card files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openaudit.errors import UsageError
+from openaudit.sources.base import Source
+
+# org/name with an optional @revision; the org may be omitted for legacy ids such as "gpt2".
+HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}(?:@[\w./-]{1,200})?$")
+
+
+def resolve(target: str, *, offline: bool = False) -> Source:
+    """Pick the source for a TARGET argument: an existing path is local, otherwise a Hub id."""
+    path = Path(target).expanduser()
+    if path.exists():
+        from openaudit.sources.local import LocalSource
+
+        return LocalSource(path)
+    looks_like_path = target.startswith((".", "/", "~")) or "\\" in target or target.count("/") > 1
+    if looks_like_path or not HUB_ID.match(target) or ".." in target.split("@")[0]:
+        raise UsageError(f"no such file or directory, and not a Hub model id: {target!r}")
+    repo_id, _, revision = target.partition("@")
+    from openaudit.sources.hub import HubSource
+
+    return HubSource(repo_id, revision or None, offline=offline)
+
+
+__all__ = ["Source", "resolve"]

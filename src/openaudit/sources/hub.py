@@ -1,0 +1,225 @@
+"""Evidence from the Hugging Face Hub through huggingface_hub (imported lazily: it costs ~400 ms).
+
+Request budget: one ``model_info`` call, then ``hf_hub_download`` per file pinned to the commit sha
+that model_info returned. A file already in the Hub cache at that sha costs no request, so a repeat
+check at an unchanged revision makes one request. Offline (``--offline`` or HF_HUB_OFFLINE=1) we read
+the revision and repo facts that the last online check stored beside the Hub cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from openaudit.card import parse_card
+from openaudit.errors import EvidenceUnavailable
+from openaudit.evidence import Evidence, SourceFile, role_of
+from openaudit.sources.base import Source
+from openaudit.sources.local import read_file
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+DEFAULT_TIMEOUT = 20.0
+
+
+def timeout_seconds() -> float:
+    raw = os.environ.get("OPENAUDIT_TIMEOUT")
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value > 0 else DEFAULT_TIMEOUT
+
+
+def _redact(message: str) -> str:
+    """Never let a token reach output, whatever an exception message contains."""
+    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+        token = os.environ.get(var)
+        if token and len(token) >= 4:
+            message = message.replace(token, "***")
+    message = re.sub(r"\bhf_[A-Za-z0-9]{8,}\b", "hf_***", message)
+    return " ".join(message.split())
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return _redact(text[0] if text else exc.__class__.__name__)
+
+
+class HubSource(Source):
+    kind = "hub"
+
+    def __init__(self, repo_id: str, revision: str | None = None, *, offline: bool = False):
+        self.repo_id = repo_id
+        self.revision = revision
+        self.offline_flag = offline
+
+    @property
+    def display(self) -> str:
+        return self.repo_id + (f"@{self.revision}" if self.revision else "")
+
+    # -- metadata store beside the Hub cache (for --offline) ------------------------------------
+    def _store_dir(self, hf_home: str) -> Path:
+        return Path(hf_home) / "openaudit" / ("models--" + self.repo_id.replace("/", "--"))
+
+    def _save_info(self, hf_home: str, requested: str, sha: str, info: dict[str, Any]) -> None:
+        d = self._store_dir(hf_home)
+        try:
+            (d / "refs").mkdir(parents=True, exist_ok=True)
+            (d / "refs" / quote(requested, safe="")).write_text(sha)
+            (d / f"{sha}.json").write_text(json.dumps(info))
+        except OSError:
+            pass  # the store is an optimisation for offline use; a read-only cache must not fail the audit
+
+    def _load_info(self, hf_home: str, requested: str) -> tuple[str, dict[str, Any]] | None:
+        d = self._store_dir(hf_home)
+        sha = requested if _SHA.match(requested) else None
+        if sha is None:
+            try:
+                sha = (d / "refs" / quote(requested, safe="")).read_text().strip()
+            except OSError:
+                return None
+        try:
+            return sha, json.loads((d / f"{sha}.json").read_text())
+        except (OSError, ValueError):
+            return sha, {}
+
+    # -- fetching -------------------------------------------------------------------------------
+    def fetch(self) -> Evidence:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        t = timeout_seconds()
+        os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(max(1, t))))
+        os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(max(1, t))))
+        from huggingface_hub import constants
+
+        offline = self.offline_flag or constants.HF_HUB_OFFLINE
+        requested = self.revision or "main"
+        if offline:
+            return self._fetch_offline(constants, requested)
+        return self._fetch_online(constants, requested, t)
+
+    def _fetch_online(self, constants: Any, requested: str, timeout: float) -> Evidence:
+        from huggingface_hub import HfApi
+        from huggingface_hub import errors as hf_errors
+
+        api = HfApi()
+        try:
+            info = api.model_info(self.repo_id, revision=self.revision, timeout=timeout)
+        except hf_errors.GatedRepoError:
+            raise EvidenceUnavailable(f"{self.display}: gated repository and no access granted") from None
+        except hf_errors.RevisionNotFoundError:
+            raise EvidenceUnavailable(f"{self.display}: revision not found: {requested}") from None
+        except hf_errors.RepositoryNotFoundError:
+            raise EvidenceUnavailable(
+                f"{self.display}: repository not found on the Hub (or private without access)"
+            ) from None
+        except hf_errors.HfHubHTTPError as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            raise EvidenceUnavailable(f"{self.display}: Hub request failed (HTTP {status})") from None
+        except Exception as exc:  # network errors come from httpx/httpx2; classify without importing it
+            raise EvidenceUnavailable(
+                f"{self.display}: could not reach the Hub at {constants.ENDPOINT}: {_first_line(exc)}"
+            ) from None
+
+        sha = info.sha
+        if not sha:
+            raise EvidenceUnavailable(f"{self.display}: the Hub returned no commit sha for this revision")
+        siblings = [s.rfilename for s in (info.siblings or [])]
+        stored = {
+            "siblings": siblings,
+            "tags": list(info.tags or []),
+            "gated": info.gated,
+            "card_data": _card_data_dict(info.card_data),
+        }
+        self._save_info(constants.HF_HOME, requested, sha, stored)
+        ev = self._evidence(sha, requested, stored, offline=False)
+        for name in siblings:
+            role = role_of(name)
+            if role is not None:
+                ev.files.append(self._download(name, role, sha, offline=False))
+        self._finish(ev, stored)
+        return ev
+
+    def _fetch_offline(self, constants: Any, requested: str) -> Evidence:
+        loaded = self._load_info(constants.HF_HOME, requested)
+        if loaded is None:
+            raise EvidenceUnavailable(
+                f"{self.display}: offline and this revision is not in the cache (run one online check first)"
+            )
+        sha, stored = loaded
+        snapshot = Path(constants.HF_HUB_CACHE) / ("models--" + self.repo_id.replace("/", "--")) / "snapshots" / sha
+        if not stored and not snapshot.is_dir():
+            raise EvidenceUnavailable(f"{self.display}: offline and revision {sha[:12]} is not in the cache")
+        names = stored.get("siblings") or (sorted(p.name for p in snapshot.iterdir()) if snapshot.is_dir() else [])
+        ev = self._evidence(sha, requested, stored, offline=True)
+        for name in names:
+            role = role_of(name)
+            if role is not None:
+                ev.files.append(self._download(name, role, sha, offline=True))
+        self._finish(ev, stored)
+        return ev
+
+    def _evidence(self, sha: str, requested: str, stored: dict[str, Any], offline: bool) -> Evidence:
+        return Evidence(
+            kind="hub",
+            id=self.repo_id,
+            revision=sha,
+            requested_revision=requested,
+            siblings=list(stored.get("siblings") or []),
+            tags=[str(t) for t in stored.get("tags") or []],
+            gated=stored.get("gated"),
+            offline=offline,
+        )
+
+    def _download(self, name: str, role: str, sha: str, *, offline: bool) -> SourceFile:
+        from huggingface_hub import errors as hf_errors
+        from huggingface_hub import hf_hub_download
+
+        try:
+            path = hf_hub_download(self.repo_id, name, revision=sha, local_files_only=offline)
+        except hf_errors.GatedRepoError:
+            return SourceFile(name=name, role=role, error="gated: access to the files not granted (set HF_TOKEN)")
+        except hf_errors.RemoteEntryNotFoundError:
+            return SourceFile(name=name, role=role, error="listed by the Hub but not found at this revision")
+        except hf_errors.LocalEntryNotFoundError:
+            return SourceFile(name=name, role=role, error="offline and not in the cache")
+        except hf_errors.HfHubHTTPError as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            return SourceFile(name=name, role=role, error=f"download failed (HTTP {status})")
+        except Exception as exc:
+            return SourceFile(name=name, role=role, error=f"download failed: {_first_line(exc)}")
+        return read_file(Path(path), name, role)
+
+    def _finish(self, ev: Evidence, stored: dict[str, Any]) -> None:
+        card_file = next((f for f in ev.files if f.role == "card" and f.text is not None), None)
+        if card_file is not None:
+            ev.card = parse_card(card_file.text or "", card_file.name)
+        else:
+            # Gated or missing README: audit the card data model_info returned (no line numbers).
+            from openaudit.card import Card
+
+            data = stored.get("card_data") or {}
+            ev.card = Card(path="model_info.cardData", metadata=data if isinstance(data, dict) else {})
+            ev.notes.append("README.md could not be read; auditing the card metadata returned by model_info")
+        if not ev.tags:
+            tags = ev.metadata.get("tags")
+            ev.tags = [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+def _card_data_dict(card_data: Any) -> dict[str, Any]:
+    if card_data is None:
+        return {}
+    if isinstance(card_data, dict):
+        return card_data
+    to_dict = getattr(card_data, "to_dict", None)
+    if callable(to_dict):
+        try:
+            return to_dict()
+        except Exception:
+            return {}
+    return {}
