@@ -20,12 +20,12 @@ from openaudit.paths import rules_dir
 
 _ALLOWED_KEYS = {
     "id", "name", "family", "version", "category", "hub_ids", "names", "spdx", "spdx_family", "scancode",
-    "urls", "fingerprints", "exclude", "terms", "notes",
+    "urls", "fingerprints", "exclude", "words", "terms", "notes",
 }
 _TERM_KEYS = {"kind", "summary", "thresholds", "territories", "clause"}
 CATEGORIES = {
     "permissive", "copyleft", "weak-copyleft", "public-domain", "rail", "community", "non-commercial",
-    "research", "proprietary", "family", "data",
+    "research", "proprietary", "family", "data", "policy",
 }
 
 try:  # the C loader is ~10x faster; fall back to the pure-Python safe loader
@@ -58,6 +58,7 @@ class LicenseEntry:
     urls: list[str] = field(default_factory=list)
     fingerprints: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    words: int | None = None  # approximate word count of the canonical text (guards against added terms)
     terms: list[KnownTerm] = field(default_factory=list)
     notes: str | None = None
     source: str = ""  # the YAML file it came from
@@ -165,6 +166,7 @@ def parse_entry(data: Any, source: str) -> LicenseEntry:
         urls=_as_list(data.get("urls"), source),
         fingerprints=_as_list(data.get("fingerprints"), source),
         exclude=_as_list(data.get("exclude"), source),
+        words=int(data["words"]) if isinstance(data.get("words"), int) else None,
         terms=terms,
         notes=data.get("notes"),
         source=source,

@@ -92,6 +92,14 @@ def reconcile(signals: list[Signal]) -> tuple[LicenseEntry | None, float, list[t
         scores[s.entry.id] = scores.get(s.entry.id, 0.0) + s.weight
     best_id = max(scores, key=lambda k: scores[k])
     best = next(s.entry for s in known if s.entry is not None and s.entry.id == best_id)
+    # The text of a license file is what binds the user: a full text match outranks tags and links.
+    text_wins = [s for s in known if s.kind == "file" and s.weight >= 0.9]
+    if text_wins and conflicts:
+        chosen = text_wins[0].entry
+        assert chosen is not None
+        return chosen, 0.7, conflicts, (
+            f"license text in {text_wins[0].value} is {chosen.id}; other signals disagree (see findings)"
+        )
     total = sum(scores.values())
     support = scores[best_id]
     # Independent agreeing signals compound: 1 - prod(1 - w).
@@ -115,7 +123,7 @@ def _compatible(a: LicenseEntry | None, b: LicenseEntry | None) -> bool:
 
 
 def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None = None) -> Identification:
-    signals = metadata_signals(ev, catalog) + list(extra_signals or [])
+    signals = metadata_signals(ev, catalog) + file_signals(ev, catalog) + list(extra_signals or [])
     entry, confidence, conflicts, reason = reconcile(signals)
     declared = ", ".join(_metadata_values(ev.metadata.get("license"))) or None
     if entry is None:
@@ -137,3 +145,25 @@ def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None 
             reason=reason,
         )
     return Identification(result=result, signals=signals, conflicts=conflicts, declared=declared)
+
+
+def file_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
+    """Signals from the text of license files (acceptable-use policies are recognised, not taken as license)."""
+    from openaudit.licenses.locate import WordIndex, quote_line
+    from openaudit.licenses.textmatch import match_text
+
+    signals: list[Signal] = []
+    for f in ev.files:
+        if f.role not in ("license",) or f.text is None:
+            continue
+        matches = [m for m in match_text(f.text, catalog) if m.entry.category != "policy"]
+        if not matches:
+            signals.append(Signal("file", f.name, None, 0.0, Citation(source="file", file=f.name, line=1,
+                                                                       text="text not recognised")))
+            continue
+        best = matches[0]
+        line = WordIndex(f.lines).find(best.first_phrase) or 1
+        weight = best.confidence
+        signals.append(Signal("file", f.name, best.entry, weight,
+                              Citation(source="file", file=f.name, line=line, text=quote_line(f.lines, line))))
+    return signals

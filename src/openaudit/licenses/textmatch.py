@@ -1,0 +1,99 @@
+"""Identify a license from its text, by fingerprints, after normalizing the way the SPDX matching
+guidelines do: case, whitespace, punctuation, quotes and dashes, bullets and list numbering, markdown,
+copyright lines, CRLF, and a leading YAML header (ScanCode LicenseDB files).
+
+An entry *matches* when every one of its fingerprints appears (as a word sequence) and none of its
+``exclude`` phrases does. Partial matches (at least half the fingerprints, none excluded) are kept as
+weak candidates with lower confidence. When two entries fully match, the one whose fingerprints cover
+more words wins only if its fingerprints include the other's; otherwise the text is ambiguous and we
+say unknown. A text much longer than the entry's canonical ``words`` count is only a weak match: it may
+add terms (a "modified MIT" is not MIT). A text that matches nothing is unknown: we never guess from a loose resemblance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from openaudit.licenses.catalog import Catalog, LicenseEntry
+
+_FRONT = re.compile(r"\A\s*---\s*\n.*?\n---\s*\n", re.S)
+_COPYRIGHT = re.compile(r"^\s*(?:copyright|\(c\)|©).*$", re.I | re.M)
+_MD = re.compile(r"[#*_`>|~\[\]]")
+_WORDS = re.compile(r"[a-z0-9]+(?:[.][0-9]+)*")
+_EQUIV = {
+    "licence": "license", "licenced": "licensed", "licences": "licenses", "licensor's": "licensor",
+    "non-commercial": "noncommercial", "acknowledgement": "acknowledgment",
+}
+
+
+def normalize(text: str) -> str:
+    """Word sequence of a license text, space-separated, for phrase matching."""
+    t = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    t = _FRONT.sub("", t, count=1)
+    t = _COPYRIGHT.sub(" ", t)
+    t = t.lower()
+    t = t.replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
+    t = re.sub(r"non[\s-]+commercial", "noncommercial", t)
+    t = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", t)  # words hyphenated across a line break
+    t = _MD.sub(" ", t)
+    words = _WORDS.findall(t)
+    return " " + " ".join(_EQUIV.get(w, w) for w in words) + " "
+
+
+def normalize_phrase(phrase: str) -> str:
+    return normalize(phrase).strip()
+
+
+@dataclass
+class TextMatch:
+    entry: LicenseEntry
+    matched: int
+    total: int
+    confidence: float
+    first_phrase: str  # the fingerprint to cite
+
+
+def _contains(norm_text: str, phrase: str) -> bool:
+    return bool(phrase) and f" {phrase} " in norm_text
+
+
+def match_text(text: str, catalog: Catalog) -> list[TextMatch]:
+    """Candidates for ``text``, best first. Empty when nothing matches well enough."""
+    norm = normalize(text)
+    full: list[TextMatch] = []
+    partial: list[TextMatch] = []
+    for entry in catalog.entries:
+        if not entry.fingerprints:
+            continue
+        fps = [normalize_phrase(f) for f in entry.fingerprints]
+        if any(_contains(norm, normalize_phrase(x)) for x in entry.exclude):
+            continue
+        hits = [f for f in fps if _contains(norm, f)]
+        if not hits:
+            continue
+        if len(hits) == len(fps) and entry.words and len(norm.split()) > 1.3 * entry.words + 60:
+            partial.append(TextMatch(entry, len(hits), len(fps), 0.5, hits[0]))
+        elif len(hits) == len(fps):
+            full.append(TextMatch(entry, len(hits), len(fps), 0.95, hits[0]))
+        elif len(hits) * 2 >= len(fps) and len(fps) >= 2:
+            partial.append(TextMatch(entry, len(hits), len(fps), round(0.5 * len(hits) / len(fps), 2), hits[0]))
+    if len(full) > 1:
+        full = _most_specific(full)
+    full.sort(key=lambda m: -sum(len(f) for f in m.entry.fingerprints))
+    partial.sort(key=lambda m: -m.confidence)
+    return full + partial
+
+
+def _most_specific(matches: list[TextMatch]) -> list[TextMatch]:
+    """Keep a match whose fingerprints include every other match's; otherwise the text is ambiguous."""
+    def fpset(m: TextMatch) -> set[str]:
+        return {normalize_phrase(f) for f in m.entry.fingerprints}
+
+    for m in matches:
+        if all(fpset(o) <= fpset(m) for o in matches if o is not m):
+            return [m]
+    # Ambiguous: several unrelated entries match fully. Demote all to weak candidates.
+    for m in matches:
+        m.confidence = 0.3
+    return matches
