@@ -81,6 +81,39 @@ def check(
     raise typer.Exit(EXIT_OK if all(r.passed for r in reports) else EXIT_GATE_FAILED)
 
 
+@app.command("licenses")
+def licenses_cmd(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """List the license catalog: id, OSI approval, category, name and the kinds of terms it carries."""
+    from openaudit.licenses.catalog import load_catalog
+    from openaudit.report.catalog import render_list
+
+    try:
+        render_list(load_catalog(), fmt.value, sys.stdout)
+    except OpenAuditError as exc:
+        fail(exc.message, exc.exit_code)
+
+
+@app.command()
+def explain(
+    name: Annotated[str, typer.Argument(help="A license id (see `openaudit licenses`), Hub id or SPDX id.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Explain one license: its ids, OSI status and the terms that bind you, with the clause for each."""
+    from openaudit.licenses.catalog import load_catalog
+    from openaudit.report.catalog import render_entry
+
+    try:
+        catalog = load_catalog()
+    except OpenAuditError as exc:
+        fail(exc.message, exc.exit_code)
+    entry = catalog.get(name) or catalog.by_hub_id(name) or catalog.by_spdx(name) or catalog.by_name(name)
+    if entry is None:
+        fail(f"unknown license id {name!r}; `openaudit licenses` lists the known ones", EXIT_USAGE)
+    render_entry(entry, fmt.value, sys.stdout)
+
+
 def main() -> None:
     app()
 

@@ -7,7 +7,8 @@ An entry *matches* when every one of its fingerprints appears (as a word sequenc
 weak candidates with lower confidence. When two entries fully match, the one whose fingerprints cover
 more words wins only if its fingerprints include the other's; otherwise the text is ambiguous and we
 say unknown. A text much longer than the entry's canonical ``words`` count is only a weak match: it may
-add terms (a "modified MIT" is not MIT). A text that matches nothing is unknown: we never guess from a loose resemblance.
+add terms (a "modified MIT" is not MIT). A text that matches nothing is unknown: we never guess from a
+loose resemblance.
 """
 
 from __future__ import annotations

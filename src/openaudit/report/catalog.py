@@ -1,0 +1,90 @@
+"""Rendering of the license catalog for `openaudit licenses` and `openaudit explain`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from openaudit.licenses.catalog import Catalog, LicenseEntry
+
+
+def entry_dict(e: LicenseEntry, full: bool = False) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": e.id,
+        "name": e.name,
+        "category": e.category,
+        "spdx": e.spdx,
+        "osi_approved": e.osi_approved,
+        "terms": sorted({t.kind for t in e.terms}),
+    }
+    if full:
+        d.update({
+            "family": e.family,
+            "version": e.version,
+            "hub_ids": e.hub_ids,
+            "names": e.names,
+            "scancode": e.scancode,
+            "urls": e.urls,
+            "fingerprints": e.fingerprints,
+            "known_terms": [
+                {"kind": t.kind, "summary": t.summary, "thresholds": t.thresholds, "territories": t.territories,
+                 "clause": t.clause}
+                for t in e.terms
+            ],
+            "source": e.source,
+            "notes": e.notes,
+        })
+    return d
+
+
+def _osi(v: bool | None) -> str:
+    return {True: "yes", False: "no", None: "?"}[v]
+
+
+def render_list(catalog: Catalog, fmt: str, out: TextIO) -> None:
+    entries = sorted(catalog.entries, key=lambda e: e.id)
+    if fmt == "json":
+        out.write(json.dumps([entry_dict(e) for e in entries], indent=2) + "\n")
+        return
+    w = max(len(e.id) for e in entries)
+    out.write(f"{'id'.ljust(w)}  osi  {'category'.ljust(14)}  terms / name\n")
+    for e in entries:
+        terms = ",".join(sorted({t.kind for t in e.terms})) or "-"
+        out.write(f"{e.id.ljust(w)}  {_osi(e.osi_approved).ljust(3)}  {(e.category or '-').ljust(14)}  "
+                  f"{e.name} [{terms}]\n")
+    out.write(f"\n{len(entries)} licenses\n")
+
+
+def render_entry(e: LicenseEntry, fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        out.write(json.dumps(entry_dict(e, full=True), indent=2) + "\n")
+        return
+    lines = [
+        f"{e.name} ({e.id})",
+        f"  category      {e.category or '-'}",
+        f"  version       {e.version or '-'}",
+        f"  SPDX          {e.spdx or '-'}",
+        f"  OSI approved  {_osi(e.osi_approved)} (from the SPDX license list)",
+    ]
+    if e.hub_ids:
+        lines.append(f"  Hub ids       {', '.join(e.hub_ids)}")
+    for u in e.urls[:5]:
+        lines.append(f"  URL           {u}")
+    if e.terms:
+        lines.append("  Terms:")
+        for t in e.terms:
+            limits = "; ".join(
+                f"{x['value']:,.0f} {x['unit'].replace('_', ' ')}{(' ' + x['currency']) if x.get('currency') else ''}"
+                for x in t.thresholds
+            )
+            extra = f" [{limits}]" if limits else ""
+            terr = f" [territories: {', '.join(t.territories)}]" if t.territories else ""
+            lines.append(f"    - {t.kind}: {t.summary}{extra}{terr}")
+            if t.clause:
+                lines.append(f"      clause: “{t.clause}”")
+    else:
+        lines.append("  Terms: none recorded")
+    if e.notes:
+        lines.append(f"  Notes: {' '.join(str(e.notes).split())}")
+    lines.append(f"  Defined in rules/licenses/{e.source}")
+    out.write("\n".join(lines) + "\n")
