@@ -2,39 +2,91 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import fnmatch
+
 from openaudit import __version__
+from openaudit.context import DeploymentContext
+from openaudit.engine.facts import build_facts
+from openaudit.engine.rules import load_ruleset
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, LicenseEntry, load_catalog
-from openaudit.licenses.identify import Identification, identify
+from openaudit.licenses.identify import identify
 from openaudit.licenses.locate import locate
-from openaudit.model import Citation, FileStatus, Finding, Report, Restriction, Threshold
+from openaudit.model import Citation, FileStatus, LicenseResult, Report, Restriction, Threshold
+from openaudit.policy import Policy
 from openaudit.sources import resolve
 
 
-def audit(target: str, *, offline: bool = False) -> Report:
-    """Audit one target (Hub id, local directory or card file) and return its report."""
+def audit(target: str, *, context: DeploymentContext | None = None, policy: Policy | None = None,
+          offline: bool = False, rules: tuple[str, ...] = ()) -> Report:
+    """Audit one target (Hub id, local directory or card file) and return its report.
+
+    ``context`` overrides the policy's deployment context; ``rules`` adds rule directories.
+    """
     evidence = resolve(target, offline=offline).fetch()
-    return audit_evidence(evidence)
+    return audit_evidence(evidence, context=context, policy=policy, rules=rules)
 
 
-def audit_evidence(ev: Evidence, catalog: Catalog | None = None) -> Report:
+def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, policy: Policy | None = None,
+                   catalog: Catalog | None = None, rules: tuple[str, ...] = (),
+                   today: dt.date | None = None) -> Report:
     catalog = catalog or load_catalog()
+    policy = policy or Policy()
+    context = policy.context.merged(context or DeploymentContext())
+    today = today or dt.date.today()
     ident = identify(ev, catalog)
     restrictions = known_terms(ev, catalog.get(ident.result.id))
-    findings = evidence_findings(ev) + license_findings(ev, ident)
-    errors = [f for f in findings if f.severity == "error"]
-    report = Report(
+    standards = assess_standards(ev, ident.result, restrictions)
+    facts = build_facts(ev, catalog, ident, restrictions, context, standards)
+    facts["policy"] = policy.to_facts(ident.result.id, ident.result.spdx)
+    waivers = [w for w in policy.waivers if fnmatch.fnmatchcase(ev.id.lower(), w.model.lower())]
+    facts["waivers_expired"] = [_waiver_fact(w) for w in waivers if w.expired(today)]
+    facts["waivers_expiring"] = [_waiver_fact(w) for w in waivers
+                                 if not w.expired(today) and w.expires and (w.expires - today).days <= 30]
+    ruleset = load_ruleset(tuple(rules) + tuple(policy.rule_paths))
+    findings = ruleset.run(facts, disabled=policy.disable, severity=policy.severity)
+    active = [w for w in waivers if not w.expired(today)]
+    for f in findings:
+        if f.rule in ("OA906", "OA907"):
+            continue
+        w = next((w for w in active if w.matches(ev.id, f.rule)), None)
+        if w is not None:
+            f.waived, f.waiver_reason = True, w.reason
+    failing = ("error", "warning") if policy.fail_on == "warning" else ("error",)
+    violations = [f for f in findings if f.severity in failing and not f.waived]
+    return Report(
         tool={"name": "openaudit", "version": __version__},
-        target={"kind": ev.kind, "id": ev.id, "revision": ev.revision, "requested_revision": ev.requested_revision,
-                "offline": ev.offline},
+        target={"kind": ev.kind, "id": ev.id, "revision": ev.revision,
+                "requested_revision": ev.requested_revision, "offline": ev.offline},
         license=ident.result,
         restrictions=restrictions,
+        osaid=standards["osaid"],
+        mof=standards["mof"],
+        grade=standards["grade"],
         findings=findings,
-        gate={"passed": not errors, "violations": [{"rule": f.rule, "message": f.message} for f in errors]},
+        gate={"passed": not violations, "fail_on": policy.fail_on, "policy": policy.source,
+              "context": context.to_facts() if context.given else None,
+              "violations": [{"rule": f.rule, "message": f.message} for f in violations],
+              "waived": [{"rule": f.rule, "reason": f.waiver_reason} for f in findings if f.waived]},
         files=[_file_status(f) for f in ev.files],
         notes=list(ev.notes),
     )
-    return report
+
+
+def _waiver_fact(w) -> dict:
+    return {"model": w.model, "rule": w.rule or "all rules", "reason": w.reason,
+            "expires": w.expires.isoformat() if w.expires else None}
+
+
+def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Restriction]) -> dict:
+    """OSAID 1.0, MOF class and openness grade. Placeholders until the standards modules land."""
+    return {
+        "osaid": {"verdict": "insufficient_evidence", "requirements": [],
+                  "summary": "OSAID 1.0 assessment not implemented in this version"},
+        "mof": {"class": None, "label": "Unclassified", "rank": 0, "components": []},
+        "grade": {"letter": None, "score": None, "rank": 0, "dimensions": {}},
+    }
 
 
 def _file_status(f) -> FileStatus:
@@ -54,7 +106,7 @@ def known_terms(ev: Evidence, entry: LicenseEntry | None) -> list[Restriction]:
     for t in entry.terms:
         clause = locate(t.clause, files) if t.clause else None
         if clause is None:
-            clause = Citation(source="catalog", file=entry.source, text=t.clause)
+            clause = Citation(source="catalog", file=None, text=t.clause)
         out.append(
             Restriction(
                 kind=t.kind,
@@ -65,41 +117,4 @@ def known_terms(ev: Evidence, entry: LicenseEntry | None) -> list[Restriction]:
                 origin="catalog",
             )
         )
-    return out
-
-
-def evidence_findings(ev: Evidence) -> list[Finding]:
-    out = []
-    card = ev.card
-    if card is not None and card.metadata_error:
-        out.append(Finding("OA104", "warning", f"model card front matter: {card.metadata_error}",
-                           Citation(source="file", file=card.path)))
-    if card is None or (not card.metadata and not card.metadata_error and ev.kind == "local"):
-        out.append(Finding("OA105", "warning", "no model card metadata found", None))
-    for f in ev.files:
-        if f.text is None:
-            out.append(Finding("OA106", "warning", f"{f.name} could not be read: {f.error}",
-                               Citation(source="file", file=f.name)))
-        elif f.truncated:
-            out.append(Finding("OA107", "info", f"{f.name} is larger than the size cap; read up to the cap",
-                               Citation(source="file", file=f.name)))
-    return out
-
-
-def license_findings(ev: Evidence, ident: Identification) -> list[Finding]:
-    out = []
-    res = ident.result
-    if not ident.signals and not ev.license_files():
-        out.append(Finding("OA101", "error", "no license declared in the card metadata and no license file", None))
-    elif res.id == "unknown":
-        out.append(Finding("OA102", "warning", f"license could not be identified: {res.reason}",
-                           res.evidence[0] if res.evidence else None))
-    for a, b in ident.conflicts:
-        assert a.entry is not None and b.entry is not None
-        out.append(Finding(
-            "OA103", "error",
-            f"license signals contradict each other: {a.kind} {a.value!r} is {a.entry.id}, "
-            f"{b.kind} {b.value!r} is {b.entry.id}",
-            b.citation,
-        ))
     return out

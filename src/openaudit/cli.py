@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -57,17 +57,46 @@ def check(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,
+    mau: Annotated[str | None, typer.Option("--mau", help="Your monthly active users (700M, 1.2B, 5_000_000).",
+                                            show_default=False)] = None,
+    annual_revenue: Annotated[str | None, typer.Option("--annual-revenue", help="Your annual revenue (e.g. 1.2B).",
+                                                       show_default=False)] = None,
+    monthly_revenue: Annotated[str | None, typer.Option("--monthly-revenue", help="Your monthly revenue.",
+                                                        show_default=False)] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="Where you deploy: a country code or EU "
+                                                     "(repeatable).", show_default=False)] = None,
+    commercial: Annotated[bool | None, typer.Option("--commercial/--non-commercial",
+                                                    help="Whether your use is commercial.", show_default=False)]
+    = None,
+    train_on_outputs: Annotated[bool, typer.Option("--train-on-outputs",
+                                                   help="You use the model's outputs to train other models.")]
+    = False,
+    distill: Annotated[bool, typer.Option("--distill", help="You distil this model into another.")] = False,
+    policy_file: Annotated[str | None, typer.Option("--policy", help="Policy file (default: .openaudit.yaml or "
+                                                    "[tool.openaudit] in ./pyproject.toml).", show_default=False)]
+    = None,
+    rules: Annotated[list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable).",
+                                                    show_default=False)] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
 ) -> None:
-    """Audit models: license, terms that bind you, openness. Exit 0 pass, 1 gate failed, 2 usage, 3 no evidence."""
+    """Audit models: license, terms that bind you, openness.
+
+    Exit 0 gate passed, 1 gate failed, 2 usage error, 3 evidence unavailable.
+    """
     from openaudit.audit import audit
+    from openaudit.context import DeploymentContext
+    from openaudit.policy import load_policy
     from openaudit.report import render
 
     reports = []
     try:
+        context = DeploymentContext.from_options(
+            mau=mau, annual_revenue=annual_revenue, monthly_revenue=monthly_revenue, regions=region or [],
+            commercial=commercial, train_on_outputs=train_on_outputs, distill=distill)
+        policy = load_policy(policy_file)
         for target in targets:
-            reports.append(audit(target, offline=offline))
+            reports.append(audit(target, context=context, policy=policy, offline=offline, rules=tuple(rules or ())))
     except OpenAuditError as exc:
         fail(exc.message, exc.exit_code)
     except KeyboardInterrupt:
@@ -79,6 +108,20 @@ def check(
     render(reports, fmt.value, sys.stdout, color=False if no_color else None)
     sys.stdout.flush()
     raise typer.Exit(EXIT_OK if all(r.passed for r in reports) else EXIT_GATE_FAILED)
+
+
+@app.command("rules")
+def rules_cmd(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """List the rules: code, severity, standard and title. `openaudit explain CODE` shows a rule's docs."""
+    from openaudit.engine.rules import load_ruleset
+    from openaudit.report.catalog import render_rules
+
+    try:
+        render_rules(list(load_ruleset()), fmt.value, sys.stdout)
+    except OpenAuditError as exc:
+        fail(exc.message, exc.exit_code)
 
 
 @app.command("licenses")
@@ -97,20 +140,33 @@ def licenses_cmd(
 
 @app.command()
 def explain(
-    name: Annotated[str, typer.Argument(help="A license id (see `openaudit licenses`), Hub id or SPDX id.")],
+    name: Annotated[str, typer.Argument(help="A rule code (OA201) or a license id, Hub id or SPDX id.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
 ) -> None:
-    """Explain one license: its ids, OSI status and the terms that bind you, with the clause for each."""
-    from openaudit.licenses.catalog import load_catalog
-    from openaudit.report.catalog import render_entry
+    """Explain a rule (what, why, how to fix) or a license (ids, OSI status, terms and their clauses)."""
+    import re
 
+    from openaudit.licenses.catalog import load_catalog
+    from openaudit.report.catalog import render_entry, render_rule
+
+    if re.fullmatch(r"(?i)OA[0-9]{3}", name):
+        from openaudit.engine.rules import load_ruleset
+
+        try:
+            rule = load_ruleset().get(name)
+        except OpenAuditError as exc:
+            fail(exc.message, exc.exit_code)
+        if rule is None:
+            fail(f"unknown rule {name!r}; `openaudit rules` lists them", EXIT_USAGE)
+        render_rule(rule, fmt.value, sys.stdout)
+        return
     try:
         catalog = load_catalog()
     except OpenAuditError as exc:
         fail(exc.message, exc.exit_code)
     entry = catalog.get(name) or catalog.by_hub_id(name) or catalog.by_spdx(name) or catalog.by_name(name)
     if entry is None:
-        fail(f"unknown license id {name!r}; `openaudit licenses` lists the known ones", EXIT_USAGE)
+        fail(f"unknown license or rule {name!r}; `openaudit licenses` and `openaudit rules` list them", EXIT_USAGE)
     render_entry(entry, fmt.value, sys.stdout)
 
 

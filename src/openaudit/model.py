@@ -72,6 +72,8 @@ class Finding:
     severity: str
     message: str
     evidence: Citation | None = None
+    waived: bool = False
+    waiver_reason: str | None = None
 
 
 @dataclass

@@ -65,11 +65,28 @@ def metadata_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
         entry = catalog.by_name(value)
         signals.append(Signal("metadata", value, entry, 0.6, _card_citation(ev, "license_name", value)))
     for value in _metadata_values(meta.get("license_link")):
+        if _repo_file(ev, value) is not None:
+            continue  # a link to a file of this repo: that file's text is the signal (see file_signals)
         entry = catalog.by_url(value)
         cit = _card_citation(ev, "license_link", value)
         cit.source = "link"
         signals.append(Signal("link", value, entry, 0.6, cit))
     return signals
+
+
+def _repo_file(ev: Evidence, link: str) -> str | None:
+    """The repo file a license_link points to: a relative path, or this repo's Hub blob URL."""
+    value = link.strip()
+    if "://" in value:
+        marker = f"huggingface.co/{ev.id}/" if ev.kind == "hub" else None
+        if not marker or marker not in value:
+            return None
+        value = value.split(marker, 1)[1]
+        parts = value.split("/", 2)
+        if len(parts) == 3 and parts[0] in ("blob", "resolve", "raw"):
+            value = parts[2]
+    value = value.lstrip("./").split("#", 1)[0].split("?", 1)[0]
+    return value if ev.file(value) is not None else None
 
 
 def reconcile(signals: list[Signal]) -> tuple[LicenseEntry | None, float, list[tuple[Signal, Signal]], str]:
@@ -82,9 +99,9 @@ def reconcile(signals: list[Signal]) -> tuple[LicenseEntry | None, float, list[t
                 conflicts.append((a, b))
     if not known:
         if signals:
-            return None, 0.0, conflicts, "declared license is not in the catalog: " + ", ".join(
-                repr(s.value) for s in signals
-            )
+            parts = [f"license text in {s.value} not recognised" if s.kind == "file" else f"{s.citation.text!r}"
+                     for s in signals]
+            return None, 0.0, conflicts, "not in the catalog: " + "; ".join(parts)
         return None, 0.0, conflicts, "no license declared and no license text recognised"
     scores: dict[str, float] = {}
     for s in known:

@@ -44,8 +44,27 @@ class WordIndex:
         return None
 
 
-def quote_line(lines: list[str], line: int, limit: int = 300) -> str:
-    text = " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
+def quote_line(lines: list[str], line: int, limit: int = 300, phrase: str | None = None) -> str:
+    """The text of a line, whitespace-collapsed; with ``phrase``, the sentence around it (spanning wrapped lines)."""
+    if not 0 < line <= len(lines):
+        return ""
+    if phrase:
+        words = _WORD.findall(phrase.lower())
+        window = " ".join(" ".join(lines[i].split()) for i in range(line - 1, min(len(lines), line + 4)))
+        pattern = r"\W+".join(re.escape(w) for w in words[:12])
+        m = re.search(pattern, window, re.I) if pattern else None
+        if m:
+            start = max(window.rfind(". ", 0, m.start()) + 2, window.rfind("\n", 0, m.start()) + 1, 0)
+            if start == 1:
+                start = 0
+            end = window.find(". ", m.end())
+            text = window[start : end + 1 if end != -1 else len(window)].strip()
+            if len(text) > limit:
+                # keep the phrase visible: centre the window on it
+                head = max(0, m.start() - start - limit // 3)
+                text = ("…" if head else "") + text[head : head + limit - 2] + "…"
+            return text
+    text = " ".join(lines[line - 1].split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -56,5 +75,5 @@ def locate(phrase: str, files: list[SourceFile]) -> Citation | None:
             continue
         line = WordIndex(f.lines).find(phrase)
         if line is not None:
-            return Citation(source="file", file=f.name, line=line, text=quote_line(f.lines, line))
+            return Citation(source="file", file=f.name, line=line, text=quote_line(f.lines, line, phrase=phrase))
     return None

@@ -88,3 +88,27 @@ def render_entry(e: LicenseEntry, fmt: str, out: TextIO) -> None:
         lines.append(f"  Notes: {' '.join(str(e.notes).split())}")
     lines.append(f"  Defined in rules/licenses/{e.source}")
     out.write("\n".join(lines) + "\n")
+
+
+def rule_dict(r) -> dict[str, Any]:
+    return {"code": r.code, "name": r.name, "title": r.title, "severity": r.severity, "standard": r.standard,
+            "docs": r.docs, "source": r.source}
+
+
+def render_rules(rules: list, fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        out.write(json.dumps([rule_dict(r) for r in rules], indent=2) + "\n")
+        return
+    for r in rules:
+        out.write(f"{r.code}  {r.severity.ljust(7)}  {r.standard[:28].ljust(28)}  {r.title}\n")
+    out.write(f"\n{len(rules)} rules; `openaudit explain CODE` shows one\n")
+
+
+def render_rule(r, fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        out.write(json.dumps(rule_dict(r), indent=2) + "\n")
+        return
+    out.write(f"{r.code} {r.name}: {r.title}\n")
+    out.write(f"  severity  {r.severity}\n  standard  {r.standard}\n  defined   rules/{r.source}\n\n")
+    for key, label in (("what", "What"), ("why", "Why it matters"), ("fix", "How to fix")):
+        out.write(f"{label}:\n  {r.docs[key]}\n\n")

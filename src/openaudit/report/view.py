@@ -31,6 +31,8 @@ class View:
 def cite(c: Citation | None) -> str:
     if c is None:
         return ""
+    if c.source == "catalog":
+        return "catalog (no license file to cite)"
     where = c.file or c.source
     if c.line:
         where = f"{where}:{c.line}"

@@ -1,0 +1,1 @@
+"""The rule engine: rules as YAML data (rules/*.yaml), a closed operator vocabulary, a facts document."""

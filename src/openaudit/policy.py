@@ -1,0 +1,240 @@
+"""Policy files: `.openaudit.yaml`, or `[tool.openaudit]` in pyproject.toml, found in the working directory
+(``--policy FILE`` overrides). Invalid policies fail with exit 2 naming the offending key.
+
+    licenses: {allow: [...], deny: [...]}      # catalog ids, globs (llama*), SPDX ids or expressions
+    require: {osaid: true, min_grade: C, mof_class: 2}
+    context: {mau: 800M, annual_revenue: 1.2B, regions: [EU], commercial: true, train_on_outputs: false}
+    fail_on: error | warning
+    rules: {disable: [OA108], severity: {OA201: error}, paths: [./my-rules]}
+    waivers:
+      - {model: "acme/*", rule: OA201, reason: "contract with licensor", expires: 2027-01-31}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from openaudit.context import DeploymentContext
+from openaudit.errors import UsageError
+from openaudit.model import SEVERITIES
+
+POLICY_FILES = (".openaudit.yaml", ".openaudit.yml")
+GRADES = ("A", "B", "C", "D", "E", "F")
+_TOP_KEYS = {"licenses", "require", "context", "fail_on", "rules", "waivers", "models"}
+
+
+class PolicyError(UsageError):
+    pass
+
+
+@dataclass
+class Waiver:
+    model: str
+    reason: str
+    rule: str | None = None
+    expires: dt.date | None = None
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires is not None and self.expires < today
+
+    def matches(self, target_id: str, rule: str) -> bool:
+        return fnmatch.fnmatchcase(target_id.lower(), self.model.lower()) and (
+            self.rule is None or self.rule.upper() == rule
+        )
+
+
+@dataclass
+class Policy:
+    source: str | None = None
+    allow: list[str] = field(default_factory=list)
+    deny: list[str] = field(default_factory=list)
+    require_osaid: bool = False
+    min_grade: str | None = None
+    mof_class: int | None = None
+    context: DeploymentContext = field(default_factory=DeploymentContext)
+    fail_on: str = "error"
+    disable: frozenset[str] = frozenset()
+    severity: dict[str, str] = field(default_factory=dict)
+    rule_paths: list[str] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+
+    # -- license allow/deny -------------------------------------------------------------------
+    def license_verdict(self, license_id: str, spdx: str | None) -> tuple[str | None, str | None]:
+        """("denied", pattern) / ("not_allowed", None) / (None, None)."""
+        names = [n for n in (license_id, spdx) if n]
+        for pattern in self.deny:
+            if _license_matches(pattern, names):
+                return "denied", pattern
+        if self.allow and not any(_license_matches(p, names) for p in self.allow):
+            return "not_allowed", None
+        return None, None
+
+    def to_facts(self, license_id: str, spdx: str | None) -> dict[str, Any]:
+        verdict, pattern = self.license_verdict(license_id, spdx)
+        return {
+            "source": self.source,
+            "license_denied": verdict == "denied",
+            "license_not_allowed": verdict == "not_allowed",
+            "license_pattern": pattern,
+            "allow": list(self.allow),
+            "require_osaid": self.require_osaid,
+            "min_grade": self.min_grade,
+            "min_grade_rank": grade_rank(self.min_grade) if self.min_grade else None,
+            "mof_class": self.mof_class,
+            "min_mof_rank": mof_rank(self.mof_class) if self.mof_class else None,
+        }
+
+
+def grade_rank(letter: str | None) -> int:
+    """A=6 … F=1; no grade = 0."""
+    if not letter or letter.upper() not in GRADES:
+        return 0
+    return len(GRADES) - GRADES.index(letter.upper())
+
+
+def mof_rank(cls: int | None) -> int:
+    """Class I=3, II=2, III=1, unclassified=0."""
+    return 4 - cls if cls in (1, 2, 3) else 0
+
+
+def _license_ids_of(pattern: str) -> list[str]:
+    """The license ids an allow/deny entry names: a glob/id, or every id of an SPDX expression."""
+    if re.search(r"\s(AND|OR|WITH)\s|[()]", pattern):
+        return [t for t in re.split(r"[\s()]+", pattern) if t and t.upper() not in ("AND", "OR", "WITH")]
+    return [pattern]
+
+
+def _license_matches(pattern: str, names: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(n.lower(), p.lower()) for p in _license_ids_of(pattern) for n in names)
+
+
+def _list_of_str(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise PolicyError(f"{where}: expected a list of strings")
+
+
+def parse_policy(data: Any, source: str) -> Policy:
+    if data is None:
+        return Policy(source=source)
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}: a policy must be a mapping")
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise PolicyError(f"{source}: unknown key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(_TOP_KEYS))})")
+    p = Policy(source=source)
+    lic = data.get("licenses") or {}
+    if not isinstance(lic, dict) or set(lic) - {"allow", "deny"}:
+        raise PolicyError(f"{source}: 'licenses' takes 'allow' and 'deny' lists")
+    p.allow = _list_of_str(lic.get("allow"), f"{source}: licenses.allow")
+    p.deny = _list_of_str(lic.get("deny"), f"{source}: licenses.deny")
+    req = data.get("require") or {}
+    if not isinstance(req, dict) or set(req) - {"osaid", "min_grade", "mof_class"}:
+        raise PolicyError(f"{source}: 'require' takes 'osaid', 'min_grade' and 'mof_class'")
+    if "osaid" in req and not isinstance(req["osaid"], bool):
+        raise PolicyError(f"{source}: require.osaid must be true or false")
+    p.require_osaid = bool(req.get("osaid", False))
+    if req.get("min_grade") is not None:
+        g = str(req["min_grade"]).upper()
+        if g not in GRADES:
+            raise PolicyError(f"{source}: require.min_grade must be one of {', '.join(GRADES)}")
+        p.min_grade = g
+    if req.get("mof_class") is not None:
+        mc = req["mof_class"]
+        roman = {"I": 1, "II": 2, "III": 3}
+        mc = roman.get(str(mc).upper(), mc)
+        if mc not in (1, 2, 3):
+            raise PolicyError(f"{source}: require.mof_class must be 1, 2 or 3")
+        p.mof_class = mc
+    p.context = DeploymentContext.from_mapping(data.get("context"), source)
+    fail_on = data.get("fail_on", "error")
+    if fail_on not in ("error", "warning"):
+        raise PolicyError(f"{source}: fail_on must be 'error' or 'warning'")
+    p.fail_on = fail_on
+    rules = data.get("rules") or {}
+    if not isinstance(rules, dict) or set(rules) - {"disable", "severity", "paths"}:
+        raise PolicyError(f"{source}: 'rules' takes 'disable', 'severity' and 'paths'")
+    p.disable = frozenset(c.upper() for c in _list_of_str(rules.get("disable"), f"{source}: rules.disable"))
+    sev = rules.get("severity") or {}
+    if not isinstance(sev, dict) or any(v not in SEVERITIES for v in sev.values()):
+        raise PolicyError(f"{source}: rules.severity maps rule codes to one of {', '.join(SEVERITIES)}")
+    p.severity = {str(k).upper(): v for k, v in sev.items()}
+    base = Path(source).parent if source and not source.startswith("[") else Path(".")
+    p.rule_paths = [str(base / d) for d in _list_of_str(rules.get("paths"), f"{source}: rules.paths")]
+    p.models = _list_of_str(data.get("models"), f"{source}: models")
+    waivers = data.get("waivers") or []
+    if not isinstance(waivers, list):
+        raise PolicyError(f"{source}: 'waivers' must be a list")
+    for i, w in enumerate(waivers):
+        where = f"{source}: waivers[{i}]"
+        if not isinstance(w, dict) or set(w) - {"model", "rule", "reason", "expires"}:
+            raise PolicyError(f"{where}: a waiver takes model, rule, reason and expires")
+        if not isinstance(w.get("model"), str) or not w["model"].strip():
+            raise PolicyError(f"{where}: 'model' is required")
+        if not isinstance(w.get("reason"), str) or not w["reason"].strip():
+            raise PolicyError(f"{where}: 'reason' is required")
+        expires = w.get("expires")
+        if expires is not None and not isinstance(expires, dt.date):
+            try:
+                expires = dt.date.fromisoformat(str(expires))
+            except ValueError:
+                raise PolicyError(f"{where}: 'expires' must be a date (YYYY-MM-DD)") from None
+        rule = w.get("rule")
+        if rule is not None and not re.fullmatch(r"OA[0-9]{3}", str(rule).upper()):
+            raise PolicyError(f"{where}: 'rule' must be a rule code like OA201")
+        p.waivers.append(Waiver(model=w["model"], reason=w["reason"].strip(), rule=str(rule).upper() if rule else None,
+                                expires=expires))
+    return p
+
+
+def load_policy(path: str | Path | None = None, cwd: Path | None = None) -> Policy:
+    """The policy from ``path``, or discovered in ``cwd``; an empty policy when there is none."""
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise PolicyError(f"policy file not found: {p}")
+        return _load_file(p)
+    cwd = cwd or Path.cwd()
+    for name in POLICY_FILES:
+        if (cwd / name).is_file():
+            return _load_file(cwd / name)
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file():
+        import tomllib
+
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise PolicyError(f"{pyproject}: cannot read: {exc}") from None
+        section = data.get("tool", {}).get("openaudit")
+        if section is not None:
+            return parse_policy(section, f"{pyproject} [tool.openaudit]")
+    return Policy()
+
+
+def _load_file(p: Path) -> Policy:
+    if p.suffix == ".toml":
+        import tomllib
+
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise PolicyError(f"{p}: cannot read: {exc}") from None
+        return parse_policy(data.get("tool", {}).get("openaudit", data), str(p))
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyError(f"{p}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    return parse_policy(data, str(p))
