@@ -89,7 +89,9 @@ def build_view(report: Report) -> View:
     if report.findings:
         sections.append(Section(
             "Findings",
-            [(f.rule, f.severity, sanitize(f.message, one_line=True, limit=300), cite(f.evidence))
+            [(f.rule, f.severity + (" (waived)" if f.waived else ""),
+              sanitize(f.message + (f" [waiver: {f.waiver_reason}]" if f.waived else ""), one_line=True, limit=300),
+              cite(f.evidence))
              for f in report.findings],
             ("rule", "severity", "message", "where"),
         ))
