@@ -79,12 +79,21 @@ def _waiver_fact(w) -> dict:
             "expires": w.expires.isoformat() if w.expires else None}
 
 
+def _mof(ev: Evidence, license: LicenseResult) -> dict:
+    from openaudit.policy import mof_rank
+    from openaudit.standards.mof import classify, components_from_evidence
+
+    result = classify(components_from_evidence(ev, license.spdx)).to_dict()
+    result["rank"] = mof_rank(result.get("class"))
+    return result
+
+
 def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Restriction]) -> dict:
     """OSAID 1.0, MOF class and openness grade. Placeholders until the standards modules land."""
     return {
         "osaid": {"verdict": "insufficient_evidence", "requirements": [],
                   "summary": "OSAID 1.0 assessment not implemented in this version"},
-        "mof": {"class": None, "label": "Unclassified", "rank": 0, "components": []},
+        "mof": _mof(ev, license),
         "grade": {"letter": None, "score": None, "rank": 0, "dimensions": {}},
     }
 

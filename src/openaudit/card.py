@@ -80,7 +80,7 @@ def load_yaml_with_lines(text: str) -> tuple[Any, dict[str, int]]:
     if isinstance(node, yaml.MappingNode):
         for k, _v in node.value:
             if isinstance(k, yaml.ScalarNode):
-                key_lines.setdefault(str(k.value), k.start_mark.line)
+                key_lines[str(k.value)] = k.start_mark.line  # YAML keeps the last duplicate
     return data, key_lines
 
 

@@ -11,19 +11,18 @@ MAX_FILE_BYTES = int(os.environ.get("OPENAUDIT_MAX_FILE_BYTES", 2 * 1024 * 1024)
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
     """Decode bytes as UTF-8 (BOM tolerated). Returns (text, error)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            return None, "invalid UTF-16 text"
     if b"\x00" in data[:8192]:
         return None, "binary file (contains NUL bytes)"
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        try:
-            text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else None
-        except UnicodeDecodeError:
-            text = None
-        if text is None:
-            # Keep going with replacement characters; the report says the bytes were not UTF-8.
-            return data.decode("utf-8", errors="replace"), "not valid UTF-8; undecodable bytes replaced"
-    return text, None
+        # Keep going with replacement characters; the report says the bytes were not UTF-8.
+        return data.decode("utf-8", errors="replace"), "not valid UTF-8; undecodable bytes replaced"
 
 
 def read_capped(path: Path, cap: int = MAX_FILE_BYTES) -> tuple[str | None, str | None, bool, int]:

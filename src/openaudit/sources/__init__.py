@@ -9,7 +9,7 @@ from openaudit.errors import UsageError
 from openaudit.sources.base import Source
 
 # org/name with an optional @revision; the org may be omitted for legacy ids such as "gpt2".
-HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}(?:@[\w./-]{1,200})?$")
+HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}(?:@[\w./-]{1,200})?\Z")
 
 
 def resolve(target: str, *, offline: bool = False) -> Source:

@@ -18,6 +18,8 @@ _SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".cache", "node_modules", ".
 def read_file(path: Path, name: str, role: str) -> SourceFile:
     """Read one file into a SourceFile, never raising for unreadable content."""
     try:
+        if not path.is_file():  # a FIFO or device named LICENSE would block or never end
+            return SourceFile(name=name, role=role, error="not a regular file")
         text, err, truncated, size = read_capped(path)
     except OSError as exc:
         return SourceFile(name=name, role=role, error=f"cannot read: {exc.strerror or exc}")
