@@ -53,7 +53,7 @@ def fail(message: str, code: int) -> None:
 def check(
     targets: Annotated[list[str], typer.Argument(
         help="Hub model id (org/name or org/name@revision), a local model directory, or a model card file.",
-        show_default=False, metavar="TARGET...")],
+        show_default=False, metavar="TARGET")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,
