@@ -37,7 +37,8 @@ class WordIndex:
             return None
         idx = self._joined.find(needle)
         while idx != -1:
-            if idx == 0 or self._joined[idx - 1] == " ":
+            end = idx + len(needle)
+            if (idx == 0 or self._joined[idx - 1] == " ") and (end == len(self._joined) or self._joined[end] == " "):
                 k = bisect_right(self._starts, idx) - 1
                 return self.word_line[k]
             idx = self._joined.find(needle, idx + 1)

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from openaudit.licenses.catalog import Catalog, LicenseEntry
 
 _FRONT = re.compile(r"\A\s*---\s*\n.*?\n---\s*\n", re.S)
-_COPYRIGHT = re.compile(r"^\s*(?:copyright|\(c\)|©).*$", re.I | re.M)
+# Only real copyright notices: "Copyright (c) ...", "Copyright 2024 ...", "© ...". A list item "(c) You must"
+# or a wrapped line starting "copyright notice ..." is license text and stays.
+_COPYRIGHT = re.compile(r"^[ \t>*#-]*(?:copyright\s*(?:\(c\)|©|\d{4})|©).*$", re.I | re.M)
 _MD = re.compile(r"[#*_`>|~\[\]]")
 _WORDS = re.compile(r"[a-z0-9]+(?:[.][0-9]+)*")
-_EQUIV = {
-    "licence": "license", "licenced": "licensed", "licences": "licenses", "licensor's": "licensor",
-    "non-commercial": "noncommercial", "acknowledgement": "acknowledgment",
-}
+_EQUIV = {"licence": "license", "licenced": "licensed", "licences": "licenses", "acknowledgement": "acknowledgment"}
 
 
 def normalize(text: str) -> str:
@@ -33,10 +32,12 @@ def normalize(text: str) -> str:
     t = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     t = _FRONT.sub("", t, count=1)
     t = _COPYRIGHT.sub(" ", t)
+    # A word hyphenated across a line break ("mil-\nlion") is one word; a compound split at a line end
+    # ("Attribution-\nNonCommercial") is two, so only join when the continuation is lower case.
+    t = re.sub(r"([a-z])-[ \t]*\n[ \t]*([a-z])", r"\1\2", t)
     t = t.lower()
     t = t.replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
     t = re.sub(r"non[\s-]+commercial", "noncommercial", t)
-    t = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", t)  # words hyphenated across a line break
     t = _MD.sub(" ", t)
     words = _WORDS.findall(t)
     return " " + " ".join(_EQUIV.get(w, w) for w in words) + " "
