@@ -139,6 +139,14 @@ def _parse_term(raw: Any, where: str) -> KnownTerm:
     )
 
 
+def _words(value: Any, source: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise CatalogError(f"{source}: 'words' must be a positive whole number")
+    return value
+
+
 def parse_entry(data: Any, source: str) -> LicenseEntry:
     if not isinstance(data, dict):
         raise CatalogError(f"{source}: a license entry must be a mapping")
@@ -166,7 +174,7 @@ def parse_entry(data: Any, source: str) -> LicenseEntry:
         urls=_as_list(data.get("urls"), source),
         fingerprints=_as_list(data.get("fingerprints"), source),
         exclude=_as_list(data.get("exclude"), source),
-        words=int(data["words"]) if isinstance(data.get("words"), int) else None,
+        words=_words(data.get("words"), source),
         terms=terms,
         notes=data.get("notes"),
         source=source,

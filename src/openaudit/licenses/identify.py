@@ -95,7 +95,7 @@ def reconcile(signals: list[Signal]) -> tuple[LicenseEntry | None, float, list[t
     conflicts: list[tuple[Signal, Signal]] = []
     for i, a in enumerate(known):
         for b in known[i + 1 :]:
-            if a.entry is not b.entry and not _compatible(a.entry, b.entry):
+            if a.entry is not b.entry and not _compatible(a, b):
                 conflicts.append((a, b))
     if not known:
         if signals:
@@ -132,11 +132,19 @@ def reconcile(signals: list[Signal]) -> tuple[LicenseEntry | None, float, list[t
     return best, round(confidence, 2), conflicts, f"identified from {len(known)} signal(s)"
 
 
-def _compatible(a: LicenseEntry | None, b: LicenseEntry | None) -> bool:
-    """A family entry (e.g. 'bsd') is compatible with a member of that family."""
-    if a is None or b is None:
+def _compatible(a: Signal, b: Signal) -> bool:
+    """Signals that do not contradict: a family entry (e.g. 'bsd') and a member of that family; or a
+    ``license_name`` spelling (often version-less, e.g. "qwen") and a license text of the same family,
+    which tells the version."""
+    ea, eb = a.entry, b.entry
+    if ea is None or eb is None:
         return True
-    return bool(a.family and a.family == b.id) or bool(b.family and b.family == a.id)
+    if (ea.family and ea.family == eb.id) or (eb.family and eb.family == ea.id):
+        return True
+    loose = {a.citation.text.split(":", 1)[0] if a.citation.text else "", b.citation.text.split(":", 1)[0]
+             if b.citation.text else ""}
+    same_family = bool(ea.family and ea.family == eb.family)
+    return same_family and "license_name" in loose and {a.kind, b.kind} == {"metadata", "file"}
 
 
 def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None = None) -> Identification:

@@ -15,12 +15,14 @@ class WordIndex:
     """Lower-cased words of a text with the 1-based line each word stands on."""
 
     def __init__(self, lines: list[str]):
+        from openaudit.licenses.textmatch import normalize_line
+
         self.lines = lines
         self.words: list[str] = []
         self.word_line: list[int] = []
         for i, line in enumerate(lines, start=1):
-            for m in _WORD.finditer(line.lower()):
-                self.words.append(m.group(0))
+            for w in normalize_line(line):
+                self.words.append(w)
                 self.word_line.append(i)
         self._joined = " ".join(self.words)
         starts = []
@@ -32,7 +34,9 @@ class WordIndex:
 
     def find(self, phrase: str) -> int | None:
         """Line of the first occurrence of ``phrase`` (compared word by word), or None."""
-        needle = " ".join(_WORD.findall(phrase.lower()))
+        from openaudit.licenses.textmatch import normalize_phrase
+
+        needle = normalize_phrase(phrase)
         if not needle:
             return None
         idx = self._joined.find(needle)

@@ -47,6 +47,14 @@ def normalize_phrase(phrase: str) -> str:
     return normalize(phrase).strip()
 
 
+def normalize_line(line: str) -> list[str]:
+    """The normalized words of one line, the same tokens ``normalize`` makes (for citing lines)."""
+    t = line.lower().replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
+    t = re.sub(r"non[\s-]+commercial", "noncommercial", t)
+    t = _MD.sub(" ", t)
+    return [_EQUIV.get(w, w) for w in _WORDS.findall(t)]
+
+
 @dataclass
 class TextMatch:
     entry: LicenseEntry
