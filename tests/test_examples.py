@@ -66,3 +66,15 @@ def test_licenses_and_explain(tmp_path: Path) -> None:
     missing = run("explain", "no-such-license", tmp_path=tmp_path)
     assert missing.returncode == 2
     assert missing.stderr.count("\n") == 1 and "Traceback" not in missing.stderr
+
+
+def test_community_capped_terms_are_read_from_the_text(tmp_path: Path) -> None:
+    report = json.loads(run("check", "examples/community-capped", "-f", "json", tmp_path=tmp_path).stdout)
+    assert report["license"]["id"] == "unknown"  # no catalog knows this invented license
+    by_kind = {r["kind"]: r for r in report["restrictions"]}
+    assert by_kind["user_cap"]["thresholds"] == [{"value": 50_000_000, "unit": "monthly_active_users",
+                                                  "currency": None}]
+    assert by_kind["user_cap"]["clause"]["file"] == "LICENSE.md" and by_kind["user_cap"]["clause"]["line"] == 8
+    assert by_kind["territory"]["territories"] == ["EU"]
+    assert by_kind["output_training_ban"]["clause"]["line"] == 15
+    assert all(r["origin"] == "text" for r in report["restrictions"])

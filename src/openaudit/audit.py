@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+from dataclasses import asdict
 
 from openaudit import __version__
 from openaudit.context import DeploymentContext
 from openaudit.engine.facts import build_facts
 from openaudit.engine.rules import load_ruleset
 from openaudit.evidence import Evidence
-from openaudit.licenses.catalog import Catalog, LicenseEntry, load_catalog
+from openaudit.licenses.catalog import Catalog, load_catalog
 from openaudit.licenses.identify import identify
-from openaudit.licenses.locate import locate
-from openaudit.model import Citation, FileStatus, LicenseResult, Report, Restriction, Threshold
+from openaudit.licenses.terms import reconcile as reconcile_terms
+from openaudit.model import FileStatus, LicenseResult, Report, Restriction
 from openaudit.policy import Policy
 from openaudit.sources import resolve
 
@@ -36,10 +37,11 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     context = policy.context.merged(context or DeploymentContext())
     today = today or dt.date.today()
     ident = identify(ev, catalog)
-    restrictions = known_terms(ev, catalog.get(ident.result.id))
+    restrictions, discrepancies = reconcile_terms(ev, catalog.get(ident.result.id))
     standards = assess_standards(ev, ident.result, restrictions)
     facts = build_facts(ev, catalog, ident, restrictions, context, standards)
     facts["policy"] = policy.to_facts(ident.result.id, ident.result.spdx)
+    facts["discrepancies"] = [asdict(d) for d in discrepancies]
     waivers = [w for w in policy.waivers if fnmatch.fnmatchcase(ev.id.lower(), w.model.lower())]
     facts["waivers_expired"] = [_waiver_fact(w) for w in waivers if w.expired(today)]
     facts["waivers_expiring"] = [_waiver_fact(w) for w in waivers
@@ -104,26 +106,3 @@ def _file_status(f) -> FileStatus:
     if f.truncated:
         return FileStatus(f.name, f.role, "truncated", f"read up to the size cap ({f.size} bytes in all)")
     return FileStatus(f.name, f.role, "read", f.error)
-
-
-def known_terms(ev: Evidence, entry: LicenseEntry | None) -> list[Restriction]:
-    """The catalog's known terms of the identified license, each cited in the repo's files when found."""
-    if entry is None:
-        return []
-    out = []
-    files = ev.license_files()
-    for t in entry.terms:
-        clause = locate(t.clause, files) if t.clause else None
-        if clause is None:
-            clause = Citation(source="catalog", file=None, text=t.clause)
-        out.append(
-            Restriction(
-                kind=t.kind,
-                summary=t.summary,
-                thresholds=[Threshold(float(x["value"]), x["unit"], x.get("currency")) for x in t.thresholds],
-                territories=list(t.territories),
-                clause=clause,
-                origin="catalog",
-            )
-        )
-    return out

@@ -1,0 +1,1336 @@
+"""Read restrictions out of license texts we may never have seen: user and revenue caps, territory
+exclusions, bans on training other models with outputs, non-commercial terms, use policies,
+attribution and naming rules, share-alike, no-derivatives, registration, and terms the licensor may
+change.
+
+How a file is read:
+
+1. Lines are cleaned (markdown headings, bullets, emphasis, block quotes, YAML front matter; code
+   fences in cards) and joined into one stream; a word hyphenated across a line break is re-joined
+   ("mil-" + "lion"). Every stream offset maps back to its 1-based line.
+2. The stream is cut into paragraphs (blank lines, list items, headings), paragraphs into sentences.
+   A sentence ending with ":" is the lead-in of the list items under it ("You agree not to use the
+   Model: ... 1. Outside the Territory;"), and an item is read together with its lead-in.
+3. Each detector looks for its key phrase in a sentence and checks the sentence around it: a
+   prohibition for a ban, a consequence for a threshold, an obligation for attribution. Headings,
+   definitions ("X" means ...), grants and negations ("you are not required to", "no limit on")
+   produce nothing. The citation points at the line where the key phrase starts and quotes the
+   sentence (whitespace collapsed, at most 300 characters, cut around the key phrase).
+4. Within one file, restrictions of the same kind with the same thresholds are merged into one; the
+   citation kept is the most binding sentence ("must", "shall not"...), else the first.
+
+Only regular expressions with bounded gaps, run over sentences of bounded length, behind cheap
+substring gates: linear in the size of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from openaudit.evidence import SourceFile
+from openaudit.licenses.numbers import format_quantity, iter_quantities
+from openaudit.model import Citation, Restriction, Threshold
+
+__all__ = ["QUOTE_LIMIT", "READ_ROLES", "extract_from_text", "extract_restrictions"]
+
+READ_ROLES = ("license", "use_policy", "notice", "card")
+QUOTE_LIMIT = 300
+_MAX_SENTENCE = 1500
+_I = re.I
+
+# Same-length character replacements, so offsets stay valid.
+_CHARMAP = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\t": " ", "\u3000": " ",
+    "\u00ad": " ",
+})
+
+# =================================================================================================
+# Reading a file into sentences
+# =================================================================================================
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_QUOTE_PREFIX = re.compile(r"^(?:>\s?)+")
+_BULLET = re.compile(r"^[-*+\u2022\u00b7\u25aa\u25e6\u2023\u2043]\s+")
+_NUMBERING = re.compile(
+    r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3}){0,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})(?:\\?[.)])"
+    r"|\((?:\d{1,3}|[A-Za-z]{1,5})\))\s+"
+)
+_MD_NOISE = re.compile(r"\*\*|__|`|\\(?=[.\-*_#()\[\]!])")
+_RULE = re.compile(r"[-=_*~#|:\s]{3,}")
+_SOFT_HYPHEN = re.compile(r"([A-Za-z]+)-$")
+# Prefixes whose hyphen stays when a word is split at a line break ("non-" + "transferable").
+_SOFT_PREFIXES = {"non", "self", "co", "re", "pre", "anti", "multi", "cross", "sub", "fine", "high",
+                  "low", "end", "third", "well", "so", "e", "opt", "in", "out", "pro", "de"}
+_ABBREV = {"e.g.", "i.e.", "etc.", "inc.", "ltd.", "co.", "corp.", "no.", "nos.", "u.s.", "u.k.", "e.u.",
+           "sec.", "art.", "vs.", "v.", "mr.", "ms.", "dr.", "st.", "llc.", "p.r.c.", "s.a.", "cf.",
+           "approx.", "fig.", "para.", "incl.", "viz.", "al.", "jr.", "u.s.a."}
+_SENT_END = re.compile(r"[.!?][\"')\]]*\s+")
+_LIST_NUMBER = re.compile(r"\(?(?:\d{1,3}|[ivxlc]{1,6})(?:\.\d{1,3})*\.?")
+_INITIALS = re.compile(r"[a-z]\.|(?:[a-z]\.){2,}")
+_PLACE_ABBREV = re.compile(r"\b(?:EU|EEA|UK|US|USA|PRC|DPRK)\b|\b[UE]\.[SKU]\.")
+
+
+@dataclass
+class _Doc:
+    name: str
+    role: str
+    text: str
+    line_starts: list[int]
+    territory_def: tuple[str, list[str]] | None = None  # (mode, codes) of a defined "Territory"
+    _present: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def has_abbrev(self) -> bool:
+        return _PLACE_ABBREV.search(self.text) is not None
+
+    def present(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The ``words`` found anywhere in the document: sentence gates only test these."""
+        got = self._present.get(words)
+        if got is None:
+            got = self._present[words] = tuple(w for w in words if w in self.low)
+        return got
+
+    def line_of(self, offset: int) -> int:
+        return max(1, bisect_right(self.line_starts, offset))
+
+
+@dataclass
+class _Sent:
+    doc: _Doc
+    start: int
+    end: int
+    heading: bool = False
+    lead: _Sent | None = None  # the lead-in sentence ("You agree not to use the Model:") of a list item
+    next_text: str = ""
+    prev_text: str = ""
+
+    @cached_property
+    def text(self) -> str:
+        return self.doc.text[self.start:self.end]
+
+    @cached_property
+    def combined(self) -> str:
+        """What detectors read: the lead-in (if any), a space, then the sentence."""
+        return f"{self.lead.text} {self.text}" if self.lead is not None else self.text
+
+    @cached_property
+    def low(self) -> str:
+        return self.combined.lower()
+
+    @cached_property
+    def shouting(self) -> bool:
+        return _shouting(self.text)
+
+    @cached_property
+    def relief(self) -> bool:
+        """The sentence relieves rather than binds ("you are not required to", "you are encouraged to")."""
+        return _RELIEF.search(self.text) is not None
+
+    @cached_property
+    def relief_with_lead(self) -> bool:
+        return self.relief or (self.lead is not None and _RELIEF.search(self.lead.text) is not None)
+
+    @property
+    def item_offset(self) -> int:
+        """Where the sentence itself starts in ``combined``."""
+        return len(self.lead.text) + 1 if self.lead is not None else 0
+
+    def has(self, *words: str) -> bool:
+        """Whether one of ``words`` occurs (lower-cased substring) in ``combined``: a cheap gate."""
+        low = self.low
+        return any(w in low for w in self.doc.present(words))
+
+    def offset_of(self, pos: int) -> int:
+        """Stream offset of a position in ``combined``."""
+        if self.lead is not None and pos < self.item_offset:
+            return self.lead.start + pos
+        return self.start + pos - self.item_offset
+
+
+@dataclass
+class _Line:
+    text: str
+    item: bool  # starts a list item
+    marker: str  # num | alpha | ALPHA | roman | ROMAN | paren | bullet | ""
+    indent: int
+    md_heading: bool
+
+
+@dataclass
+class _Para:
+    start: int
+    end: int
+    item: bool
+    heading: bool
+    marker: str
+    indent: int
+
+
+def _shouting(text: str) -> bool:
+    """ALL-CAPS text (disclaimers): thresholds are not read from it."""
+    upper = sum(1 for c in text if "A" <= c <= "Z")
+    lower = sum(1 for c in text if "a" <= c <= "z")
+    return upper + lower > 40 and upper > 0.8 * (upper + lower)
+
+
+def _marker_kind(text: str) -> str:
+    m = _NUMBERING.match(text)
+    if not m:
+        return ""
+    tok = m.group(0).strip()
+    if tok.startswith("("):
+        return "paren"
+    tok = tok.rstrip(".)\\")
+    if tok[:1].isdigit():
+        return "num"
+    if re.fullmatch(r"[ivxlc]+", tok) and tok not in ("c", "l"):
+        return "roman"
+    if re.fullmatch(r"[IVXLC]+", tok) and tok not in ("C", "L"):
+        return "ROMAN"
+    return "alpha" if tok.islower() else "ALPHA"
+
+
+def _clean_lines(lines: list[str], skip_code: bool) -> list[_Line | None]:
+    """Per line: the cleaned line, or None for a blank or ignored one (front matter, code fences).
+
+    License files are often pasted inside a code fence, so fences are skipped in cards only."""
+    out: list[_Line | None] = []
+    in_front = False
+    fence: str | None = None
+    first_content = True
+    for raw in lines:
+        line = raw.translate(_CHARMAP).rstrip()
+        stripped = line.strip()
+        if first_content and stripped == "---":
+            in_front = True
+        if stripped:
+            first_content = False
+        if in_front:
+            if stripped in ("---", "...") and out:
+                in_front = False
+            out.append(None)
+            continue
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            out.append(None)
+            continue
+        if stripped.startswith(("```", "~~~")):
+            if skip_code:
+                fence = stripped[:3]
+            out.append(None)
+            continue
+        if not stripped or _RULE.fullmatch(stripped):
+            out.append(None)
+            continue
+        indent = len(line) - len(line.lstrip())
+        text = _QUOTE_PREFIX.sub("", stripped)
+        md_heading = False
+        if _MD_HEADING.match(text):
+            md_heading = True
+            text = _MD_HEADING.sub("", text).rstrip("# ")
+        item = False
+        marker = ""
+        m = _BULLET.match(text)
+        if m:
+            item, marker = True, "bullet"
+            text = text[m.end():]
+        text = _MD_NOISE.sub("", text).strip()
+        if not marker and _NUMBERING.match(text):
+            item, marker = True, _marker_kind(text)
+        if not text:
+            out.append(None)
+            continue
+        out.append(_Line(text, item, marker, indent, md_heading))
+    return out
+
+
+def _is_title(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][A-Za-z'&-]*", text)
+    if not words or len(words) > 10:
+        return False
+    letters = "".join(words)
+    if letters.isupper() and len(letters) >= 3:
+        return True
+    significant = [w for w in words if len(w) > 3]
+    return bool(significant) and all(w[0].isupper() for w in significant)
+
+
+def _heading_like(text: str, item: bool, prev_ends: bool) -> bool:
+    """A short title-cased or upper-case line standing alone ("3.2 Use Restrictions", "EXHIBIT A")."""
+    if len(text) > 80 or text[-1] in ",;:" or not prev_ends:
+        return False
+    body = _NUMBERING.sub("", text).strip().rstrip(".")
+    if not body:
+        return True
+    if item and len(body.split()) > 6:
+        return False
+    return _is_title(body)
+
+
+def _read(f: SourceFile) -> tuple[_Doc, list[_Sent]]:
+    cleaned = _clean_lines(f.lines, skip_code=f.role == "card")
+    pieces: list[str] = []
+    line_starts: list[int] = []
+    pos = 0
+    paras: list[_Para] = []
+    prev_text: str | None = None
+    for idx, ln in enumerate(cleaned):
+        if ln is None:
+            line_starts.append(pos)
+            prev_text = None
+            continue
+        text = ln.text
+        prev_ends = prev_text is None or prev_text[-1] in ".:;!?\"')"
+        heading = ln.md_heading or _heading_like(text, ln.item, prev_ends)
+        if heading and not ln.md_heading and idx + 1 < len(cleaned):
+            nxt = cleaned[idx + 1]
+            if nxt is not None and nxt.text[:1].islower():
+                heading = False  # the sentence goes on on the next line
+        if prev_text is not None and not ln.item and not heading and paras and not paras[-1].heading:
+            m = _SOFT_HYPHEN.search(prev_text) if prev_text[-1] == "-" else None  # paragraph goes on
+            if m and text[:1].islower():
+                compound = m.group(1).lower() in _SOFT_PREFIXES or prev_text[m.start() - 1:m.start()] == "-"
+                if not compound:
+                    pieces[-1] = pieces[-1][:-1]  # "mil-" + "lion": drop the hyphen
+                    pos -= 1
+                # else "non-" + "transferable", "models-and-" + "libraries": keep it, no space
+            else:
+                pieces.append(" ")
+                pos += 1
+        else:
+            if pieces:
+                pieces.append("\n")
+                pos += 1
+            paras.append(_Para(pos, pos, ln.item, heading, ln.marker, ln.indent))
+        line_starts.append(pos)
+        pieces.append(text)
+        pos += len(text)
+        paras[-1].end = pos
+        prev_text = None if heading else text
+    doc = _Doc(f.name, f.role, "".join(pieces), line_starts)
+
+    sents: list[_Sent] = []
+    lead: _Sent | None = None
+    lead_para: _Para | None = None
+    for para in paras:
+        if para.heading:
+            sents.append(_Sent(doc, para.start, para.end, heading=True))
+            lead = lead_para = None
+            continue
+        first = doc.text[para.start:para.start + 1]
+        if lead is not None and lead_para is not None:
+            if para.item:
+                if lead_para.item and (para.indent < lead_para.indent or (
+                        para.indent == lead_para.indent and para.marker == lead_para.marker)):
+                    lead = lead_para = None  # a sibling of the lead-in item: its list is over
+            elif not first.islower():
+                lead = lead_para = None
+        para_sents = list(_split_sentences(doc, para.start, para.end))
+        for i, s in enumerate(para_sents):
+            if i == 0 or s.text[:1].islower():
+                s.lead = lead
+            sents.append(s)
+        if para_sents and para_sents[-1].text.rstrip().endswith(":"):
+            lead, lead_para = para_sents[-1], para
+    for i, s in enumerate(sents):
+        if i + 1 < len(sents):
+            s.next_text = sents[i + 1].text
+        if i > 0:
+            s.prev_text = sents[i - 1].text
+    return doc, sents
+
+
+def _split_sentences(doc: _Doc, start: int, end: int) -> Iterable[_Sent]:
+    text = doc.text[start:end]
+    cut = 0
+    for m in _SENT_END.finditer(text):
+        after = text[m.end():m.end() + 1]
+        if not after or not (after.isupper() or after.isdigit() or after in "\"'(["):
+            continue
+        sp = max(text.rfind(" ", cut, m.start()), text.rfind("\n", cut, m.start()))
+        w = text[max(cut, sp + 1):m.start() + 1].lower().lstrip("(\"'")
+        if w in _ABBREV or _INITIALS.fullmatch(w):
+            continue
+        if _LIST_NUMBER.fullmatch(w) and m.start() - cut < 8:
+            continue  # "2." or "iii." opening an item, not a sentence end
+        yield from _chunk(doc, start + cut, start + m.end())
+        cut = m.end()
+    if cut < len(text):
+        yield from _chunk(doc, start + cut, end)
+
+
+def _chunk(doc: _Doc, start: int, end: int) -> Iterable[_Sent]:
+    """Very long "sentences" (unpunctuated walls of text) are cut at a space near the size limit."""
+    while end > start and doc.text[end - 1].isspace():
+        end -= 1
+    while end - start > _MAX_SENTENCE:
+        window = doc.text[start:start + _MAX_SENTENCE]
+        k = max(window.rfind("; "), window.rfind(", "), window.rfind(" "))
+        k = k + 1 if k > _MAX_SENTENCE // 3 else _MAX_SENTENCE
+        yield _Sent(doc, start, start + k)
+        start += k
+    if end > start:
+        yield _Sent(doc, start, end)
+
+
+# =================================================================================================
+# Shared vocabulary
+# =================================================================================================
+
+_DEF = re.compile(
+    r"^(?P<head>[^.;]{0,140}?)(?::\s*)?\b(?:shall\s+mean|means|refers\s+to|is\s+defined\s+as|"
+    r"has\s+the\s+meaning|shall\s+refer\s+to|is\s+hereinafter\s+referred)\b",
+    _I,
+)
+_QUOTED = re.compile(r"\"[^\"]{0,100}\"|'[^']{0,60}'|\([^()]{0,100}\)")
+_CLAUSE_WORDS = re.compile(r"\b(?:if|you|your|must|will|may|when|shall\s+not|agree)\b", _I)
+_PROHIBIT = re.compile(
+    r"\b(?:may\s+not|must\s+not|shall\s+not|will\s+not|can\s*not|cannot|could\s+not|should\s+not|"
+    r"do\s+not|won't|mustn't|shan't|can't|never|"
+    r"(?:are|is)\s+not\s+(?:permitted|allowed|authori[sz]ed|licensed|entitled)|"
+    r"not\s+(?:be\s+)?(?:permitted|allowed|authori[sz]ed)\s+to|"
+    r"(?:agree|undertake|covenant)s?\s+(?:that\s+)?(?:you\s+|it\s+|they\s+)?(?:will\s+|shall\s+)?not|"
+    r"(?:strictly\s+)?(?:prohibited|forbidden)|no\s+(?:one|person|licensee|user)\s+(?:may|shall)|"
+    r"(?:is|are)\s+not\s+(?:to\s+be\s+)?used)\b",
+    _I,
+)
+_NEG_BEFORE = re.compile(r"\b(?:not|no|nothing|neither|nor|without)\b[\w\s,]{0,14}$", _I)
+_OBLIGATION = re.compile(
+    r"\b(?:must|shall|should|will|required|requires|agree\s+to|need\s+to|have\s+to|has\s+to|is\s+to|are\s+to)\b",
+    _I,
+)
+_RELIEF = re.compile(
+    r"\b(?:(?:are|is)\s+not\s+(?:required|obligated|obliged)|need\s+not|not\s+necessary|"
+    r"(?:do|does)\s+not\s+(?:need|have)\s+to|don't\s+(?:need|have)\s+to|"
+    r"(?:are|is)\s+(?:encouraged|invited|welcome)|encourage[sd]?\b|optional(?:ly)?|"
+    r"at\s+your\s+(?:option|discretion)|free\s+to\s+choose|not\s+mandatory|no\s+longer\s+required)",
+    _I,
+)
+_BINDING = re.compile(
+    r"\b(?:must|shall|may\s+not|will\s+not|cannot|can\s+not|agree|required|requires|prohibited|only|solely)\b",
+    _I,
+)
+
+
+def _is_definition(text: str) -> bool:
+    """'"Research Purpose" means ...', 'c. Territory shall mean ...': describes, does not restrict."""
+    head = text[:220].lower()
+    if "mean" not in head and "refer" not in head and "defined" not in head:
+        return False
+    m = _DEF.match(_NUMBERING.sub("", text.lstrip(), count=1))
+    if not m:
+        return False
+    return not _CLAUSE_WORDS.search(_QUOTED.sub(" ", m.group("head")))
+
+
+def _prohibition_at(text: str, lo: int = 0) -> re.Match[str] | None:
+    """The first prohibition in text[lo:] that is not itself negated ("not prohibited")."""
+    for m in _PROHIBIT.finditer(text, lo):
+        word = m.group(0).lower()
+        if word.startswith(("prohibited", "forbidden", "strictly")) and \
+                _NEG_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        return m
+    return None
+
+
+def _find_after(pattern: re.Pattern[str], text: str, pos: int, gap: int) -> re.Match[str] | None:
+    return pattern.search(text, pos, min(len(text), pos + gap))
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class _Cand:
+    kind: str
+    pos: int  # position of the key phrase in the sentence's ``combined`` text
+    summary: str
+    thresholds: list[Threshold] = field(default_factory=list)
+    territories: list[str] = field(default_factory=list)
+    score: int = 1
+    mode: str = ""  # territory: exclude | only | domicile
+
+
+# =================================================================================================
+# User and revenue thresholds
+# =================================================================================================
+
+_USER_UNIT_AFTER = re.compile(
+    r"\s*(?:\+\s*|or\s+more\s+|or\s+greater\s+)?(?:"
+    r"(?P<mau>(?:global\s+|total\s+|aggregate\s+)?monthly\s+active\s+users?|"
+    r"monthly\s+active\s+(?:accounts|customers|devices)|MAUs?\b|active\s+users\s+(?:per|a|each)\s+month|"
+    r"monthly\s+(?:unique\s+)?users)"
+    r"|(?P<visits>monthly\s+(?:unique\s+)?(?:visits|visitors|page\s*views)|"
+    r"(?:unique\s+)?(?:visits|visitors)\s+(?:per|a|each)\s+month))",
+    _I,
+)
+_USER_UNIT_BEFORE = re.compile(
+    r"(?:(?P<mau>monthly\s+active\s+users?|\bMAUs?)|(?P<visits>monthly\s+(?:unique\s+)?(?:visits|visitors)))"
+    r"\b[^.;0-9$\u20ac\u00a3\u00a5]{0,70}?\b(?:exceeds?|exceeding|is\s+(?:more|greater)\s+than|more\s+than|"
+    r"greater\s+than|over|above|in\s+excess\s+of|at\s+least|reach(?:es)?|surpass(?:es)?|of|fewer\s+than|"
+    r"less\s+than|below|under|beyond|totals?|numbering)\s*$",
+    _I,
+)
+_REV_QUALIFIER = r"(?:(?:annual|annualized|yearly|monthly|gross|global|consolidated|total|aggregate|worldwide)\s+)"
+_REVENUE = rf"(?P<rev>{_REV_QUALIFIER}{{0,3}}(?:revenues?|turnover|gross\s+receipts|sales))"
+_REV_BEFORE = re.compile(
+    rf"{_REVENUE}\b[^.;\d$\u20ac\u00a3\u00a5]{{0,90}}?\b(?:exceeds?|exceeding|exceeded|"
+    r"is\s+(?:more|greater|less)\s+than|more\s+than|greater\s+than|over|above|in\s+excess\s+of|at\s+least|"
+    r"of\s+(?:less|more|greater|fewer)\s+than|of|reach(?:es)?|surpass(?:es)?|less\s+than|below|under|beyond|"
+    r"up\s+to)\s*$",
+    _I,
+)
+_REV_AFTER = re.compile(
+    r"\s*(?:\([^()]{0,80}\)\s*)?(?:or\s+more\s+)?(?:(?:in|of)\s+)?(?:the\s+|your\s+|its\s+)?"
+    rf"{_REVENUE}\b",
+    _I,
+)
+_ANNUAL = re.compile(
+    r"\b(?:annual(?:ly|ized)?|yearly|per\s+(?:year|annum)|a\s+year|each\s+year|fiscal\s+year|financial\s+year|"
+    r"calendar\s+year|(?:12|twelve)[\s-]+months?)\b",
+    _I,
+)
+_MONTHLY = re.compile(r"\b(?:monthly|per\s+month|a\s+month|each\s+month|calendar\s+month|preceding\s+month)\b", _I)
+_CAP_CONSEQUENCE = re.compile(
+    r"\b(?:(?:request|obtain|apply\s+for|seek|purchase|acquire|need|require|negotiate|enter\s+into|contact)\w*"
+    r"\b[^.;]{0,40}?\b(?:licen[cs]e|agreement|permission|authori[sz]ation|terms)|"
+    r"not\s+(?:be\s+)?(?:authori[sz]ed|permitted|entitled|licensed|allowed|eligible)|terminat\w*|cease|"
+    r"(?:commercial|enterprise|separate|additional)\s+(?:licen[cs]e|agreement|terms)|cannot\s+exercise|"
+    r"may\s+not\s+(?:use|exercise)|does\s+not\s+apply|no\s+longer\s+(?:apply|applies|eligible|licensed))",
+    _I,
+)
+_ATTR_CONSEQUENCE = re.compile(
+    r"\b(?:prominently\s+(?:display|mark|show|state|include)|display\w*\s+\"|attribut\w*|give\s+credit|"
+    r"credit\s+to|acknowledg\w*)",
+    _I,
+)
+_COMPARATOR = re.compile(
+    r"\b(?:more|greater|fewer|less)\s+than|\bexceed\w*|\bover\b|\babove\b|\bin\s+excess\s+of|\bat\s+least|"
+    r"\bup\s+to\b|\bbelow\b|\bunder\b",
+    _I,
+)
+_ELIGIBILITY = re.compile(r"\b(?:licen[cs]\w*|agreement|free|access|eligib\w*|entitled|permitted|allowed)\b", _I)
+_NO_CAP = re.compile(
+    r"\b(?:(?:no|without(?:\s+any)?|not\s+subject\s+to\s+any)\s+(?:\w+\s+){0,2}(?:caps?|limits?|limitations?|"
+    r"thresholds?|restrictions?|ceilings?)\s+(?:on|to|for|based\s+on|regarding)\s+(?:the\s+|your\s+)?|"
+    r"(?:regardless|irrespective)\s+of\s+(?:the\s+|your\s+)?(?:number|amount|size|level|count)\s+of\s+|"
+    r"no\s+matter\s+how\s+(?:many|much)\s+)"
+    r"(?:\w+\s+){0,3}(?:users|user\s+base|MAUs?|revenues?|turnover|size|sales)\b",
+    _I,
+)
+_DIGIT_OR_SCALE = re.compile(r"\d|million|billion|thousand|hundred", _I)
+_PERCENT_AFTER = re.compile(r"\s*(?:%|percent|per\s*cent)", _I)
+_QUOTED_PHRASE = re.compile(r"\"([^\"]{1,60})\"")
+_THRESHOLD_GATE = ("monthly", "mau", "revenue", "turnover", "sales", "visit", "gross receipts")
+
+
+def _thresholds(s: _Sent) -> list[_Cand]:
+    text = s.combined
+    if not s.has(*_THRESHOLD_GATE) or not _DIGIT_OR_SCALE.search(text):
+        return []
+    if s.shouting or _NO_CAP.search(s.text):
+        return []
+    users: list[tuple[int, Threshold]] = []
+    revenue: list[tuple[int, Threshold]] = []
+    for q in iter_quantities(text):
+        if q.start < s.item_offset or _PERCENT_AFTER.match(text, q.end):
+            continue
+        big = q.has_scale or q.value >= 1000  # "3.1", "2024", "Section 2" are never thresholds
+        after = text[q.end:q.end + 120]
+        before = text[max(0, q.start - 130):q.start]
+        if not q.has_currency:
+            hit = _USER_UNIT_AFTER.match(after) or _USER_UNIT_BEFORE.search(before)
+            if hit and big:
+                unit = "monthly_visits" if hit.group("visits") else "monthly_active_users"
+                users.append((q.start, Threshold(q.value, unit)))
+                continue
+        hit = _REV_AFTER.match(after) or _REV_BEFORE.search(before)
+        if hit is not None and (q.has_currency or big):
+            unit = _revenue_period(hit.group("rev"), text, q.start)
+            revenue.append((q.start, Threshold(q.value, unit, q.currency)))
+    if not users and not revenue:
+        return []
+    consequence = _CAP_CONSEQUENCE.search(f"{text} {s.next_text[:300]}")
+    attribution = _ATTR_CONSEQUENCE.search(text)
+    if attribution and not consequence:
+        found = users + revenue
+        ths = [t for _, t in found]
+        what = _quoted_phrase(text, attribution.start()) or "attribution"
+        label = _cap(_join_or([_describe_threshold(t) for t in ths]))
+        return [_Cand("attribution", min(p for p, _ in found), f"{label} requires displaying {what}", ths, score=2)]
+    if consequence:
+        score = 2
+    elif s.doc.role != "card" and _COMPARATOR.search(text) and _ELIGIBILITY.search(text):
+        score = 1  # "free access for organisations with annual revenue of less than $1M"
+    else:
+        return []  # "over 100 million monthly active users use our products" (a card bragging)
+    out = [_Cand("user_cap", p, f"{_cap(_describe_threshold(t))} requires a separate license", [t], score=score)
+           for p, t in users]
+    out += [_Cand("revenue_cap", p, f"{_cap(_describe_threshold(t))} requires a separate license", [t],
+                  score=score) for p, t in revenue]
+    return out
+
+
+def _revenue_period(rev_phrase: str, text: str, pos: int) -> str:
+    """annual_revenue or monthly_revenue: the qualifier of "revenue", else the nearest period word."""
+    low = rev_phrase.lower()
+    if "monthly" in low:
+        return "monthly_revenue"
+    if "annual" in low or "yearly" in low:
+        return "annual_revenue"
+    best: tuple[int, str] | None = None
+    for pattern, unit in ((_ANNUAL, "annual_revenue"), (_MONTHLY, "monthly_revenue")):
+        for m in pattern.finditer(text):
+            d = abs(m.start() - pos)
+            if best is None or d < best[0]:
+                best = (d, unit)
+    return best[1] if best else "annual_revenue"
+
+
+def _describe_threshold(t: Threshold) -> str:
+    amount = format_quantity(t.value)
+    if t.unit == "monthly_active_users":
+        return f"more than {amount} monthly active users"
+    if t.unit == "monthly_visits":
+        return f"more than {amount} monthly visits"
+    period = "annual" if t.unit == "annual_revenue" else "monthly"
+    cur = f" {t.currency}" if t.currency else ""
+    return f"{period} revenue above {amount}{cur}"
+
+
+def _join_or(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _quoted_phrase(text: str, pos: int) -> str | None:
+    m = _QUOTED_PHRASE.search(text, pos, min(len(text), pos + 120))
+    return f'"{m.group(1).strip()}"' if m else None
+
+
+# =================================================================================================
+# Territory
+# =================================================================================================
+
+_PLACES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\beuropean\s+economic\s+area\b|\bEEA\b", _I), "EEA"),
+    (re.compile(r"\beuropean\s+union\b|\bEU\b(?:\s+member\s+states)?|\bE\.U\.(?!\w)", _I), "EU"),
+    (re.compile(r"\bunited\s+kingdom(?:\s+of\s+great\s+britain\s+and\s+northern\s+ireland)?\b|"
+                r"\bgreat\s+britain\b|\bU\.K\.(?!\w)|\bUK\b", _I), "GB"),
+    (re.compile(r"\b(?:democratic\s+people'?s\s+republic\s+of\s+korea|north\s+korea|DPRK)\b", _I), "KP"),
+    (re.compile(r"\b(?:republic\s+of\s+korea|south\s+korea|korea)\b", _I), "KR"),
+    (re.compile(r"\bhong\s+kong(?:\s+special\s+administrative\s+region)?"
+                r"(?:\s+of\s+the\s+people'?s\s+republic\s+of\s+china)?\b", _I), "HK"),
+    (re.compile(r"\b(?:macau|macao)(?:\s+special\s+administrative\s+region)?\b", _I), "MO"),
+    (re.compile(r"\btaiwan\b", _I), "TW"),
+    (re.compile(r"\b(?:people'?s\s+republic\s+of\s+china|mainland(?:\s+of)?(?:\s+the)?\s+(?:people'?s\s+republic\s+of\s+)?china|"
+                r"china|PRC)\b", _I), "CN"),
+    (re.compile(r"\bunited\s+states(?:\s+of\s+america)?\b|\bU\.S\.A?\.?(?!\w)|\bUSA\b", _I), "US"),
+    (re.compile(r"\bUS\b"), "US"),  # case-sensitive: never the pronoun
+    (re.compile(r"\bswitzerland\b", _I), "CH"),
+    (re.compile(r"\bjapan\b", _I), "JP"),
+    (re.compile(r"\b(?:russia|russian\s+federation)\b", _I), "RU"),
+    (re.compile(r"\bbelarus\b", _I), "BY"),
+    (re.compile(r"\biran\b", _I), "IR"),
+    (re.compile(r"\bcuba\b", _I), "CU"),
+    (re.compile(r"\bsyria\b", _I), "SY"),
+    (re.compile(r"\bvenezuela\b", _I), "VE"),
+    (re.compile(r"\bcanada\b", _I), "CA"),
+    (re.compile(r"\bindia\b", _I), "IN"),
+    (re.compile(r"\bsingapore\b", _I), "SG"),
+    (re.compile(r"\baustralia\b", _I), "AU"),
+    (re.compile(r"\bbrazil\b", _I), "BR"),
+    (re.compile(r"\bgermany\b", _I), "DE"),
+    (re.compile(r"\bfrance\b", _I), "FR"),
+    (re.compile(r"\bitaly\b", _I), "IT"),
+    (re.compile(r"\bspain\b", _I), "ES"),
+    (re.compile(r"\bnetherlands\b", _I), "NL"),
+    (re.compile(r"\bireland\b", _I), "IE"),
+    (re.compile(r"\bnorway\b", _I), "NO"),
+    (re.compile(r"\biceland\b", _I), "IS"),
+    (re.compile(r"\bliechtenstein\b", _I), "LI"),
+]
+_ABBREV_HINTS = ("EU", "EEA", "UK", "US", "PRC", "DPRK", "U.S", "U.K", "E.U")
+_PLACE_HINTS = ("union", "kingdom", "korea", "china", "united states", "economic area", "britain",
+                "switzerland", "japan", "russia", "belarus", "iran", "cuba", "syria", "venezuela", "canada",
+                "india", "singapore", "australia", "brazil", "germany", "france", "italy", "spain",
+                "netherlands", "ireland", "norway", "iceland", "liechtenstein", "hong kong", "macau", "macao",
+                "taiwan", "prc", "dprk", "territor", "european")
+_PLACE_GAP = re.compile(
+    r"[\s,;/]*(?:(?:and|or|&|as\s+well\s+as)\s+)?(?:the\s+)?(?:territor(?:y|ies)\s+of\s+(?:the\s+)?)?", _I
+)
+_PLACE_LEAD = re.compile(
+    r"[\s,]*(?:the\s+)?(?:(?:whole\s+|entire\s+)?territor(?:y|ies)\s+of\s+(?:the\s+)?|"
+    r"(?:any\s+)?(?:member\s+states?|countries)\s+(?:of|in)\s+(?:the\s+)?)?",
+    _I,
+)
+_TERR_EXCLUDE = re.compile(
+    r"\b(?:(?:does|do|shall|will|may)\s+not\s+apply\s+(?:in|to|within)|exclud(?:ing|es|ed|e)|"
+    r"except(?:\s+for)?|other\s+than|"
+    r"not\s+(?:be\s+)?(?:licensed|available|granted|permitted|authori[sz]ed|allowed|offered|provided|"
+    r"distributed|made\s+available)(?:\s+(?:for\s+use|to\s+(?:persons|users|entities|residents|individuals|"
+    r"companies|anyone)(?:\s+(?:located|resident|residing|domiciled|based|established))?))?\s+(?:in|within|to)|"
+    r"(?:is|are)\s+(?:excluded|prohibited|not\s+permitted)\s+(?:in|within))\b",
+    _I,
+)
+_TERR_DOMICILE = re.compile(
+    r"\b(?:(?:domiciled|resident|residing|located|headquartered|incorporated|established|based|"
+    r"principal\s+place\s+of\s+business(?:\s+is)?)\s+(?:in|within)|(?:residents?|citizens?|nationals?)\s+of)\b",
+    _I,
+)
+_TERR_USE_IN = re.compile(
+    r"\b(?:use[ds]?|using|deploy\w*|distribut\w*|offer\w*|provid\w*|mak\w+\s+available|access\w*|"
+    r"host\w*|sell\w*|exploit\w*)\b[^.;]{0,80}?\b(?:in|within|into)\b",
+    _I,
+)
+_LAWFUL = re.compile(r"\blaws?\b|\bregulations?\b|\bviolat\w*|\bcomply|\bcompliance", _I)
+_TERR_WITHHELD = re.compile(
+    r"\bnot\s+(?:being\s+)?(?:granted|licensed|permitted|authori[sz]ed|available|allowed)|"
+    r"\b(?:may|must|shall|will)\s+not\b|\bprohibited\b|\bexcluded\b|\bno\s+(?:rights?|licen[cs]e)\b",
+    _I,
+)
+_NOT_TERRITORIAL = re.compile(
+    r"\bgoverned\s+by\b|\blaws?\s+of\b|\bcourts?\b|\barbitration\b|\bjurisdiction\b|\bexport\w*\b|"
+    r"\bsanction\w*\b|\bdispute\b|\bvenue\b",
+    _I,
+)
+_TERRITORIAL = re.compile(
+    r"\bworld-?wide\b|\bterritor(?:y|ies|ial)\b|\bglobal(?:ly)?\b|\bcountr(?:y|ies)\b|\bregions?\b", _I
+)
+_TERR_ONLY = re.compile(r"\b(?:only|solely|exclusively)\s+(?:in|within)\b", _I)
+_TERR_OUTSIDE = re.compile(r"\boutside(?:\s+of)?\b", _I)
+_THE_TERRITORY = re.compile(r"[\s,]*(?:of\s+)?the\s+Territory\b")
+_UNLICENSED = re.compile(r"\b(?:unlicensed|unauthori[sz]ed)\b", _I)
+_MULTIMODAL = re.compile(r"\bmulti-?modal\b", _I)
+_TERRITORY_DEF = re.compile(
+    r"^\W{0,3}(?:[a-z0-9]{1,4}[.)]\s+)?\"?territor(?:y|ies)\"?\s+(?:shall\s+)?means?\b", _I
+)
+_DEF_EXCLUDING = re.compile(r"\b(?:exclud(?:ing|es|e)|except(?:\s+for)?|other\s+than|outside(?:\s+of)?)\b", _I)
+
+
+def _places_at(text: str, pos: int, shouting: bool) -> list[tuple[int, str]]:
+    """The list of places that starts right at ``pos``: "the European Union, United Kingdom and Korea"."""
+    found: list[tuple[int, int, str]] = []
+    window_end = min(len(text), pos + 400)
+    for pattern, code in _PLACES:
+        for m in pattern.finditer(text, pos, window_end):
+            if shouting and code == "US" and m.group(0) == "US":
+                continue  # "APPLY TO US" in capitals is the pronoun
+            found.append((m.start(), m.end(), code))
+    found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    out: list[tuple[int, str]] = []
+    lead = _PLACE_LEAD.match(text, pos)
+    cursor = lead.end() if lead else pos
+    for start, end, code in found:
+        if start < cursor:
+            continue  # inside an earlier, longer name
+        gap = _PLACE_GAP.match(text, cursor)
+        if start > (gap.end() if gap else cursor):
+            break
+        if code not in [c for _, c in out]:
+            out.append((start, code))
+        cursor = end
+    return out
+
+
+def _territory_definition(text: str) -> tuple[str, list[str]] | None:
+    """'"Territory" means the worldwide territory, excluding ...': (exclude | only, codes)."""
+    m = _TERRITORY_DEF.match(text)
+    if not m:
+        return None
+    shouting = _shouting(text)
+    ex = _DEF_EXCLUDING.search(text)
+    if ex:
+        places = _places_at(text, ex.end(), shouting)
+        return ("exclude", [c for _, c in places]) if places else None
+    places = _places_at(text, m.end(), shouting)
+    return ("only", [c for _, c in places]) if places else None
+
+
+def _territory(s: _Sent) -> list[_Cand]:
+    text = s.combined
+    if not (s.has(*_PLACE_HINTS) or (s.doc.has_abbrev and any(a in text for a in _ABBREV_HINTS)
+                                      and _PLACE_ABBREV.search(text))):
+        return []
+    if _NOT_TERRITORIAL.search(text):
+        return []  # governing law, courts, export control: not where the license applies
+    shouting = s.shouting
+    found: list[tuple[int, list[str], str, int]] = []  # (pos, codes, mode, score)
+
+    def add(pos: int, places: list[tuple[int, str]], mode: str, score: int) -> None:
+        if places:
+            found.append((places[0][0], [c for _, c in places], mode, score))
+        elif _THE_TERRITORY.match(text, pos) and s.doc.territory_def:
+            def_mode, codes = s.doc.territory_def
+            found.append((pos, list(codes), def_mode, score))
+
+    for m in _TERR_EXCLUDE.finditer(text):
+        if m.group(0).lower().startswith(("exclud", "except", "other")) and not _TERRITORIAL.search(
+                text, max(0, m.start() - 80), m.start()):
+            continue  # "excluding Llama 2 or derivative works"
+        add(m.end(), _places_at(text, m.end(), shouting), "exclude", 2)
+    for m in _TERR_DOMICILE.finditer(text):
+        places = _places_at(text, m.end(), shouting)
+        if places and _TERR_WITHHELD.search(text, max(0, m.start() - 200), m.end() + 200):
+            found.append((places[0][0], [c for _, c in places], "domicile", 2))
+    for m in _TERR_ONLY.finditer(text):
+        add(m.end(), _places_at(text, m.end(), shouting), "only", 1)
+    p = _prohibition_at(text)
+    if p is not None and not _LAWFUL.search(text):
+        for m in _TERR_USE_IN.finditer(text, p.end(), min(len(text), p.end() + 200)):
+            if not text[max(0, m.end() - 20):m.end()].lower().endswith(("only in", "only within")):
+                add(m.end(), _places_at(text, m.end(), shouting), "exclude", 1)
+    if _prohibition_at(text) is not None or _UNLICENSED.search(text):
+        for m in _TERR_OUTSIDE.finditer(text):
+            add(m.end(), _places_at(text, m.end(), shouting), "only", 1)
+    out = []
+    for pos, codes, mode, score in found:
+        if pos < s.item_offset or not codes:
+            continue
+        names = ", ".join(codes)
+        if mode == "exclude":
+            summary = f"Not licensed in {names}"
+        elif mode == "only":
+            summary = f"Licensed only in {names}"
+        else:
+            scope = "Multimodal model rights" if _MULTIMODAL.search(text) else "Rights"
+            summary = f"{scope} not granted to individuals or companies domiciled in {names}"
+        out.append(_Cand("territory", pos, summary, territories=codes, mode=mode, score=score))
+    return out
+
+
+# =================================================================================================
+# Output training ban
+# =================================================================================================
+
+_OUTPUTS = re.compile(
+    r"\b(?:outputs?|results|generations?|generated\s+(?:content|data|text|images?|outputs?)|synthetic\s+data|"
+    r"completions|responses|data\s+produced\s+by)\b",
+    _I,
+)
+_TRAIN = re.compile(
+    r"\b(?:improve|improving|train|training|develop|developing|create|creating|build|building|enhance|"
+    r"fine[\s-]?tun\w*|distill\w*|pre-?train\w*)\b",
+    _I,
+)
+_PLAIN_MODEL = re.compile(
+    r"\s+(?:an?\s+|any\s+)?(?:(?:new|AI|ML|machine\s+learning|language|generative|foundation)\s+){0,3}"
+    r"(?:models?|LLMs?)\b",
+    _I,
+)
+_OTHER_MODEL = re.compile(
+    r"\b(?:(?:any|other|another|competing|third[\s-]party|separate|rival|similar|new|different|your\s+own)\b"
+    r"[^.;]{0,60}?\b(?:models?|LLMs?|(?:AI|ML|machine\s+learning)\s+(?:systems?|products?|services?)|"
+    r"systems?)\b)|\bcompet\w+",
+    _I,
+)
+
+
+def _output_ban(s: _Sent) -> list[_Cand]:
+    """Outputs, then training, then another model, with a prohibition around them: "You will not use ...
+    any output ... to improve any other large language model", "Outputs may not be used to train
+    competing models", "Using outputs to train other models is prohibited". "If you use outputs to
+    train a model, you shall name it ..." has no prohibition: a naming rule, not a ban."""
+    if not s.has("output", "result", "generat", "synthetic", "completion", "response", "data produced"):
+        return []
+    if not s.has("improv", "train", "develop", "creat", "build", "enhanc", "tun", "distill"):
+        return []
+    text = s.combined
+    if s.relief_with_lead or _PROHIBIT.search(text) is None:
+        return []
+    for o in _OUTPUTS.finditer(text):
+        t = _find_after(_TRAIN, text, o.end(), 160)
+        if t is None:
+            continue
+        other = _PLAIN_MODEL.match(text, t.end()) or _find_after(_OTHER_MODEL, text, t.end(), 140)
+        if other is None:
+            continue
+        p = _prohibition_at(text, max(0, o.start() - 250))
+        if p is None or p.start() > other.end() + 80:
+            continue
+        pos = min(p.start(), o.start())
+        if max(p.start(), o.start()) < s.item_offset:
+            continue  # all of it is in the lead-in, which is read on its own
+        pos = pos if pos >= s.item_offset else max(p.start(), o.start())
+        return [_Cand("output_training_ban", pos, "Outputs may not be used to train or improve other models",
+                      score=2)]
+    return []
+
+
+# =================================================================================================
+# Non-commercial
+# =================================================================================================
+
+_NONCOMMERCIAL = re.compile(r"\bnon[\s-]?commercial(?:ly)?\b", _I)
+_ONLY = re.compile(r"\b(?:only|solely|exclusively|limited\s+to|restricted\s+to|strictly)\b", _I)
+_COMMERCIAL_USE = re.compile(
+    r"(?<!non-)(?<!non)(?<!non )\bcommercial(?:ly)?\b(?:\s+or\s+[\w-]+)?(?:\s+(?:purposes?|use|uses|usage|"
+    r"activit\w*|advantage|gain|exploitation|products?|services?|applications?|deployment|settings?|"
+    r"environments?|manner|way|ends|endeavou?rs?|operations|production))?",
+    _I,
+)
+_NOT_A_USE = re.compile(r"\b(?:damages?|loss(?:es)?|terms)\b", _I)
+_RESEARCH_ONLY = re.compile(
+    r"\bresearch(?:\s+(?:and|or)\s+(?:evaluation|development|education(?:al)?|non-?commercial)\s*)?"
+    r"(?:\s+purposes?|\s+use|\s+uses)?\s+only\b|"
+    r"\b(?:solely|only|exclusively|strictly)\s+(?:be\s+used\s+)?for\s+(?:(?:non-?commercial|academic|"
+    r"scientific|internal|personal|educational|non-?profit)[\s,]+(?:and\s+|or\s+)?)*research\b|"
+    r"\bresearch[\s-]only\b|"
+    r"\bonly\s+(?:use|be\s+used|access)\b[^.;:]{0,120}?\bfor\s+(?:(?:non-?commercial|academic|scientific)\s+)*"
+    r"research\s+purposes\b",
+    _I,
+)
+_OTHER_THAN_COMMERCIAL = re.compile(
+    r"\b(?:purposes?|uses?)\s+other\s+than\s+(?:for\s+)?commercial\b|\bnot\s+for\s+commercial\s+(?:use|purposes)\b|"
+    r"(?<!non-)(?<!non)\bcommercial\s+(?:use|usage|purposes?|exploitation|deployment)\b[^.;]{0,40}?\b(?:is|are)\s+"
+    r"(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed|authori[sz]ed))\b",
+    _I,
+)
+_INTENDED = re.compile(r"\b(?:intended|designed|meant|suitable|recommended)\b", _I)  # intended use, not terms
+_NC_RELIEF = re.compile(
+    r"\bnot\s+(?:limited|restricted)\s+to\s+non-?commercial|\bincluding\s+commercial|"
+    r"\bcommercial\s+(?:use\s+)?(?:is\s+)?(?:permitted|allowed)|\bboth\s+commercial\s+and|\bfor\s+any\s+purpose",
+    _I,
+)
+
+
+def _non_commercial(s: _Sent) -> list[_Cand]:
+    if not s.has("commercial", "research"):
+        return []
+    text = s.combined
+    if _NC_RELIEF.search(text) or s.relief:
+        return []
+    for m in _NONCOMMERCIAL.finditer(text, s.item_offset):
+        lo = max(0, m.start() - 120)
+        if _ONLY.search(text, lo, m.end() + 80) or _prohibition_at(text[lo:m.end() + 80]):
+            return [_Cand("non_commercial", m.start(), "Non-commercial use only", score=2)]
+    m = _OTHER_THAN_COMMERCIAL.search(text, s.item_offset)
+    if m:
+        return [_Cand("non_commercial", m.start(), "Non-commercial use only", score=2)]
+    m = _RESEARCH_ONLY.search(text, s.item_offset)
+    if m and not _INTENDED.search(text, max(0, m.start() - 60), m.start()):
+        return [_Cand("non_commercial", m.start(), "Research use only; no commercial use", score=2)]
+    p = _prohibition_at(text)
+    while p is not None:
+        c = _find_after(_COMMERCIAL_USE, text, p.end(), 220)
+        if c is not None and c.start() >= s.item_offset and c.group(0).strip().lower() != "commercial" \
+                and not _NOT_A_USE.search(text, c.start(), c.end() + 12):
+            return [_Cand("non_commercial", c.start(), "No commercial use", score=2)]
+        p = _prohibition_at(text, p.end())
+    return []
+
+
+# =================================================================================================
+# Use restrictions
+# =================================================================================================
+
+_POLICY = re.compile(
+    r"\b(?:acceptable|prohibited|responsible|permitted|fair)\s+use\s+polic(?:y|ies)\b|\bAUP\b|"
+    r"\buse\s+polic(?:y|ies)\b|\busage\s+polic(?:y|ies)\b",
+    _I,
+)
+_POLICY_BINDING = re.compile(
+    r"\b(?:incorporated\s+(?:herein\s+)?by\s+reference|adhere\s+to|comply\s+with|compliance\s+with|"
+    r"subject\s+to|in\s+accordance\s+with|set\s+forth\s+in|abide\s+by|governed\s+by|agree\s+to|bound\s+by|"
+    r"violat\w*|must\s+not\s+use|restricted\s+uses|appl(?:y|ies)\s+to)\b",
+    _I,
+)
+_USE_RESTR = re.compile(
+    r"\buse[\s-]based\s+restrictions\b|\buse\s+restrictions\b|\brestricted\s+uses\b|\bprohibited\s+uses\b|"
+    r"\busage\s+restrictions\b",
+    _I,
+)
+_USE_RESTR_BINDING = re.compile(
+    r"\b(?:must|shall|cannot|can\s+not|may\s+not|agree|include[sd]?|subject\s+to|set\s+forth|attachment|"
+    r"exhibit|appendix|schedule|enforceable|comply|considered|referenced)\b",
+    _I,
+)
+_NO_USE_RESTR = re.compile(
+    r"\b(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:use|usage|field[\s-]of[\s-]use)\s+restrictions?\b", _I
+)
+_LIST_LEADIN = re.compile(
+    r"(?:\b(?:agree|undertake)s?\s+(?:that\s+)?(?:you\s+)?(?:will\s+|shall\s+)?not(?:\s+to)?\b|"
+    r"\b(?:must|shall|may|will)\s+not\b(?:,?\s+and\s+will\s+not\s+permit[^:]{0,80})?|"
+    r"\bnot\s+(?:be\s+)?used?\s+(?:to|for|in)\b|\bprohibited\s+from\b)[^:]{0,200}:\s*$",
+    _I,
+)
+_USE_WORD = re.compile(r"\b(?:use|used|using)\b", _I)
+_NOT = re.compile(r"\bnot\b", _I)
+
+
+def _use_restrictions(s: _Sent) -> list[_Cand]:
+    own = s.text
+    if not (s.has("polic", "aup", "restrict", "prohibited use") or own.rstrip().endswith(":")):
+        return []
+    text = s.combined
+    if _NO_USE_RESTR.search(text):
+        return []
+    m = _POLICY.search(text, s.item_offset)
+    if m and _POLICY_BINDING.search(text):
+        return [_Cand("use_restrictions", m.start(), "Use must comply with the acceptable use policy", score=2)]
+    m = _USE_RESTR.search(text, s.item_offset)
+    if m and _USE_RESTR_BINDING.search(text):
+        return [_Cand("use_restrictions", m.start(), "Use-based restrictions apply (prohibited uses)", score=2)]
+    if s.lead is None and _LIST_LEADIN.search(own) and _USE_WORD.search(own):
+        p = _prohibition_at(own) or _NOT.search(own)
+        return [_Cand("use_restrictions", p.start() if p else 0, "Prohibited uses are listed", score=1)]
+    return []
+
+
+# =================================================================================================
+# Attribution and naming
+# =================================================================================================
+
+_ATTRIBUTION = re.compile(
+    r"\"(?:built|powered|made|created|developed)\s+(?:with|by|using)\s+[^\"]{1,50}\"|"
+    r"\bretain\w*\b[^.;]{0,120}?\b(?:notices?|identification|attribution|credit)\b|"
+    r"\b(?:copyright|attribution|permission)\s+notices?\b[^.;]{0,120}?\b(?:shall|must)\s+be\s+"
+    r"(?:included|retained|reproduced|kept)|"
+    r"\bgive\s+(?:appropriate\s+)?credit\b|\bretain\s+the\s+following\b|"
+    r"\bprovide\s+(?:appropriate\s+)?(?:attribution|credit)\b|"
+    r"\bmust\s+(?:retain|include|reproduce|display|keep)\b[^.;]{0,80}?\b(?:attribution|notice)\b|"
+    r"\baccompanied\s+by\s+(?:a\s+)?\"?notice\"?\s+(?:text\s+)?file|"
+    r"\bprominently\s+(?:display|mark|state|show|include)\w*\b|"
+    r"\b(?:reproduce|include)\b[^.;]{0,60}?\b(?:above\s+)?copyright\s+notice\b",
+    _I,
+)
+_ATTR_GATE = ("notice", "credit", "attribut", "prominently", "retain", "built with", "powered by", "made with",
+              "created with", "developed with", "developed by", "built using", "created by", "made by")
+_BUILT_WITH = re.compile(r"\"((?:built|powered|made|created|developed)\s+(?:with|by|using)\s+[^\"]{1,50})\"", _I)
+_MAY_ADD = re.compile(r"\b(?:may|can)\s+(?:also\s+)?(?:add|include|display)\b", _I)
+_MUST = re.compile(r"\b(?:must|shall)\b", _I)
+_NAMING = re.compile(
+    r"\b(?:include|use|put|place|add|prefix)\w*\s+\"(?P<a>[^\"]{1,40})\"\s+(?:at|in|to)\s+the\s+"
+    r"(?:beginning|start|front)\s+of\b[^.;]{0,60}?\bnames?\b|"
+    r"\bnames?\b[^.;]{0,80}?\b(?:must|shall|should|will)\s+(?:always\s+)?(?:begin|start|be\s+prefixed)\s+with\s+"
+    r"(?:the\s+(?:word|name|prefix)\s+)?\"?(?P<b>[^\",.;]{1,40})\"?|"
+    r"\bprefix\w*\b[^.;]{0,40}?\bnames?\b[^.;]{0,30}?\bwith\s+\"(?P<c>[^\"]{1,40})\"|"
+    r"\bnamed?\b[^.;]{0,40}?\bprefix\w*\b[^.;]{0,20}?\"(?P<d>[^\"]{1,40})\"|"
+    r"\b(?:include|use|display|contain)\w*\s+\"(?P<e>[^\"]{1,40})\"\s+in\s+(?:the|its|their)\s+(?:model\s+)?names?\b",
+    _I,
+)
+
+
+def _attribution(s: _Sent) -> list[_Cand]:
+    if not s.has(*_ATTR_GATE) or s.relief:
+        return []
+    text = s.combined
+    m = _ATTRIBUTION.search(text, s.item_offset)
+    if m is None or not (_OBLIGATION.search(text) or s.lead is not None):
+        return []
+    if _MAY_ADD.search(text, max(0, m.start() - 40), m.end()) and \
+            not _MUST.search(text, max(0, m.start() - 60), m.end()):
+        return []  # "You may add your own attribution notices": a permission
+    phrase = _BUILT_WITH.search(text)
+    if phrase:
+        summary = f'Display "{phrase.group(1).strip()}"'
+    elif "credit" in m.group(0).lower():
+        summary = "Give appropriate credit to the licensor"
+    else:
+        summary = "Retain the license and attribution notices"
+    return [_Cand("attribution", m.start(), summary, score=2)]
+
+
+def _naming(s: _Sent) -> list[_Cand]:
+    if "name" not in s.low or s.relief:
+        return []
+    text = s.combined
+    m = _NAMING.search(text, s.item_offset)
+    if m is None or not (_OBLIGATION.search(text) or s.lead is not None):
+        return []
+    if m.group("e"):
+        return [_Cand("naming", m.start(), f'Derivative model names must include "{m.group("e").strip()}"',
+                      score=2)]
+    name = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").strip()
+    return [_Cand("naming", m.start(), f'Derivative model names must begin with "{name}"', score=2)]
+
+
+# =================================================================================================
+# Share-alike, no-derivatives
+# =================================================================================================
+
+_SHARE_ALIKE = re.compile(
+    r"\b(?:must|shall)\s+be\s+(?:licensed|distributed|released|made\s+available|published)\s+under\s+"
+    r"(?:the\s+(?:same|terms\s+of\s+this)|this|an?\s+identical)\s+(?:licen[cs]e|agreement|terms)|"
+    r"\b(?:licen[cs]e|distribute|release|publish)\w*\b[^.;]{0,60}?\bunder\s+the\s+same\s+(?:licen[cs]e|terms)\b|"
+    r"\badapter's\s+licen[cs]e\s+you\s+apply\s+must\s+be\b[^.;]{0,80}?\bsame\b|"
+    r"\blicensed\s+as\s+a\s+whole\b[^.;]{0,120}?\bunder\s+the\s+terms\s+of\s+this\s+licen[cs]e\b|"
+    r"\b(?:must|shall)\s+(?:only\s+)?(?:license|distribute|release|make\s+available|share)\b[^.;]{0,60}?"
+    r"\b(?:derivatives?|derivative\s+works?|modifications?|adaptations?|modified\s+versions?)\b[^.;]{0,40}?"
+    r"\bunder\s+(?:the\s+terms\s+of\s+)?(?:this|the\s+same)\s+(?:licen[cs]e|agreement)\b",
+    _I,
+)
+_NO_DERIV = re.compile(
+    r"\bnot\s+have\s+permission\b[^.;]{0,60}?\b(?:share|distribute)\b[^.;]{0,20}?\badapted\s+material\b|"
+    r"\b(?:may|must|shall|will)\s+not\s+(?:create|make|produce|prepare|distribute|share|publish|modify|adapt)\b"
+    r"[^.;]{0,60}?\b(?:derivative\s+works?|derivatives|adapted\s+material|modified\s+versions?|adaptations?|"
+    r"modifications)\b|"
+    r"\bno\s+derivative\s+works?\s+(?:may|shall|are)\b|"
+    r"\b(?:may|must|shall)\s+not\s+(?:modify|alter|adapt)\s+(?:the|this)\s+(?:model|software|work|weights|"
+    r"licensed\s+material|materials?)\b",
+    _I,
+)
+_ND_SCOPED = re.compile(r"\bcommercial|\bterritory\b|\bexcept\b|\bunless\b|\bimprove\b", _I)
+_DATA = re.compile(r"\bdata\b", _I)
+
+
+def _share_alike(s: _Sent) -> list[_Cand]:
+    if not s.has("same", "as a whole", "identical", "under this", "under the terms of this") or \
+            s.relief:
+        return []
+    text = s.combined
+    m = _SHARE_ALIKE.search(text, s.item_offset)
+    if m is None or not (_OBLIGATION.search(text) or s.lead is not None):
+        return []
+    return [_Cand("share_alike", m.start(), "Adaptations must be shared under the same license", score=2)]
+
+
+def _no_derivatives(s: _Sent) -> list[_Cand]:
+    if not s.has("deriv", "adapt", "modif", "alter") or not s.has(" not ", "no derivative"):
+        return []
+    text = s.combined
+    m = _NO_DERIV.search(text, s.item_offset)
+    if m is None or _ND_SCOPED.search(text) or _DATA.search(m.group(0)):
+        return []  # a scoped ban ("for commercial purposes", "outside the Territory", "the data") is not ND
+    return [_Cand("no_derivatives", m.start(), "Adapted or derivative works may not be shared", score=2)]
+
+
+# =================================================================================================
+# Registration
+# =================================================================================================
+
+_REGISTER = re.compile(
+    r"\b(?:must|shall|need\s+to|required\s+to|please|should)\s+(?:first\s+)?"
+    r"(?:register|complete\s+(?:the\s+)?registration)\b|"
+    r"\bcomplete\s+(?:the\s+)?registration\b|\bregistration\s+form\b|"
+    r"\b(?:must|shall|should|need\s+to|required\s+to|please)\s+(?:first\s+)?(?:obtain|request|apply\s+for|"
+    r"purchase|acquire|enter\s+into|contact|email|e-mail|fill\s+(?:out|in))\b",
+    _I,
+)
+_COMMERCIAL_CTX = re.compile(r"(?<!non-)(?<!non)\bcommercial(?:ly)?\b|\bbusiness\s+use|\benterprise\b", _I)
+_NO_REGISTER = re.compile(
+    r"\b(?:no|without(?:\s+any)?)\s+(?:need\s+(?:for|to)\s+)?regist|"
+    r"\bnot\s+(?:required|necessary|needed)\s+to\s+register|registration\s+is\s+not\s+required",
+    _I,
+)
+_BEFORE_USE = re.compile(r"\bbefore\b|\bprior\s+to\b", _I)
+_PERMISSION_OBJ = re.compile(r"\b(?:licen[cs]e|authori[sz]ation|permission|agreement|approval)\b", _I)
+
+
+def _registration(s: _Sent) -> list[_Cand]:
+    if not s.has("regist", "commercial", "enterprise", "business"):
+        return []
+    text = s.combined
+    if _NO_REGISTER.search(text) or s.relief:
+        return []
+    m = _REGISTER.search(text, s.item_offset)
+    if m is None:
+        return []
+    if "regist" in m.group(0).lower():
+        if _COMMERCIAL_CTX.search(f"{s.prev_text[-300:]} {text}") or _BEFORE_USE.search(text):
+            return [_Cand("registration", m.start(), "Commercial use requires registration with the licensor",
+                          score=2)]
+        return []
+    if _PERMISSION_OBJ.search(text, m.end(), m.end() + 80) and _COMMERCIAL_CTX.search(text):
+        return [_Cand("registration", m.start(), "Commercial use requires a separate license from the licensor",
+                      score=2)]
+    return []
+
+
+# =================================================================================================
+# Terms the licensor may change
+# =================================================================================================
+
+_TERMS_OBJ = r"(?:agreement|licen[cs]e|terms(?:\s+of\s+use)?|polic(?:y|ies)|AUP|conditions)"
+_MODIFY_ACTIVE = re.compile(
+    r"\b(?:reserves?\s+the\s+right\s+to|may|can|will|shall\s+have\s+the\s+right\s+to|is\s+entitled\s+to)\s+"
+    r"(?:at\s+any\s+time\s+|unilaterally\s+|from\s+time\s+to\s+time\s+|periodically\s+)?"
+    r"(?:modify|update|amend|change|revise|supplement|replace|alter)\b(?:\s+(?:or|and(?:/or)?)\s+\w+)?\s+"
+    rf"(?:this|these|the|its|such|our)\s+(?:[\w-]+\s+){{0,3}}?{_TERMS_OBJ}\b",
+    _I,
+)
+_MODIFY_PASSIVE = re.compile(
+    rf"\b{_TERMS_OBJ}\b(?:\s*\([^()]{{0,60}}\))?\s+(?:may|will|can|might|shall|(?:is|are)\s+subject\s+to)\s+"
+    r"(?:be\s+)?(?:updated|modified|amended|revised|changed|change|updates?|modification|amendment|evolve)\b",
+    _I,
+)
+_AS_MAY_BE = re.compile(
+    r"\bas\s+(?:may\s+be|it\s+may\s+be)\s+(?:updated|modified|amended|revised|changed)\s+from\s+time\s+to\s+time\b",
+    _I,
+)
+_LATEST_VERSION = re.compile(rf"\blatest\s+version\s+(?:from\s+time\s+to\s+time\s+)?of\s+the\s+{_TERMS_OBJ}\b", _I)
+_REMOTE = re.compile(
+    r"\brestrict\w*\s*\(\s*remotely\s+or\s+otherwise\s*\)|\bremotely\s+(?:restrict|disable|limit|revoke)\w*", _I
+)
+_LICENSEE_SUBJECT = re.compile(r"\b(?:you|licensee|recipient|user|we\s+do\s+not|not)\s*$", _I)
+_IN_ACCORDANCE = re.compile(r"\s*in\s+accordance\s+with\s+this\b", _I)
+_NEAREST_NOUN = re.compile(
+    rf"\b(?:{_TERMS_OBJ}|webpage|page|website|models?|list|laws?|regulations?|directive)\b", _I
+)
+_TERMS_WORD = re.compile(_TERMS_OBJ, _I)
+_MODIFY_GATE = ("modif", "updat", "amend", "chang", "revis", "supplement", "replac", "alter", "remote",
+                "latest version", "evolve")
+_MODIFIABLE = "Licensor may modify the terms from time to time"
+
+
+def _modifiable_terms(s: _Sent) -> list[_Cand]:
+    if not s.has(*_MODIFY_GATE):
+        return []
+    text = s.combined
+    m = _REMOTE.search(text, s.item_offset)
+    if m:
+        return [_Cand("modifiable_terms", m.start(), "Licensor may restrict usage remotely", score=2)]
+    for m in _MODIFY_ACTIVE.finditer(text, s.item_offset):
+        if _LICENSEE_SUBJECT.search(text, max(0, m.start() - 30), m.start()) or _NOT.search(m.group(0)):
+            continue  # "you may not modify this License"
+        return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=2)]
+    m = _MODIFY_PASSIVE.search(text, s.item_offset)
+    if m and not _IN_ACCORDANCE.match(text, m.end()) and not _NOT.search(m.group(0)):
+        return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=2)]
+    for m in _AS_MAY_BE.finditer(text, s.item_offset):
+        nouns = list(_NEAREST_NOUN.finditer(text, max(0, m.start() - 120), m.start()))
+        if nouns and _TERMS_WORD.fullmatch(nouns[-1].group(0)):  # the AUP, not "the Models webpage"
+            return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=1)]
+    m = _LATEST_VERSION.search(text, s.item_offset)
+    if m:
+        return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=1)]
+    return []
+
+
+# =================================================================================================
+# Putting it together
+# =================================================================================================
+
+
+def _candidates(s: _Sent) -> list[_Cand]:
+    if s.heading or len(s.text.strip()) < 6:
+        return []
+    out = _modifiable_terms(s)  # "AUP means the policy at ..., as may be updated from time to time"
+    if _is_definition(s.text):
+        return out
+    thresholds = _thresholds(s)
+    out += thresholds
+    out += _territory(s)
+    out += _output_ban(s)
+    out += _non_commercial(s)
+    out += _use_restrictions(s)
+    if not any(c.kind == "attribution" for c in thresholds):
+        out += _attribution(s)
+    out += _naming(s)
+    out += _share_alike(s)
+    out += _no_derivatives(s)
+    if not thresholds:  # "you must request a license" after a cap is the cap's consequence
+        out += _registration(s)
+    return out
+
+
+def _quote(s: _Sent, pos: int) -> str:
+    """The sentence, whitespace collapsed; cut around ``pos`` when longer than QUOTE_LIMIT."""
+    text = s.combined
+    if s.lead is not None and pos >= s.item_offset:
+        body = _NUMBERING.sub("", s.text, count=1)
+        if len(body) >= 60 and body[:1].isupper():
+            text, pos = s.text, pos - s.item_offset  # the item reads on its own
+    full = " ".join(text.split())
+    if len(full) <= QUOTE_LIMIT:
+        return full
+    key = min(len(" ".join((text[:pos] + "x").split())) - 1, len(full))
+    start = max(0, key - 100)
+    if start > 0:
+        sp = full.find(" ", start)
+        start = sp + 1 if 0 <= sp < key else start
+    end = start + QUOTE_LIMIT - 2
+    if end >= len(full):
+        end = len(full)
+        start = max(0, end - (QUOTE_LIMIT - 1))
+    else:
+        sp = full.rfind(" ", start, end)
+        end = sp if sp > key else end
+    return ("…" if start > 0 else "") + full[start:end].strip() + ("…" if end < len(full) else "")
+
+
+def _merge_summaries(first: str, second: str) -> str:
+    parts = first.split("; ")
+    if second.lower() in (p.lower() for p in parts) or len(parts) >= 3:
+        return first
+    return f"{first}; {second[:1].lower()}{second[1:]}"
+
+
+def _retitle_territory(summary: str, codes: list[str]) -> str:
+    return f"{summary.rsplit(' in ', 1)[0]} in {', '.join(codes)}"
+
+
+def _extract_file(f: SourceFile) -> list[Restriction]:
+    doc, sents = _read(f)
+    for s in sents:
+        d = None if s.heading else _territory_definition(s.text)
+        if d is not None and d[1]:
+            doc.territory_def = d
+            break
+    best: dict[tuple, tuple[int, Restriction]] = {}
+    for s in sents:
+        cands = _candidates(s)
+        binding = bool(cands) and _BINDING.search(s.text) is not None
+        for c in cands:
+            if binding:
+                c.score += 1
+            r = Restriction(
+                kind=c.kind,
+                summary=c.summary,
+                thresholds=list(c.thresholds),
+                territories=list(c.territories),
+                clause=Citation(source="file", file=f.name, line=doc.line_of(s.offset_of(c.pos)),
+                                text=_quote(s, c.pos)),
+                origin="text",
+            )
+            ths = tuple(sorted((t.value, t.unit, t.currency or "") for t in c.thresholds))
+            key = (c.kind, ths, "only" if c.mode == "only" else "")  # exclusions and domicile rules merge
+            if key not in best:
+                best[key] = (c.score, r)
+                continue
+            score, kept = best[key]
+            if c.kind == "attribution" and not c.thresholds:  # "Built with X" and "retain notices"
+                kept.summary = _merge_summaries(kept.summary, c.summary)
+                r.summary = _merge_summaries(c.summary, kept.summary)
+            if c.kind == "territory":
+                r.territories = kept.territories + [t for t in c.territories if t not in kept.territories]
+                kept.territories = r.territories
+                kept.summary = _retitle_territory(kept.summary, kept.territories)
+                r.summary = _retitle_territory(r.summary, r.territories)
+            if c.score > score:
+                best[key] = (c.score, r)
+    out = [r for _, r in best.values()]
+    out.sort(key=lambda r: r.clause.line if r.clause and r.clause.line else 0)
+    return out
+
+
+def extract_restrictions(files: list[SourceFile]) -> list[Restriction]:
+    """Restrictions read from the text of every readable license, use policy, notice and card file.
+
+    One list for all files, file by file in the order given, each file's restrictions in line order.
+    Restrictions are merged within a file, never across files: a card restating the license's cap
+    gives a second restriction citing the card."""
+    out: list[Restriction] = []
+    for f in files:
+        if f.text is None or f.role not in READ_ROLES:
+            continue
+        out.extend(_extract_file(f))
+    return out
+
+
+def extract_from_text(text: str, name: str = "LICENSE", role: str = "license") -> list[Restriction]:
+    """Restrictions of a bare text, as if it were the file ``name`` with the given role."""
+    return extract_restrictions([SourceFile(name=name, role=role, text=text)])

@@ -1,0 +1,300 @@
+"""Quantities and amounts of money as license texts and command lines write them.
+
+``parse_quantity`` reads a whole expression ("700 million", "1.2B", "$1,000,000", "seven hundred
+million", "1 mil-\\nlion"); ``parse_money`` also says which currency (ISO 4217 code, or None when the
+text does not say or is ambiguous, e.g. a bare "¥" that may be yuan or yen); ``iter_quantities`` finds
+quantities inside running text, with their spans, for the clause extractor; ``parse_amount_option``
+reads a command-line value ("800M", "1.2B", "700000000") and raises ValueError with a clear message.
+
+Every pattern here is linear-time: no nested quantifiers over the same characters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = [
+    "Quantity",
+    "format_quantity",
+    "iter_quantities",
+    "parse_amount_option",
+    "parse_money",
+    "parse_quantity",
+]
+
+_SCALE_WORDS = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "mil": 1e6,
+    "mio": 1e6,
+    "mln": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "bln": 1e9,
+    "trillion": 1e12,
+}
+# Letter suffixes written against the digits: 1M, 1.2B, 10k.
+_SCALE_LETTERS = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}
+
+# Currency written before the amount. Longest alternatives first.
+_PREFIX_CUR = [
+    (r"U\.?S\.?\s?\$", "USD"),
+    (r"US\s?dollars?", "USD"),
+    (r"USD\s?\$?", "USD"),
+    (r"CA\$|C\$|CAD\s?\$?", "CAD"),
+    (r"A\$|AUD\s?\$?", "AUD"),
+    (r"HK\$|HKD\s?\$?", "HKD"),
+    (r"S\$|SGD\s?\$?", "SGD"),
+    (r"\$", "USD"),
+    (r"EUR\s?€?|€", "EUR"),
+    (r"GBP\s?£?|£", "GBP"),
+    (r"CN¥|CNY\s?[¥￥]?|RMB\s?[¥￥]?|[元]", "CNY"),
+    (r"JP¥|JPY\s?[¥￥]?", "JPY"),
+    (r"[¥￥]", None),  # yuan or yen: do not guess
+    (r"CHF", "CHF"),
+    (r"INR|₹", "INR"),
+    (r"KRW|₩", "KRW"),
+]
+# Currency written after the amount.
+_SUFFIX_CUR = [
+    (r"U\.?S\.?\s?dollars?|US\$|USD", "USD"),
+    (r"dollars?", "USD"),
+    (r"EUR|euros?|€", "EUR"),
+    (r"GBP|pounds?\s+sterling|pounds?|£", "GBP"),
+    (r"CNY|RMB|yuan|renminbi|元", "CNY"),
+    (r"JPY|yen", "JPY"),
+    (r"CHF|swiss\s+francs?", "CHF"),
+    (r"INR|rupees?", "INR"),
+    (r"KRW|won", "KRW"),
+    (r"CAD|AUD|HKD|SGD", None),  # resolved from the matched text below
+]
+
+_NUM = (
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,000,000 / 1,000,000.00
+    r"|\d{1,3}(?:[\u00a0\u202f]\d{3})+(?![\d,])"  # 1 000 000 with non-breaking or thin spaces
+    r"|\d+(?:_\d{3})+"  # 5_000_000
+    r"|\d+(?:\.\d+)?)"  # 700 / 1.2
+)
+_WORDNUM_TOKEN = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
+_SCALE_WORD_RE = r"(?:hundred|thousand|million|billion|trillion|mil|mio|mln|bln|mn|bn)"
+_WORD_NUM = (
+    rf"(?:(?:{_WORDNUM_TOKEN}|a)(?:[\s-]+(?:and[\s-]+)?(?:{_WORDNUM_TOKEN}|{_SCALE_WORD_RE}))*)"
+)
+
+_PREFIX_RE = "|".join(f"(?:{p})" for p, _ in _PREFIX_CUR)
+_SUFFIX_RE = "|".join(f"(?:{p})" for p, _ in _SUFFIX_CUR)
+
+# One quantity in running text: optional currency, number, optional scale, optional currency.
+_QTY = re.compile(
+    rf"(?<![\w.$€£¥])"
+    rf"(?P<pre>(?:{_PREFIX_RE})(?:\s?(?:{_PREFIX_RE}))?\s?)?"
+    rf"(?:(?P<num>{_NUM})(?:(?P<letter>(?:bn|mm|[kmbt]))(?![a-z])"
+    rf"|\s*(?P<scale>{_SCALE_WORD_RE})\b(?:\s+(?P<scale2>{_SCALE_WORD_RE})\b)?)?"
+    rf"|(?P<words>\b{_WORD_NUM}\b))"
+    rf"(?P<post>\s?(?:{_SUFFIX_RE})(?![a-z]))?",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A quantity found in text: ``value`` (scaled), ``currency`` (ISO code or None), ``span``."""
+
+    value: float
+    currency: str | None
+    has_currency: bool  # some currency was written (even an ambiguous one like "¥")
+    has_scale: bool  # written with a scale word or letter ("million", "M")
+    start: int
+    end: int
+    text: str
+
+
+def _dehyphenate(text: str) -> str:
+    """Join words hyphenated across a line break ("mil-\\nlion" -> "million") and unify spaces."""
+    t = text.replace("\r\n", "\n").replace("\r", "\n")
+    t = re.sub(r"([A-Za-z])-[ \t]*\n[ \t]*([a-z])", r"\1\2", t)
+    return t
+
+
+def _words_value(words: str) -> float | None:
+    """Value of an English number written in words: "seven hundred million", "one million"."""
+    tokens = [w for w in re.split(r"[\s-]+", words.lower()) if w and w != "and"]
+    if not tokens:
+        return None
+    total = 0.0
+    current = 0.0
+    seen_number = False
+    for tok in tokens:
+        if tok == "a" and not seen_number:
+            current, seen_number = 1.0, True
+        elif tok in _UNITS:
+            current += _UNITS[tok]
+            seen_number = True
+        elif tok in _TENS:
+            current += _TENS[tok]
+            seen_number = True
+        elif tok == "hundred":
+            if not seen_number:
+                return None
+            current = (current or 1.0) * 100
+        elif tok in _SCALE_WORDS:
+            if not seen_number:
+                return None
+            total += (current or 1.0) * _SCALE_WORDS[tok]
+            current = 0.0
+        else:
+            return None
+    return total + current if seen_number else None
+
+
+def _num_value(num: str) -> float:
+    return float(re.sub(r"[,_ \u00a0\u202f]", "", num))
+
+
+def _currency_of(pre: str | None, post: str | None) -> tuple[str | None, bool]:
+    """(ISO code or None, whether any currency was written)."""
+    written = False
+    code: str | None = None
+    for part, table in ((pre, _PREFIX_CUR), (post, _SUFFIX_CUR)):
+        if not part or not part.strip():
+            continue
+        part = part.strip()
+        for pattern, iso in table:
+            if not re.match(pattern, part, re.I):
+                continue
+            written = True
+            found = iso
+            if iso is None:
+                up = part.upper()
+                found = next((c for c in ("CAD", "AUD", "HKD", "SGD") if c in up), None)
+                if found is None:
+                    return None, True  # "¥" alone: yuan or yen, do not guess
+            if code is not None and code != found:
+                return None, True  # conflicting currencies: do not guess
+            code = found
+            break
+    return code, written
+
+
+def _from_match(m: re.Match[str]) -> Quantity | None:
+    if m.group("words") is not None:
+        words = m.group("words")
+        if not re.search(_SCALE_WORD_RE, words, re.I) and not (m.group("pre") or m.group("post")):
+            return None  # "one", "five": too common in prose to be a threshold on their own
+        value = _words_value(words)
+        if value is None:
+            return None
+        has_scale = bool(re.search(_SCALE_WORD_RE, words, re.I))
+    else:
+        value = _num_value(m.group("num"))
+        has_scale = False
+        if m.group("letter"):
+            value *= _SCALE_LETTERS[m.group("letter").lower()]
+            has_scale = True
+        for g in ("scale", "scale2"):
+            if m.group(g):
+                value *= _SCALE_WORDS[m.group(g).lower()]
+                has_scale = True
+    currency, written = _currency_of(m.group("pre"), m.group("post"))
+    return Quantity(value, currency, written, has_scale, m.start(), m.end(), m.group(0))
+
+
+def iter_quantities(text: str) -> Iterator[Quantity]:
+    """Quantities in running text (text should already be de-hyphenated; offsets refer to ``text``)."""
+    for m in _QTY.finditer(text):
+        if not m.group(0).strip():
+            continue
+        q = _from_match(m)
+        if q is not None:
+            yield q
+
+
+def _parse_whole(text: str) -> Quantity | None:
+    t = " ".join(_dehyphenate(text).split())
+    if not t:
+        return None
+    m = _QTY.fullmatch(t)
+    if m is None:
+        return None
+    return _from_match(m)
+
+
+def parse_quantity(text: str) -> float | None:
+    """The value of a quantity expression, or None when ``text`` is not one.
+
+    >>> parse_quantity("700 million"), parse_quantity("1.2B"), parse_quantity("version 3.1")
+    (700000000.0, 1200000000.0, None)
+    """
+    q = _parse_whole(text)
+    return q.value if q is not None else None
+
+
+def parse_money(text: str) -> tuple[float, str | None] | None:
+    """(amount, ISO currency code) for an amount of money; the code is None when unknown/ambiguous.
+
+    >>> parse_money("US $1,000,000"), parse_money("€ 10M"), parse_money("¥5 million")
+    ((1000000.0, 'USD'), (10000000.0, 'EUR'), (5000000.0, None))
+    """
+    q = _parse_whole(text)
+    if q is None:
+        return None
+    return q.value, q.currency
+
+
+_OPTION = re.compile(r"(?P<num>\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<suffix>k|m|mm|b|bn|t|[a-z]+)?", re.I)
+
+
+def parse_amount_option(value: str) -> float:
+    """Read a command-line amount such as ``800M``, ``1.2B``, ``700000000``, ``700,000,000``, ``$1M``.
+
+    Raises ValueError with a message naming the bad value and the accepted forms.
+    """
+    raw = value
+    hint = "expected a non-negative number with an optional K/M/B suffix, e.g. 800M, 1.2B or 700000000"
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"invalid amount {raw!r}: {hint}")
+    t = value.strip().replace("_", "").replace(",", "")
+    t = re.sub(r"^(?:US\$|USD|EUR|GBP|\$|€|£)\s*", "", t, flags=re.I)
+    t = re.sub(r"\s*(?:USD|EUR|GBP)$", "", t, flags=re.I)
+    m = _OPTION.fullmatch(t)
+    if m is None:
+        raise ValueError(f"invalid amount {raw!r}: {hint}")
+    number = float(m.group("num"))
+    suffix = (m.group("suffix") or "").lower()
+    if suffix:
+        if suffix in _SCALE_LETTERS:
+            number *= _SCALE_LETTERS[suffix]
+        elif suffix in _SCALE_WORDS and suffix != "hundred":
+            number *= _SCALE_WORDS[suffix]
+        else:
+            raise ValueError(f"invalid amount {raw!r}: unknown suffix {m.group('suffix')!r}; {hint}")
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        raise ValueError(f"invalid amount {raw!r}: {hint}")
+    return number
+
+
+def format_quantity(value: float) -> str:
+    """Short human form: 700000000 -> "700 million", 1200000000 -> "1.2 billion", 50000 -> "50,000"."""
+    for scale, name in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if value >= scale:
+            n = value / scale
+            s = f"{n:.3f}".rstrip("0").rstrip(".")
+            return f"{s} {name}"
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
