@@ -74,6 +74,8 @@ def build_facts(
              "citation": _cite(b.citation)}
             for a, b in ident.conflicts
         ],
+        "modified_texts": [{"file": s.value, "license_id": res.id, "citation": _cite(s.citation)}
+                           for s in ident.modified],
         "card": {
             "present": card is not None,
             "path": card.path if card else None,

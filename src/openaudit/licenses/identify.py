@@ -24,6 +24,7 @@ class Signal:
     entry: LicenseEntry | None
     weight: float
     citation: Citation
+    resembles: LicenseEntry | None = None  # a weak text match: the text looks like this license but is not it
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Identification:
     signals: list[Signal] = field(default_factory=list)
     conflicts: list[tuple[Signal, Signal]] = field(default_factory=list)
     declared: str | None = None  # the card's license value as written
+    modified: list[Signal] = field(default_factory=list)  # files resembling the identified license, not matching it
 
 
 def _card_citation(ev: Evidence, key: str, value: str) -> Citation:
@@ -99,7 +101,7 @@ def reconcile(signals: list[Signal]) -> tuple[LicenseEntry | None, float, list[t
                 conflicts.append((a, b))
     if not known:
         if signals:
-            parts = [f"license text in {s.value} not recognised" if s.kind == "file" else f"{s.citation.text!r}"
+            parts = [f"license {s.citation.text} in {s.value}" if s.kind == "file" else f"{s.citation.text!r}"
                      for s in signals]
             return None, 0.0, conflicts, "not in the catalog: " + "; ".join(parts)
         return None, 0.0, conflicts, "no license declared and no license text recognised"
@@ -151,6 +153,11 @@ def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None 
     signals = metadata_signals(ev, catalog) + file_signals(ev, catalog) + list(extra_signals or [])
     entry, confidence, conflicts, reason = reconcile(signals)
     declared = ", ".join(_metadata_values(ev.metadata.get("license"))) or None
+    modified = [s for s in signals if s.kind == "file" and entry is not None and s.resembles is entry]
+    if modified:
+        confidence = min(confidence, 0.5)
+        reason = (f"{reason}; but {', '.join(s.value for s in modified)} only resembles the {entry.id} text "
+                  "(it may add or change terms)")
     if entry is None:
         result = LicenseResult(
             id="unknown",
@@ -169,7 +176,7 @@ def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None 
             evidence=[s.citation for s in signals if s.entry is entry] or [s.citation for s in signals],
             reason=reason,
         )
-    return Identification(result=result, signals=signals, conflicts=conflicts, declared=declared)
+    return Identification(result=result, signals=signals, conflicts=conflicts, declared=declared, modified=modified)
 
 
 def file_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
@@ -182,9 +189,13 @@ def file_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
         if f.role not in ("license",) or f.text is None:
             continue
         matches = [m for m in match_text(f.text, catalog) if m.entry.category != "policy"]
-        if not matches:
-            signals.append(Signal("file", f.name, None, 0.0, Citation(source="file", file=f.name, line=1,
-                                                                       text="text not recognised")))
+        if not matches or matches[0].confidence < 0.9:
+            # Nothing, or only a resemblance: never name a license from a weak match.
+            note = "text not recognised"
+            if matches:
+                note += f" (resembles {matches[0].entry.id}, but does not match it: it may add or change terms)"
+            signals.append(Signal("file", f.name, None, 0.0, Citation(source="file", file=f.name, line=1, text=note),
+                                  resembles=matches[0].entry if matches else None))
             continue
         best = matches[0]
         line = WordIndex(f.lines).find(best.first_phrase) or 1

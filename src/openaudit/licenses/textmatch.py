@@ -68,25 +68,40 @@ def _contains(norm_text: str, phrase: str) -> bool:
     return bool(phrase) and f" {phrase} " in norm_text
 
 
+def _compiled(catalog: Catalog) -> list[tuple[LicenseEntry, list[str], list[str]]]:
+    """Normalized fingerprints and exclude phrases per entry, computed once per catalog."""
+    cached = getattr(catalog, "_textmatch_compiled", None)
+    if cached is None:
+        cached = [(e, [normalize_phrase(f) for f in e.fingerprints], [normalize_phrase(x) for x in e.exclude])
+                  for e in catalog.entries if e.fingerprints]
+        catalog._textmatch_compiled = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def match_text(text: str, catalog: Catalog) -> list[TextMatch]:
-    """Candidates for ``text``, best first. Empty when nothing matches well enough."""
+    """Candidates for ``text``, best first. Empty when nothing matches well enough.
+
+    Full matches (every fingerprint, confidence 0.95) identify a license. Weak candidates (at least two
+    fingerprints and at least half of them, or all of them in a text much longer than the license) are
+    returned with confidence <= 0.5 for diagnostics; identification never names a license from them.
+    """
     norm = normalize(text)
+    n_words = norm.count(" ") - 1
     full: list[TextMatch] = []
     partial: list[TextMatch] = []
-    for entry in catalog.entries:
-        if not entry.fingerprints:
-            continue
-        fps = [normalize_phrase(f) for f in entry.fingerprints]
-        if any(_contains(norm, normalize_phrase(x)) for x in entry.exclude):
-            continue
+    for entry, fps, excludes in _compiled(catalog):
         hits = [f for f in fps if _contains(norm, f)]
         if not hits:
             continue
-        if len(hits) == len(fps) and entry.words and len(norm.split()) > 1.3 * entry.words + 60:
+        if any(_contains(norm, x) for x in excludes):
+            if len(hits) == len(fps):  # the whole license is there, plus text it never contains
+                partial.append(TextMatch(entry, len(hits), len(fps), 0.3, hits[0]))
+            continue
+        if len(hits) == len(fps) and entry.words and n_words > 1.3 * entry.words + 60:
             partial.append(TextMatch(entry, len(hits), len(fps), 0.5, hits[0]))
         elif len(hits) == len(fps):
             full.append(TextMatch(entry, len(hits), len(fps), 0.95, hits[0]))
-        elif len(hits) * 2 >= len(fps) and len(fps) >= 2:
+        elif len(hits) >= 2 and len(hits) * 2 >= len(fps):
             partial.append(TextMatch(entry, len(hits), len(fps), round(0.5 * len(hits) / len(fps), 2), hits[0]))
     if len(full) > 1:
         full = _most_specific(full)

@@ -1,0 +1,83 @@
+"""Identification from text: unknown rather than a guess; modified copies are flagged, not trusted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from openaudit.audit import audit_evidence
+from openaudit.sources.local import LocalSource
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not found beside the project")
+
+
+def _audit(tmp_path: Path, card: str, license_text: str):
+    (tmp_path / "README.md").write_text(card)
+    (tmp_path / "LICENSE").write_text(license_text)
+    return audit_evidence(LocalSource(tmp_path).fetch())
+
+
+@needs_corpus
+@pytest.mark.parametrize("card", sorted(p.name for p in (CORPUS / "cards").glob("*.md"))[:40]
+                         if CORPUS.is_dir() else [])
+def test_a_model_card_pasted_as_license_is_never_named(tmp_path, card):
+    # Prose that mentions license names is not a license text: no file signal may name one.
+    text = (CORPUS / "cards" / card).read_text(encoding="utf-8")
+    report = _audit(tmp_path, "# no metadata\n", text)
+    assert report.license.id == "unknown", (card, report.license)
+
+
+MIT_LIKE = """MIT License
+
+Copyright (c) 2026 Example Labs
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this model and associated
+files, to deal in the model without restriction, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or substantial portions
+of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND.
+"""
+ADDED = """
+Additional terms. If your products or services have more than 100 million monthly active users, you must
+request a separate license from Example Labs, which it may grant in its sole discretion. You must also
+display "Powered by Example" prominently in your user interface.
+"""
+
+
+def test_modified_mit_lowers_confidence_and_is_flagged(tmp_path):
+    report = _audit(tmp_path, "---\nlicense: mit\n---\n# m\n", MIT_LIKE + ADDED * 3)
+    assert report.license.id == "mit" and report.license.confidence <= 0.5
+    rules = {f.rule for f in report.findings}
+    assert "OA110" in rules
+    caps = [r for r in report.restrictions if r.kind == "user_cap"]
+    assert caps and caps[0].thresholds[0].value == 100_000_000 and caps[0].clause.file == "LICENSE"
+
+
+def test_plain_mit_text_is_identified_with_confidence(tmp_path):
+    report = _audit(tmp_path, "---\nlicense: mit\n---\n# m\n", MIT_LIKE)
+    assert report.license.id == "mit" and report.license.confidence >= 0.9
+    assert "OA110" not in {f.rule for f in report.findings}
+
+
+def test_unrecognised_text_with_no_metadata_is_unknown_with_a_reason(tmp_path):
+    report = _audit(tmp_path, "# card\n", "You may use this model only on Tuesdays.\n")
+    assert report.license.id == "unknown"
+    assert "LICENSE" in (report.license.reason or "")
+    assert "OA102" in {f.rule for f in report.findings}
+
+
+def test_family_tag_and_member_text_are_not_a_conflict(tmp_path):
+    bsd2 = ("Redistribution and use in source and binary forms, with or without modification, are permitted "
+            "provided that the following conditions are met:\n1. Redistributions of source code must retain the "
+            "above copyright notice, this list of conditions and the following disclaimer.\n2. Redistributions "
+            "in binary form must reproduce the above copyright notice, this list of conditions and the following "
+            "disclaimer in the documentation and/or other materials provided with the distribution.\n"
+            "THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS \"AS IS\" AND ANY EXPRESS OR "
+            "IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND "
+            "FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED.\n")
+    report = _audit(tmp_path, "---\nlicense: bsd\n---\n# m\n", bsd2)
+    assert "OA103" not in {f.rule for f in report.findings}
