@@ -195,3 +195,31 @@ def test_gate_on_terms_read_from_a_license_never_seen(tmp_path, flags, rule):
 @pytest.mark.parametrize("flags", [["--region", "US"], ["--mau", "40M"], ["--commercial"]])
 def test_context_within_the_terms_passes(tmp_path, flags):
     assert run("check", COMMUNITY, *flags, cwd=tmp_path).returncode == 0
+
+
+def _model(tmp_path: Path, license_text: str) -> str:
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "README.md").write_text("---\nlicense: other\nlicense_name: house-license\n---\n# m\n")
+    (d / "LICENSE").write_text(license_text)
+    return str(d)
+
+
+def test_commercial_use_of_a_non_commercial_license_fails(tmp_path):
+    m = _model(tmp_path, "Grant. You may use the Model solely for non-commercial research purposes.\n"
+                         "Any commercial use of the Model is prohibited.\n")
+    assert run("check", m, "--non-commercial", cwd=tmp_path).returncode == 0
+    proc = run("check", m, "--commercial", "-f", "json", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "OA223" in {v["rule"] for v in report(proc)["gate"]["violations"]}
+
+
+def test_revenue_above_the_cap_fails(tmp_path):
+    m = _model(tmp_path, "Free use. This license is available to organisations with annual revenue of less than "
+                         "US $1,000,000. If your annual revenue exceeds US $1,000,000, you must obtain an "
+                         "enterprise license from the Licensor.\n")
+    assert run("check", m, "--annual-revenue", "500k", cwd=tmp_path).returncode == 0
+    proc = run("check", m, "--annual-revenue", "2M", "-f", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout
+    v = next(f for f in report(proc)["findings"] if f["rule"] == "OA222")
+    assert v["evidence"]["file"] == "LICENSE" and "1,000,000" in v["evidence"]["text"]

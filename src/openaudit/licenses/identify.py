@@ -63,6 +63,14 @@ def metadata_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
             continue
         entry = catalog.by_hub_id(v) or catalog.by_spdx(v) or catalog.by_name(v)
         signals.append(Signal("metadata", v, entry, 0.9, _card_citation(ev, "license", v)))
+    if not signals and not meta.get("license"):
+        # Hub tags carry the license as "license:<id>" (derived from the card); use them when the card is silent.
+        for tag in ev.tags:
+            if tag.lower().startswith("license:") and tag[8:].strip().lower() not in PLACEHOLDER_IDS:
+                v = tag[8:].strip()
+                entry = catalog.by_hub_id(v) or catalog.by_spdx(v)
+                signals.append(Signal("metadata", v, entry, 0.8, Citation(source="metadata", file=None, line=None,
+                                                                          text=f"tag: {tag}")))
     for value in _metadata_values(meta.get("license_name")):
         entry = catalog.by_name(value)
         signals.append(Signal("metadata", value, entry, 0.6, _card_citation(ev, "license_name", value)))

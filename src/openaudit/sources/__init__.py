@@ -19,7 +19,7 @@ def resolve(target: str, *, offline: bool = False) -> Source:
         from openaudit.sources.local import LocalSource
 
         return LocalSource(path)
-    looks_like_path = target.startswith((".", "/", "~")) or "\\" in target or target.count("/") > 1
+    looks_like_path = target.startswith((".", "/", "~")) or "\\" in target or target.split("@", 1)[0].count("/") > 1
     if looks_like_path or not HUB_ID.match(target) or ".." in target.split("@")[0]:
         raise UsageError(f"no such file or directory, and not a Hub model id: {target!r}")
     repo_id, _, revision = target.partition("@")

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from openaudit.card import parse_card
-from openaudit.errors import EvidenceUnavailable
+from openaudit.errors import EvidenceUnavailable, UsageError
 from openaudit.evidence import Evidence, SourceFile, role_of
 from openaudit.sources.base import Source
 from openaudit.sources.local import read_file
@@ -49,6 +49,15 @@ def _redact(message: str) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return _redact(text[0] if text else exc.__class__.__name__)
+
+
+def _cause(exc: BaseException) -> str:
+    """The underlying reason of a huggingface_hub error that wraps another (HTTP status or network error)."""
+    cause = exc.__cause__ or exc
+    status = getattr(getattr(cause, "response", None), "status_code", None)
+    if status is not None:
+        return f"HTTP {status}"
+    return _first_line(cause)
 
 
 class HubSource(Source):
@@ -92,10 +101,18 @@ class HubSource(Source):
     # -- fetching -------------------------------------------------------------------------------
     def fetch(self) -> Evidence:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        # huggingface_hub logs retries ("Retrying in 1s…") on stderr; our report says which files failed and why,
+        # and the CLI promises one stderr line on error. Read at its first import, so a caller's setting wins.
+        os.environ.setdefault("HF_HUB_VERBOSITY", "error")
         t = timeout_seconds()
         os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(max(1, t))))
         os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(max(1, t))))
-        from huggingface_hub import constants
+        from huggingface_hub import constants, file_download
+
+        # After a failed HEAD (timeout, network error, 5xx) hf_hub_download retries with a fixed 60 s timeout per
+        # attempt; OPENAUDIT_TIMEOUT bounds every Hub request, that one included. (A private name: guarded.)
+        if isinstance(getattr(file_download, "_ETAG_RETRY_TIMEOUT", None), (int, float)):
+            file_download._ETAG_RETRY_TIMEOUT = max(1.0, t)
 
         offline = self.offline_flag or constants.HF_HUB_OFFLINE
         requested = self.revision or "main"
@@ -110,6 +127,8 @@ class HubSource(Source):
         api = HfApi()
         try:
             info = api.model_info(self.repo_id, revision=self.revision, timeout=timeout)
+        except hf_errors.HFValidationError as exc:
+            raise UsageError(f"not a valid Hub model id: {self.display!r} ({_first_line(exc)})") from None
         except hf_errors.GatedRepoError:
             raise EvidenceUnavailable(f"{self.display}: gated repository and no access granted") from None
         except hf_errors.RevisionNotFoundError:
@@ -183,11 +202,19 @@ class HubSource(Source):
         try:
             path = hf_hub_download(self.repo_id, name, revision=sha, local_files_only=offline)
         except hf_errors.GatedRepoError:
-            return SourceFile(name=name, role=role, error="gated: access to the files not granted (set HF_TOKEN)")
+            from huggingface_hub import get_token
+
+            hint = ("this token has not been granted access (request it on the model page)" if get_token()
+                    else "access to the files not granted (set HF_TOKEN)")
+            return SourceFile(name=name, role=role, error=f"gated: {hint}")
         except hf_errors.RemoteEntryNotFoundError:
             return SourceFile(name=name, role=role, error="listed by the Hub but not found at this revision")
-        except hf_errors.LocalEntryNotFoundError:
-            return SourceFile(name=name, role=role, error="offline and not in the cache")
+        except hf_errors.LocalEntryNotFoundError as exc:
+            if offline:
+                return SourceFile(name=name, role=role, error="offline and not in the cache")
+            # Online: the metadata request failed for a transient reason (network, timeout, 5xx) even after
+            # huggingface_hub's retries, and no cached copy exists. Say why, not "offline".
+            return SourceFile(name=name, role=role, error=f"download failed: {_cause(exc)}")
         except hf_errors.HfHubHTTPError as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None)
             return SourceFile(name=name, role=role, error=f"download failed (HTTP {status})")
