@@ -81,3 +81,25 @@ def test_family_tag_and_member_text_are_not_a_conflict(tmp_path):
             "FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED.\n")
     report = _audit(tmp_path, "---\nlicense: bsd\n---\n# m\n", bsd2)
     assert "OA103" not in {f.rule for f in report.findings}
+
+
+@needs_corpus
+def test_every_corpus_card_reports_its_declared_license_or_unknown_never_a_wrong_one():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from expected import CARDS, acceptable
+
+    from openaudit.licenses.catalog import load_catalog
+    from openaudit.licenses.identify import identify
+
+    wrong, checked = [], 0
+    for name, expected in CARDS.items():
+        path = CORPUS / "cards" / name
+        if not path.is_file():
+            continue
+        got = identify(LocalSource(path).fetch(), load_catalog()).result.id
+        checked += 1
+        if got not in acceptable(expected) and got != "unknown":
+            wrong.append((name, got))
+    assert checked >= 80 and wrong == []
