@@ -23,7 +23,7 @@ def render_terminal(reports: list[Report], out: TextIO, *, color: bool | None = 
         summary.add_column(style="bold")
         summary.add_column()
         for key, value in view.summary:
-            style = ("green" if view.passed else "red") if key == "Gate" else None
+            style = ("green" if view.passed else "red") if key == "Gate" else "bold" if key == "Grade" else None
             summary.add_row(Text(key), Text(value, style=style or ""))
         console.print(Panel(summary, title=Text(view.heading), title_align="left",
                             border_style="green" if view.passed else "red"))

@@ -68,13 +68,21 @@ def build_view(report: Report) -> View:
         lic_text = f"{sanitize(lic.name or lic.id, one_line=True)} ({lic.id})"
     osi = {True: "yes", False: "no", None: "unknown"}[lic.osi_approved]
     grade = report.grade.get("letter")
+    score = report.grade.get("score")
+    osaid = report.osaid.get("verdict", "insufficient_evidence").replace("_", " ")
+    mof = report.mof.get("label") or "Unclassified"
+    gate = "PASSED" if report.passed else "FAILED"
+    violations = report.gate.get("violations") or []
+    if violations:
+        gate += " — " + ", ".join(sorted({v["rule"] for v in violations}))
     summary = [
-        ("Gate", "PASSED" if report.passed else "FAILED"),
+        ("Grade", f"{grade} ({score:g}/100)" if grade and score is not None else "not assessed"),
+        ("OSAID 1.0", osaid),
+        ("MOF", mof),
+        ("Gate", gate),
         ("License", lic_text),
         ("OSI approved", osi),
         ("Confidence", f"{lic.confidence:.2f}"),
-        ("Grade", grade if grade else "not assessed yet"),
-        ("OSAID 1.0", report.osaid.get("verdict", "insufficient_evidence").replace("_", " ")),
     ]
     for c in lic.evidence[:3]:
         summary.append(("  evidence", f"{cite(c)} {quoted(c, 100)}".strip()))
@@ -85,6 +93,24 @@ def build_view(report: Report) -> View:
             [(r.kind, sanitize(r.summary, one_line=True, limit=200), _threshold_text(r), cite(r.clause),
               quoted(r.clause)) for r in report.restrictions],
             ("kind", "term", "limits", "clause", "quote"),
+        ))
+    dims = report.grade.get("dimensions") or {}
+    if dims:
+        sections.append(Section(
+            "Openness",
+            [(sanitize(name, one_line=True), str(d.get("status", "")), sanitize(d.get("reason") or "", one_line=True,
+                                                                              limit=200))
+             for name, d in dims.items() if isinstance(d, dict)],
+            ("dimension", "status", "why"),
+        ))
+    reqs = report.osaid.get("requirements") or []
+    if reqs:
+        sections.append(Section(
+            "OSAID 1.0 requirements",
+            [(str(r.get("id", "")), sanitize(r.get("name") or "", one_line=True), str(r.get("status", "")),
+              sanitize(r.get("reason") or "", one_line=True, limit=200))
+             for r in reqs if isinstance(r, dict)],
+            ("id", "requirement", "status", "why"),
         ))
     if report.findings:
         sections.append(Section(
