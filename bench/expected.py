@@ -157,7 +157,8 @@ CARDS: dict[str, str | tuple[str, ...]] = {
     # other + license_name exaone + link to a LICENSE file that is not read: EXAONE AI Model License
     # Agreement. An "exaone" entry would be right; without one, unknown is the honest answer.
     "LGAI-EXAONE__EXAONE-3.5-2.4B-Instruct-GGUF.md": ("exaone", UNKNOWN),
-    "MaziyarPanahi__Mistral-7B-Instruct-v0.3-GGUF.md": ("apache-2.0", UNKNOWN),  # no license key; a license:apache-2.0 tag
+    # no license key, but a license:apache-2.0 tag
+    "MaziyarPanahi__Mistral-7B-Instruct-v0.3-GGUF.md": ("apache-2.0", UNKNOWN),
     "NousResearch__Llama-2-7b-chat-hf.md": UNKNOWN,  # no license key
     "QuantFactory__Mistral-7B-v0.3-GGUF.md": "apache-2.0",
     "QuantFactory__NeuralDaredevil-8B-abliterated-GGUF.md": UNKNOWN,  # license: other, nothing else

@@ -91,15 +91,17 @@ def _mof(ev: Evidence, license: LicenseResult) -> dict:
 
 
 def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Restriction]) -> dict:
-    """OSAID 1.0, MOF class and openness grade. Placeholders until the standards modules land."""
+    """OSAID 1.0 verdict, MOF class and openness grade, each with its evidence."""
+    from openaudit.standards.facts import gather
+    from openaudit.standards.grade import grade
+    from openaudit.standards.osaid import assess
+
+    facts = gather(ev)
     return {
-        "osaid": {"verdict": "insufficient_evidence", "requirements": [],
-                  "summary": "OSAID 1.0 assessment not implemented in this version"},
+        "osaid": assess(facts, license, restrictions),
         "mof": _mof(ev, license),
-        "grade": {"letter": None, "score": None, "rank": 0, "dimensions": {}},
+        "grade": grade(facts, license, restrictions),
     }
-
-
 def _file_status(f) -> FileStatus:
     if f.text is None:
         return FileStatus(f.name, f.role, "unreadable", f.error)
