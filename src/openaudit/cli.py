@@ -23,6 +23,15 @@ app = typer.Typer(
 
 
 class Format(StrEnum):
+    """Formats of `openaudit check`: one per renderer in openaudit.report.RENDERERS."""
+
+    table = "table"
+    json = "json"
+
+
+class ListFormat(StrEnum):
+    """Formats of the listing commands (licenses, rules, explain)."""
+
     table = "table"
     json = "json"
 
@@ -77,6 +86,8 @@ def check(
     = None,
     rules: Annotated[list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable).",
                                                     show_default=False)] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the report to FILE instead of "
+                                               "standard output.", show_default=False)] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
 ) -> None:
@@ -87,7 +98,6 @@ def check(
     from openaudit.audit import audit
     from openaudit.context import DeploymentContext
     from openaudit.policy import load_policy
-    from openaudit.report import render
 
     reports = []
     try:
@@ -105,14 +115,32 @@ def check(
         if debug:
             raise
         fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
-    render(reports, fmt.value, sys.stdout, color=False if no_color else None)
-    sys.stdout.flush()
+    emit(reports, fmt.value, output, color=False if no_color else None)
     raise typer.Exit(EXIT_OK if all(r.passed for r in reports) else EXIT_GATE_FAILED)
+
+
+def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = None) -> None:
+    """Render to standard output, or to ``output`` (written whole, UTF-8)."""
+    import io
+
+    from openaudit.report import render
+
+    if output is None:
+        render(reports, fmt, sys.stdout, color=color)
+        sys.stdout.flush()
+        return
+    buf = io.StringIO()
+    render(reports, fmt, buf, color=False)
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(buf.getvalue())
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
 
 
 @app.command("rules")
 def rules_cmd(
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
 ) -> None:
     """List the rules: code, severity, standard and title. `openaudit explain CODE` shows a rule's docs."""
     from openaudit.engine.rules import load_ruleset
@@ -126,7 +154,7 @@ def rules_cmd(
 
 @app.command("licenses")
 def licenses_cmd(
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
 ) -> None:
     """List the license catalog: id, OSI approval, category, name and the kinds of terms it carries."""
     from openaudit.licenses.catalog import load_catalog
@@ -141,7 +169,7 @@ def licenses_cmd(
 @app.command()
 def explain(
     name: Annotated[str, typer.Argument(help="A rule code (OA201) or a license id, Hub id or SPDX id.")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
 ) -> None:
     """Explain a rule (what, why, how to fix) or a license (ids, OSI status, terms and their clauses)."""
     import re

@@ -1,27 +1,32 @@
-"""Report renderers, one module per format. ``render`` picks one by name."""
+"""Report renderers, one module per format, registered by name in ``RENDERERS``.
+
+A renderer is ``fn(reports: list[Report], out: TextIO) -> None``; it is imported only when its
+format is used (keeps rich off the JSON path). Adding a format is one module plus one line here.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import TextIO
 
 from openaudit.model import Report
 
-FORMATS = ("table", "json")
+# format name -> "module:function"
+RENDERERS: dict[str, str] = {
+    "table": "openaudit.report.table:render_table",
+    "json": "openaudit.report.json:render_json",
+}
+FORMATS = tuple(RENDERERS)
 
 
 def render(reports: list[Report], fmt: str, out: TextIO, *, color: bool | None = None) -> None:
-    if fmt == "json":
-        from openaudit.report.json import render_json
-
-        render_json(reports, out)
-    elif fmt == "table":
-        if out.isatty():
-            from openaudit.report.terminal import render_terminal
-
-            render_terminal(reports, out, color=color)
-        else:
-            from openaudit.report.text import render_text
-
-            render_text(reports, out)
-    else:  # pragma: no cover - the CLI validates the choice
-        raise ValueError(fmt)
+    try:
+        target = RENDERERS[fmt]
+    except KeyError:  # pragma: no cover - the CLI validates the choice
+        raise ValueError(fmt) from None
+    module, _, func = target.partition(":")
+    fn = getattr(importlib.import_module(module), func)
+    if fmt == "table":
+        fn(reports, out, color=color)
+    else:
+        fn(reports, out)
