@@ -7,6 +7,7 @@ download path, the text matcher and the clause extractor are exercised together.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,41 @@ def test_never_seen_licenses_over_the_hub(fake_hub: FakeHub, tmp_path: Path) -> 
                 assert r["thresholds"][0]["value"] == value
             elif isinstance(value, list):
                 assert sorted(r["territories"]) == value
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not found beside the project")
+def test_corpus_cards_served_from_the_hub(fake_hub: FakeHub, tmp_path: Path) -> None:
+    """Real model cards through the Hub path: the declared license, its OSI flag, and OSAID verdicts."""
+    from expected import CARDS
+
+    from openaudit.licenses.catalog import load_catalog
+
+    catalog = load_catalog()
+    targets: dict[str, str] = {}
+    for name in sorted(CARDS):
+        path = CORPUS / "cards" / name
+        if "/" in name or not path.is_file():
+            continue
+        repo = "cards/" + re.sub(r"[^A-Za-z0-9]+", "-", path.stem).strip("-")[:90]
+        fake_hub.add_repo(repo, {"README.md": path.read_bytes(), "model.safetensors": b"\0" * 8})
+        targets[repo] = name
+    reports = run_check(hub_env(fake_hub.url, tmp_path / "hf", OPENAUDIT_TIMEOUT="20"), *targets)
+    assert len(reports) == len(targets) >= 70
+    right = 0
+    by_name = {}
+    for report in reports:
+        name = targets[report["target"]["id"]]
+        by_name[name] = report
+        lic = report["license"]
+        ok = acceptable(CARDS[name])
+        assert lic["id"] in ok or lic["id"] == "unknown", (name, lic["id"], ok)  # never a wrong name
+        right += lic["id"] in ok
+        entry = catalog.get(lic["id"])
+        if entry is not None:
+            assert lic["osi_approved"] == entry.osi_approved, name
+    assert right >= 0.9 * len(reports)
+    assert by_name["allenai__OLMo-7B.md"]["osaid"]["verdict"] == "conformant"
+    assert by_name["meta-llama__Meta-Llama-3-8B.md"]["osaid"]["verdict"] == "not_conformant"
+    llama3 = by_name["meta-llama__Meta-Llama-3-8B.md"]
+    caps = [r for r in llama3["restrictions"] if r["kind"] == "user_cap"]
+    assert caps and caps[0]["thresholds"][0]["value"] == 700_000_000
