@@ -103,3 +103,20 @@ def test_every_corpus_card_reports_its_declared_license_or_unknown_never_a_wrong
         if got not in acceptable(expected) and got != "unknown":
             wrong.append((name, got))
     assert checked >= 80 and wrong == []
+
+
+def test_license_link_to_another_license_is_a_conflict(tmp_path):
+    card = ("---\nlicense: apache-2.0\nlicense_link: https://github.com/meta-llama/llama-models/blob/main/models/"
+            "llama3_1/LICENSE\n---\n# m\n")
+    (tmp_path / "README.md").write_text(card)
+    report = audit_evidence(LocalSource(tmp_path).fetch())
+    conflicts = [f for f in report.findings if f.rule == "OA103"]
+    assert conflicts and "llama3.1" in conflicts[0].message and "apache-2.0" in conflicts[0].message
+    assert conflicts[0].evidence.line == 3 and not report.passed
+
+
+def test_license_link_to_a_repo_file_uses_that_files_text(tmp_path):
+    (tmp_path / "README.md").write_text("---\nlicense: other\nlicense_link: LICENSE.md\n---\n# m\n")
+    (tmp_path / "LICENSE.md").write_text(MIT_LIKE)
+    report = audit_evidence(LocalSource(tmp_path).fetch())
+    assert report.license.id == "mit" and report.license.evidence[0].file == "LICENSE.md"
