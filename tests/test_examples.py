@@ -78,3 +78,17 @@ def test_community_capped_terms_are_read_from_the_text(tmp_path: Path) -> None:
     assert by_kind["territory"]["territories"] == ["EU"]
     assert by_kind["output_training_ban"]["clause"]["line"] == 15
     assert all(r["origin"] == "text" for r in report["restrictions"])
+
+
+@pytest.mark.parametrize("args", [["check"], ["check", "examples/open-tiny", "--bogus"],
+                                  ["check", "examples/open-tiny", "--format", "xml"], ["explain"]])
+def test_usage_errors_are_one_line(tmp_path: Path, args: list[str]) -> None:
+    proc = run(*args, tmp_path=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("openaudit: error: ") and proc.stderr.count("\n") == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_no_arguments_prints_help(tmp_path: Path) -> None:
+    proc = run(tmp_path=tmp_path)
+    assert proc.returncode == 0 and "Commands" in proc.stdout and "check" in proc.stdout

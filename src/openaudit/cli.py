@@ -27,6 +27,8 @@ class Format(StrEnum):
 
     table = "table"
     json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
 
 
 class ListFormat(StrEnum):
@@ -199,7 +201,25 @@ def explain(
 
 
 def main() -> None:
-    app()
+    """Entry point: click's usage errors become one line on stderr (exit 2), like every other error."""
+    try:  # typer >= 0.20 vendors click as typer._click; older typer uses click itself
+        from typer._click import exceptions as cx
+    except ImportError:  # pragma: no cover
+        from click import exceptions as cx
+
+    try:
+        code = app(standalone_mode=False)
+    except cx.NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
+        code = EXIT_OK
+    except cx.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "openaudit"
+        sys.stderr.write(f"openaudit: error: {exc.format_message()} (see '{where} --help')\n")
+        code = EXIT_USAGE
+    except cx.Abort:
+        sys.stderr.write("openaudit: error: interrupted\n")
+        code = 130
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover
