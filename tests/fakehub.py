@@ -9,6 +9,9 @@ Served routes (the ones ``HfApi.model_info`` and ``hf_hub_download`` use):
   does not follow the redirect on HEAD and drops the Authorization header on GET), with ``X-Linked-Etag``
   (sha256) and ``X-Linked-Size``, like the real Hub.
 * ``GET /_cdn/{sha256}``: the LFS "CDN".
+* ``GET /api/models?author=...&expand=...``: ``HfApi.list_models``, ``page_size`` models per page, the next page
+  in a ``Link: <...>; rel="next"`` header like the real Hub; ``expand`` keeps only the listed properties.
+* ``GET /api/datasets/{dataset_id}``: ``HfApi.dataset_info`` for datasets added with ``add_dataset``.
 
 Errors carry ``X-Error-Code``/``X-Error-Message`` exactly as ``huggingface_hub.utils.hf_raise_for_status``
 classifies them: RepoNotFound (401 without a token, 404 with one, as the real Hub does), RevisionNotFound
@@ -174,6 +177,8 @@ class FakeHub:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.port: int | None = None
+        self.datasets: dict[str, dict[str, Any]] = {}  # dataset id -> {"card_data", "gated", "tags", "sha"}
+        self.page_size = 10  # models per page of GET /api/models (the next page is in the Link header)
 
     # -- lifecycle --------------------------------------------------------------------------------
     def start(self) -> FakeHub:
@@ -228,6 +233,12 @@ class FakeHub:
         if branch is not None:
             repo.refs[branch] = sha
         return sha
+
+    def add_dataset(self, dataset_id: str, *, card_data: dict[str, Any] | None = None, gated: bool | str = False,
+                    tags: list[str] | None = None) -> None:
+        """A dataset repo, as far as ``HfApi.dataset_info`` sees it (GET /api/datasets/{id})."""
+        self.datasets[dataset_id] = {"card_data": card_data, "gated": gated, "tags": tags,
+                                     "sha": hashlib.sha1(dataset_id.encode()).hexdigest()}
 
     def set_ref(self, repo_id: str, name: str, sha: str) -> None:
         self.repos[repo_id].refs[name] = sha
@@ -305,6 +316,15 @@ class FakeHub:
         path = urlsplit(raw_path).path
         if method not in ("GET", "HEAD"):
             return _error(405, None, "Method not allowed")
+        if path in ("/api/models", "/api/models/"):
+            if method != "GET":
+                return _error(405, None, "Method not allowed")
+            return self._list_models(raw_path, auth)
+        if path.startswith("/api/datasets/"):
+            if method != "GET":
+                return _error(405, None, "Method not allowed")
+            ds_id = path[len("/api/datasets/"):].partition("/revision/")[0]
+            return self._dataset_info(unquote(ds_id).strip("/"))
         if path.startswith("/api/models/"):
             if method != "GET":
                 return _error(405, None, "Method not allowed")
@@ -369,6 +389,54 @@ class FakeHub:
             info["cardData"] = card
         body = json.dumps(info).encode()
         return 200, body, {"Content-Type": "application/json; charset=utf-8"}
+
+    def _list_models(self, raw_path: str, auth: str | None) -> tuple[int, bytes, dict[str, str]]:
+        """GET /api/models?author=&search=&expand=...&cursor=: pages of ``page_size`` models, sorted by id, the next
+        page's URL in a ``Link: <...>; rel="next"`` header (as the real Hub paginates). With ``expand``, only the
+        listed properties (plus ``id`` and ``_id``) are returned."""
+        from urllib.parse import parse_qs, urlencode
+
+        query = parse_qs(urlsplit(raw_path).query)
+        author = (query.get("author") or [None])[0]
+        search = (query.get("search") or [None])[0]
+        expand = query.get("expand") or query.get("expand[]") or []
+        start = int((query.get("cursor") or ["0"])[0])
+        limit = int((query.get("limit") or ["0"])[0]) or None
+        ids = sorted(r for r in self.repos
+                     if (author is None or r.split("/")[0] == author) and (search is None or search in r)
+                     and self._repo(r, auth) is not None)
+        size = min(self.page_size, limit) if limit else self.page_size
+        page = ids[start:start + size]
+        items = []
+        for repo_id in page:
+            _, body, _ = self._model_info(repo_id, None, auth)
+            info = json.loads(body)
+            if expand:
+                info = {k: v for k, v in info.items() if k in ("id", "_id") or k in expand}
+            items.append(info)
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if start + size < len(ids) and not (limit and start + size >= limit):
+            params = [(k, v) for k, vs in query.items() if k != "cursor" for v in vs] + [("cursor", str(start + size))]
+            headers["Link"] = f'<{self.url}/api/models?{urlencode(params)}>; rel="next"'
+        return 200, json.dumps(items).encode(), headers
+
+    def _dataset_info(self, ds_id: str) -> tuple[int, bytes, dict[str, str]]:
+        ds = self.datasets.get(ds_id)
+        if ds is None:
+            return _error(401, "RepoNotFound", "Repository not found")
+        card = ds["card_data"]
+        tags = ds["tags"]
+        if tags is None:
+            lic = (card or {}).get("license")
+            tags = [f"license:{x}" for x in ([lic] if isinstance(lic, str) else lic or []) if isinstance(x, str)]
+        author = ds_id.split("/")[0] if "/" in ds_id else None
+        info: dict[str, Any] = {"_id": ds["sha"][:24], "id": ds_id, "author": author,
+                                "sha": ds["sha"], "private": False, "disabled": False, "gated": ds["gated"],
+                                "downloads": 0, "likes": 0, "tags": tags, "siblings": [{"rfilename": "README.md"}],
+                                "lastModified": "2024-07-23T00:00:00.000Z", "createdAt": "2024-07-01T00:00:00.000Z"}
+        if card is not None:
+            info["cardData"] = card
+        return 200, json.dumps(info).encode(), {"Content-Type": "application/json; charset=utf-8"}
 
     def _resolve(self, repo_id: str, rev: str, filename: str, auth: str | None) -> tuple[int, bytes, dict[str, str]]:
         repo = self._repo(repo_id, auth)

@@ -19,33 +19,81 @@ from openaudit.policy import Policy
 from openaudit.sources import resolve
 
 
-def audit(target: str, *, context: DeploymentContext | None = None, policy: Policy | None = None,
-          offline: bool = False, rules: tuple[str, ...] = ()) -> Report:
+def audit(target: str, *, context: DeploymentContext | dict | None = None, policy: Policy | dict | str | None = None,
+          offline: bool = False, rules: tuple[str, ...] = (), max_depth: int | None = None,
+          resolver=None, source=None) -> Report:
     """Audit one target (Hub id, local directory or card file) and return its report.
 
-    ``context`` overrides the policy's deployment context; ``rules`` adds rule directories.
+    ``context`` overrides the policy's deployment context; ``rules`` adds rule directories. ``base_model``
+    is followed up to ``max_depth`` hops (default 3; 0: not followed) and ``datasets`` cards are read, through
+    ``resolver`` (an ``openaudit.lineage.LineageResolver``, shared by a batch so upstreams are fetched once).
+    ``source`` is a ready Source (e.g. a HubSource built from a listing) used instead of resolving ``target``.
+
+    This is the public Python API (``openaudit.audit``) and what the CLI calls: ``context`` may also be a
+    mapping (``{"mau": "800M", "regions": ["EU"]}``), ``policy`` a mapping or a policy file path.
     """
-    evidence = resolve(target, offline=offline).fetch()
-    return audit_evidence(evidence, context=context, policy=policy, rules=rules)
+    from openaudit.lineage import DEFAULT_MAX_DEPTH, LineageResolver
+
+    context, policy = as_context(context), as_policy(policy)
+
+    resolver = resolver or LineageResolver(offline=offline)
+    evidence = resolver.fetch_target(source or resolve(target, offline=offline))
+    trace = resolver.trace(evidence, max_depth=DEFAULT_MAX_DEPTH if max_depth is None else max_depth)
+    return audit_evidence(evidence, context=context, policy=policy, rules=rules, catalog=resolver.catalog,
+                          lineage=trace)
+
+
+def as_context(context: DeploymentContext | dict | None) -> DeploymentContext | None:
+    """A DeploymentContext from a DeploymentContext, a mapping (policy-file keys) or None."""
+    if context is None or isinstance(context, DeploymentContext):
+        return context
+    if isinstance(context, dict):
+        return DeploymentContext.from_mapping(context, "context")
+    raise TypeError(f"context must be a DeploymentContext or a dict, not {type(context).__name__}")
+
+
+def as_policy(policy: Policy | dict | str | None) -> Policy | None:
+    """A Policy from a Policy, a mapping (policy-file keys), a policy file path, or None."""
+    import os
+
+    from openaudit.policy import load_policy, parse_policy
+
+    if policy is None or isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, dict):
+        return parse_policy(policy, "policy")
+    if isinstance(policy, (str, os.PathLike)):
+        return load_policy(policy)
+    raise TypeError(f"policy must be a Policy, a dict or a path, not {type(policy).__name__}")
 
 
 def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, policy: Policy | None = None,
                    catalog: Catalog | None = None, rules: tuple[str, ...] = (),
-                   today: dt.date | None = None) -> Report:
+                   today: dt.date | None = None, extra_facts: dict | None = None, lineage=None) -> Report:
     catalog = catalog or load_catalog()
     policy = policy or Policy()
     context = policy.context.merged(context or DeploymentContext())
     today = today or dt.date.today()
     ident = identify(ev, catalog)
     restrictions, discrepancies = reconcile_terms(ev, catalog.get(ident.result.id))
+    from openaudit.lineage import apply as apply_lineage
+    from openaudit.lineage import empty_facts as empty_lineage
+
+    lineage_facts, lineage_section = empty_lineage(), None
+    if lineage is not None:  # a lineage.Trace: add the terms inherited from upstream licenses (origin base_model)
+        restrictions, lineage_facts, lineage_section = apply_lineage(
+            lineage, ev, ident.result.id, ident.result.evidence[0] if ident.result.evidence else None,
+            restrictions, catalog)
     standards = assess_standards(ev, ident.result, restrictions)
     facts = build_facts(ev, catalog, ident, restrictions, context, standards)
     facts["policy"] = policy.to_facts(ident.result.id, ident.result.spdx)
     facts["discrepancies"] = [asdict(d) for d in discrepancies]
+    facts["lineage"] = lineage_facts
     waivers = [w for w in policy.waivers if fnmatch.fnmatchcase(ev.id.lower(), w.model.lower())]
     facts["waivers_expired"] = [_waiver_fact(w) for w in waivers if w.expired(today)]
     facts["waivers_expiring"] = [_waiver_fact(w) for w in waivers
                                  if not w.expired(today) and w.expires and (w.expires - today).days <= 30]
+    facts.update(extra_facts or {})  # e.g. `lock_drift` from `openaudit scan` against openaudit.lock (OA908)
     ruleset = load_ruleset(tuple(rules) + tuple(policy.rule_paths))
     findings = ruleset.run(facts, disabled=policy.disable, severity=policy.severity)
     active = [w for w in waivers if not w.expired(today)]
@@ -66,6 +114,7 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
         osaid=standards["osaid"],
         mof=standards["mof"],
         grade=standards["grade"],
+        eu_ai_act=standards.get("eu_ai_act"),
         findings=findings,
         gate={"passed": not violations, "fail_on": policy.fail_on, "policy": policy.source,
               "context": context.to_facts() if context.given else None,
@@ -73,6 +122,7 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
               "waived": [{"rule": f.rule, "reason": f.waiver_reason} for f in findings if f.waived]},
         files=[_file_status(f) for f in ev.files],
         notes=list(ev.notes),
+        lineage=lineage_section,
     )
 
 
@@ -92,6 +142,7 @@ def _mof(ev: Evidence, license: LicenseResult) -> dict:
 
 def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Restriction]) -> dict:
     """OSAID 1.0 verdict, MOF class and openness grade, each with its evidence."""
+    from openaudit.standards.euaiact import assess as assess_euaiact
     from openaudit.standards.facts import gather
     from openaudit.standards.grade import grade
     from openaudit.standards.osaid import assess
@@ -101,6 +152,7 @@ def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Re
         "osaid": assess(facts, license, restrictions),
         "mof": _mof(ev, license),
         "grade": grade(facts, license, restrictions),
+        "eu_ai_act": assess_euaiact(ev, facts, license, restrictions),
     }
 def _file_status(f) -> FileStatus:
     if f.text is None:
@@ -108,3 +160,14 @@ def _file_status(f) -> FileStatus:
     if f.truncated:
         return FileStatus(f.name, f.role, "truncated", f"read up to the size cap ({f.size} bytes in all)")
     return FileStatus(f.name, f.role, "read", f.error)
+
+
+class _CallableModule(__import__("types").ModuleType):
+    """``openaudit.audit`` is both this module and the API function: importing the submodule replaces the
+    package attribute, so the module itself forwards calls to :func:`audit` (``openaudit.audit("org/name")``)."""
+
+    def __call__(self, target: str, **kwargs) -> Report:
+        return audit(target, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from openaudit import __version__
-from openaudit.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, OpenAuditError
+from openaudit.errors import EXIT_OK, EXIT_USAGE, OpenAuditError, UsageError
 
 app = typer.Typer(
     name="openaudit",
@@ -27,8 +27,10 @@ class Format(StrEnum):
 
     table = "table"
     json = "json"
+    jsonl = "jsonl"
     markdown = "markdown"
     sarif = "sarif"
+    cyclonedx = "cyclonedx"
 
 
 class ListFormat(StrEnum):
@@ -62,9 +64,16 @@ def fail(message: str, code: int) -> None:
 
 @app.command()
 def check(
-    targets: Annotated[list[str], typer.Argument(
+    targets: Annotated[list[str] | None, typer.Argument(
         help="Hub model id (org/name or org/name@revision), a local model directory, or a model card file.",
-        show_default=False, metavar="TARGET")],
+        show_default=False, metavar="TARGET")] = None,
+    from_file: Annotated[str | None, typer.Option("--from", help="Read targets from FILE, one per line (# comments; "
+                                                  "- for stdin).", show_default=False)] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Audit every model of this Hub user or organisation.",
+                                               show_default=False)] = None,
+    max_depth: Annotated[int, typer.Option("--max-depth", min=0, max=10,
+                                           help="Follow base_model this many hops upstream (0: not at all).")] = 3,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=8, help="Targets audited at once.")] = 8,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,
@@ -97,18 +106,31 @@ def check(
 
     Exit 0 gate passed, 1 gate failed, 2 usage error, 3 evidence unavailable.
     """
-    from openaudit.audit import audit
+    from openaudit import batch
     from openaudit.context import DeploymentContext
     from openaudit.policy import load_policy
 
-    reports = []
+    if not targets and not from_file and not author:
+        fail("no TARGET given (or use --from FILE / --author ORG)", EXIT_USAGE)
+    if fmt == Format.cyclonedx:
+        import importlib.util
+
+        if importlib.util.find_spec("cyclonedx") is None:
+            fail("--format cyclonedx needs cyclonedx-python-lib: pip install 'cyclonedx-python-lib>=11,<12'",
+                 EXIT_USAGE)
     try:
         context = DeploymentContext.from_options(
             mau=mau, annual_revenue=annual_revenue, monthly_revenue=monthly_revenue, regions=region or [],
             commercial=commercial, train_on_outputs=train_on_outputs, distill=distill)
         policy = load_policy(policy_file)
-        for target in targets:
-            reports.append(audit(target, context=context, policy=policy, offline=offline, rules=tuple(rules or ())))
+        names = list(targets or []) + (batch.targets_from_file(from_file) if from_file else [])
+        if not names and not author:
+            raise UsageError(f"--from {from_file}: no targets in the file")
+        items = batch.items_for(names, offline=offline)  # a malformed target fails the run before any fetch
+        if author:
+            items += batch.list_author(author, offline=offline)
+        outcome = batch.run(items, context=context, policy=policy, offline=offline, rules=tuple(rules or ()),
+                            max_depth=max_depth, jobs=jobs, progress=sys.stderr.isatty(), debug=debug)
     except OpenAuditError as exc:
         fail(exc.message, exc.exit_code)
     except KeyboardInterrupt:
@@ -117,11 +139,18 @@ def check(
         if debug:
             raise
         fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
-    emit(reports, fmt.value, output, color=False if no_color else None)
-    raise typer.Exit(EXIT_OK if all(r.passed for r in reports) else EXIT_GATE_FAILED)
+    from openaudit.textutil import sanitize
+
+    for _target, err in outcome.errors:  # the targets that could not be audited: one line each
+        sys.stderr.write(f"openaudit: error: {sanitize(err.message, one_line=True)}\n")
+    if outcome.reports:
+        many = len(items) > 1 and fmt == Format.table
+        emit(outcome.reports, fmt.value, output, color=False if no_color else None,
+             trailer=batch.summary_text(outcome.reports, outcome.errors) if many else "")
+    raise typer.Exit(outcome.exit_code)
 
 
-def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = None) -> None:
+def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = None, trailer: str = "") -> None:
     """Render to standard output, or to ``output`` (written whole, UTF-8)."""
     import io
 
@@ -129,15 +158,129 @@ def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = No
 
     if output is None:
         render(reports, fmt, sys.stdout, color=color)
+        sys.stdout.write(trailer)
         sys.stdout.flush()
         return
     buf = io.StringIO()
     render(reports, fmt, buf, color=False)
     try:
         with open(output, "w", encoding="utf-8") as fh:
-            fh.write(buf.getvalue())
+            fh.write(buf.getvalue() + trailer)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+
+
+@app.command()
+def scan(
+    paths: Annotated[list[str] | None, typer.Argument(help="Files or directories to scan (default: the current "
+                                                      "directory).", show_default=False, metavar="PATH")]
+    = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the report to FILE instead of "
+                                               "standard output.", show_default=False)] = None,
+    policy_file: Annotated[str | None, typer.Option("--policy", help="Policy file (default: .openaudit.yaml or "
+                                                    "[tool.openaudit] in ./pyproject.toml).", show_default=False)]
+    = None,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Fail on errors only, or on warnings too "
+                                                   "(overrides the policy's fail_on).", show_default=False)] = None,
+    lock_file: Annotated[str, typer.Option("--lock", help="Lock file written by `openaudit lock` (used when it "
+                                           "exists).")] = "openaudit.lock",
+    offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1); with "
+                                          "a lock, the locked revisions.")] = False,
+    rules: Annotated[list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable).",
+                                                    show_default=False)] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+) -> None:
+    """Find the models a code base uses (from_pretrained, pipeline, hf_hub_download, server flags, config keys,
+    the policy's `models:`), audit each with the policy and exit with the worst result.
+
+    Exit 0 every gate passed, 1 a gate failed, 2 usage error, 3 evidence unavailable for a model.
+    """
+    from openaudit.lock import read_lock
+    from openaudit.policy import load_policy
+    from openaudit.scan import audit_uses, find_models
+
+    try:
+        policy = load_policy(policy_file)
+        if fail_on is not None:
+            policy.fail_on = fail_on.value
+        uses = find_models(paths or ["."], policy)
+        outcome = audit_uses(uses, policy=policy, offline=offline, lock=read_lock(lock_file), lock_file=lock_file,
+                             rules=tuple(rules or ()))
+    except OpenAuditError as exc:
+        fail(exc.message, exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # never a traceback unless asked
+        if debug:
+            raise
+        fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
+    from openaudit.textutil import sanitize
+
+    for _target, exc in outcome.errors:
+        sys.stderr.write(f"openaudit: error: {sanitize(exc.message, one_line=True)}\n")
+    if not uses and fmt == Format.table and output is None:
+        sys.stdout.write("openaudit: no model references found\n")
+    else:
+        emit(outcome.reports, fmt.value, output, color=False if no_color else None)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def lock(
+    paths: Annotated[list[str] | None, typer.Argument(help="Files or directories to scan (default: the current "
+                                                      "directory).", show_default=False, metavar="PATH")]
+    = None,
+    lock_file: Annotated[str, typer.Option("--lock", help="Lock file to write.")] = "openaudit.lock",
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format of the summary (the lock file "
+                                            "itself is YAML).")] = ListFormat.table,
+    policy_file: Annotated[str | None, typer.Option("--policy", help="Policy file (its `models:` are locked too).",
+                                                    show_default=False)] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
+    = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+) -> None:
+    """Record each model the code base uses in openaudit.lock: revision sha, license, key terms and an audit
+    digest, so `scan` can decide offline and report drift (OA908). Exit 3 (nothing written) if a model
+    cannot be audited."""
+    from openaudit.lock import entry, write_lock
+    from openaudit.policy import load_policy
+    from openaudit.scan import audit_uses, find_models
+
+    try:
+        policy = load_policy(policy_file)
+        uses = find_models(paths or ["."], policy)
+        outcome = audit_uses(uses, policy=policy, offline=offline)
+        if outcome.errors:
+            raise outcome.errors[0][1]
+        entries = {use.target: entry(r) for use, r in zip(uses, outcome.reports, strict=True)}
+        write_lock(lock_file, entries)
+    except OpenAuditError as exc:
+        fail(exc.message, exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:
+        if debug:
+            raise
+        fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
+    from openaudit.textutil import sanitize
+
+    if fmt == ListFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps({"lock": lock_file, "models": entries}, indent=2, ensure_ascii=True) + "\n")
+        return
+    for target, e in entries.items():
+        rev = (e["revision"] or "local")[:12]
+        sys.stdout.write(sanitize(f"locked {target} @ {rev}: {e['license']} {e['digest'][:19]}", one_line=True)
+                         + "\n")
+    sys.stdout.write(f"openaudit: wrote {len(entries)} model(s) to {sanitize(lock_file, one_line=True)}\n")
 
 
 @app.command("rules")
@@ -198,6 +341,38 @@ def explain(
     if entry is None:
         fail(f"unknown license or rule {name!r}; `openaudit licenses` and `openaudit rules` list them", EXIT_USAGE)
     render_entry(entry, fmt.value, sys.stdout)
+
+
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[str, typer.Argument(help="The old revision: org/name@REV_A, or a local directory.",
+                                       show_default=False, metavar="TARGET@REV_A")],
+    new: Annotated[str, typer.Argument(help="The new revision: org/name@REV_B, or a local directory.",
+                                       show_default=False, metavar="TARGET@REV_B")],
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
+    = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+) -> None:
+    """Compare two revisions: license, restrictions, grade, OSAID verdict, with the clauses in each.
+
+    Exit 0 terms not stricter, 1 terms became stricter, 2 usage error, 3 evidence unavailable.
+    """
+    from openaudit.audit import audit
+    from openaudit.diff import diff_reports, render_diff
+
+    try:
+        result = diff_reports(audit(old, offline=offline), audit(new, offline=offline))
+    except OpenAuditError as exc:
+        fail(exc.message, exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # never a traceback unless asked
+        if debug:
+            raise
+        fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
+    render_diff(result, fmt.value, sys.stdout)
+    raise typer.Exit(1 if result["stricter"] else EXIT_OK)
 
 
 def main() -> None:

@@ -52,7 +52,8 @@ class Restriction:
     thresholds: list[Threshold] = field(default_factory=list)
     territories: list[str] = field(default_factory=list)
     clause: Citation | None = None
-    origin: str = "text"  # "text": read from the license file; "catalog": known term of the identified license
+    origin: str = "text"  # "text": read from the license file; "catalog": known term of the identified license;
+    #                       "base_model": inherited from an upstream model's license (see openaudit.lineage)
 
 
 @dataclass
@@ -98,11 +99,17 @@ class Report:
     files: list[FileStatus] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
+    lineage: dict[str, Any] | None = None  # base_model chain and training data (emitted only when traced)
+    eu_ai_act: dict[str, Any] | None = None  # EU AI Act open-source exemption (standards/euaiact.py)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         order = ["schema_version", "tool", "target", "license", "restrictions", "osaid", "mof", "grade",
                  "findings", "gate", "files", "notes"]
+        if self.lineage is not None:
+            order.insert(order.index("restrictions") + 1, "lineage")
+        if self.eu_ai_act is not None:
+            order.insert(order.index("grade") + 1, "eu_ai_act")
         return {k: d[k] for k in order}
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -10,6 +10,7 @@ from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog
 from openaudit.licenses.identify import Identification
 from openaudit.model import Citation, Restriction
+from openaudit.safety import safety_facts
 
 # Restriction kinds that limit who may use the model or for what (field-of-use limits).
 LIMITING_KINDS = ("user_cap", "revenue_cap", "non_commercial", "use_restrictions", "output_training_ban",
@@ -94,6 +95,7 @@ def build_facts(
         "limiting_kinds": [k for k in kinds if k in LIMITING_KINDS],
         "context": context.to_facts(),
         "context_given": context.given,
+        "safety": safety_facts(ev),
     }
     facts.update(standards or {})
     return facts

@@ -183,7 +183,18 @@ def load_rules_from(directory: Path) -> list[Rule]:
 
 @lru_cache(maxsize=8)
 def load_ruleset(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
-    rules = load_rules_from(rules_dir())
+    rules = list(_bundled_rules())
     for d in extra_dirs:
         rules.extend(load_rules_from(Path(d)))
     return RuleSet(rules)
+
+
+def _bundled_rules(directory: Path | None = None) -> list[Rule]:
+    """The bundled rules, from the compiled cache when their YAML files (and this parser) are unchanged."""
+    from openaudit import datacache
+
+    directory = directory or rules_dir()
+    here = Path(__file__).resolve().parent
+    sources = [*datacache.yaml_files(directory), here / "rules.py", here / "operators.py",
+               here.parent / "model.py"]
+    return datacache.cached("rules", sources, lambda: load_rules_from(directory))

@@ -234,7 +234,27 @@ def load_entries(directory: Path) -> list[LicenseEntry]:
 
 @lru_cache(maxsize=4)
 def load_catalog(extra: tuple[str, ...] = ()) -> Catalog:
+    if not extra:
+        return _bundled_catalog()
     entries = load_entries(rules_dir() / "licenses")
     for d in extra:
         entries.extend(load_entries(Path(d)))
     return Catalog(entries)
+
+
+def _bundled_catalog(directory: Path | None = None) -> Catalog:
+    """The bundled catalog, from the compiled cache when its YAML files (and this parser) are unchanged."""
+    from openaudit import datacache
+    from openaudit.licenses import textmatch
+
+    directory = directory or rules_dir() / "licenses"
+
+    def build() -> Catalog:
+        catalog = Catalog(load_entries(directory))
+        textmatch.prepare(catalog)  # the normalized fingerprints are cached with it
+        return catalog
+
+    here = Path(__file__).resolve().parent
+    sources = [*datacache.yaml_files(directory), here / "catalog.py", here / "textmatch.py",
+               here.parent / "model.py"]
+    return datacache.cached("catalog", sources, build)

@@ -29,9 +29,9 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from openaudit.evidence import SourceFile
+from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.numbers import format_quantity, iter_quantities
 from openaudit.model import Citation, Restriction, Threshold
 
@@ -41,6 +41,22 @@ READ_ROLES = ("license", "use_policy", "notice", "card")
 QUOTE_LIMIT = 300
 _MAX_SENTENCE = 1500
 _I = re.I
+
+
+class cached_property:  # noqa: N801 - functools.cached_property without its per-access lock (Python 3.11)
+    """Computed once per instance, then read from the instance ``__dict__`` (a non-data descriptor)."""
+
+    def __init__(self, func):
+        self.func = func
+        self.attrname = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.attrname] = self.func(instance)
+        return value
+
 
 # Same-length character replacements, so offsets stay valid.
 _CHARMAP = str.maketrans({
@@ -55,26 +71,26 @@ _CHARMAP = str.maketrans({
 # Reading a file into sentences
 # =================================================================================================
 
-_MD_HEADING = re.compile(r"^#{1,6}\s+")
-_QUOTE_PREFIX = re.compile(r"^(?:>\s?)+")
-_BULLET = re.compile(r"^[-*+\u2022\u00b7\u25aa\u25e6\u2023\u2043]\s+")
-_NUMBERING = re.compile(
+_MD_HEADING = _lazy(r"^#{1,6}\s+")
+_QUOTE_PREFIX = _lazy(r"^(?:>\s?)+")
+_BULLET = _lazy(r"^[-*+\u2022\u00b7\u25aa\u25e6\u2023\u2043]\s+")
+_NUMBERING = _lazy(
     r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3}){0,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})(?:\\?[.)])"
     r"|\((?:\d{1,3}|[A-Za-z]{1,5})\))\s+"
 )
-_MD_NOISE = re.compile(r"\*\*|__|`|\\(?=[.\-*_#()\[\]!])")
-_RULE = re.compile(r"[-=_*~#|:\s]{3,}")
-_SOFT_HYPHEN = re.compile(r"([A-Za-z]+)-$")
+_MD_NOISE = _lazy(r"\*\*|__|`|\\(?=[.\-*_#()\[\]!])")
+_RULE = _lazy(r"[-=_*~#|:\s]{3,}")
+_SOFT_HYPHEN = _lazy(r"([A-Za-z]+)-$")
 # Prefixes whose hyphen stays when a word is split at a line break ("non-" + "transferable").
 _SOFT_PREFIXES = {"non", "self", "co", "re", "pre", "anti", "multi", "cross", "sub", "fine", "high",
                   "low", "end", "third", "well", "so", "e", "opt", "in", "out", "pro", "de"}
 _ABBREV = {"e.g.", "i.e.", "etc.", "inc.", "ltd.", "co.", "corp.", "no.", "nos.", "u.s.", "u.k.", "e.u.",
            "sec.", "art.", "vs.", "v.", "mr.", "ms.", "dr.", "st.", "llc.", "p.r.c.", "s.a.", "cf.",
            "approx.", "fig.", "para.", "incl.", "viz.", "al.", "jr.", "u.s.a."}
-_SENT_END = re.compile(r"[.!?][\"')\]]*\s+")
-_LIST_NUMBER = re.compile(r"\(?(?:\d{1,3}|[ivxlc]{1,6})(?:\.\d{1,3})*\.?")
-_INITIALS = re.compile(r"[a-z]\.|(?:[a-z]\.){2,}")
-_PLACE_ABBREV = re.compile(r"\b(?:EU|EEA|UK|US|USA|PRC|DPRK)\b|\b[UE]\.[SKU]\.")
+_SENT_END = _lazy(r"[.!?][\"')\]]*\s+")
+_LIST_NUMBER = _lazy(r"\(?(?:\d{1,3}|[ivxlc]{1,6})(?:\.\d{1,3})*\.?")
+_INITIALS = _lazy(r"[a-z]\.|(?:[a-z]\.){2,}")
+_PLACE_ABBREV = _lazy(r"\b(?:EU|EEA|UK|US|USA|PRC|DPRK)\b|\b[UE]\.[SKU]\.")
 
 
 @dataclass
@@ -92,7 +108,10 @@ class _Doc:
 
     @cached_property
     def has_abbrev(self) -> bool:
-        return _PLACE_ABBREV.search(self.text) is not None
+        text = self.text  # cheap substring gate before the regex: each alternative has one of these
+        if not any(a in text for a in ("EU", "EEA", "UK", "US", "PRC", "DPRK", "U.", "E.")):
+            return False
+        return _PLACE_ABBREV.search(text) is not None
 
     def present(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """The ``words`` found anywhere in the document: sentence gates only test these."""
@@ -149,7 +168,10 @@ class _Sent:
     def has(self, *words: str) -> bool:
         """Whether one of ``words`` occurs (lower-cased substring) in ``combined``: a cheap gate."""
         low = self.low
-        return any(w in low for w in self.doc.present(words))
+        for w in self.doc.present(words):
+            if w in low:
+                return True
+        return False
 
     def offset_of(self, pos: int) -> int:
         """Stream offset of a position in ``combined``."""
@@ -210,7 +232,7 @@ def _clean_lines(lines: list[str], skip_code: bool) -> list[_Line | None]:
     fence: str | None = None
     first_content = True
     for raw in lines:
-        line = raw.translate(_CHARMAP).rstrip()
+        line = (raw if raw.isascii() and "\t" not in raw else raw.translate(_CHARMAP)).rstrip()
         stripped = line.strip()
         if first_content and stripped == "---":
             in_front = True
@@ -389,14 +411,14 @@ def _chunk(doc: _Doc, start: int, end: int) -> Iterable[_Sent]:
 # Shared vocabulary
 # =================================================================================================
 
-_DEF = re.compile(
+_DEF = _lazy(
     r"^(?P<head>[^.;]{0,140}?)(?::\s*)?\b(?:shall\s+mean|means|refers\s+to|is\s+defined\s+as|"
     r"has\s+the\s+meaning|shall\s+refer\s+to|is\s+hereinafter\s+referred)\b",
     _I,
 )
-_QUOTED = re.compile(r"\"[^\"]{0,100}\"|'[^']{0,60}'|\([^()]{0,100}\)")
-_CLAUSE_WORDS = re.compile(r"\b(?:if|you|your|must|will|may|when|shall\s+not|agree)\b", _I)
-_PROHIBIT = re.compile(
+_QUOTED = _lazy(r"\"[^\"]{0,100}\"|'[^']{0,60}'|\([^()]{0,100}\)")
+_CLAUSE_WORDS = _lazy(r"\b(?:if|you|your|must|will|may|when|shall\s+not|agree)\b", _I)
+_PROHIBIT = _lazy(
     r"\b(?:may\s+not|must\s+not|shall\s+not|will\s+not|can\s*not|cannot|could\s+not|should\s+not|"
     r"do\s+not|won't|mustn't|shan't|can't|never|"
     r"(?:are|is)\s+not\s+(?:permitted|allowed|authori[sz]ed|licensed|entitled)|"
@@ -406,19 +428,19 @@ _PROHIBIT = re.compile(
     r"(?:is|are)\s+not\s+(?:to\s+be\s+)?used)\b",
     _I,
 )
-_NEG_BEFORE = re.compile(r"\b(?:not|no|nothing|neither|nor|without)\b[\w\s,]{0,14}$", _I)
-_OBLIGATION = re.compile(
+_NEG_BEFORE = _lazy(r"\b(?:not|no|nothing|neither|nor|without)\b[\w\s,]{0,14}$", _I)
+_OBLIGATION = _lazy(
     r"\b(?:must|shall|should|will|required|requires|agree\s+to|need\s+to|have\s+to|has\s+to|is\s+to|are\s+to)\b",
     _I,
 )
-_RELIEF = re.compile(
+_RELIEF = _lazy(
     r"\b(?:(?:are|is)\s+not\s+(?:required|obligated|obliged)|need\s+not|not\s+necessary|"
     r"(?:do|does)\s+not\s+(?:need|have)\s+to|don't\s+(?:need|have)\s+to|"
     r"(?:are|is)\s+(?:encouraged|invited|welcome)|encourage[sd]?\b|optional(?:ly)?|"
     r"at\s+your\s+(?:option|discretion)|free\s+to\s+choose|not\s+mandatory|no\s+longer\s+required)",
     _I,
 )
-_BINDING = re.compile(
+_BINDING = _lazy(
     r"\b(?:must|shall|may\s+not|will\s+not|cannot|can\s+not|agree|required|requires|prohibited|only|solely)\b",
     _I,
 )
@@ -469,7 +491,7 @@ class _Cand:
 # User and revenue thresholds
 # =================================================================================================
 
-_USER_UNIT_AFTER = re.compile(
+_USER_UNIT_AFTER = _lazy(
     r"\s*(?:\+\s*|or\s+more\s+|or\s+greater\s+)?(?:"
     r"(?P<mau>(?:global\s+|total\s+|aggregate\s+)?monthly\s+active\s+users?|"
     r"monthly\s+active\s+(?:accounts|customers|devices)|MAUs?\b|active\s+users\s+(?:per|a|each)\s+month|"
@@ -478,7 +500,7 @@ _USER_UNIT_AFTER = re.compile(
     r"(?:unique\s+)?(?:visits|visitors)\s+(?:per|a|each)\s+month))",
     _I,
 )
-_USER_UNIT_BEFORE = re.compile(
+_USER_UNIT_BEFORE = _lazy(
     r"(?:(?P<mau>monthly\s+active\s+users?|\bMAUs?)|(?P<visits>monthly\s+(?:unique\s+)?(?:visits|visitors)))"
     r"\b[^.;0-9$\u20ac\u00a3\u00a5]{0,70}?\b(?:exceeds?|exceeding|is\s+(?:more|greater)\s+than|more\s+than|"
     r"greater\s+than|over|above|in\s+excess\s+of|at\s+least|reach(?:es)?|surpass(?:es)?|of|fewer\s+than|"
@@ -487,25 +509,25 @@ _USER_UNIT_BEFORE = re.compile(
 )
 _REV_QUALIFIER = r"(?:(?:annual|annualized|yearly|monthly|gross|global|consolidated|total|aggregate|worldwide)\s+)"
 _REVENUE = rf"(?P<rev>{_REV_QUALIFIER}{{0,3}}(?:revenues?|turnover|gross\s+receipts|sales))"
-_REV_BEFORE = re.compile(
+_REV_BEFORE = _lazy(
     rf"{_REVENUE}\b[^.;\d$\u20ac\u00a3\u00a5]{{0,90}}?\b(?:exceeds?|exceeding|exceeded|"
     r"is\s+(?:more|greater|less)\s+than|more\s+than|greater\s+than|over|above|in\s+excess\s+of|at\s+least|"
     r"of\s+(?:less|more|greater|fewer)\s+than|of|reach(?:es)?|surpass(?:es)?|less\s+than|below|under|beyond|"
     r"up\s+to)\s*$",
     _I,
 )
-_REV_AFTER = re.compile(
+_REV_AFTER = _lazy(
     r"\s*(?:\([^()]{0,80}\)\s*)?(?:or\s+more\s+)?(?:(?:in|of)\s+)?(?:the\s+|your\s+|its\s+)?"
     rf"{_REVENUE}\b",
     _I,
 )
-_ANNUAL = re.compile(
+_ANNUAL = _lazy(
     r"\b(?:annual(?:ly|ized)?|yearly|per\s+(?:year|annum)|a\s+year|each\s+year|fiscal\s+year|financial\s+year|"
     r"calendar\s+year|(?:12|twelve)[\s-]+months?)\b",
     _I,
 )
-_MONTHLY = re.compile(r"\b(?:monthly|per\s+month|a\s+month|each\s+month|calendar\s+month|preceding\s+month)\b", _I)
-_CAP_CONSEQUENCE = re.compile(
+_MONTHLY = _lazy(r"\b(?:monthly|per\s+month|a\s+month|each\s+month|calendar\s+month|preceding\s+month)\b", _I)
+_CAP_CONSEQUENCE = _lazy(
     r"\b(?:(?:request|obtain|apply\s+for|seek|purchase|acquire|need|require|negotiate|enter\s+into|contact)\w*"
     r"\b[^.;]{0,40}?\b(?:licen[cs]e|agreement|permission|authori[sz]ation|terms)|"
     r"not\s+(?:be\s+)?(?:authori[sz]ed|permitted|entitled|licensed|allowed|eligible)|terminat\w*|cease|"
@@ -513,18 +535,18 @@ _CAP_CONSEQUENCE = re.compile(
     r"may\s+not\s+(?:use|exercise)|does\s+not\s+apply|no\s+longer\s+(?:apply|applies|eligible|licensed))",
     _I,
 )
-_ATTR_CONSEQUENCE = re.compile(
+_ATTR_CONSEQUENCE = _lazy(
     r"\b(?:prominently\s+(?:display|mark|show|state|include)|display\w*\s+\"|attribut\w*|give\s+credit|"
     r"credit\s+to|acknowledg\w*)",
     _I,
 )
-_COMPARATOR = re.compile(
+_COMPARATOR = _lazy(
     r"\b(?:more|greater|fewer|less)\s+than|\bexceed\w*|\bover\b|\babove\b|\bin\s+excess\s+of|\bat\s+least|"
     r"\bup\s+to\b|\bbelow\b|\bunder\b",
     _I,
 )
-_ELIGIBILITY = re.compile(r"\b(?:licen[cs]\w*|agreement|free|access|eligib\w*|entitled|permitted|allowed)\b", _I)
-_NO_CAP = re.compile(
+_ELIGIBILITY = _lazy(r"\b(?:licen[cs]\w*|agreement|free|access|eligib\w*|entitled|permitted|allowed)\b", _I)
+_NO_CAP = _lazy(
     r"\b(?:(?:no|without(?:\s+any)?|not\s+subject\s+to\s+any)\s+(?:\w+\s+){0,2}(?:caps?|limits?|limitations?|"
     r"thresholds?|restrictions?|ceilings?)\s+(?:on|to|for|based\s+on|regarding)\s+(?:the\s+|your\s+)?|"
     r"(?:regardless|irrespective)\s+of\s+(?:the\s+|your\s+)?(?:number|amount|size|level|count)\s+of\s+|"
@@ -532,9 +554,9 @@ _NO_CAP = re.compile(
     r"(?:\w+\s+){0,3}(?:users|user\s+base|MAUs?|revenues?|turnover|size|sales)\b",
     _I,
 )
-_DIGIT_OR_SCALE = re.compile(r"\d|million|billion|thousand|hundred", _I)
-_PERCENT_AFTER = re.compile(r"\s*(?:%|percent|per\s*cent)", _I)
-_QUOTED_PHRASE = re.compile(r"\"([^\"]{1,60})\"")
+_DIGIT_OR_SCALE = _lazy(r"\d|million|billion|thousand|hundred", _I)
+_PERCENT_AFTER = _lazy(r"\s*(?:%|percent|per\s*cent)", _I)
+_QUOTED_PHRASE = _lazy(r"\"([^\"]{1,60})\"")
 _THRESHOLD_GATE = ("monthly", "mau", "revenue", "turnover", "sales", "visit", "gross receipts")
 
 
@@ -626,42 +648,42 @@ def _quoted_phrase(text: str, pos: int) -> str | None:
 # =================================================================================================
 
 _PLACES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\beuropean\s+economic\s+area\b|\bEEA\b", _I), "EEA"),
-    (re.compile(r"\beuropean\s+union\b|\bEU\b(?:\s+member\s+states)?|\bE\.U\.(?!\w)", _I), "EU"),
-    (re.compile(r"\bunited\s+kingdom(?:\s+of\s+great\s+britain\s+and\s+northern\s+ireland)?\b|"
+    (_lazy(r"\beuropean\s+economic\s+area\b|\bEEA\b", _I), "EEA"),
+    (_lazy(r"\beuropean\s+union\b|\bEU\b(?:\s+member\s+states)?|\bE\.U\.(?!\w)", _I), "EU"),
+    (_lazy(r"\bunited\s+kingdom(?:\s+of\s+great\s+britain\s+and\s+northern\s+ireland)?\b|"
                 r"\bgreat\s+britain\b|\bU\.K\.(?!\w)|\bUK\b", _I), "GB"),
-    (re.compile(r"\b(?:democratic\s+people'?s\s+republic\s+of\s+korea|north\s+korea|DPRK)\b", _I), "KP"),
-    (re.compile(r"\b(?:republic\s+of\s+korea|south\s+korea|korea)\b", _I), "KR"),
-    (re.compile(r"\bhong\s+kong(?:\s+special\s+administrative\s+region)?"
+    (_lazy(r"\b(?:democratic\s+people'?s\s+republic\s+of\s+korea|north\s+korea|DPRK)\b", _I), "KP"),
+    (_lazy(r"\b(?:republic\s+of\s+korea|south\s+korea|korea)\b", _I), "KR"),
+    (_lazy(r"\bhong\s+kong(?:\s+special\s+administrative\s+region)?"
                 r"(?:\s+of\s+the\s+people'?s\s+republic\s+of\s+china)?\b", _I), "HK"),
-    (re.compile(r"\b(?:macau|macao)(?:\s+special\s+administrative\s+region)?\b", _I), "MO"),
-    (re.compile(r"\btaiwan\b", _I), "TW"),
-    (re.compile(r"\b(?:people'?s\s+republic\s+of\s+china|mainland(?:\s+of)?(?:\s+the)?\s+(?:people'?s\s+republic\s+of\s+)?china|"
+    (_lazy(r"\b(?:macau|macao)(?:\s+special\s+administrative\s+region)?\b", _I), "MO"),
+    (_lazy(r"\btaiwan\b", _I), "TW"),
+    (_lazy(r"\b(?:people'?s\s+republic\s+of\s+china|mainland(?:\s+of)?(?:\s+the)?\s+(?:people'?s\s+republic\s+of\s+)?china|"
                 r"china|PRC)\b", _I), "CN"),
-    (re.compile(r"\bunited\s+states(?:\s+of\s+america)?\b|\bU\.S\.A?\.?(?!\w)|\bUSA\b", _I), "US"),
-    (re.compile(r"\bUS\b"), "US"),  # case-sensitive: never the pronoun
-    (re.compile(r"\bswitzerland\b", _I), "CH"),
-    (re.compile(r"\bjapan\b", _I), "JP"),
-    (re.compile(r"\b(?:russia|russian\s+federation)\b", _I), "RU"),
-    (re.compile(r"\bbelarus\b", _I), "BY"),
-    (re.compile(r"\biran\b", _I), "IR"),
-    (re.compile(r"\bcuba\b", _I), "CU"),
-    (re.compile(r"\bsyria\b", _I), "SY"),
-    (re.compile(r"\bvenezuela\b", _I), "VE"),
-    (re.compile(r"\bcanada\b", _I), "CA"),
-    (re.compile(r"\bindia\b", _I), "IN"),
-    (re.compile(r"\bsingapore\b", _I), "SG"),
-    (re.compile(r"\baustralia\b", _I), "AU"),
-    (re.compile(r"\bbrazil\b", _I), "BR"),
-    (re.compile(r"\bgermany\b", _I), "DE"),
-    (re.compile(r"\bfrance\b", _I), "FR"),
-    (re.compile(r"\bitaly\b", _I), "IT"),
-    (re.compile(r"\bspain\b", _I), "ES"),
-    (re.compile(r"\bnetherlands\b", _I), "NL"),
-    (re.compile(r"\bireland\b", _I), "IE"),
-    (re.compile(r"\bnorway\b", _I), "NO"),
-    (re.compile(r"\biceland\b", _I), "IS"),
-    (re.compile(r"\bliechtenstein\b", _I), "LI"),
+    (_lazy(r"\bunited\s+states(?:\s+of\s+america)?\b|\bU\.S\.A?\.?(?!\w)|\bUSA\b", _I), "US"),
+    (_lazy(r"\bUS\b"), "US"),  # case-sensitive: never the pronoun
+    (_lazy(r"\bswitzerland\b", _I), "CH"),
+    (_lazy(r"\bjapan\b", _I), "JP"),
+    (_lazy(r"\b(?:russia|russian\s+federation)\b", _I), "RU"),
+    (_lazy(r"\bbelarus\b", _I), "BY"),
+    (_lazy(r"\biran\b", _I), "IR"),
+    (_lazy(r"\bcuba\b", _I), "CU"),
+    (_lazy(r"\bsyria\b", _I), "SY"),
+    (_lazy(r"\bvenezuela\b", _I), "VE"),
+    (_lazy(r"\bcanada\b", _I), "CA"),
+    (_lazy(r"\bindia\b", _I), "IN"),
+    (_lazy(r"\bsingapore\b", _I), "SG"),
+    (_lazy(r"\baustralia\b", _I), "AU"),
+    (_lazy(r"\bbrazil\b", _I), "BR"),
+    (_lazy(r"\bgermany\b", _I), "DE"),
+    (_lazy(r"\bfrance\b", _I), "FR"),
+    (_lazy(r"\bitaly\b", _I), "IT"),
+    (_lazy(r"\bspain\b", _I), "ES"),
+    (_lazy(r"\bnetherlands\b", _I), "NL"),
+    (_lazy(r"\bireland\b", _I), "IE"),
+    (_lazy(r"\bnorway\b", _I), "NO"),
+    (_lazy(r"\biceland\b", _I), "IS"),
+    (_lazy(r"\bliechtenstein\b", _I), "LI"),
 ]
 _ABBREV_HINTS = ("EU", "EEA", "UK", "US", "PRC", "DPRK", "U.S", "U.K", "E.U")
 _PLACE_HINTS = ("union", "kingdom", "korea", "china", "united states", "economic area", "britain",
@@ -669,15 +691,15 @@ _PLACE_HINTS = ("union", "kingdom", "korea", "china", "united states", "economic
                 "india", "singapore", "australia", "brazil", "germany", "france", "italy", "spain",
                 "netherlands", "ireland", "norway", "iceland", "liechtenstein", "hong kong", "macau", "macao",
                 "taiwan", "prc", "dprk", "territor", "european")
-_PLACE_GAP = re.compile(
+_PLACE_GAP = _lazy(
     r"[\s,;/]*(?:(?:and|or|&|as\s+well\s+as)\s+)?(?:the\s+)?(?:territor(?:y|ies)\s+of\s+(?:the\s+)?)?", _I
 )
-_PLACE_LEAD = re.compile(
+_PLACE_LEAD = _lazy(
     r"[\s,]*(?:the\s+)?(?:(?:whole\s+|entire\s+)?territor(?:y|ies)\s+of\s+(?:the\s+)?|"
     r"(?:any\s+)?(?:member\s+states?|countries)\s+(?:of|in)\s+(?:the\s+)?)?",
     _I,
 )
-_TERR_EXCLUDE = re.compile(
+_TERR_EXCLUDE = _lazy(
     r"\b(?:(?:does|do|shall|will|may)\s+not\s+apply\s+(?:in|to|within)|exclud(?:ing|es|ed|e)|"
     r"except(?:\s+for)?|other\s+than|"
     r"not\s+(?:be\s+)?(?:licensed|available|granted|permitted|authori[sz]ed|allowed|offered|provided|"
@@ -686,39 +708,39 @@ _TERR_EXCLUDE = re.compile(
     r"(?:is|are)\s+(?:excluded|prohibited|not\s+permitted)\s+(?:in|within))\b",
     _I,
 )
-_TERR_DOMICILE = re.compile(
+_TERR_DOMICILE = _lazy(
     r"\b(?:(?:domiciled|resident|residing|located|headquartered|incorporated|established|based|"
     r"principal\s+place\s+of\s+business(?:\s+is)?)\s+(?:in|within)|(?:residents?|citizens?|nationals?)\s+of)\b",
     _I,
 )
-_TERR_USE_IN = re.compile(
+_TERR_USE_IN = _lazy(
     r"\b(?:use[ds]?|using|deploy\w*|distribut\w*|offer\w*|provid\w*|mak\w+\s+available|access\w*|"
     r"host\w*|sell\w*|exploit\w*)\b[^.;]{0,80}?\b(?:in|within|into)\b",
     _I,
 )
-_LAWFUL = re.compile(r"\blaws?\b|\bregulations?\b|\bviolat\w*|\bcomply|\bcompliance", _I)
-_TERR_WITHHELD = re.compile(
+_LAWFUL = _lazy(r"\blaws?\b|\bregulations?\b|\bviolat\w*|\bcomply|\bcompliance", _I)
+_TERR_WITHHELD = _lazy(
     r"\bnot\s+(?:being\s+)?(?:granted|licensed|permitted|authori[sz]ed|available|allowed)|"
     r"\b(?:may|must|shall|will)\s+not\b|\bprohibited\b|\bexcluded\b|\bno\s+(?:rights?|licen[cs]e)\b",
     _I,
 )
-_NOT_TERRITORIAL = re.compile(
+_NOT_TERRITORIAL = _lazy(
     r"\bgoverned\s+by\b|\blaws?\s+of\b|\bcourts?\b|\barbitration\b|\bjurisdiction\b|\bexport\w*\b|"
     r"\bsanction\w*\b|\bdispute\b|\bvenue\b",
     _I,
 )
-_TERRITORIAL = re.compile(
+_TERRITORIAL = _lazy(
     r"\bworld-?wide\b|\bterritor(?:y|ies|ial)\b|\bglobal(?:ly)?\b|\bcountr(?:y|ies)\b|\bregions?\b", _I
 )
-_TERR_ONLY = re.compile(r"\b(?:only|solely|exclusively)\s+(?:in|within)\b", _I)
-_TERR_OUTSIDE = re.compile(r"\boutside(?:\s+of)?\b", _I)
-_THE_TERRITORY = re.compile(r"[\s,]*(?:of\s+)?the\s+Territory\b")
-_UNLICENSED = re.compile(r"\b(?:unlicensed|unauthori[sz]ed)\b", _I)
-_MULTIMODAL = re.compile(r"\bmulti-?modal\b", _I)
-_TERRITORY_DEF = re.compile(
+_TERR_ONLY = _lazy(r"\b(?:only|solely|exclusively)\s+(?:in|within)\b", _I)
+_TERR_OUTSIDE = _lazy(r"\boutside(?:\s+of)?\b", _I)
+_THE_TERRITORY = _lazy(r"[\s,]*(?:of\s+)?the\s+Territory\b")
+_UNLICENSED = _lazy(r"\b(?:unlicensed|unauthori[sz]ed)\b", _I)
+_MULTIMODAL = _lazy(r"\bmulti-?modal\b", _I)
+_TERRITORY_DEF = _lazy(
     r"^\W{0,3}(?:[a-z0-9]{1,4}[.)]\s+)?\"?territor(?:y|ies)\"?\s+(?:shall\s+)?means?\b", _I
 )
-_DEF_EXCLUDING = re.compile(r"\b(?:exclud(?:ing|es|e)|except(?:\s+for)?|other\s+than|outside(?:\s+of)?)\b", _I)
+_DEF_EXCLUDING = _lazy(r"\b(?:exclud(?:ing|es|e)|except(?:\s+for)?|other\s+than|outside(?:\s+of)?)\b", _I)
 
 
 def _places_at(text: str, pos: int, shouting: bool) -> list[tuple[int, str]]:
@@ -816,22 +838,22 @@ def _territory(s: _Sent) -> list[_Cand]:
 # Output training ban
 # =================================================================================================
 
-_OUTPUTS = re.compile(
+_OUTPUTS = _lazy(
     r"\b(?:outputs?|results|generations?|generated\s+(?:content|data|text|images?|outputs?)|synthetic\s+data|"
     r"completions|responses|data\s+produced\s+by)\b",
     _I,
 )
-_TRAIN = re.compile(
+_TRAIN = _lazy(
     r"\b(?:improve|improving|train|training|develop|developing|create|creating|build|building|enhance|"
     r"fine[\s-]?tun\w*|distill\w*|pre-?train\w*)\b",
     _I,
 )
-_PLAIN_MODEL = re.compile(
+_PLAIN_MODEL = _lazy(
     r"\s+(?:an?\s+|any\s+)?(?:(?:new|AI|ML|machine\s+learning|language|generative|foundation)\s+){0,3}"
     r"(?:models?|LLMs?)\b",
     _I,
 )
-_OTHER_MODEL = re.compile(
+_OTHER_MODEL = _lazy(
     r"\b(?:(?:any|other|another|competing|third[\s-]party|separate|rival|similar|new|different|your\s+own)\b"
     r"[^.;]{0,60}?\b(?:models?|LLMs?|(?:AI|ML|machine\s+learning)\s+(?:systems?|products?|services?)|"
     r"systems?)\b)|\bcompet\w+",
@@ -874,16 +896,16 @@ def _output_ban(s: _Sent) -> list[_Cand]:
 # Non-commercial
 # =================================================================================================
 
-_NONCOMMERCIAL = re.compile(r"\bnon[\s-]?commercial(?:ly)?\b", _I)
-_ONLY = re.compile(r"\b(?:only|solely|exclusively|limited\s+to|restricted\s+to|strictly)\b", _I)
-_COMMERCIAL_USE = re.compile(
+_NONCOMMERCIAL = _lazy(r"\bnon[\s-]?commercial(?:ly)?\b", _I)
+_ONLY = _lazy(r"\b(?:only|solely|exclusively|limited\s+to|restricted\s+to|strictly)\b", _I)
+_COMMERCIAL_USE = _lazy(
     r"(?<!non-)(?<!non)(?<!non )\bcommercial(?:ly)?\b(?:\s+or\s+[\w-]+)?(?:\s+(?:purposes?|use|uses|usage|"
     r"activit\w*|advantage|gain|exploitation|products?|services?|applications?|deployment|settings?|"
     r"environments?|manner|way|ends|endeavou?rs?|operations|production))?",
     _I,
 )
-_NOT_A_USE = re.compile(r"\b(?:damages?|loss(?:es)?|terms)\b", _I)
-_RESEARCH_ONLY = re.compile(
+_NOT_A_USE = _lazy(r"\b(?:damages?|loss(?:es)?|terms)\b", _I)
+_RESEARCH_ONLY = _lazy(
     r"\bresearch(?:\s+(?:and|or)\s+(?:evaluation|development|education(?:al)?|non-?commercial)\s*)?"
     r"(?:\s+purposes?|\s+use|\s+uses)?\s+only\b|"
     r"\b(?:solely|only|exclusively|strictly)\s+(?:be\s+used\s+)?for\s+(?:(?:non-?commercial|academic|"
@@ -893,14 +915,14 @@ _RESEARCH_ONLY = re.compile(
     r"research\s+purposes\b",
     _I,
 )
-_OTHER_THAN_COMMERCIAL = re.compile(
+_OTHER_THAN_COMMERCIAL = _lazy(
     r"\b(?:purposes?|uses?)\s+other\s+than\s+(?:for\s+)?commercial\b|\bnot\s+for\s+commercial\s+(?:use|purposes)\b|"
     r"(?<!non-)(?<!non)\bcommercial\s+(?:use|usage|purposes?|exploitation|deployment)\b[^.;]{0,40}?\b(?:is|are)\s+"
     r"(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed|authori[sz]ed))\b",
     _I,
 )
-_INTENDED = re.compile(r"\b(?:intended|designed|meant|suitable|recommended)\b", _I)  # intended use, not terms
-_NC_RELIEF = re.compile(
+_INTENDED = _lazy(r"\b(?:intended|designed|meant|suitable|recommended)\b", _I)  # intended use, not terms
+_NC_RELIEF = _lazy(
     r"\bnot\s+(?:limited|restricted)\s+to\s+non-?commercial|\bincluding\s+commercial|"
     r"\bcommercial\s+(?:use\s+)?(?:is\s+)?(?:permitted|allowed)|\bboth\s+commercial\s+and|\bfor\s+any\s+purpose",
     _I,
@@ -937,38 +959,38 @@ def _non_commercial(s: _Sent) -> list[_Cand]:
 # Use restrictions
 # =================================================================================================
 
-_POLICY = re.compile(
+_POLICY = _lazy(
     r"\b(?:acceptable|prohibited|responsible|permitted|fair)\s+use\s+polic(?:y|ies)\b|\bAUP\b|"
     r"\buse\s+polic(?:y|ies)\b|\busage\s+polic(?:y|ies)\b",
     _I,
 )
-_POLICY_BINDING = re.compile(
+_POLICY_BINDING = _lazy(
     r"\b(?:incorporated\s+(?:herein\s+)?by\s+reference|adhere\s+to|comply\s+with|compliance\s+with|"
     r"subject\s+to|in\s+accordance\s+with|set\s+forth\s+in|abide\s+by|governed\s+by|agree\s+to|bound\s+by|"
     r"violat\w*|must\s+not\s+use|restricted\s+uses|appl(?:y|ies)\s+to)\b",
     _I,
 )
-_USE_RESTR = re.compile(
+_USE_RESTR = _lazy(
     r"\buse[\s-]based\s+restrictions\b|\buse\s+restrictions\b|\brestricted\s+uses\b|\bprohibited\s+uses\b|"
     r"\busage\s+restrictions\b",
     _I,
 )
-_USE_RESTR_BINDING = re.compile(
+_USE_RESTR_BINDING = _lazy(
     r"\b(?:must|shall|cannot|can\s+not|may\s+not|agree|include[sd]?|subject\s+to|set\s+forth|attachment|"
     r"exhibit|appendix|schedule|enforceable|comply|considered|referenced)\b",
     _I,
 )
-_NO_USE_RESTR = re.compile(
+_NO_USE_RESTR = _lazy(
     r"\b(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:use|usage|field[\s-]of[\s-]use)\s+restrictions?\b", _I
 )
-_LIST_LEADIN = re.compile(
+_LIST_LEADIN = _lazy(
     r"(?:\b(?:agree|undertake)s?\s+(?:that\s+)?(?:you\s+)?(?:will\s+|shall\s+)?not(?:\s+to)?\b|"
     r"\b(?:must|shall|may|will)\s+not\b(?:,?\s+and\s+will\s+not\s+permit[^:]{0,80})?|"
     r"\bnot\s+(?:be\s+)?used?\s+(?:to|for|in)\b|\bprohibited\s+from\b)[^:]{0,200}:\s*$",
     _I,
 )
-_USE_WORD = re.compile(r"\b(?:use|used|using)\b", _I)
-_NOT = re.compile(r"\bnot\b", _I)
+_USE_WORD = _lazy(r"\b(?:use|used|using)\b", _I)
+_NOT = _lazy(r"\bnot\b", _I)
 
 
 def _use_restrictions(s: _Sent) -> list[_Cand]:
@@ -994,7 +1016,7 @@ def _use_restrictions(s: _Sent) -> list[_Cand]:
 # Attribution and naming
 # =================================================================================================
 
-_ATTRIBUTION = re.compile(
+_ATTRIBUTION = _lazy(
     r"\"(?:built|powered|made|created|developed)\s+(?:with|by|using)\s+[^\"]{1,50}\"|"
     r"\bretain\w*\b[^.;]{0,120}?\b(?:notices?|identification|attribution|credit)\b|"
     r"\b(?:copyright|attribution|permission)\s+notices?\b[^.;]{0,120}?\b(?:shall|must)\s+be\s+"
@@ -1009,10 +1031,10 @@ _ATTRIBUTION = re.compile(
 )
 _ATTR_GATE = ("notice", "credit", "attribut", "prominently", "retain", "built with", "powered by", "made with",
               "created with", "developed with", "developed by", "built using", "created by", "made by")
-_BUILT_WITH = re.compile(r"\"((?:built|powered|made|created|developed)\s+(?:with|by|using)\s+[^\"]{1,50})\"", _I)
-_MAY_ADD = re.compile(r"\b(?:may|can)\s+(?:also\s+)?(?:add|include|display)\b", _I)
-_MUST = re.compile(r"\b(?:must|shall)\b", _I)
-_NAMING = re.compile(
+_BUILT_WITH = _lazy(r"\"((?:built|powered|made|created|developed)\s+(?:with|by|using)\s+[^\"]{1,50})\"", _I)
+_MAY_ADD = _lazy(r"\b(?:may|can)\s+(?:also\s+)?(?:add|include|display)\b", _I)
+_MUST = _lazy(r"\b(?:must|shall)\b", _I)
+_NAMING = _lazy(
     r"\b(?:include|use|put|place|add|prefix)\w*\s+\"(?P<a>[^\"]{1,40})\"\s+(?:at|in|to)\s+the\s+"
     r"(?:beginning|start|front)\s+of\b[^.;]{0,60}?\bnames?\b|"
     r"\bnames?\b[^.;]{0,80}?\b(?:must|shall|should|will)\s+(?:always\s+)?(?:begin|start|be\s+prefixed)\s+with\s+"
@@ -1062,7 +1084,7 @@ def _naming(s: _Sent) -> list[_Cand]:
 # Share-alike, no-derivatives
 # =================================================================================================
 
-_SHARE_ALIKE = re.compile(
+_SHARE_ALIKE = _lazy(
     r"\b(?:must|shall)\s+be\s+(?:licensed|distributed|released|made\s+available|published)\s+under\s+"
     r"(?:the\s+(?:same|terms\s+of\s+this)|this|an?\s+identical)\s+(?:licen[cs]e|agreement|terms)|"
     r"\b(?:licen[cs]e|distribute|release|publish)\w*\b[^.;]{0,60}?\bunder\s+the\s+same\s+(?:licen[cs]e|terms)\b|"
@@ -1073,7 +1095,7 @@ _SHARE_ALIKE = re.compile(
     r"\bunder\s+(?:the\s+terms\s+of\s+)?(?:this|the\s+same)\s+(?:licen[cs]e|agreement)\b",
     _I,
 )
-_NO_DERIV = re.compile(
+_NO_DERIV = _lazy(
     r"\bnot\s+have\s+permission\b[^.;]{0,60}?\b(?:share|distribute)\b[^.;]{0,20}?\badapted\s+material\b|"
     r"\b(?:may|must|shall|will)\s+not\s+(?:create|make|produce|prepare|distribute|share|publish|modify|adapt)\b"
     r"[^.;]{0,60}?\b(?:derivative\s+works?|derivatives|adapted\s+material|modified\s+versions?|adaptations?|"
@@ -1083,8 +1105,8 @@ _NO_DERIV = re.compile(
     r"licensed\s+material|materials?)\b",
     _I,
 )
-_ND_SCOPED = re.compile(r"\bcommercial|\bterritory\b|\bexcept\b|\bunless\b|\bimprove\b", _I)
-_DATA = re.compile(r"\bdata\b", _I)
+_ND_SCOPED = _lazy(r"\bcommercial|\bterritory\b|\bexcept\b|\bunless\b|\bimprove\b", _I)
+_DATA = _lazy(r"\bdata\b", _I)
 
 
 def _share_alike(s: _Sent) -> list[_Cand]:
@@ -1112,7 +1134,7 @@ def _no_derivatives(s: _Sent) -> list[_Cand]:
 # Registration
 # =================================================================================================
 
-_REGISTER = re.compile(
+_REGISTER = _lazy(
     r"\b(?:must|shall|need\s+to|required\s+to|please|should)\s+(?:first\s+)?"
     r"(?:register|complete\s+(?:the\s+)?registration)\b|"
     r"\bcomplete\s+(?:the\s+)?registration\b|\bregistration\s+form\b|"
@@ -1120,14 +1142,14 @@ _REGISTER = re.compile(
     r"purchase|acquire|enter\s+into|contact|email|e-mail|fill\s+(?:out|in))\b",
     _I,
 )
-_COMMERCIAL_CTX = re.compile(r"(?<!non-)(?<!non)\bcommercial(?:ly)?\b|\bbusiness\s+use|\benterprise\b", _I)
-_NO_REGISTER = re.compile(
+_COMMERCIAL_CTX = _lazy(r"(?<!non-)(?<!non)\bcommercial(?:ly)?\b|\bbusiness\s+use|\benterprise\b", _I)
+_NO_REGISTER = _lazy(
     r"\b(?:no|without(?:\s+any)?)\s+(?:need\s+(?:for|to)\s+)?regist|"
     r"\bnot\s+(?:required|necessary|needed)\s+to\s+register|registration\s+is\s+not\s+required",
     _I,
 )
-_BEFORE_USE = re.compile(r"\bbefore\b|\bprior\s+to\b", _I)
-_PERMISSION_OBJ = re.compile(r"\b(?:licen[cs]e|authori[sz]ation|permission|agreement|approval)\b", _I)
+_BEFORE_USE = _lazy(r"\bbefore\b|\bprior\s+to\b", _I)
+_PERMISSION_OBJ = _lazy(r"\b(?:licen[cs]e|authori[sz]ation|permission|agreement|approval)\b", _I)
 
 
 def _registration(s: _Sent) -> list[_Cand]:
@@ -1155,32 +1177,32 @@ def _registration(s: _Sent) -> list[_Cand]:
 # =================================================================================================
 
 _TERMS_OBJ = r"(?:agreement|licen[cs]e|terms(?:\s+of\s+use)?|polic(?:y|ies)|AUP|conditions)"
-_MODIFY_ACTIVE = re.compile(
+_MODIFY_ACTIVE = _lazy(
     r"\b(?:reserves?\s+the\s+right\s+to|may|can|will|shall\s+have\s+the\s+right\s+to|is\s+entitled\s+to)\s+"
     r"(?:at\s+any\s+time\s+|unilaterally\s+|from\s+time\s+to\s+time\s+|periodically\s+)?"
     r"(?:modify|update|amend|change|revise|supplement|replace|alter)\b(?:\s+(?:or|and(?:/or)?)\s+\w+)?\s+"
     rf"(?:this|these|the|its|such|our)\s+(?:[\w-]+\s+){{0,3}}?{_TERMS_OBJ}\b",
     _I,
 )
-_MODIFY_PASSIVE = re.compile(
+_MODIFY_PASSIVE = _lazy(
     rf"\b{_TERMS_OBJ}\b(?:\s*\([^()]{{0,60}}\))?\s+(?:may|will|can|might|shall|(?:is|are)\s+subject\s+to)\s+"
     r"(?:be\s+)?(?:updated|modified|amended|revised|changed|change|updates?|modification|amendment|evolve)\b",
     _I,
 )
-_AS_MAY_BE = re.compile(
+_AS_MAY_BE = _lazy(
     r"\bas\s+(?:may\s+be|it\s+may\s+be)\s+(?:updated|modified|amended|revised|changed)\s+from\s+time\s+to\s+time\b",
     _I,
 )
-_LATEST_VERSION = re.compile(rf"\blatest\s+version\s+(?:from\s+time\s+to\s+time\s+)?of\s+the\s+{_TERMS_OBJ}\b", _I)
-_REMOTE = re.compile(
+_LATEST_VERSION = _lazy(rf"\blatest\s+version\s+(?:from\s+time\s+to\s+time\s+)?of\s+the\s+{_TERMS_OBJ}\b", _I)
+_REMOTE = _lazy(
     r"\brestrict\w*\s*\(\s*remotely\s+or\s+otherwise\s*\)|\bremotely\s+(?:restrict|disable|limit|revoke)\w*", _I
 )
-_LICENSEE_SUBJECT = re.compile(r"\b(?:you|licensee|recipient|user|we\s+do\s+not|not)\s*$", _I)
-_IN_ACCORDANCE = re.compile(r"\s*in\s+accordance\s+with\s+this\b", _I)
-_NEAREST_NOUN = re.compile(
+_LICENSEE_SUBJECT = _lazy(r"\b(?:you|licensee|recipient|user|we\s+do\s+not|not)\s*$", _I)
+_IN_ACCORDANCE = _lazy(r"\s*in\s+accordance\s+with\s+this\b", _I)
+_NEAREST_NOUN = _lazy(
     rf"\b(?:{_TERMS_OBJ}|webpage|page|website|models?|list|laws?|regulations?|directive)\b", _I
 )
-_TERMS_WORD = re.compile(_TERMS_OBJ, _I)
+_TERMS_WORD = _lazy(_TERMS_OBJ, _I)
 _MODIFY_GATE = ("modif", "updat", "amend", "chang", "revis", "supplement", "replac", "alter", "remote",
                 "latest version", "evolve")
 _MODIFIABLE = "Licensor may modify the terms from time to time"

@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from openaudit.lazyre import compile as _lazy
+
 __all__ = [
     "Quantity",
     "format_quantity",
@@ -100,7 +102,7 @@ _PREFIX_RE = "|".join(f"(?:{p})" for p, _ in _PREFIX_CUR)
 _SUFFIX_RE = "|".join(f"(?:{p})" for p, _ in _SUFFIX_CUR)
 
 # One quantity in running text: optional currency, number, optional scale, optional currency.
-_QTY = re.compile(
+_QTY = _lazy(
     rf"(?<![\w.$€£¥])"
     rf"(?P<pre>(?:{_PREFIX_RE})(?:\s?(?:{_PREFIX_RE}))?\s?)?"
     rf"(?:(?P<num>{_NUM})(?:(?P<letter>(?:bn|mm|[kmbt]))(?![a-z])"
@@ -256,7 +258,7 @@ def parse_money(text: str) -> tuple[float, str | None] | None:
     return q.value, q.currency
 
 
-_OPTION = re.compile(r"(?P<num>\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<suffix>k|m|mm|b|bn|t|[a-z]+)?", re.I)
+_OPTION = _lazy(r"(?P<num>\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<suffix>k|m|mm|b|bn|t|[a-z]+)?", re.I)
 
 
 def parse_amount_option(value: str) -> float:

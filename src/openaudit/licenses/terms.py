@@ -50,7 +50,22 @@ def known_terms(ev: Evidence, entry: LicenseEntry | None) -> list[Restriction]:
 
 
 def text_terms(ev: Evidence) -> list[Restriction]:
-    """Restrictions read from the license-like files; from the card only when no such file is readable."""
+    """Restrictions read from the license-like files; from the card only when no such file is readable.
+
+    Memoized on the evidence (a target is read by the lineage resolver and by the audit itself; reading a
+    2 MiB file costs seconds): each call returns fresh copies.
+    """
+    import copy
+
+    key = tuple((f.name, f.role, id(f.text)) for f in ev.files)
+    memo = ev.__dict__.setdefault("_text_terms_memo", {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = _text_terms(ev)
+    return copy.deepcopy(memo[key])
+
+
+def _text_terms(ev: Evidence) -> list[Restriction]:
     from openaudit.licenses.clauses import extract_restrictions
 
     readable = [f for f in ev.license_files() if f.text is not None]

@@ -16,31 +16,55 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.catalog import Catalog, LicenseEntry
 
-_FRONT = re.compile(r"\A\s*---\s*\n.*?\n---\s*\n", re.S)
+_FRONT = _lazy(r"\A\s*---\s*\n.*?\n---\s*\n", re.S)
 # Only real copyright notices: "Copyright (c) ...", "Copyright 2024 ...", "© ...". A list item "(c) You must"
 # or a wrapped line starting "copyright notice ..." is license text and stays.
-_COPYRIGHT = re.compile(r"^[ \t>*#-]*(?:copyright\s*(?:\(c\)|©|\d{4})|©).*$", re.I | re.M)
-_MD = re.compile(r"[#*_`>|~\[\]]")
-_WORDS = re.compile(r"[a-z0-9]+(?:[.][0-9]+)*")
+# Whatever cannot become a word (it vanishes from the output) may precede the notice or sit between
+# "copyright" and the year, so normalizing a normalized text strips nothing more (normalize is idempotent).
+_COPYRIGHT = _lazy(r"^[^a-z0-9\n]*(?:copyright[^a-z0-9]*(?:\(c\)|©|\d{4})|©).*$", re.I | re.M)
+_MD = _lazy(r"[#*_`>|~\[\]]")
+_WORDS = _lazy(r"[a-z0-9]+(?:[.][0-9]+)*")
 _EQUIV = {"licence": "license", "licenced": "licensed", "licences": "licenses", "acknowledgement": "acknowledgment"}
+_EQUIV_SPACED = tuple((f" {k} ", f" {v} ") for k, v in _EQUIV.items())
+_HYPHENATED = _lazy(r"([a-z])-[ \t]*\n[ \t]*([a-z])")
+_NONCOMMERCIAL = _lazy(r"non[\s-]+commercial")
 
 
 def normalize(text: str) -> str:
     """Word sequence of a license text, space-separated, for phrase matching."""
     t = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     t = _FRONT.sub("", t, count=1)
-    t = _COPYRIGHT.sub(" ", t)
     # A word hyphenated across a line break ("mil-\nlion") is one word; a compound split at a line end
-    # ("Attribution-\nNonCommercial") is two, so only join when the continuation is lower case.
-    t = re.sub(r"([a-z])-[ \t]*\n[ \t]*([a-z])", r"\1\2", t)
+    # ("Attribution-\nNonCommercial") is two, so only join when the continuation is lower case. Joined
+    # before copyright lines are stripped, so "Copy-\nright 2024" goes as it would once joined.
+    t = _HYPHENATED.sub(r"\1\2", t)
+    t = _COPYRIGHT.sub(" ", t)
     t = t.lower()
     t = t.replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
-    t = re.sub(r"non[\s-]+commercial", "noncommercial", t)
+    if "commercial" in t:
+        t = _NONCOMMERCIAL.sub("noncommercial", t)
     t = _MD.sub(" ", t)
-    words = _WORDS.findall(t)
-    return " " + " ".join(_EQUIV.get(w, w) for w in words) + " "
+    out = " " + " ".join(_WORDS.findall(t)) + " "
+    if " non commercial " in out:  # "non_commercial", "non.commercial": split by characters that vanish
+        out = out.replace(" non commercial ", " noncommercial ")
+    if "licen" in out or "acknowledgement" in out:
+        out = _equiv(out)
+    return out
+
+
+def _equiv(norm: str) -> str:
+    """``_EQUIV`` applied to every word of a normalized text (C-level replaces instead of a per-word loop).
+
+    Two passes: a replace consumes the space after a word, so of two equal words in a row the first pass
+    replaces only the first."""
+    for _ in range(2):
+        for old, new in _EQUIV_SPACED:
+            if old in norm:
+                norm = norm.replace(old, new)
+    return norm
 
 
 def normalize_phrase(phrase: str) -> str:
@@ -68,14 +92,58 @@ def _contains(norm_text: str, phrase: str) -> bool:
     return bool(phrase) and f" {phrase} " in norm_text
 
 
+@dataclass
+class _Compiled:
+    """One entry's fingerprints and exclude phrases, normalized once per catalog.
+
+    ``fps``/``excludes`` are the normalized phrases; ``fps_padded``/``excludes_padded`` the same with a
+    space on each side (the substring actually searched); ``fp_words`` the words of each fingerprint, a
+    cheap prefilter: a phrase whose words are not all in the text cannot be in it."""
+
+    entry: LicenseEntry
+    fps: list[str]
+    excludes: list[str]
+    fps_padded: list[str]
+    excludes_padded: list[str]
+    fp_words: list[frozenset[str]]
+    ex_words: list[frozenset[str]]
+    fp_set: frozenset[str]
+
+    def __reduce__(self) -> tuple:  # pickled small: the derived fields are rebuilt on load (cheap)
+        return _from_phrases, (self.entry, self.fps, self.excludes)
+
+
+def _compile_entry(e: LicenseEntry) -> _Compiled:
+    return _from_phrases(e, [normalize_phrase(f) for f in e.fingerprints], [normalize_phrase(x) for x in e.exclude])
+
+
+def _from_phrases(e: LicenseEntry, fps: list[str], excludes: list[str]) -> _Compiled:
+    return _Compiled(e, fps, excludes,
+                     [f" {f} " if f else "" for f in fps], [f" {x} " if x else "" for x in excludes],
+                     [frozenset(f.split()) for f in fps], [frozenset(x.split()) for x in excludes],
+                     frozenset(fps))
+
+
+def prepare(catalog: Catalog) -> list[_Compiled]:
+    """Normalized fingerprints and exclude phrases per entry, computed once per catalog (and kept in the
+    catalog's compiled cache, see catalog._bundled_catalog)."""
+    cached = getattr(catalog, "_textmatch_prepared", None)
+    if cached is None:
+        cached = [_compile_entry(e) for e in catalog.entries if e.fingerprints]
+        catalog._textmatch_prepared = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _compiled(catalog: Catalog) -> list[tuple[LicenseEntry, list[str], list[str]]]:
     """Normalized fingerprints and exclude phrases per entry, computed once per catalog."""
-    cached = getattr(catalog, "_textmatch_compiled", None)
-    if cached is None:
-        cached = [(e, [normalize_phrase(f) for f in e.fingerprints], [normalize_phrase(x) for x in e.exclude])
-                  for e in catalog.entries if e.fingerprints]
-        catalog._textmatch_compiled = cached  # type: ignore[attr-defined]
-    return cached
+    return [(c.entry, c.fps, c.excludes) for c in prepare(catalog)]
+
+
+def _hits(norm: str, words: set[str], phrases: list[str], padded: list[str], phrase_words: list[frozenset[str]]
+          ) -> list[str]:
+    """The phrases found in ``norm`` (same as ``[p for p in phrases if _contains(norm, p)]``)."""
+    return [p for p, pad, pw in zip(phrases, padded, phrase_words, strict=True)
+            if pad and pw <= words and pad in norm]
 
 
 def match_text(text: str, catalog: Catalog) -> list[TextMatch]:
@@ -89,11 +157,15 @@ def match_text(text: str, catalog: Catalog) -> list[TextMatch]:
     n_words = norm.count(" ") - 1
     full: list[TextMatch] = []
     partial: list[TextMatch] = []
-    for entry, fps, excludes in _compiled(catalog):
-        hits = [f for f in fps if _contains(norm, f)]
+    words = set(norm.split())
+    specific: dict[int, frozenset[str]] = {}
+    for c in prepare(catalog):
+        entry, fps = c.entry, c.fps
+        hits = _hits(norm, words, fps, c.fps_padded, c.fp_words)
         if not hits:
             continue
-        if any(_contains(norm, x) for x in excludes):
+        specific[id(entry)] = c.fp_set
+        if _hits(norm, words, c.excludes, c.excludes_padded, c.ex_words):
             if len(hits) == len(fps):  # the whole license is there, plus text it never contains
                 partial.append(TextMatch(entry, len(hits), len(fps), 0.3, hits[0]))
             continue
@@ -104,16 +176,18 @@ def match_text(text: str, catalog: Catalog) -> list[TextMatch]:
         elif len(hits) >= 2 and len(hits) * 2 >= len(fps):
             partial.append(TextMatch(entry, len(hits), len(fps), round(0.5 * len(hits) / len(fps), 2), hits[0]))
     if len(full) > 1:
-        full = _most_specific(full)
+        full = _most_specific(full, specific)
     full.sort(key=lambda m: -sum(len(f) for f in m.entry.fingerprints))
     partial.sort(key=lambda m: -m.confidence)
     return full + partial
 
 
-def _most_specific(matches: list[TextMatch]) -> list[TextMatch]:
+def _most_specific(matches: list[TextMatch], fp_sets: dict[int, frozenset[str]] | None = None) -> list[TextMatch]:
     """Keep a match whose fingerprints include every other match's; otherwise the text is ambiguous."""
-    def fpset(m: TextMatch) -> set[str]:
-        return {normalize_phrase(f) for f in m.entry.fingerprints}
+    def fpset(m: TextMatch) -> frozenset[str]:
+        if fp_sets is not None and id(m.entry) in fp_sets:
+            return fp_sets[id(m.entry)]
+        return frozenset(normalize_phrase(f) for f in m.entry.fingerprints)
 
     for m in matches:
         if all(fpset(o) <= fpset(m) for o in matches if o is not m):

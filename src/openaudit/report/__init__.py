@@ -15,6 +15,10 @@ from openaudit.model import Report
 RENDERERS: dict[str, str] = {
     "table": "openaudit.report.table:render_table",
     "json": "openaudit.report.json:render_json",
+    "jsonl": "openaudit.report.jsonl:render_jsonl",
+    "markdown": "openaudit.report.markdown:render_markdown",
+    "sarif": "openaudit.report.sarif:render_sarif",
+    "cyclonedx": "openaudit.report.cyclonedx:render_cyclonedx",
 }
 FORMATS = tuple(RENDERERS)
 

@@ -57,6 +57,20 @@ def _threshold_text(r: Restriction) -> str:
     return "; ".join(parts)
 
 
+def _eu_ai_act(report: Report) -> str:
+    e = report.eu_ai_act
+    if not isinstance(e, dict):
+        return "not assessed"
+    text = {"likely_applies": "open-source exemption likely applies",
+            "does_not_apply": "open-source exemption does not apply",
+            "undetermined": "open-source exemption undetermined"}.get(e.get("exemption"), "not assessed")
+    failed = [c.get("id", "") for c in e.get("conditions") or []
+              if isinstance(c, dict) and c.get("status") == "not_met"]
+    if failed:
+        text += " (" + ", ".join(failed) + ")"
+    return sanitize(text, one_line=True) + " — not legal advice"
+
+
 def build_view(report: Report) -> View:
     t = report.target
     rev = f" @ {t['revision'][:12]}" if t.get("revision") else ""
@@ -79,6 +93,7 @@ def build_view(report: Report) -> View:
         ("Grade", f"{grade} ({score:g}/100)" if grade and score is not None else "not assessed"),
         ("OSAID 1.0", osaid),
         ("MOF", mof),
+        ("EU AI Act", _eu_ai_act(report)),
         ("Gate", gate),
         ("License", lic_text),
         ("OSI approved", osi),
@@ -93,6 +108,33 @@ def build_view(report: Report) -> View:
             [(r.kind, sanitize(r.summary, one_line=True, limit=200), _threshold_text(r), cite(r.clause),
               quoted(r.clause)) for r in report.restrictions],
             ("kind", "term", "limits", "clause", "quote"),
+        ))
+    lineage = report.lineage or {}
+
+    def _status(x: dict) -> str:
+        why = f": {sanitize(x['reason'], one_line=True, limit=160)}" if x.get("reason") else ""
+        return str(x.get("status")) + why
+
+    if lineage.get("chain"):
+        sections.append(Section(
+            "Lineage (base_model)",
+            [("  " * (int(e.get("depth") or 1) - 1) + sanitize(str(e.get("id")), one_line=True, limit=100),
+              str(e.get("relation") or "-"), str(e.get("license") or "-"),
+              _status(e),
+              cite(Citation(**e["citation"])) if e.get("citation") else "")
+             for e in lineage["chain"]],
+            ("upstream", "relation", "license", "status", "declared at"),
+        ))
+    if lineage.get("datasets"):
+        sections.append(Section(
+            "Training data",
+            [(sanitize(str(d.get("id")), one_line=True, limit=100), str(d.get("license_id") or "unknown"),
+              ", ".join(k for k, on in (("non-commercial", d.get("non_commercial")),
+                                        ("no-derivatives", d.get("no_derivatives")),
+                                        (f"gated ({d.get('gated')})", d.get("gated"))) if on) or "-",
+              _status(d))
+             for d in lineage["datasets"]],
+            ("dataset", "license", "limits", "status"),
         ))
     dims = report.grade.get("dimensions") or {}
     if dims:
@@ -111,6 +153,14 @@ def build_view(report: Report) -> View:
               sanitize(r.get("reason") or "", one_line=True, limit=200))
              for r in reqs if isinstance(r, dict)],
             ("id", "requirement", "status", "why"),
+        ))
+    refs = [r for r in report.target.get("references") or [] if isinstance(r, dict)]
+    if refs:  # `openaudit scan`: where the code base references this model
+        sections.append(Section(
+            "Referenced at",
+            [(sanitize(f"{r.get('file')}:{r.get('line')}", one_line=True, limit=160),
+              sanitize(r.get("text") or "", one_line=True, limit=160)) for r in refs],
+            ("where", "line"),
         ))
     if report.findings:
         sections.append(Section(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -60,13 +62,101 @@ def _cause(exc: BaseException) -> str:
     return _first_line(cause)
 
 
+def check_deadline_seconds(timeout: float) -> float:
+    """Wall-clock budget of one Hub check (model_info and every download): 2 x OPENAUDIT_TIMEOUT + 5 s.
+
+    huggingface_hub retries a file whose metadata request keeps failing (5xx, network) with exponential
+    backoff for ~25 s; past this budget we stop waiting for it and do not fetch the remaining files.
+    """
+    return 2 * timeout + 5
+
+
+MODEL_INFO_RETRIES = 2  # model_info answered 429 or 502/503/504: retried at most this many times
+_RETRY_STATUS = (429, 502, 503, 504)
+
+
+def _retry_rate_limited(call: Any, timeout: float, deadline: float) -> Any:
+    """Run ``call`` (a model_info request), retrying a bounded number of times on 429 and 502-504.
+
+    huggingface_hub's ``model_info`` does not retry (only file downloads go through its backoff). We honour
+    ``Retry-After`` (seconds) up to ``min(10, OPENAUDIT_TIMEOUT)``, else wait 1 s then 2 s, and never wait
+    past the check deadline.
+    """
+    from huggingface_hub import errors as hf_errors
+
+    for attempt in range(MODEL_INFO_RETRIES + 1):
+        try:
+            return call()
+        except hf_errors.HfHubHTTPError as exc:
+            response = getattr(exc, "response", None)
+            status = getattr(response, "status_code", None)
+            if status not in _RETRY_STATUS or attempt == MODEL_INFO_RETRIES:
+                raise
+            wait = _retry_after(getattr(response, "headers", None) or {})
+            wait = min(wait if wait is not None else float(2 ** attempt), 10.0, timeout)
+            if time.monotonic() + wait + 1 >= deadline:
+                raise
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retry_after(headers: Any) -> float | None:
+    try:
+        value = headers.get("Retry-After")
+    except Exception:
+        return None
+    if value is None:
+        return None
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        return None  # an HTTP date: not honoured, use the default backoff
+    return seconds if seconds >= 0 else None
+
+
+class _DeadlinePassed(Exception):
+    pass
+
+
+def _before_deadline(call: Any, deadline: float | None) -> Any:
+    """Run ``call`` in a daemon thread and stop waiting for it at ``deadline`` (monotonic).
+
+    An abandoned call keeps running in the background (a thread cannot be killed) until the process
+    exits; it only writes to the Hub cache through huggingface_hub's own locks and temporary files.
+    """
+    if deadline is None:
+        return call()
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _DeadlinePassed("not fetched: the Hub check deadline passed")
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="openaudit-download", daemon=True)
+    worker.start()
+    worker.join(remaining)
+    if worker.is_alive():
+        raise _DeadlinePassed("no answer before the Hub check deadline (the Hub kept failing or was too slow)")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 class HubSource(Source):
     kind = "hub"
 
-    def __init__(self, repo_id: str, revision: str | None = None, *, offline: bool = False):
+    def __init__(self, repo_id: str, revision: str | None = None, *, offline: bool = False, info: Any = None):
         self.repo_id = repo_id
         self.revision = revision
         self.offline_flag = offline
+        # A ModelInfo from a listing (list_models with expand=sha,siblings,tags,gated,cardData): used instead of
+        # a model_info request, so a batch over an organisation costs only the file downloads per model.
+        self.info = info
 
     @property
     def display(self) -> str:
@@ -125,8 +215,10 @@ class HubSource(Source):
         from huggingface_hub import errors as hf_errors
 
         api = HfApi()
+        deadline = time.monotonic() + check_deadline_seconds(timeout)
         try:
-            info = api.model_info(self.repo_id, revision=self.revision, timeout=timeout)
+            info = self.info if self.info is not None and getattr(self.info, "sha", None) else _retry_rate_limited(
+                lambda: api.model_info(self.repo_id, revision=self.revision, timeout=timeout), timeout, deadline)
         except hf_errors.HFValidationError as exc:
             raise UsageError(f"not a valid Hub model id: {self.display!r} ({_first_line(exc)})") from None
         except hf_errors.GatedRepoError:
@@ -139,7 +231,8 @@ class HubSource(Source):
             ) from None
         except hf_errors.HfHubHTTPError as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None)
-            raise EvidenceUnavailable(f"{self.display}: Hub request failed (HTTP {status})") from None
+            why = " (rate limited)" if status == 429 else ""
+            raise EvidenceUnavailable(f"{self.display}: Hub request failed (HTTP {status}{why})") from None
         except Exception as exc:  # network errors come from httpx/httpx2; classify without importing it
             raise EvidenceUnavailable(
                 f"{self.display}: could not reach the Hub at {constants.ENDPOINT}: {_first_line(exc)}"
@@ -157,10 +250,18 @@ class HubSource(Source):
         }
         self._save_info(constants.HF_HOME, requested, sha, stored)
         ev = self._evidence(sha, requested, stored, offline=False)
+        late = None  # set once the check deadline has passed: later files are not fetched
         for name in siblings:
             role = role_of(name)
-            if role is not None:
-                ev.files.append(self._download(name, role, sha, offline=False))
+            if role is None:
+                continue
+            if late is not None:
+                ev.files.append(SourceFile(name=name, role=role, error=f"not fetched: {late}"))
+                continue
+            sf = self._download(name, role, sha, offline=False, deadline=deadline)
+            ev.files.append(sf)
+            if time.monotonic() >= deadline:
+                late = f"the Hub check deadline ({check_deadline_seconds(timeout):g} s) passed"
         self._finish(ev, stored)
         return ev
 
@@ -195,12 +296,16 @@ class HubSource(Source):
             offline=offline,
         )
 
-    def _download(self, name: str, role: str, sha: str, *, offline: bool) -> SourceFile:
+    def _download(self, name: str, role: str, sha: str, *, offline: bool,
+                  deadline: float | None = None) -> SourceFile:
         from huggingface_hub import errors as hf_errors
         from huggingface_hub import hf_hub_download
 
         try:
-            path = hf_hub_download(self.repo_id, name, revision=sha, local_files_only=offline)
+            path = _before_deadline(
+                lambda: hf_hub_download(self.repo_id, name, revision=sha, local_files_only=offline), deadline)
+        except _DeadlinePassed as exc:
+            return SourceFile(name=name, role=role, error=f"download failed: {exc}")
         except hf_errors.GatedRepoError:
             from huggingface_hub import get_token
 

@@ -51,6 +51,7 @@ from functools import lru_cache
 from typing import Any
 
 from openaudit.evidence import Evidence
+from openaudit.lazyre import compile as _lazy
 from openaudit.model import Citation
 
 CODE_HOSTS = ("github.com", "gitlab.com", "codeberg.org")
@@ -90,157 +91,157 @@ _GENERIC_TOKENS = {
 
 MAX_ANCHOR = 300  # characters of link text looked at before a "](" (cards are untrusted: keep scans linear)
 MAX_TARGET = 2048  # characters of link target looked at after it
-_URL = re.compile(r"(?:https?://|(?<![\w/.@-])(?=(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org|arxiv\.org)/))"
+_URL = _lazy(r"(?:https?://|(?<![\w/.@-])(?=(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org|arxiv\.org)/))"
                   r"[^\s<>()\[\]\"'`|]+")
-_REPO = re.compile(r"^(?:https?://)?(?:www\.)?(github\.com|gitlab\.com|codeberg\.org)/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)",
+_REPO = _lazy(r"^(?:https?://)?(?:www\.)?(github\.com|gitlab\.com|codeberg\.org)/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)",
                    re.I)
-_IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp)(?:$|[?#])|[?&]raw=true", re.I)
+_IMAGE = _lazy(r"\.(png|jpe?g|gif|svg|webp)(?:$|[?#])|[?&]raw=true", re.I)
 _NOT_OWNERS = {"orgs", "sponsors", "features", "topics", "settings", "marketplace", "login", "about", "pricing",
                "collections", "explore", "search", "apps", "users", "site", "enterprise"}
-_HF_MODEL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9_.-]+)(?:/([A-Za-z0-9_.-]+))?/?"
+_HF_MODEL = _lazy(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9_.-]+)(?:/([A-Za-z0-9_.-]+))?/?"
                        r"(?:$|[#?]|/(?:tree|blob|resolve)/)", re.I)
 # "[RoBERTa large model](…) fine-tuned on MNLI": the derivation verb right after the link
-_DERIVED_AFTER = re.compile(r"^\W{0,3}\s*(?:model\s+|checkpoint\s+)?(fine-?tuned|finetuned|distilled|quanti[sz]ed)\b",
+_DERIVED_AFTER = _lazy(r"^\W{0,3}\s*(?:model\s+|checkpoint\s+)?(fine-?tuned|finetuned|distilled|quanti[sz]ed)\b",
                             re.I)
 _HF_NOT_MODEL = {"datasets", "spaces", "docs", "papers", "blog", "models", "learn", "collections", "organizations",
                  "settings", "join", "login", "api", "tasks", "pricing", "chat", "posts", "new", "search"}
 # "a distilled variant of [X]", "fine-tuned from [X]", "based on [X]", "we started from [X]": words just before a
 # Hub model link that make it this model's base.
-_DERIVED_FROM = re.compile(r"\b(fine-?tun\w*|finetun\w*|distill\w*|initiali[sz]\w*|derived"
+_DERIVED_FROM = _lazy(r"\b(fine-?tun\w*|finetun\w*|distill\w*|initiali[sz]\w*|derived"
                            r"|continu\w*(?: pre-?train\w*)?|quanti[sz]\w*|based|built|start\w*|merg\w*)"
                            r"\s+(?:[\w-]+\s+){0,3}?(?:from|of|on|upon|with)"
                            r"\s+(?:the\s+)?(?:[\w'-]+\s+){0,2}$", re.I)
-_HF_DATASET = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/datasets/([A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?)",
+_HF_DATASET = _lazy(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/datasets/([A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?)",
                          re.I)
-_PAPER_HOSTS = re.compile(
+_PAPER_HOSTS = _lazy(
     r"^(?:https?://)?(?:www\.)?(arxiv\.org/(?:abs|pdf)/|openreview\.net/|aclanthology\.org/|(?:www\.)?aclweb\.org/anthology"
     r"|jmlr\.org/papers|proceedings\.mlr\.press|proceedings\.neurips\.cc|papers\.nips\.cc|dl\.acm\.org/doi"
     r"|doi\.org/|ieeexplore\.ieee\.org|link\.springer\.com|semanticscholar\.org/paper|huggingface\.co/papers/"
     r"|ai\.meta\.com/research/publications|research\.google/pubs|biorxiv\.org|medrxiv\.org|ssrn\.com)",
     re.I,
 )
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
-_HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]{0,200}>(.{0,500}?)</h\1>", re.I)
-_FENCE = re.compile(r"^\s{0,3}(```+|~~~+)")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_HEADING = _lazy(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
+_HTML_HEADING = _lazy(r"^\s*<h([1-6])[^>]{0,200}>(.{0,500}?)</h\1>", re.I)
+_FENCE = _lazy(r"^\s{0,3}(```+|~~~+)")
+_LIST_ITEM = _lazy(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 _ROLE_RES = {
-    "training": re.compile(r"\b(train(?:ing|ed|s)?\b|pre-?train\w*|reproduc\w*|replicat\w*"
+    "training": _lazy(r"\b(train(?:ing|ed|s)?\b|pre-?train\w*|reproduc\w*|replicat\w*"
                            r"|config(?:s|uration)?\s+files?"
                            r"|hyper-?parameters?)", re.I),
-    "data_processing": re.compile(r"\b(data[- ]?(?:prep\w*|processing|pipeline|curation|cleaning|filtering|toolkit)"
+    "data_processing": _lazy(r"\b(data[- ]?(?:prep\w*|processing|pipeline|curation|cleaning|filtering|toolkit)"
                                   r"|pre-?process\w*|dedup\w*|de-?duplicat\w*|dataset (?:creation|construction))",
                                   re.I),
-    "inference": re.compile(r"\b(inferenc\w*|serv(?:e|ing)\b|generation\b|chat_completion|run(?:ning)? the model"
+    "inference": _lazy(r"\b(inferenc\w*|serv(?:e|ing)\b|generation\b|chat_completion|run(?:ning)? the model"
                             r"|example code|reference (?:code|implementation)|loading and running|how to use"
                             r"|deploy\w*|sampling"
                             r"|quantiz\w*)", re.I),
-    "evaluation": re.compile(r"\b(eval\w*|metrics?\b|benchmark\w*|analysis\b)", re.I),
-    "fine_tuning": re.compile(r"\b(fine-?tun\w*)", re.I),
+    "evaluation": _lazy(r"\b(eval\w*|metrics?\b|benchmark\w*|analysis\b)", re.I),
+    "fine_tuning": _lazy(r"\b(fine-?tun\w*)", re.I),
 }
 _NAME_ROLE = {
-    "training": re.compile(r"train", re.I),
-    "data_processing": re.compile(r"data[-_]?prep|preprocess|dedup|data[-_]?process", re.I),
-    "evaluation": re.compile(r"eval|analysis", re.I),
-    "inference": re.compile(r"infer|serve|serving", re.I),
+    "training": _lazy(r"train", re.I),
+    "data_processing": _lazy(r"data[-_]?prep|preprocess|dedup|data[-_]?process", re.I),
+    "evaluation": _lazy(r"eval|analysis", re.I),
+    "inference": _lazy(r"infer|serve|serving", re.I),
 }
-_OWN_STRONG = re.compile(
+_OWN_STRONG = _lazy(
     r"\b(our (?:\w+ )?(?:code|repo(?:sitory)?|github|implementation|codebase|training|library|fork)"
     r"|official (?:code|implementation|repo(?:sitory)?|github)|code for (?:this|the) (?:model|paper)"
     r"|(?:this|the) model'?s? (?:code|repo(?:sitory)?)|core repo|training code|data prep\w*|source code)\b", re.I)
-_OWN_WEAK = re.compile(r"\b(code|repo(?:sitory|sitories)?|github|implementation|codebase|library|fork|scripts?)\b",
+_OWN_WEAK = _lazy(r"\b(code|repo(?:sitory|sitories)?|github|implementation|codebase|library|fork|scripts?)\b",
                        re.I)
-_GENERIC_LABEL = re.compile(r"^\s*(?:github|gitlab|codeberg)?\s*(?:repo(?:sitory)?|code|source(?: code)?|codebase"
+_GENERIC_LABEL = _lazy(r"^\s*(?:github|gitlab|codeberg)?\s*(?:repo(?:sitory)?|code|source(?: code)?|codebase"
                             r"|github|gitlab)\s*$", re.I)
 
-_RELEASE_VERB = re.compile(r"\b(releas\w*|open[- ]?sourc\w*|publish\w*|make\w* (?:\w+ )?available|available"
+_RELEASE_VERB = _lazy(r"\b(releas\w*|open[- ]?sourc\w*|publish\w*|make\w* (?:\w+ )?available|available"
                            r"|provid\w*|shar(?:e|ed|ing)|we (?:also )?(?:offer|include))\b", re.I)
-_ALL_CODE = re.compile(r"\ball (?:of )?(?:the |our )?(?:source |training )?code(?:base)?\b"
+_ALL_CODE = _lazy(r"\ball (?:of )?(?:the |our )?(?:source |training )?code(?:base)?\b"
                        r"|\ball (?:\w+ ){0,2}(?:source code|code and (?:data|configurations?|scripts|configs))\b"
                        r"|\b(?:full|complete|entire) (?:source code|code(?:base)?|training (?:code|pipeline))\b", re.I)
 # "we release ... code" / "our code is available": the publisher releases code with no narrower scope.
-_CODE_CLAIM = re.compile(r"\bwe (?:also |have )?(?:releas\w*|open[- ]?sourc\w*|publish\w*|make\w* (?:\w+ )?available"
+_CODE_CLAIM = _lazy(r"\bwe (?:also |have )?(?:releas\w*|open[- ]?sourc\w*|publish\w*|make\w* (?:\w+ )?available"
                          r"|provid\w*|shar\w*)\b[^.]{0,80}?\b(?:source )?(?-i:code)\b(?! snippet)"
                          r"|\b(?:our|the) (?:source |training )?(?-i:code)(?:base)? "
                          r"(?:is|are|has been|have been|will be) "
                          r"(?:publicly )?(?:released|available|open[- ]?sourced|public)\b", re.I)
-_REPRODUCE = re.compile(r"\b(reproduc\w*|replicat\w*)\b", re.I)
-_REPRO_WHERE = re.compile(r"\b(github|repo(?:sitory)?|code|scripts?|readme|instructions|see)\b", re.I)
+_REPRODUCE = _lazy(r"\b(reproduc\w*|replicat\w*)\b", re.I)
+_REPRO_WHERE = _lazy(r"\b(github|repo(?:sitory)?|code|scripts?|readme|instructions|see)\b", re.I)
 
 _WITHHELD = {
     "training_code": [
-        re.compile(r"\btraining (?:code|scripts?|pipeline|recipes?)\b[^.]{0,40}\b(?:is|are|was|were|will|has|have)\s+"
+        _lazy(r"\btraining (?:code|scripts?|pipeline|recipes?)\b[^.]{0,40}\b(?:is|are|was|were|will|has|have)\s+"
                    r"not\b[^.]{0,30}\b(?:released|available|public|shared|open[- ]sourced|published)", re.I),
-        re.compile(r"\b(?:do|does|did|will|can)\s*(?:not|n't)\s+"
+        _lazy(r"\b(?:do|does|did|will|can)\s*(?:not|n't)\s+"
                    r"(?:release|publish|share|open[- ]source|provide|disclose)"
                    r"\b[^.]{0,40}\btraining (?:code|scripts?|pipeline|recipes?)", re.I),
     ],
     "data_details": [
-        re.compile(r"\b(?:do|does|did|will|can)\s*(?:not|n't)\s+(?:disclose|reveal|share details|publish details|"
+        _lazy(r"\b(?:do|does|did|will|can)\s*(?:not|n't)\s+(?:disclose|reveal|share details|publish details|"
                    r"provide details)\b[^.]{0,60}\b(?:data|datasets?|corpus|data ?mix|sources)\b", re.I),
-        re.compile(r"\b(?:training )?(?:data|datasets?|data sources|data ?mix|corpus)\b[^.]{0,40}\b(?:is|are|was|were|"
+        _lazy(r"\b(?:training )?(?:data|datasets?|data sources|data ?mix|corpus)\b[^.]{0,40}\b(?:is|are|was|were|"
                    r"remain|remains)\s+(?:not (?:publicly )?disclosed|undisclosed|confidential)\b", re.I),
-        re.compile(r"\bundisclosed\b[^.]{0,20}\b(?:data|datasets?|sources|mix)\b", re.I),
+        _lazy(r"\bundisclosed\b[^.]{0,20}\b(?:data|datasets?|sources|mix)\b", re.I),
     ],
     "data_not_released": [
-        re.compile(r"\b(?:do|does|did|will|can)\s*(?:not|n't)\s+(?:release|publish|share|open[- ]source)\b[^.]{0,40}"
+        _lazy(r"\b(?:do|does|did|will|can)\s*(?:not|n't)\s+(?:release|publish|share|open[- ]source)\b[^.]{0,40}"
                    r"\b(?:(?:pre-?)?training data|datasets?|corpus|corpora)\b", re.I),
-        re.compile(r"\b(?:(?:pre-?)?training data|datasets?|corpus|corpora)\b[^.]{0,40}"
+        _lazy(r"\b(?:(?:pre-?)?training data|datasets?|corpus|corpora)\b[^.]{0,40}"
                    r"\b(?:is|are|was|were|will)\s+not\s+"
                    r"(?:be\s+)?(?:publicly\s+)?(?:released|available|shared|published)\b", re.I),
     ],
 }
-_OPEN_WEIGHTS = re.compile(r"\b(open[- ]weights?|weights[- ]only|only the (?:model )?weights)\b", re.I)
-_SELF = re.compile(r"\b(this (?:repo(?:sitory)?|model|release|checkpoint)|the weights of|we (?:are )?releas\w*"
+_OPEN_WEIGHTS = _lazy(r"\b(open[- ]weights?|weights[- ]only|only the (?:model )?weights)\b", re.I)
+_SELF = _lazy(r"\b(this (?:repo(?:sitory)?|model|release|checkpoint)|the weights of|we (?:are )?releas\w*"
                    r"|our (?:model|release)|is an? open)", re.I)
-_COMPARATIVE = re.compile(r"\b(other|compared?|outperform\w*|than|among|best|leading|competitive|rival\w*|state-of)\b",
+_COMPARATIVE = _lazy(r"\b(other|compared?|outperform\w*|than|among|best|leading|competitive|rival\w*|state-of)\b",
                           re.I)
 
-_THIRD_PARTY = re.compile(
+_THIRD_PARTY = _lazy(
     r"\b(licen[cs]ed (?:data|datasets?|content|from)|(?:purchased|acquired|bought)\b[^.]{0,30}\bdata"
     r"|third[- ]party (?:data|datasets?|sources|content|corpora)|proprietary (?:data|datasets?|sources|corpus)"
     r"|internal (?:data|datasets?)|(?:data|content) (?:partners?|vendors?|providers?))\b", re.I)
 
-_DATA_HEADING = re.compile(r"\b(data(?:sets?)?|corpus|corpora|data ?mix|datamix|pre-?training mix(?:ture)?)\b", re.I)
-_NOT_DATA_HEADING = re.compile(r"\b(eval\w*|test\w*|benchmark\w*|metadata|card contact|collator|loader)\b", re.I)
-_DATA_LINE = re.compile(r"\b((?:trained|pre-?trained|fine-?tuned)\s+(?:\w+\s+){0,3}(?:on|with|using)\b"
+_DATA_HEADING = _lazy(r"\b(data(?:sets?)?|corpus|corpora|data ?mix|datamix|pre-?training mix(?:ture)?)\b", re.I)
+_NOT_DATA_HEADING = _lazy(r"\b(eval\w*|test\w*|benchmark\w*|metadata|card contact|collator|loader)\b", re.I)
+_DATA_LINE = _lazy(r"\b((?:trained|pre-?trained|fine-?tuned)\s+(?:\w+\s+){0,3}(?:on|with|using)\b"
                         r"|training (?:data|corpus|set|tokens|mix)|data ?mix|dataset size"
                         r"|pre-?training (?:data|corpus))",
                         re.I)
 _ASPECT_RES = {
-    "provenance": re.compile(r"\b(sources?|sourced|crawl\w*|common ?crawl|web|websites?|books?|wikipedia|arxiv|github"
+    "provenance": _lazy(r"\b(sources?|sourced|crawl\w*|common ?crawl|web|websites?|books?|wikipedia|arxiv|github"
                              r"|stack ?exchange|news|publicly available|public (?:data|datasets?|sources)|created by"
                              r"|collected from|scraped|synthetic|generated by|origin\w*|refined-?web|c4|the pile)\b",
                              re.I),
-    "scope": re.compile(r"\b(\d[\d.,]*\s*(?:[bmkt]|billion|trillion|million)?\s*(?:tokens|gib|gb|tb|documents|examples"
+    "scope": _lazy(r"\b(\d[\d.,]*\s*(?:[bmkt]|billion|trillion|million)?\s*(?:tokens|gib|gb|tb|documents|examples"
                         r"|samples|hours|images)|tokens|languages?|cut-?off|size|composition|proportion\w*|mixture"
                         r"|subsets?|categories|domains?|diverse)\b", re.I),
-    "selection": re.compile(r"\b(selected|selection|sampled|sampling|obtained|collected|collection|curated|curation"
+    "selection": _lazy(r"\b(selected|selection|sampled|sampling|obtained|collected|collection|curated|curation"
                             r"|chosen|mixture weights?|upsampl\w*|downsampl\w*|weighted|downloaded|licensed|purchased"
                             r"|methodology)\b", re.I),
-    "labeling": re.compile(r"\b(label(?:l)?ed|label(?:l)?ing|labels|annotat\w*|human[- ]written|ratings?"
+    "labeling": _lazy(r"\b(label(?:l)?ed|label(?:l)?ing|labels|annotat\w*|human[- ]written|ratings?"
                            r"|preference (?:data|pairs))\b", re.I),
-    "processing": re.compile(r"\b(filter\w*|dedup\w*|de-?duplicat\w*|clean(?:ed|ing)?|process(?:ed|ing)|pre-?process\w*"
+    "processing": _lazy(r"\b(filter\w*|dedup\w*|de-?duplicat\w*|clean(?:ed|ing)?|process(?:ed|ing)|pre-?process\w*"
                              r"|tokeniz\w*|decontaminat\w*|normaliz\w*|pii|removed|quality (?:classifier|filter)"
                              r"|packed)\b", re.I),
 }
-_DOC_WORDS = re.compile(r"\b(paper|report|datasheet|data ?card|documentation|blog|polic(?:y|ies)|guide|principles"
+_DOC_WORDS = _lazy(r"\b(paper|report|datasheet|data ?card|documentation|blog|polic(?:y|ies)|guide|principles"
                         r"|article|preprint|post|website|readme|details|here|link)\b", re.I)
-_DATA_WORDS = re.compile(r"\b(data(?:set)?s?|corpus|corpora|download\w*|mirror)\b", re.I)
-_DATA_DOC = re.compile(r"\b(datasheet|data ?card|data sheet|documentation|paper|report|details)\b", re.I)
+_DATA_WORDS = _lazy(r"\b(data(?:set)?s?|corpus|corpora|download\w*|mirror)\b", re.I)
+_DATA_DOC = _lazy(r"\b(datasheet|data ?card|data sheet|documentation|paper|report|details)\b", re.I)
 
-_CHECKPOINT = re.compile(r"\b(step\d{3,}(?:-tokens\d+\w*)?|ckpt[_-]?\d+|checkpoint[_-]\d+|\w+_checkpoint_\d+"
+_CHECKPOINT = _lazy(r"\b(step\d{3,}(?:-tokens\d+\w*)?|ckpt[_-]?\d+|checkpoint[_-]\d+|\w+_checkpoint_\d+"
                          r"|intermediate (?:model )?checkpoints?|(?:training )?checkpoints? (?:every|at each|for every)"
                          r"|\d+ (?:intermediate )?checkpoints)\b", re.I)
-_TRAINING_DETAIL = re.compile(r"\b(hyper-?parameters?|learning rate|batch size|warmup|optimi[sz]er|adamw?|lr schedule"
+_TRAINING_DETAIL = _lazy(r"\b(hyper-?parameters?|learning rate|batch size|warmup|optimi[sz]er|adamw?|lr schedule"
                               r"|gpu hours|a100|h100|tpu\w*|mi250x?|gpus?\b|hidden size|attention heads"
                               r"|num(?:ber of)? layers"
                               r"|context length|training time|carbon)\b", re.I)
-_TECH_REPORT = re.compile(r"\b(technical report|tech(?:nical)? report|white ?paper|preprint)\b", re.I)
-_PAPER_LABEL = re.compile(r"\b(paper|report|preprint|publication|arxiv|article)\b", re.I)
-_BIB_VENUE = re.compile(r"^\s*(journal|booktitle|eprint|archiveprefix)\s*=", re.I)
-_EVAL_HEADING = re.compile(r"\b(eval\w*|benchmark\w*|results?|performance)\b", re.I)
-_INFER_SNIPPET = re.compile(r"(from_pretrained\(|\bpipeline\(|SentenceTransformer\(|StableDiffusion\w*Pipeline"
+_TECH_REPORT = _lazy(r"\b(technical report|tech(?:nical)? report|white ?paper|preprint)\b", re.I)
+_PAPER_LABEL = _lazy(r"\b(paper|report|preprint|publication|arxiv|article)\b", re.I)
+_BIB_VENUE = _lazy(r"^\s*(journal|booktitle|eprint|archiveprefix)\s*=", re.I)
+_EVAL_HEADING = _lazy(r"\b(eval\w*|benchmark\w*|results?|performance)\b", re.I)
+_INFER_SNIPPET = _lazy(r"(from_pretrained\(|\bpipeline\(|SentenceTransformer\(|StableDiffusion\w*Pipeline"
                             r"|DiffusionPipeline|\bllama-cli\b|\bllama\.cpp\b|\bollama (?:run|pull)\b|\bvllm serve\b"
                             r"|\bLlama\(\s*model_path|\bmain -m\b|\.generate\(|open_clip\.create_model"
                             r"|timm\.create_model)")
@@ -252,7 +253,7 @@ _TRAINING_DETAIL_KEYS = ("hyper", "learning rate", "batch size", "warmup", "opti
 _THIRD_PARTY_KEYS = ("licen", "purchas", "acquired", "bought", "third", "proprietary", "internal", "partner",
                      "vendor", "provider")
 _LINK_KEYS = ("http", "github.com", "gitlab.com", "codeberg.org", "arxiv.org", "huggingface.co", "www.")
-_DOWNLOAD = re.compile(r"(huggingface-cli download|\bhf download|snapshot_download\(|hf_hub_download\("
+_DOWNLOAD = _lazy(r"(huggingface-cli download|\bhf download|snapshot_download\(|hf_hub_download\("
                        r"|from_pretrained\("
                        r"|\bgit lfs (?:pull|clone)|\bwget\b\S*\s+\S+\.(?:safetensors|gguf|bin|pt|ckpt)|ollama pull)")
 _OSS_LIBRARIES = {
@@ -263,27 +264,27 @@ _OSS_LIBRARIES = {
     "tensorflowtts", "k2", "unity-sentis", "mlc-llm", "tf-keras", "fasttext", "sklearn", "scikit-learn", "joblib",
 }
 _REPO_CODE = {
-    "training": re.compile(r"(^|/)(train|training|pretrain|pre_train|finetune|fine_tune|sft|run_clm|run_mlm|run_train)"
+    "training": _lazy(r"(^|/)(train|training|pretrain|pre_train|finetune|fine_tune|sft|run_clm|run_mlm|run_train)"
                            r"[^/]*\.(py|sh|ipynb|jl)$|(^|/)(train|training)/[^/]+\.(py|sh|yaml|yml|json)$", re.I),
-    "data_processing": re.compile(r"(^|/)(preprocess|prepare_data|prepare_dataset|data_prep|dataprep|build_dataset"
+    "data_processing": _lazy(r"(^|/)(preprocess|prepare_data|prepare_dataset|data_prep|dataprep|build_dataset"
                                   r"|tokenize_data|dedup|filter_data|make_dataset|process_data)[^/]*\.(py|sh|ipynb)$",
                                   re.I),
-    "inference": re.compile(r"(^|/)(modeling_[^/]+|inference[^/]*|generate[^/]*|run_inference[^/]*|predict[^/]*|chat)"
+    "inference": _lazy(r"(^|/)(modeling_[^/]+|inference[^/]*|generate[^/]*|run_inference[^/]*|predict[^/]*|chat)"
                             r"\.py$", re.I),
-    "evaluation": re.compile(r"(^|/)(eval|evaluate|evaluation|benchmark)[^/]*\.(py|sh|ipynb)$", re.I),
+    "evaluation": _lazy(r"(^|/)(eval|evaluate|evaluation|benchmark)[^/]*\.(py|sh|ipynb)$", re.I),
 }
-_WEIGHT_FILE = re.compile(r"\.(safetensors|gguf|ggml|pt|pth|ckpt|h5|msgpack|onnx|tflite|mlmodel|llamafile|nemo"
+_WEIGHT_FILE = _lazy(r"\.(safetensors|gguf|ggml|pt|pth|ckpt|h5|msgpack|onnx|tflite|mlmodel|llamafile|nemo"
                           r"|keras|npz|pdparams)$|(^|/)(pytorch_model|tf_model|flax_model|model|diffusion_pytorch_model"
                           r"|adapter_model|consolidated)[^/]*\.bin$", re.I)
-_NOT_WEIGHTS = re.compile(r"(^|/)(training_args|optimizer|scheduler|rng_state|scaler)[^/]*$", re.I)
-_GATE_MANUAL = re.compile(r"\b(requests? (?:will|are|is|shall) (?:be )?(?:processed|reviewed|approved|granted)"
+_NOT_WEIGHTS = _lazy(r"(^|/)(training_args|optimizer|scheduler|rng_state|scaler)[^/]*$", re.I)
+_GATE_MANUAL = _lazy(r"\b(requests? (?:will|are|is|shall) (?:be )?(?:processed|reviewed|approved|granted)"
                           r"|(?:manual(?:ly)?|individually) (?:review\w*|approv\w*)|been granted (?:download )?access"
                           r"|approval (?:process|by|from)|within \d+\s*(?:[-–]\s*\d+\s*)?(?:business |working )?days"
                           r"|we will (?:review|evaluate) your request)", re.I)
-_GATE_AUTO = re.compile(r"\b((?:processed|granted|approved|accepted)\s+"
+_GATE_AUTO = _lazy(r"\b((?:processed|granted|approved|accepted)\s+"
                         r"(?:immediately|automatically|instantly|right away)"
                         r"|automatic(?:ally)?\s+(?:approv\w*|grant\w*|accept\w*)|instant access)\b", re.I)
-_GATE_BODY = re.compile(r"\b(request(?:ing)? access|access request|accept (?:our|the) licen[cs]e before"
+_GATE_BODY = _lazy(r"\b(request(?:ing)? access|access request|accept (?:our|the) licen[cs]e before"
                         r"|apply for access|access (?:is|will be) granted)\b", re.I)
 
 

@@ -60,9 +60,17 @@ def load_config(path: str | None = None) -> dict[str, Any]:
     import yaml
 
     file = rules_dir() / "grade.yaml" if path is None else path
-    try:
+
+    def parse() -> Any:
         with open(file, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            return yaml.safe_load(fh)
+
+    try:
+        from pathlib import Path
+
+        from openaudit import datacache
+
+        data = datacache.cached("grade", [Path(file), Path(__file__).resolve()], parse)  # parsed YAML, cached
     except (OSError, yaml.YAMLError) as exc:
         raise GradeConfigError(f"{file}: cannot load the grade configuration: {str(exc).splitlines()[0]}") from None
     return validate_config(data, str(file))

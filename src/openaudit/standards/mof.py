@@ -37,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openaudit.lazyre import compile as _lazy
 from openaudit.paths import rules_dir
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,9 +136,15 @@ def load_framework(path: str | None = None) -> Framework:
 
     p = Path(path) if path else rules_dir() / "mof.yaml"
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(p, encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=loader)  # noqa: S506 - a SafeLoader
-    return _parse_framework(data, str(p))
+
+    def build() -> Framework:
+        with open(p, encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=loader)  # noqa: S506 - a SafeLoader
+        return _parse_framework(data, str(p))
+
+    from openaudit import datacache
+
+    return datacache.cached("mof", [p, Path(__file__).resolve()], build)  # parsed and validated, cached
 
 
 @lru_cache(maxsize=1)
@@ -407,33 +414,33 @@ class _Rx:
 
     def __init__(self) -> None:
         i = re.I
-        self.not_weights = re.compile(
+        self.not_weights = _lazy(
             r"(?:^|/)(?:training_args|optimizer|scheduler|rng_state[^/]*|scaler)\.(?:bin|pt|pth)$", i)
-        self.modeling = re.compile(r"(?:^|/)(?:modeling|modelling)_[^/]+\.py$", i)
-        self.heading = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-        self.url = re.compile(r"https?://[^\s)>\]\"'`]+", i)
-        self.code_host = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[^/\s]+/[^/\s#?]+", i)
-        self.arxiv = re.compile(r"^https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf|html)/|doi\.org/10\.48550/arxiv\.)", i)
-        self.tech_report = re.compile(r"\btech(?:nical)?\.?\s+report\b", i)
-        self.data_heading = re.compile(
+        self.modeling = _lazy(r"(?:^|/)(?:modeling|modelling)_[^/]+\.py$", i)
+        self.heading = _lazy(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+        self.url = _lazy(r"https?://[^\s)>\]\"'`]+", i)
+        self.code_host = _lazy(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[^/\s]+/[^/\s#?]+", i)
+        self.arxiv = _lazy(r"^https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf|html)/|doi\.org/10\.48550/arxiv\.)", i)
+        self.tech_report = _lazy(r"\btech(?:nical)?\.?\s+report\b", i)
+        self.data_heading = _lazy(
             r"training\s+data|\bdata\s*sets?\b|\bpre-?training\s+data|\bdata\s+card\b", i)
-        self.eval_heading = re.compile(r"\bevaluation|\bresults?\b|\bbenchmarks?\b|\bperformance\b", i)
-        self.intermediate = re.compile(
+        self.eval_heading = _lazy(r"\bevaluation|\bresults?\b|\bbenchmarks?\b|\bperformance\b", i)
+        self.intermediate = _lazy(
             r"\bintermediate\s+(?:model\s+)?(?:checkpoints?|weights|revisions?)\b|\bstep[-_]?\d{3,}\b"
             r"|\b(?:training\s+)?checkpoints?\s+(?:are|were)\s+(?:available|released)\b"
             r"|\brevision\s*=\s*[\"']step", i)
         # What a linked code repository is for; checked on the link's line and the line above, first match wins
         # per kind (a line may name several kinds).
         self.code_kinds: tuple[tuple[str, re.Pattern[str]], ...] = (
-            ("Data preprocessing code", re.compile(
+            ("Data preprocessing code", _lazy(
                 r"\bpre-?processing\b|\bdata\s+(?:processing|pipeline|cleaning|filtering|curation)\b", i)),
-            ("Training code", re.compile(
+            ("Training code", _lazy(
                 r"\b(?:pre-?|re-?)?train(?:ing)?\s+(?:code|scripts?|recipes?|repo(?:sitory)?|framework|pipeline"
                 r"|library)\b|\bfine-?tuning\s+(?:code|scripts?)\b|\btraining\s*[:|]", i)),
-            ("Evaluation code", re.compile(
+            ("Evaluation code", _lazy(
                 r"\beval(?:uation)?\s+(?:code|harness|scripts?|suite|framework|repo(?:sitory)?|pipeline)\b"
                 r"|\bevaluation\s*[:|]|lm-evaluation-harness", i)),
-            ("Inference code", re.compile(r"\binference\b", i)),
+            ("Inference code", _lazy(r"\binference\b", i)),
         )
 
 

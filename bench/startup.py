@@ -1,0 +1,160 @@
+"""Start-up cost of `openaudit check <local dir> --format json`, side by side with an empty typer app.
+
+    python bench/startup.py [--runs 7] [--target examples/open-tiny] [--json]
+
+The floor any typer CLI pays is importing typer and dispatching one command (typer pulls in pydantic when
+it dispatches), so the baseline is an empty typer app with a root callback and one ``check`` command,
+written to a temp file and run by the same interpreter. Both are run ``--runs`` times, interleaved
+(empty, openaudit, empty, openaudit...) so that load on the machine hits both alike; the medians and their
+ratio are printed. Goal (issue #8): ratio <= 1.3.
+
+Both run in a fresh process with the same environment, as an installed tool runs:
+
+- bytecode caching on, into a temp ``PYTHONPYCACHEPREFIX`` (so ``PYTHONDONTWRITEBYTECODE`` in the calling
+  environment does not make openaudit recompile its sources every run while typer's are precompiled);
+- a temp ``XDG_CACHE_HOME`` for openaudit's compiled data cache (catalog and rules, see
+  ``openaudit.datacache``); one warm-up run of each fills both caches and is not counted;
+- ``HF_HUB_OFFLINE=1``: a local target never touches the network anyway.
+
+The first openaudit run (empty data cache, bytecode already compiled) is reported apart as "cold data
+cache", and one more run with ``OPENAUDIT_NO_CACHE=1`` shows what the data cache saves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+EMPTY_APP = '''\
+import typer
+
+app = typer.Typer(add_completion=False)
+
+
+@app.callback()
+def _root() -> None:
+    """An empty typer app."""
+
+
+@app.command()
+def check(targets: list[str], fmt: str = typer.Option("table", "--format", "-f")) -> None:
+    print("[]")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+
+def openaudit_cmd() -> list[str]:
+    exe = Path(sys.executable).with_name("openaudit")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "openaudit"]
+
+
+CPU: list[float] = []  # CPU time (user + system) of every run, in the order run
+
+
+def run(cmd: list[str], env: dict[str, str]) -> float:
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    dt = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    if proc.returncode not in (0, 1):  # 1 = gate failed, still a full audit
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-500:]}")
+    return dt
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--target", default="examples/open-tiny")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--src", type=Path, help="run openaudit from this source tree instead (python -m openaudit "
+                    "with PYTHONPATH=SRC), e.g. an unpacked older commit, for before/after figures")
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="oa-startup-") as tmp:
+        app = Path(tmp) / "empty_typer_app.py"
+        app.write_text(EMPTY_APP, encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"), XDG_CACHE_HOME=str(Path(tmp) / "xdg"),
+                   HF_HUB_OFFLINE="1", NO_COLOR="1")
+        empty = [sys.executable, str(app), "check", args.target, "--format", "json"]
+        oa = [*openaudit_cmd(), "check", args.target, "--format", "json"]
+        if args.src:
+            oa = [sys.executable, "-m", "openaudit", "check", args.target, "--format", "json"]
+            env["PYTHONPATH"] = str(args.src.resolve())
+
+        # Warm-up: compile bytecode of both. The data cache is emptied again for one cold run.
+        run(empty, env)
+        run(oa, env)
+        for f in (Path(tmp) / "xdg" / "openaudit").glob("*"):
+            f.unlink()
+        cold = run(oa, env)
+        no_cache = run(oa, {**env, "OPENAUDIT_NO_CACHE": "1"})
+        load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        t_empty, t_oa, c_empty, c_oa = [], [], [], []
+        for _ in range(args.runs):
+            t_empty.append(run(empty, env))
+            c_empty.append(CPU[-1])
+            t_oa.append(run(oa, env))
+            c_oa.append(CPU[-1])
+        load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+    m_empty, m_oa = statistics.median(t_empty), statistics.median(t_oa)
+    res = {
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} cpu, Python {platform.python_version()}, {platform.system()} "
+                   f"{platform.machine()}",
+        "load_average": [load0, load1],
+        "runs": args.runs,
+        "target": args.target,
+        "src": str(args.src) if args.src else None,
+        "empty_typer_s": t_empty,
+        "openaudit_s": t_oa,
+        "empty_typer_median_s": m_empty,
+        "openaudit_median_s": m_oa,
+        "ratio": m_oa / m_empty,
+        "paired_ratio_median": statistics.median(o / e for o, e in zip(t_oa, t_empty, strict=True)),
+        "cpu_empty_typer_median_s": statistics.median(c_empty),
+        "cpu_openaudit_median_s": statistics.median(c_oa),
+        "cpu_ratio": statistics.median(c_oa) / statistics.median(c_empty),
+        "openaudit_cold_data_cache_s": cold,
+        "openaudit_no_data_cache_s": no_cache,
+        "goal_ratio": 1.3,
+    }
+    if args.json:
+        print(json.dumps(res, indent=2))
+        return 0
+    print(f"machine: {res['machine']}; {res['when']}; load average {load0:.2f} -> {load1:.2f}")
+    print(f"{args.runs} paired runs, `check {args.target} --format json`, medians:")
+    def ms(ts: list[float]) -> str:
+        return " ".join(f"{t * 1e3:.0f}" for t in ts)
+
+    print(f"  empty typer app (1 command)   {m_empty * 1e3:7.0f} ms   runs: {ms(t_empty)}")
+    print(f"  openaudit check               {m_oa * 1e3:7.0f} ms   runs: {ms(t_oa)}")
+    print(f"  ratio openaudit / empty app   {res['ratio']:7.2f}      (median of paired ratios "
+          f"{res['paired_ratio_median']:.2f}; goal <= 1.3)")
+    print(f"  CPU time (user+sys), medians  {res['cpu_empty_typer_median_s'] * 1e3:.0f} ms vs "
+          f"{res['cpu_openaudit_median_s'] * 1e3:.0f} ms: ratio {res['cpu_ratio']:.2f}")
+    print(f"  openaudit, cold data cache    {cold * 1e3:7.0f} ms   (first run: parses the YAML, writes the cache)")
+    print(f"  openaudit, OPENAUDIT_NO_CACHE {no_cache * 1e3:7.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,441 @@
+"""Lineage and training data: follow ``base_model`` upstream, read ``datasets`` cards, inherit upstream terms.
+
+``LineageResolver.trace(evidence)`` walks ``base_model`` (a string or a list; ``base_model_relation`` says
+finetune, merge, quantized or adapter) through the Hub (``HubSource``: model_info plus the same file reading
+as a normal check) and, for local targets only, through local directories named relative to the model
+directory. It is depth-limited, cycle-safe, and every upstream and dataset is fetched once per run: the
+resolver is shared by all targets of a batch, so forty fine-tunes of one base fetch the base once.
+
+``apply(trace, ...)`` turns a trace into the report's ``lineage`` section, the restrictions inherited from
+every upstream license (``origin: "base_model"``, cited ``<upstream id>:<file>:<line>``) and the facts the
+OA5xx rules read (rules/lineage.yaml).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openaudit.errors import OpenAuditError
+from openaudit.evidence import Evidence
+from openaudit.licenses.catalog import Catalog, LicenseEntry, load_catalog
+from openaudit.model import Citation, Restriction
+
+DEFAULT_MAX_DEPTH = 3
+MAX_BASES_PER_CARD = 16
+MAX_CHAIN = 64
+RELATIONS = ("finetune", "merge", "quantized", "adapter")
+PERMISSIVE = ("permissive", "public-domain")
+_HUB_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.I)
+# Model-family words that, without base_model, hint at an upstream (OA503).
+_FAMILY = re.compile(r"^(llama|codellama|mistral|mixtral|qwen|gemma|falcon|phi|deepseek|yi|chatglm|glm|bloom|mpt|"
+                     r"olmo|starcoder|vicuna|alpaca|pythia|gptj|neox|baichuan|internlm|command)(?:\d[\w.]*)?$", re.I)
+
+
+@dataclass
+class Upstream:
+    """One fetched upstream model (cached per run): its license and its own terms."""
+
+    kind: str  # hub | local
+    id: str
+    revision: str | None = None
+    evidence: Evidence | None = None
+    error: str | None = None
+    exc: BaseException | None = None  # the error itself, re-raised when this model is also a target
+    license_id: str = "unknown"
+    license_name: str | None = None
+    category: str | None = None
+    declared: str | None = None
+    license_citation: Citation | None = None
+    restrictions: list[Restriction] = field(default_factory=list)
+
+
+@dataclass
+class Trace:
+    declared: bool
+    max_depth: int
+    chain: list[dict[str, Any]] = field(default_factory=list)
+    nodes: list[tuple[dict[str, Any], Upstream]] = field(default_factory=list)
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    hints: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _values(raw: Any) -> list[str]:
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for v in raw[:MAX_BASES_PER_CARD]:
+        if isinstance(v, str) and v.strip():
+            out.append(v.strip())
+    return out
+
+
+def _meta_citation(ev: Evidence, key: str, value: str) -> Citation:
+    card = ev.card
+    return Citation(source="metadata", file=card.path if card is not None else None,
+                    line=card.line_of(key) if card is not None else None, text=f"{key}: {value}"[:300])
+
+
+def _hub_env() -> float:
+    """The same huggingface_hub settings HubSource.fetch applies (before huggingface_hub is first imported)."""
+    from openaudit.sources.hub import timeout_seconds
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_HUB_VERBOSITY", "error")
+    t = timeout_seconds()
+    os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(max(1, t))))
+    os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(max(1, t))))
+    return t
+
+
+class LineageResolver:
+    """Follows base_model and datasets; caches every upstream and dataset for the whole run (thread-safe)."""
+
+    def __init__(self, *, offline: bool = False, catalog: Catalog | None = None):
+        self.offline = offline
+        self.catalog = catalog or load_catalog()
+        self._lock = threading.Lock()
+        self._key_locks: dict[str, threading.Lock] = {}
+        self._nodes: dict[str, Upstream] = {}
+        self._datasets: dict[str, dict[str, Any]] = {}
+        self.fetches = 0  # upstream models and datasets actually fetched (not served from the run cache)
+
+    # -- run cache ---------------------------------------------------------------------------------
+    def _once(self, cache: dict[str, Any], key: str, make: Any) -> Any:
+        with self._lock:
+            if key in cache:
+                return cache[key]
+            lock = self._key_locks.setdefault(key, threading.Lock())
+        with lock:  # one fetch per key even when several targets ask at once
+            with self._lock:
+                if key in cache:
+                    return cache[key]
+            value = make()
+            with self._lock:
+                cache[key] = value
+                self.fetches += 1
+            return value
+
+    # -- upstream models ---------------------------------------------------------------------------
+    def _ref(self, ev: Evidence, value: str) -> tuple[str, str, str | None] | None:
+        """(kind, id, revision) of a base_model value: a local path (local targets only) or a Hub id."""
+        if ev.kind == "local":
+            here = Path(ev.id)
+            base_dir = here if here.is_dir() else here.parent
+            candidate = base_dir / value
+            if candidate.exists():
+                return "local", os.path.normpath(str(candidate)), None
+        from openaudit.sources import HUB_ID
+
+        v = _HUB_PREFIX.sub("", value).strip("/")
+        if not HUB_ID.match(v) or ".." in v:
+            return None
+        repo_id, _, rev = v.partition("@")
+        return "hub", repo_id, rev or None
+
+    @staticmethod
+    def _key(kind: str, ident: str, revision: str | None) -> str:
+        if kind == "local":
+            try:
+                return "local:" + str(Path(ident).resolve())
+            except OSError:
+                return "local:" + ident
+        return f"hub:{ident.lower()}@{revision or ''}"
+
+    def _key_of(self, ev: Evidence) -> str:
+        return self._key(ev.kind, ev.id, None if ev.kind == "local" else (ev.requested_revision
+                                                                          if ev.requested_revision != "main"
+                                                                          else None))
+
+    def upstream(self, kind: str, ident: str, revision: str | None, source: Any = None) -> Upstream:
+        return self._once(self._nodes, self._key(kind, ident, revision),
+                          lambda: self._fetch_upstream(kind, ident, revision, source))
+
+    def fetch_target(self, source: Any) -> Evidence:
+        """A target's evidence through the run cache: a model that is both a target and an upstream of another
+        target of the batch is fetched once. Raises the source's error like ``source.fetch()``."""
+        if getattr(source, "kind", None) == "hub":
+            node = self.upstream("hub", source.repo_id, source.revision, source)
+        elif getattr(source, "kind", None) == "local":
+            node = self.upstream("local", str(source.path), None, source)
+        else:
+            return source.fetch()
+        if node.exc is not None:
+            raise node.exc
+        assert node.evidence is not None
+        return node.evidence
+
+    def _fetch_upstream(self, kind: str, ident: str, revision: str | None, source: Any = None) -> Upstream:
+        from openaudit.licenses.identify import identify
+        from openaudit.licenses.terms import reconcile
+
+        node = Upstream(kind=kind, id=ident, revision=revision)
+        try:
+            if source is not None:
+                ev = source.fetch()
+            elif kind == "local":
+                from openaudit.sources.local import LocalSource
+
+                ev = LocalSource(Path(ident)).fetch()
+            else:
+                from openaudit.sources.hub import HubSource
+
+                ev = HubSource(ident, revision, offline=self.offline).fetch()
+        except OpenAuditError as exc:
+            node.error, node.exc = exc.message, exc
+            return node
+        except Exception as exc:  # an upstream must never break the audit of its derivative
+            node.error, node.exc = f"{exc.__class__.__name__}: {exc}", exc
+            return node
+        node.evidence = ev
+        node.revision = ev.revision
+        ident_ = identify(ev, self.catalog)
+        entry = self.catalog.get(ident_.result.id)
+        node.license_id = ident_.result.id
+        node.license_name = ident_.result.name
+        node.category = entry.category if entry else None
+        node.declared = ident_.declared
+        node.license_citation = ident_.result.evidence[0] if ident_.result.evidence else None
+        node.restrictions, _ = reconcile(ev, entry)
+        return node
+
+    def trace(self, ev: Evidence, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Trace:
+        bases = _values(ev.metadata.get("base_model"))
+        tr = Trace(declared=bool(bases), max_depth=max_depth)
+        self._walk(ev, 1, {self._key_of(ev)}, tr, root=True)
+        tr.datasets = [self.dataset_entry(ev, v) for v in _values(ev.metadata.get("datasets"))]
+        if not bases:
+            tr.hints = hints(ev)
+        return tr
+
+    def _walk(self, ev: Evidence, depth: int, ancestors: set[str], tr: Trace, root: bool = False) -> None:
+        relation = ev.metadata.get("base_model_relation")
+        relation = str(relation).strip().lower() if isinstance(relation, (str, int, float)) else None
+        for value in _values(ev.metadata.get("base_model")):
+            if len(tr.chain) >= MAX_CHAIN:
+                return
+            entry: dict[str, Any] = {
+                "id": value, "kind": None, "revision": None, "relation": relation, "depth": depth,
+                "parent": ev.id, "status": "ok", "reason": None, "license": None, "license_name": None,
+                "citation": _meta_citation(ev, "base_model", value),
+            }
+            if not root and entry["citation"].file:  # a key of an upstream card: "<upstream id>:README.md"
+                entry["citation"].file = f"{ev.id}:{entry['citation'].file}"
+            tr.chain.append(entry)
+            ref = self._ref(ev, value)
+            if ref is None:
+                entry.update(status="invalid", reason="neither a Hub model id nor a local path beside the model")
+                continue
+            kind, ident, rev = ref
+            entry.update(kind=kind, id=ident, revision=rev)
+            key = self._key(kind, ident, rev)
+            if key in ancestors:
+                entry.update(status="cycle", reason="already in this chain: base_model loops back (not followed)")
+                continue
+            if depth > tr.max_depth:
+                entry.update(status="depth_limit",
+                             reason=f"not followed: beyond --max-depth {tr.max_depth}; its terms are not included")
+                continue
+            node = self.upstream(kind, ident, rev)
+            if node.error is not None:
+                entry.update(status="unreachable", reason=node.error)
+                continue
+            entry.update(revision=node.revision, license=node.license_id, license_name=node.license_name)
+            if node.license_id == "unknown":
+                entry["reason"] = "its license could not be identified: its terms are unknown"
+            tr.nodes.append((entry, node))
+            assert node.evidence is not None
+            self._walk(node.evidence, depth + 1, ancestors | {key}, tr, root=False)
+
+    # -- datasets ----------------------------------------------------------------------------------
+    def dataset_entry(self, ev: Evidence, value: str) -> dict[str, Any]:
+        from openaudit.sources import HUB_ID
+
+        v = _HUB_PREFIX.sub("", value).strip("/")
+        if v.lower().startswith("datasets/"):
+            v = v[len("datasets/"):]
+        base: dict[str, Any] = {"id": value, "status": "invalid", "reason": "not a Hub dataset id",
+                                "license": None, "license_id": "unknown", "license_name": None, "category": None,
+                                "gated": None, "non_commercial": False, "no_derivatives": False,
+                                "citation": _meta_citation(ev, "datasets", value)}
+        if not HUB_ID.match(v) or "@" in v or ".." in v:
+            return base
+        data = self._once(self._datasets, v.lower(), lambda: self._fetch_dataset(v))
+        return {**base, **data, "id": v, "citation": base["citation"]}
+
+    def _fetch_dataset(self, ds_id: str) -> dict[str, Any]:
+        t = _hub_env()
+        if self.offline or ("huggingface_hub" not in sys.modules and (
+                os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
+        ).upper() in ("1", "ON", "YES", "TRUE")):  # what constants.HF_HUB_OFFLINE will say, without the import
+            return {"status": "unreachable", "reason": "offline: dataset cards are not read offline"}
+        from huggingface_hub import HfApi, constants
+        from huggingface_hub import errors as hf_errors
+
+        from openaudit.sources.hub import _card_data_dict, _first_line
+
+        if self.offline or constants.HF_HUB_OFFLINE:
+            return {"status": "unreachable", "reason": "offline: dataset cards are not read offline"}
+        try:
+            info = HfApi().dataset_info(ds_id, timeout=t)
+        except hf_errors.RepositoryNotFoundError:
+            return {"status": "unreachable", "reason": "dataset not found on the Hub (or private without access)"}
+        except hf_errors.HfHubHTTPError as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            return {"status": "unreachable", "reason": f"Hub request failed (HTTP {status})"}
+        except Exception as exc:
+            return {"status": "unreachable", "reason": f"could not reach the Hub: {_first_line(exc)}"}
+        card = _card_data_dict(getattr(info, "card_data", None))
+        declared = _values(card.get("license"))
+        if not declared:
+            declared = [str(t)[8:] for t in (info.tags or []) if str(t).lower().startswith("license:")]
+        entries = [e for e in (self._license(v) for v in declared) if e is not None]
+        out: dict[str, Any] = {"status": "ok", "reason": None, "license": ", ".join(declared) or None,
+                               "gated": info.gated if info.gated is not None else False}
+        if entries:
+            e = entries[0]
+            out.update(license_id=e.id, license_name=e.name, category=e.category)
+        else:
+            out["reason"] = ("no license declared on the dataset card" if not declared
+                             else "license not in the catalog: " + ", ".join(declared))
+        out["non_commercial"] = any(e.category == "non-commercial" or any(t.kind == "non_commercial" for t in e.terms)
+                                    for e in entries)
+        out["no_derivatives"] = any("-nd" in e.id or any(t.kind == "no_derivatives" for t in e.terms)
+                                    for e in entries)
+        return out
+
+    def _license(self, value: str) -> LicenseEntry | None:
+        c = self.catalog
+        v = value.strip()
+        if v.lower() in ("other", "unknown", "none", "noassertion", ""):
+            return None
+        return c.by_hub_id(v) or c.by_spdx(v) or c.by_name(v)
+
+
+def hints(ev: Evidence) -> list[dict[str, Any]]:
+    """Model-family words in tags, model_type or the model's name when no base_model is declared."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+
+    def scan(kind: str, value: str, citation: Citation) -> None:
+        for token in re.split(r"[-_./\s]+", value):
+            m = _FAMILY.match(token)
+            if m and m.group(1).lower() not in seen:
+                seen.add(m.group(1).lower())
+                out.append({"kind": kind, "value": value[:200], "family": m.group(1).lower(), "citation": citation})
+
+    meta = ev.metadata
+    for tag in _values(meta.get("tags")) or ev.tags:
+        scan("tag", tag, _meta_citation(ev, "tags", tag))
+    for key in ("model_type", "model_name"):
+        for v in _values(meta.get(key)):
+            scan(key, v, _meta_citation(ev, key, v))
+    name = ev.id.rstrip("/").rsplit("/", 1)[-1]
+    scan("name", name, Citation(source="metadata", file=None, line=None, text=f"model id: {ev.id}"))
+    return out
+
+
+def _family_compatible(a: LicenseEntry | None, b: LicenseEntry | None) -> bool:
+    if a is None or b is None:
+        return False
+    return a.id == b.id or (a.family is not None and a.family == b.id) or (b.family is not None and b.family == a.id)
+
+
+def _rkey(r: Restriction) -> tuple:
+    return (r.kind, tuple(sorted((t.unit, t.value) for t in r.thresholds)), tuple(sorted(r.territories)))
+
+
+def _where(c: Citation | None) -> str:
+    if c is None:
+        return "?"
+    return (c.file or c.source) + (f":{c.line}" if c.line else "")
+
+
+def empty_facts() -> dict[str, Any]:
+    return {"traced": False, "declared": False, "base_models": [], "chain": [], "unresolved": [], "laundering": [],
+            "hints": [], "hints_text": "", "datasets": [], "datasets_restricted": [], "datasets_unknown": [],
+            "inherited_kinds": [], "effective_licenses": []}
+
+
+def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citation | None,
+          restrictions: list[Restriction], catalog: Catalog
+          ) -> tuple[list[Restriction], dict[str, Any], dict[str, Any]]:
+    """Effective restrictions (own + inherited), the lineage facts and the report's lineage section."""
+    from dataclasses import asdict
+
+    # The same license's terms are not repeated (its own or an upstream's copy); another license's term of the
+    # same kind is (Llama's "Built with Llama" is not MIT's notice).
+    seen = {(license_id, _rkey(r)) for r in restrictions}
+    inherited: list[Restriction] = []
+    for _entry, node in trace.nodes:
+        for r in node.restrictions:
+            k = (node.license_id if node.license_id != "unknown" else "unknown:" + node.id, _rkey(r))
+            if k in seen:
+                continue
+            seen.add(k)
+            c = r.clause
+            file = f"{node.id}:{c.file}" if c is not None and c.file else node.id
+            inherited.append(Restriction(
+                kind=r.kind,
+                summary=f"{r.summary} (inherited from {node.id}, {node.license_id})",
+                thresholds=list(r.thresholds), territories=list(r.territories),
+                clause=Citation(source="base_model", file=file, line=c.line if c else None, text=c.text if c else None),
+                origin="base_model"))
+    own = catalog.get(license_id)
+    laundering = []
+    if license_id != "unknown":
+        for entry, node in trace.nodes:
+            up = catalog.get(node.license_id)
+            if up is None or up.category in PERMISSIVE or up.category == "policy" or _family_compatible(own, up):
+                continue
+            laundering.append({
+                "upstream": node.id, "relation": entry["relation"] or "derivative", "depth": entry["depth"],
+                "upstream_license": node.license_id, "license": license_id,
+                "citation": asdict(license_citation) if license_citation else None,
+                "upstream_citation": asdict(node.license_citation) if node.license_citation else None,
+                "where": _where(license_citation),
+                "upstream_where": f"{node.id}:{_where(node.license_citation)}",
+            })
+    chain = [{**e, "citation": asdict(e["citation"])} for e in trace.chain]
+    datasets = [{**d, "citation": asdict(d["citation"])} for d in trace.datasets]
+    for d in datasets:
+        d["restriction_text"] = " and ".join(x for x, on in (("non-commercial", d["non_commercial"]),
+                                                             ("no-derivatives", d["no_derivatives"])) if on)
+    hints_ = [{**h, "citation": asdict(h["citation"])} for h in trace.hints]
+    effective = [license_id] + [n.license_id for _, n in trace.nodes]
+    facts = {
+        "traced": True,
+        "declared": trace.declared,
+        "base_models": [e["id"] for e in chain if e["depth"] == 1],
+        "chain": chain,
+        "unresolved": [e for e in chain if e["status"] in ("unreachable", "invalid", "depth_limit")
+                       or (e["status"] == "ok" and e["license"] == "unknown")],
+        "laundering": laundering,
+        "hints": hints_,
+        "hints_text": ", ".join(f"{h['kind']} {h['value']!r} ({h['family']})" for h in hints_),
+        "datasets": datasets,
+        "datasets_restricted": [d for d in datasets if d["non_commercial"] or d["no_derivatives"]],
+        "datasets_unknown": [d for d in datasets if d["status"] != "ok" or d["license_id"] == "unknown"],
+        "inherited_kinds": sorted({r.kind for r in inherited}),
+        "effective_licenses": list(dict.fromkeys(effective)),
+    }
+    section = {
+        "max_depth": trace.max_depth,
+        "declared": trace.declared,
+        "chain": [{k: e[k] for k in ("id", "kind", "revision", "relation", "depth", "parent", "status", "reason",
+                                     "license", "license_name", "citation")} for e in chain],
+        "effective_licenses": facts["effective_licenses"],
+        "inherited": len(inherited),
+        "datasets": [{k: d[k] for k in ("id", "status", "reason", "license", "license_id", "license_name",
+                                        "category", "gated", "non_commercial", "no_derivatives", "citation")}
+                     for d in datasets],
+        "hints": [{k: h[k] for k in ("kind", "value", "family", "citation")} for h in hints_],
+    }
+    return restrictions + inherited, facts, section

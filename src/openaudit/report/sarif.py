@@ -1,0 +1,138 @@
+"""SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+One run; ``tool.driver.rules`` holds every rule that produced a result, described from the rule docs
+(rules/*.yaml). A result is located where the model is referenced in your code (``openaudit scan``:
+one result per reference), or at the clause behind the finding (``openaudit check``): a file of a local
+model directory, or ``hf://<id>@<revision>/<file>`` for a Hub model. Waived findings carry a SARIF
+suppression with the waiver's reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, TextIO
+
+from openaudit import __version__
+from openaudit.model import Citation, Finding, Report
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+MAX_LOCATIONS_PER_FINDING = 20
+
+
+def _rule_descriptor(code: str, severity: str) -> dict[str, Any]:
+    from openaudit.engine.rules import load_ruleset
+
+    try:
+        rule = load_ruleset().get(code)
+    except Exception:  # a broken rule directory must not lose the results
+        rule = None
+    if rule is None:
+        return {"id": code, "shortDescription": {"text": code},
+                "defaultConfiguration": {"level": LEVELS.get(severity, "warning")}}
+    what, why, fix = rule.docs.get("what", ""), rule.docs.get("why", ""), rule.docs.get("fix", "")
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": what},
+        "help": {"text": f"{what}\n\nWhy: {why}\n\nFix: {fix}\n\nMore: `openaudit explain {rule.code}`",
+                 "markdown": f"{what}\n\n**Why:** {why}\n\n**Fix:** {fix}\n\nMore: `openaudit explain {rule.code}`"},
+        "defaultConfiguration": {"level": LEVELS.get(rule.severity, "warning")},
+        "properties": {"standard": rule.standard, "severity": rule.severity, "tags": ["license", "ai-model"]},
+    }
+
+
+def _uri_for_file(path: str) -> str:
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            rel = os.path.relpath(p)
+        except ValueError:
+            return p.as_uri()
+        return Path(rel).as_posix() if not rel.startswith("..") else p.as_uri()
+    return p.as_posix()
+
+
+def _evidence_location(report: Report, c: Citation | None) -> dict[str, Any]:
+    t = report.target
+    file = (c.file if c is not None and c.file else None) or "README.md"
+    if t.get("kind") == "hub":
+        uri = f"hf://{t['id']}@{t.get('revision') or t.get('requested_revision') or 'main'}/{file}"
+    else:
+        base = Path(t["id"])
+        uri = _uri_for_file(str(base if base.is_file() and file == base.name else
+                                (base.parent if base.is_file() else base) / file))
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
+    if c is not None and c.line:
+        loc["physicalLocation"]["region"] = {"startLine": int(c.line)}
+        if c.text:
+            loc["physicalLocation"]["region"]["snippet"] = {"text": c.text[:500]}
+    return loc
+
+
+def _reference_location(ref: dict) -> dict[str, Any]:
+    region: dict[str, Any] = {"startLine": max(1, int(ref.get("line") or 1))}
+    if ref.get("text"):
+        region["snippet"] = {"text": str(ref["text"])[:500]}
+    return {"physicalLocation": {"artifactLocation": {"uri": _uri_for_file(str(ref.get("file")))}, "region": region}}
+
+
+def _result(f: Finding, report: Report, rule_index: int, location: dict[str, Any],
+            related: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    t = report.target
+    text = f.message
+    if t.get("references"):
+        text = f"{t['id']}: {text}"
+    result: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": LEVELS.get(f.severity, "warning"),
+        "message": {"text": text},
+        "locations": [location],
+        "properties": {"model": t.get("id"), "revision": t.get("revision"), "license": report.license.id,
+                       "severity": f.severity, "gatePassed": report.passed},
+    }
+    if related:
+        result["relatedLocations"] = [{**loc, "id": i} for i, loc in enumerate(related, 1)]
+    if f.waived:
+        result["suppressions"] = [{"kind": "external", "status": "accepted",
+                                   "justification": f.waiver_reason or "waived by policy"}]
+    return result
+
+
+def build_sarif(reports: list[Report]) -> dict[str, Any]:
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    for report in reports:
+        refs = [r for r in report.target.get("references") or [] if isinstance(r, dict)]
+        for f in report.findings:
+            if f.rule not in index:
+                index[f.rule] = len(rules)
+                rules.append(_rule_descriptor(f.rule, f.severity))
+            evidence = _evidence_location(report, f.evidence or (report.license.evidence[:1] or [None])[0])
+            if refs:
+                for ref in refs[:MAX_LOCATIONS_PER_FINDING]:
+                    results.append(_result(f, report, index[f.rule], _reference_location(ref), [evidence]))
+            else:
+                results.append(_result(f, report, index[f.rule], evidence))
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "openaudit", "version": __version__, "semanticVersion": __version__,
+                                "rules": rules}},
+            "invocations": [{"executionSuccessful": True}],
+            "results": results,
+            "properties": {"models": [{"id": r.target.get("id"), "revision": r.target.get("revision"),
+                                       "license": r.license.id, "passed": r.passed} for r in reports]},
+        }],
+    }
+
+
+def render_sarif(reports: list[Report], out: TextIO) -> None:
+    out.write(json.dumps(build_sarif(reports), indent=2, ensure_ascii=True))
+    out.write("\n")

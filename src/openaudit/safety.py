@@ -1,0 +1,95 @@
+"""Safety signals about loading a model: pickle weights and code that runs with ``trust_remote_code``.
+
+Computed from file *names* (the Hub's sibling list or a local directory listing) and the card metadata;
+nothing is downloaded for it and nothing from the repository is imported or executed. For a local
+directory we also read ``config.json`` (size-capped, parsed as JSON data) to see an ``auto_map``; for a
+Hub repository we rely on the ``custom_code`` tag the Hub derives from that same ``auto_map`` rather than
+spending two more requests on ``config.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from openaudit.evidence import Evidence
+from openaudit.lazyre import compile as _lazy
+
+# Formats whose loading unpickles (torch.load, pickle.load, joblib): loading one can run arbitrary code.
+_PICKLE = _lazy(r"\.(?:bin|pt|pth|ckpt|pkl|pickle|joblib)$", re.I)
+# Pickled files that are training state, not weights (still pickle, but nobody loads them to run the model).
+_TRAINING_STATE = _lazy(r"(?:^|/)(?:training_args\.bin|optimizer\.pt|scheduler\.pt|rng_state[^/]*\.pth"
+                             r"|scaler\.pt)$", re.I)
+# Legacy GGML files are named *.bin but are not pickles.
+_NOT_PICKLE_BIN = _lazy(r"(?:^|/)[^/]*gg(?:ml|jt|mf)[^/]*\.bin$", re.I)
+# Weight formats that load without executing code.
+_SAFE = _lazy(r"\.(?:safetensors|gguf|onnx|tflite|mlmodel|msgpack|h5|keras|npz)$", re.I)
+_SAFETENSORS = _lazy(r"\.safetensors$", re.I)
+# Python files at the repository root: modelling code transformers imports under trust_remote_code.
+_ROOT_PY = _lazy(r"^[^/]+\.py$", re.I)
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _citation(name: str | None) -> dict[str, Any] | None:
+    if not name:
+        return None
+    return {"source": "file", "file": name, "line": None, "text": None}
+
+
+def _local_auto_map(ev: Evidence) -> bool | None:
+    """Whether a local directory's config.json declares ``auto_map`` (None: no readable config.json)."""
+    if ev.kind != "local" or "config.json" not in ev.siblings:
+        return None
+    path = Path(ev.id) / "config.json"
+    try:
+        if not path.is_file():
+            return None
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            return None
+        data = json.loads(raw.decode("utf-8-sig", errors="replace"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return isinstance(data, dict) and bool(data.get("auto_map"))
+
+
+def safety_facts(ev: Evidence) -> dict[str, Any]:
+    """The ``safety`` facts the OA6xx rules read (documented in rules/README.md)."""
+    names = [str(n) for n in ev.siblings]
+    pickles = [n for n in names if _PICKLE.search(n) and not _NOT_PICKLE_BIN.search(n)]
+    pickle_weights = [n for n in pickles if not _TRAINING_STATE.search(n)]
+    safe = [n for n in names if _SAFE.search(n)]
+    custom_code = [n for n in names if _ROOT_PY.match(n)]
+    auto_map = _local_auto_map(ev)
+    tags = {str(t).lower() for t in ev.tags}
+    meta_tags = ev.metadata.get("tags")
+    if isinstance(meta_tags, list):
+        tags |= {str(t).lower() for t in meta_tags if isinstance(t, (str, int, float))}
+    custom_code_tag = "custom_code" in tags
+    signals = []
+    if auto_map:
+        signals.append("config.json declares auto_map")
+    if custom_code_tag:
+        signals.append("the repository is tagged custom_code (the Hub sets it when config.json has auto_map)")
+    if custom_code:
+        signals.append("Python files at the repository root: " + ", ".join(custom_code[:10])
+                       + (f" and {len(custom_code) - 10} more" if len(custom_code) > 10 else ""))
+    remote_code = bool(auto_map or custom_code_tag or custom_code)
+    first_code = "config.json" if auto_map else (custom_code[0] if custom_code else None)
+    return {
+        "pickle_weights": pickle_weights,
+        "pickle_files": pickles,
+        "safetensors": any(_SAFETENSORS.search(n) for n in names),
+        "safe_weights": safe,
+        "pickle_only": bool(pickle_weights) and not safe,
+        "custom_code": custom_code,
+        "auto_map": auto_map,
+        "custom_code_tag": custom_code_tag,
+        "remote_code": remote_code,
+        "remote_code_signals": signals,
+        "pickle_citation": _citation(pickle_weights[0] if pickle_weights else None),
+        "remote_code_citation": _citation(first_code),
+    }

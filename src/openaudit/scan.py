@@ -1,0 +1,329 @@
+"""`openaudit scan`: find the models a code base uses, audit each, and decide.
+
+A reference is taken only in a model-id context and only when the value has the shape of a Hub id
+(``org/name``) or is a path to an existing local model directory:
+
+* Python calls: ``*.from_pretrained("org/name")``, ``hf_hub_download("org/name", ...)``,
+  ``snapshot_download("org/name")``, and keyword arguments such as ``pipeline(model="org/name")`` or
+  ``hf_hub_download(repo_id="org/name")``;
+* keys in YAML, JSON, TOML, .env, Dockerfiles and compose files, and Python assignments, named like
+  ``model``, ``model_id``, ``model_name``, ``base_model``, ``repo_id`` (``MODEL_ID=org/name`` too);
+* server command lines: ``--model org/name`` (vLLM), ``--model-id org/name`` (TGI),
+  ``vllm serve org/name``, ``ollama run hf.co/org/name``;
+* the ``models:`` list of the policy.
+
+Not taken: MIME types (``text/plain``), file paths with an extension or under data/output folders,
+URLs, f-strings, commented-out lines, and any line carrying ``openaudit: ignore``.
+
+Files: ``git ls-files --cached --others --exclude-standard`` inside a git work tree (so ``.gitignore``
+is honoured), otherwise a walk; vendored, virtualenv, node_modules and VCS folders are skipped either way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openaudit.policy import POLICY_FILES, Policy
+
+LOCK_FILE = "openaudit.lock"
+MAX_SCAN_BYTES = 1024 * 1024
+MAX_SCAN_FILES = 50_000
+
+IGNORED_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env.d", "node_modules", "vendor", "vendored", "_vendor",
+    "third_party", "site-packages", "__pycache__", "__pypackages__", ".tox", ".nox", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs",
+})
+_SCAN_SUFFIXES = frozenset({
+    ".py", ".pyi", ".ipynb", ".yaml", ".yml", ".json", ".jsonc", ".toml", ".env", ".cfg", ".ini", ".conf",
+    ".sh", ".bash", ".zsh", ".js", ".mjs", ".cjs", ".ts", ".dockerfile", ".tf", ".hcl",
+})
+_SCAN_NAMES = re.compile(r"(?i)^(?:dockerfile|containerfile|makefile|procfile|\.env(?:\..+)?|.+\.env)$|^dockerfile\.")
+_SKIP_NAMES = frozenset({LOCK_FILE, *POLICY_FILES, ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
+                         "package-lock.json", "yarn.lock", "poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock"})
+
+# A Hub id: org/name, each part starting with a letter or digit, no "--" or "..", not ending in "." or "-".
+_PART = r"[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9_])?"
+HUB_ID = re.compile(rf"^{_PART}/{_PART}$")
+_MIME_TOPS = frozenset({"application", "audio", "font", "image", "message", "multipart", "text", "video"})
+_PATH_ORGS = frozenset({"data", "dataset", "datasets", "models", "model", "checkpoints", "checkpoint", "ckpt",
+                        "output", "outputs", "out", "runs", "tmp", "temp", "cache", "weights", "artifacts", "src",
+                        "lib", "tests", "test", "results", "logs", "static", "assets", "config", "configs"})
+_FILE_EXT = re.compile(r"(?i)\.(?:json|jsonl|ya?ml|toml|txt|csv|tsv|md|py|js|ts|sh|bin|pt|pth|ckpt|onnx|gguf|ggml|"
+                       r"safetensors|h5|pkl|pickle|npz|npy|parquet|arrow|zip|tar|gz|tgz|png|jpe?g|gif|html?|xml|"
+                       r"log|cfg|ini|env|lock|wav|mp3|mp4)$")
+
+_KEYS = (r"(?:hf_|hub_)?(?:model|model_id|model_name|model_repo|model_name_or_path|base_model|base_model_id|"
+         r"repo_id|pretrained_model_name_or_path|model_checkpoint|checkpoint_id)")
+_Q = r"(?:\\?[\"'])"  # a quote, possibly backslash-escaped (JSON strings, notebooks)
+_VALUE = r"[^\s\"'`,;)}\]#\\]+"
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # *.from_pretrained("org/name") / hf_hub_download("org/name", ...) / snapshot_download("org/name")
+    ("call", re.compile(rf"(?:\.from_pretrained|\bhf_hub_download|\bsnapshot_download|\bAutoTokenizer\.from_pretrained)"
+                        rf"\(\s*(?:[rRbBuU]?{_Q})(?P<v>{_VALUE})(?:{_Q})")),
+    # key: value / key = "value" / "key": "value" / key=value / model="org/name" as a keyword argument
+    ("key", re.compile(rf"(?i)(?:^|[\s{{,(\-\[]){_Q}?(?P<k>{_KEYS}){_Q}?\s*(?::|=)\s*(?:[rRbBuU]?{_Q})?"
+                       rf"(?P<v>{_VALUE})")),
+    # Dockerfile legacy form: ENV MODEL_ID org/name
+    ("env", re.compile(rf"(?i)^\s*ENV\s+(?P<k>{_KEYS})\s+[\"']?(?P<v>{_VALUE})")),
+    # --model org/name, --model=org/name, --model-id org/name, "--model", "org/name"
+    ("flag", re.compile(rf"(?i)--(?:model|model[-_]id|model[-_]name|base[-_]model)(?:\s*=\s*|\s+|{_Q}\s*,\s*)"
+                        rf"{_Q}?(?P<v>{_VALUE})")),
+    # vllm serve org/name
+    ("serve", re.compile(rf"\bvllm\s+serve\s+{_Q}?(?P<v>{_VALUE})")),
+    # ollama run/pull hf.co/org/name[:tag]
+    ("ollama", re.compile(rf"\bollama\s+(?:run|pull)\s+{_Q}?(?:hf\.co|huggingface\.co)/(?P<v>[^\s\"':]+)")),
+]
+# a call whose first argument is on the next line: from_pretrained(\n    "org/name",
+_OPEN_CALL = re.compile(r"(?:\.from_pretrained|\bhf_hub_download|\bsnapshot_download)\(\s*$")
+_LONE_STRING = re.compile(rf"^\s*(?:(?:repo_id|pretrained_model_name_or_path)\s*=\s*)?[rRbBuU]?{_Q}(?P<v>{_VALUE}){_Q}")
+_IGNORE_MARK = re.compile(r"(?i)openaudit:\s*ignore")
+_COMMENT = re.compile(r"^\s*(?:#|//|;|<!--)")
+
+
+@dataclass
+class Reference:
+    file: str  # relative to the working directory when possible, POSIX separators
+    line: int
+    text: str  # the line, stripped and capped
+    how: str  # call | key | env | flag | serve | ollama | policy
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "text": self.text, "how": self.how}
+
+
+@dataclass
+class ModelUse:
+    """One model the code base uses, and everywhere it is referenced."""
+
+    target: str  # a Hub id, or a local directory path
+    kind: str  # hub | local
+    references: list[Reference] = field(default_factory=list)
+
+
+def hub_id_like(value: str) -> bool:
+    """Whether ``value`` has the shape of a Hub model id and is not one of the usual look-alikes."""
+    if not HUB_ID.match(value) or "--" in value or ".." in value:
+        return False
+    org, name = value.split("/")
+    if org.lower() in _MIME_TOPS or org.lower() in _PATH_ORGS:
+        return False
+    return not _FILE_EXT.search(name)
+
+
+def _local_model_dir(value: str, base: Path, root: Path) -> Path | None:
+    if not value.startswith(("./", "../", "/", "~/")):
+        return None
+    for anchor in (base, root):
+        p = (anchor / Path(value).expanduser()).resolve() if not value.startswith(("/", "~")) \
+            else Path(value).expanduser().resolve()
+        if p.is_dir() and any((p / n).is_file() for n in ("README.md", "LICENSE", "LICENSE.md", "LICENSE.txt")):
+            return p
+    return None
+
+
+def _display_path(p: Path) -> str:
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:  # another drive (Windows)
+        return p.as_posix()
+    return Path(rel).as_posix() if not rel.startswith("..") else p.as_posix()
+
+
+def extract(text: str, file: str, *, base: Path | None = None,
+            root: Path | None = None) -> list[tuple[str, str, Reference]]:
+    """Model references in one file's text: (target, kind, reference) triples, in line order."""
+    base = base or Path(".")
+    root = root or Path(".")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[tuple[str, str, Reference]] = []
+    seen: set[tuple[str, int]] = set()
+    open_call = False
+    for lineno, line in enumerate(lines, 1):
+        if len(line) > 4000 or _COMMENT.match(line) or _IGNORE_MARK.search(line):
+            open_call = False
+            continue
+        matches = [(how, m) for how, pattern in _PATTERNS for m in pattern.finditer(line)]
+        if open_call and (m := _LONE_STRING.match(line)):
+            matches.append(("call", m))
+        if line.strip():
+            open_call = bool(_OPEN_CALL.search(line))
+        for how, m in matches:
+            value = m.group("v").strip()
+            if value.startswith("hf.co/"):
+                value = value[len("hf.co/"):]
+            target, kind = None, None
+            if hub_id_like(value):
+                target, kind = value, "hub"
+            else:
+                local = _local_model_dir(value, base, root)
+                if local is not None:
+                    target, kind = _display_path(local), "local"
+            if target is None or (target.lower(), lineno) in seen:
+                continue
+            seen.add((target.lower(), lineno))
+            out.append((target, kind, Reference(file, lineno, " ".join(line.split())[:200], how)))
+    return out
+
+
+def _wanted(rel: str) -> bool:
+    parts = rel.split("/")
+    if any(p in IGNORED_DIRS for p in parts[:-1]):
+        return False
+    name = parts[-1]
+    if name in _SKIP_NAMES:
+        return False
+    return Path(name).suffix.lower() in _SCAN_SUFFIXES or bool(_SCAN_NAMES.match(name))
+
+
+def list_files(root: Path) -> list[Path]:
+    """Files to scan under ``root`` (a directory): git's view when in a work tree, else a walk."""
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                              capture_output=True, timeout=60, check=False)
+        listed = proc.stdout.decode("utf-8", "surrogateescape").split("\0") if proc.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        listed = None
+    out: list[Path] = []
+    if listed is not None:
+        for rel in sorted(set(filter(None, listed))):
+            if _wanted(rel) and (root / rel).is_file():
+                out.append(root / rel)
+            if len(out) >= MAX_SCAN_FILES:
+                break
+        return out
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
+        for fn in sorted(filenames):
+            p = Path(dirpath) / fn
+            if _wanted(p.relative_to(root).as_posix()) and p.is_file():
+                out.append(p)
+                if len(out) >= MAX_SCAN_FILES:
+                    return out
+    return out
+
+
+def find_models(paths: list[str] | None = None, policy: Policy | None = None) -> list[ModelUse]:
+    """Every model referenced under ``paths`` (files or directories; default ".") and in the policy."""
+    from openaudit.errors import UsageError
+    from openaudit.textutil import read_capped
+
+    uses: dict[str, ModelUse] = {}
+
+    def add(target: str, kind: str, ref: Reference) -> None:
+        key = target.lower() if kind == "hub" else target
+        use = uses.setdefault(key, ModelUse(target, kind))
+        if (ref.file, ref.line) not in {(r.file, r.line) for r in use.references}:
+            use.references.append(ref)
+
+    for raw in paths or ["."]:
+        p = Path(raw)
+        if not p.exists():
+            raise UsageError(f"no such file or directory: {raw}")
+        root = p if p.is_dir() else p.parent
+        for f in (list_files(p) if p.is_dir() else [p]):
+            try:
+                if f.stat().st_size > MAX_SCAN_BYTES:
+                    continue
+                text, _, _, _ = read_capped(f, MAX_SCAN_BYTES)
+            except OSError:
+                continue
+            if text is None:
+                continue
+            for target, kind, ref in extract(text, _display_path(f.absolute()), base=f.parent, root=root):
+                add(target, kind, ref)
+    if policy is not None:
+        for model in policy.models:
+            add(model, "local" if Path(model).expanduser().exists() else "hub", _policy_reference(policy, model))
+    return sorted(uses.values(), key=lambda u: u.target.lower())
+
+
+def _policy_reference(policy: Policy, model: str) -> Reference:
+    source = policy.source or ".openaudit.yaml"
+    path = Path(source.split(" [", 1)[0])
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if model in line:
+                return Reference(_display_path(path.absolute()), n, " ".join(line.split())[:200], "policy")
+    except OSError:
+        pass
+    return Reference(_display_path(path.absolute()), 1, f"models: {model}", "policy")
+
+
+# -- auditing what was found ------------------------------------------------------------------------------
+_OFFLINE_VALUES = ("1", "ON", "YES", "TRUE")
+
+
+@dataclass
+class ScanOutcome:
+    uses: list[ModelUse]
+    reports: list = field(default_factory=list)  # list[Report], one per model that could be audited
+    errors: list = field(default_factory=list)  # list[tuple[str, OpenAuditError]]: models that could not be
+
+    @property
+    def exit_code(self) -> int:
+        from openaudit.errors import EXIT_GATE_FAILED, EXIT_OK
+
+        codes = [EXIT_OK] + [EXIT_GATE_FAILED for r in self.reports if not r.passed]
+        codes += [exc.exit_code for _, exc in self.errors]
+        return max(codes)
+
+
+def _unreachable(exc: Exception) -> bool:
+    msg = getattr(exc, "message", str(exc))
+    return "could not reach the Hub" in msg or bool(re.search(r"HTTP (?:5\d\d|429|None)", msg))
+
+
+def audit_uses(uses: list[ModelUse], *, policy: Policy | None = None, context=None, offline: bool = False,
+               lock: dict | None = None, lock_file: str = LOCK_FILE, rules: tuple[str, ...] = ()) -> ScanOutcome:
+    """Audit each model with the policy. With a lock: offline (or with the Hub unreachable) the locked revision
+    is read from the cache; online, a changed revision or changed terms is drift (facts ``lock_drift``, OA908)."""
+    from openaudit.audit import audit_evidence
+    from openaudit.errors import EvidenceUnavailable, OpenAuditError
+    from openaudit.lock import drift
+    from openaudit.sources import resolve
+
+    lock = lock or {}
+    offline = offline or os.environ.get("HF_HUB_OFFLINE", "").upper() in _OFFLINE_VALUES
+    outcome = ScanOutcome(uses)
+    for use in uses:
+        locked = lock.get(use.target) or next((v for k, v in lock.items() if k.lower() == use.target.lower()), None)
+        locked_rev = (locked or {}).get("revision") if use.kind == "hub" and "@" not in use.target else None
+        notes: list[str] = []
+        from_lock = False
+        try:
+            if offline and locked_rev:
+                ev = resolve(f"{use.target}@{locked_rev}", offline=True).fetch()
+                notes.append(f"Decided offline from {lock_file}: locked revision {locked_rev[:12]} read from the "
+                             "Hub cache.")
+                from_lock = True
+            else:
+                try:
+                    ev = resolve(use.target, offline=offline).fetch()
+                except EvidenceUnavailable as exc:
+                    if not (locked_rev and not offline and _unreachable(exc)):
+                        raise
+                    ev = resolve(f"{use.target}@{locked_rev}", offline=True).fetch()
+                    notes.append(f"The Hub was unreachable ({exc.message}); decided offline from {lock_file}: "
+                                 f"locked revision {locked_rev[:12]} read from the Hub cache.")
+                    from_lock = True
+            report = audit_evidence(ev, context=context, policy=policy, rules=rules)
+            if locked and not from_lock and not ev.offline:
+                changes = drift(use.target, locked, report)
+                if changes:
+                    report = audit_evidence(ev, context=context, policy=policy, rules=rules,
+                                            extra_facts={"lock_drift": changes})
+        except OpenAuditError as exc:
+            outcome.errors.append((use.target, exc))
+            continue
+        report.target["references"] = [r.to_dict() for r in use.references]
+        if locked is not None:
+            report.target["lock"] = {"file": lock_file, "revision": locked.get("revision"),
+                                     "digest": locked.get("digest"), "decided_from_lock": from_lock}
+        report.notes.extend(notes)
+        outcome.reports.append(report)
+    return outcome

@@ -1,0 +1,139 @@
+"""`openaudit diff`: what changed between two revisions, and exit 1 when the terms became stricter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fakehub import FakeHub, hub_env
+
+from openaudit.audit import audit
+from openaudit.diff import diff_reports
+
+# Texts written for these tests (stand-ins in this project's own words, not real license texts).
+CARD_OPEN = """---
+license: apache-2.0
+---
+# river-small
+
+A toy model used by openaudit's diff tests.
+"""
+LICENSE_OPEN = """\
+                                 Apache License
+                           Version 2.0, January 2004
+
+Stand-in for openaudit's tests: it names the license and grants nothing.
+"""
+CARD_NC = """---
+license: cc-by-nc-4.0
+---
+# river-small
+
+A toy model used by openaudit's diff tests, now offered for non-commercial use.
+"""
+LICENSE_NC = """River model terms (test stand-in)
+
+1. You may copy and adapt the model, with credit to the authors.
+
+2. You may use the model for non-commercial purposes only.
+"""
+CUSTOM_CARD = """---
+license: other
+license_name: river-community
+license_link: LICENSE.md
+---
+# river-community
+"""
+CUSTOM_V1 = """# RIVER COMMUNITY LICENSE (written for openaudit's tests)
+
+1. Grant. You may use, copy, modify and distribute the River Model under the conditions below.
+
+2. Large deployments. If the products you offer had more than 50 million monthly active users in the preceding
+   calendar month, you must obtain a separate license from River before using the River Model.
+"""
+CUSTOM_V2 = """# RIVER COMMUNITY LICENSE (written for openaudit's tests)
+
+1. Grant. You may use, copy, modify and distribute the River Model under the conditions below.
+
+2. Large deployments. If the products you offer had more than 10 million monthly active users in the preceding
+   calendar month, you must obtain a separate license from River before using the River Model.
+
+3. Territory. This license does not apply, and no rights are granted, to users located in the European Union.
+"""
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "openaudit", *args], env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.fixture
+def river(fake_hub: FakeHub) -> tuple[str, str]:
+    """acme/river: v1 (Apache-2.0) and v2 (non-commercial) tags."""
+    v1 = fake_hub.add_repo("acme/river", {"README.md": CARD_OPEN, "LICENSE": LICENSE_OPEN,
+                                          "model.safetensors": b"\0" * 32})
+    v2 = fake_hub.add_revision("acme/river", {"README.md": CARD_NC, "LICENSE": LICENSE_NC,
+                                              "model.safetensors": b"\0" * 32}, branch="main")
+    fake_hub.set_ref("acme/river", "v1", v1)
+    fake_hub.set_ref("acme/river", "v2", v2)
+    return v1, v2
+
+
+def test_hub_revisions_license_became_non_commercial(fake_hub: FakeHub, river: tuple[str, str],
+                                                      tmp_path: Path) -> None:
+    v1, v2 = river
+    env = hub_env(fake_hub.url, tmp_path / "hf", OPENAUDIT_TIMEOUT="10")
+    proc = run(env, "diff", "acme/river@v1", "acme/river@v2", "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["stricter"] is True
+    assert data["a"]["revision"] == v1 and data["b"]["revision"] == v2
+    kinds = {c["kind"]: c for c in data["changes"]}
+    lic = kinds["license"]
+    assert lic["before"] == "apache-2.0" and lic["after"] == "cc-by-nc-4.0"
+    assert {(c["file"], c["line"]) for c in lic["clauses"]["a"]} & {("README.md", 2), ("LICENSE", 1)}
+    assert ("README.md", 2) in {(c["file"], c["line"]) for c in lic["clauses"]["b"]}
+    assert kinds["osi_approved"]["stricter"] is True
+    added = [c for c in data["changes"] if c["kind"] == "restriction_added" and c["after"] == "non_commercial"]
+    assert added and added[0]["stricter"]
+    assert ("LICENSE", 5) in {(c["file"], c["line"]) for c in added[0]["clauses"]["b"]}
+
+    table = run(env, "diff", "acme/river@v1", "acme/river@v2")
+    assert table.returncode == 1
+    assert "STRICTER" in table.stdout and "LICENSE:5" in table.stdout and "exit 1" in table.stdout
+
+
+def test_hub_revisions_reverse_is_not_stricter(fake_hub: FakeHub, river: tuple[str, str], tmp_path: Path) -> None:
+    env = hub_env(fake_hub.url, tmp_path / "hf", OPENAUDIT_TIMEOUT="10")
+    proc = run(env, "diff", "acme/river@v2", "acme/river@v1", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["stricter"] is False and data["changed"] is True
+    kinds = {c["kind"] for c in data["changes"]}
+    assert {"license", "restriction_removed"} <= kinds
+
+
+def _dir(tmp_path: Path, name: str, card: str, text: str) -> str:
+    d = tmp_path / name
+    d.mkdir()
+    (d / "README.md").write_text(card, encoding="utf-8")
+    (d / "LICENSE.md").write_text(text, encoding="utf-8")
+    return str(d)
+
+
+def test_local_directories_lower_cap_and_new_territory(tmp_path: Path) -> None:
+    a = audit(_dir(tmp_path, "v1", CUSTOM_CARD, CUSTOM_V1), offline=True)
+    b = audit(_dir(tmp_path, "v2", CUSTOM_CARD, CUSTOM_V2), offline=True)
+    result = diff_reports(a, b)
+    assert result["stricter"] is True
+    caps = [c for c in result["changes"] if c["kind"] == "threshold"]
+    assert caps and caps[0]["before"] == 50e6 and caps[0]["after"] == 10e6 and caps[0]["stricter"]
+    assert caps[0]["clauses"]["a"][0]["line"] == 5 and caps[0]["clauses"]["b"][0]["line"] == 5
+    terr = [c for c in result["changes"] if c["kind"] in ("territory", "restriction_added") and c["stricter"]]
+    assert terr and any(c["clauses"]["b"] and c["clauses"]["b"][0]["line"] == 8 for c in terr)
+    back = diff_reports(b, a)
+    assert back["stricter"] is False
+    assert diff_reports(a, a) == {**diff_reports(a, a), "changes": [], "stricter": False, "changed": False}

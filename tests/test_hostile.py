@@ -1,0 +1,322 @@
+"""Hostile inputs, end to end: the CLI in a subprocess on cards built to hurt it.
+
+Each case must end within 10 s and 300 MB of memory (max RSS of that child, from os.wait4), with exit 0-2,
+without a traceback, and without any control sequence from the input reaching the output in any format.
+Fixtures are generated in tmp_path (the 60 MB card is never committed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+TIME_LIMIT = 10.0  # seconds of CPU for the child; of wall time too, scaled by how oversubscribed the machine is
+RSS_LIMIT_MB = 300
+TOKEN = "hf_hostilesecret987654321"
+
+# Sequences a hostile card injects; none may reach the terminal.
+SGR = "\x1b[38;5;201m"
+CLEAR = "\x1b[2J\x1b[H"
+OSC8 = "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\"
+OSC_TITLE = "\x1b]0;pwned\x07"
+C1_CSI = "\x9b31m"
+RLO, LRI, PDI = "\u202e", "\u2066", "\u2069"
+MARKUP = "[bold red]MARKUP[/bold red] [link=https://evil.example]LINKMARKUP[/link]"
+INJECTED = ("\x1b", "\x07", "\x9b", RLO, LRI, PDI, "\u200b", "\x00", "\x08")
+ANSI_LINE = f"{SGR}pink{CLEAR} {OSC8} {OSC_TITLE} {C1_CSI} {RLO}txet desrever{PDI} \u200bzw \x08bs {MARKUP}"
+
+
+MIT_TEXT = """MIT License
+
+Copyright (c) 2024 openaudit test fixtures
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+"""
+
+
+def write_cards(root: Path) -> dict[str, Path]:
+    """The six hostile model directories (each with a README.md; some with a LICENSE beside it)."""
+    mit = MIT_TEXT
+    cards: dict[str, bytes] = {}
+    cards["malformed_yaml"] = (
+        b"---\nlicense: [mit\nbase_model: : :\n  - bad indent\n---\n"
+        b"# Malformed\n\nThe training code is at https://github.com/acme/malformed and the body is still read.\n"
+    )
+    cards["ansi_markup"] = (
+        "---\n"
+        f"license: other\nlicense_name: {json.dumps(ANSI_LINE)}\nlicense_link: {json.dumps('https://x/' + ANSI_LINE)}\n"
+        f"tags: [{json.dumps(ANSI_LINE)}]\n"
+        "---\n"
+        f"# Model {ANSI_LINE}\n\n{ANSI_LINE}\n"
+        f"You may not use this model with more than 700 million monthly active users {ANSI_LINE}.\n"
+    ).encode()
+    cards["binary_readme"] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 64
+    levels = ["a: &a [" + ",".join(['"lol"'] * 10) + "]"]
+    for prev, cur in zip("abcdefgh", "bcdefghi", strict=True):
+        levels.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 10) + "]")
+    cards["alias_bomb"] = ("---\nlicense: mit\n" + "\n".join(levels) + "\n---\n# Billion laughs\n").encode()
+    marker = root / "PWNED-python-tag"
+    cards["python_tag"] = (
+        "---\n"
+        f"license: !!python/object/apply:os.system ['touch {marker}']\n"
+        f"base_model: !!python/name:os.system\n"
+        "---\n# Python tags\n"
+    ).encode()
+    paths = {}
+    for name, data in cards.items():
+        d = root / name
+        d.mkdir()
+        (d / "README.md").write_bytes(data)
+        if name in ("malformed_yaml", "python_tag"):
+            (d / "LICENSE").write_text(mit)
+        paths[name] = d
+    big = root / "huge_card"
+    big.mkdir()
+    with open(big / "README.md", "wb") as fh:  # 60 MB, written in chunks
+        fh.write(b"---\nlicense: apache-2.0\n---\n# Huge\n\n")
+        chunk = (b"A very long model card line that repeats and says nothing about licenses at all.\n" * 1024)
+        while fh.tell() < 60 * 1024 * 1024:
+            fh.write(chunk)
+    paths["huge_card"] = big
+    return paths
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_cards(tmp_path_factory.mktemp("hostile"))
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENAUDIT_", "HUGGING"))}
+    env.update({"HF_HUB_OFFLINE": "1", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", "COLUMNS": "120",
+                "HF_TOKEN": TOKEN})
+    env.update(extra)
+    return env
+
+
+def contention() -> float:
+    """How oversubscribed the machine is (1.0: not at all), from the load average."""
+    try:
+        return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    except OSError:
+        return 1.0
+
+
+class Run:
+    def __init__(self, code: int, stdout: str, stderr: str, elapsed: float, rss_mb: float, cpu: float,
+                 factor: float):
+        self.returncode, self.stdout, self.stderr, self.elapsed = code, stdout, stderr, elapsed
+        self.rss_mb, self.cpu, self.factor = rss_mb, cpu, factor
+
+
+def run_measured(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+                 limit: float = TIME_LIMIT) -> Run:
+    """Run the CLI; returns its exit code, output, wall time and max RSS (of this child only, via wait4)."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "openaudit", *args], stdout=out, stderr=err,
+                                env=env or cli_env(), cwd=cwd)
+        killer = threading.Timer(limit + 20, proc.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        elapsed = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return Run(proc.returncode, stdout, stderr, elapsed, rss_mb, usage.ru_utime + usage.ru_stime, contention())
+
+
+def assert_clean(run: Run, what: str) -> None:
+    assert run.returncode in (0, 1, 2), (what, run.returncode, run.stderr)
+    assert run.cpu < TIME_LIMIT, (what, run.cpu)
+    assert run.elapsed < TIME_LIMIT * run.factor, (what, run.elapsed, run.factor)
+    assert run.rss_mb < RSS_LIMIT_MB, (what, run.rss_mb)
+    for text in (run.stdout, run.stderr):
+        assert "Traceback" not in text, (what, text[-3000:])
+        for seq in INJECTED:
+            assert seq not in text, (what, repr(seq))
+        assert TOKEN not in text
+    if run.returncode == 2:
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("openaudit: error: "), run.stderr
+
+
+MEASURED: dict[str, tuple[float, float, float]] = {}
+
+
+@pytest.mark.parametrize("name", ["malformed_yaml", "ansi_markup", "binary_readme", "alias_bomb", "python_tag",
+                                  "huge_card"])
+def test_hostile_card_json_and_text(hostile: dict[str, Path], name: str) -> None:
+    json_run = run_measured("check", str(hostile[name]), "--format", "json")
+    assert_clean(json_run, f"{name} json")
+    assert json_run.stdout.isascii()
+    report = json.loads(json_run.stdout)
+    text_run = json_run
+    if name != "huge_card":  # (its text is benign filler: one format is enough to measure it)
+        text_run = run_measured("check", str(hostile[name]))  # piped: the plain-text table
+        assert_clean(text_run, f"{name} text")
+    MEASURED[name] = (max(json_run.elapsed, text_run.elapsed), max(json_run.cpu, text_run.cpu),
+                      max(json_run.rss_mb, text_run.rss_mb))
+
+    rules = {f["rule"]: f for f in report["findings"]}
+    files = {f["name"]: f for f in report["files"]}
+    if name in ("malformed_yaml", "alias_bomb", "python_tag"):
+        assert "OA104" in rules, rules
+    if name == "malformed_yaml":
+        assert report["license"]["id"] == "mit"  # the LICENSE file is still audited
+        assert "github.com/acme/malformed" in json_run.stdout  # and so is the body (code link found)
+    if name == "alias_bomb":
+        assert "too complex" in rules["OA104"]["message"]
+    if name == "python_tag":
+        assert not (hostile[name].parent / "PWNED-python-tag").exists()
+        assert "python" in rules["OA104"]["message"]
+    if name == "binary_readme":
+        assert files["README.md"]["status"] == "unreadable" and "binary" in files["README.md"]["reason"]
+        assert "OA106" in rules
+    if name == "huge_card":
+        assert files["README.md"]["status"] == "truncated"
+        assert "OA107" in rules
+        assert report["license"]["id"] == "apache-2.0"
+    if name == "ansi_markup":
+        # Markup is shown literally (as text), never interpreted.
+        assert "[bold red]MARKUP[/bold red]" in text_run.stdout
+
+
+def test_terminal_output_on_a_pty(hostile: dict[str, Path]) -> None:
+    """On a real terminal (rich renderer): rich's own styling only; nothing injected survives; markup literal."""
+    master, slave = pty.openpty()
+    env = cli_env(COLUMNS="200", LINES="50", TERM="xterm-256color")
+    env.pop("NO_COLOR")
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "openaudit", "check", str(hostile["ansi_markup"])],
+                            stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+        assert time.monotonic() - start < TIME_LIMIT + 10
+    proc.wait(timeout=10)
+    os.close(master)
+    out = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode in (0, 1), out[-2000:]
+    assert "Traceback" not in out
+    assert "\x1b[" in out  # it did take the terminal path: rich styles its own output
+    for seq in (SGR, "\x1b[2J", "\x1b]", "\x07", "\x9b", RLO, LRI, PDI, "\u200b", "\x08"):
+        assert seq not in out, repr(seq)
+    assert "MARKUP[/bold" in out.replace("\r\n", "\n")  # rich markup from the card printed literally
+
+
+def test_non_utf8_crlf_bom_and_utf16(tmp_path: Path) -> None:
+    d = tmp_path / "encodings"
+    d.mkdir()
+    (d / "README.md").write_bytes(b"\xef\xbb\xbf---\r\nlicense: mit\r\ntags:\r\n- x\r\n---\r\n# Caf\xe9 \xff\xfe\r\n")
+    (d / "LICENSE").write_bytes(MIT_TEXT.replace("\n", "\r\n").encode("utf-16"))
+    (d / "NOTICE").write_bytes(b"Copyright \xa9 2024 Latin-1 Corp\n")
+    run = run_measured("check", str(d), "--format", "json")
+    assert_clean(run, "encodings")
+    report = json.loads(run.stdout)
+    files = {f["name"]: f for f in report["files"]}
+    assert files["README.md"]["status"] == "read" and "UTF-8" in (files["README.md"]["reason"] or "")
+    assert files["LICENSE"]["status"] == "read"
+    assert files["NOTICE"]["status"] == "read"
+    assert "OA104" not in {f["rule"] for f in report["findings"]}  # BOM + CRLF front matter parsed
+    assert report["license"]["id"] == "mit"
+
+
+def test_repository_code_is_never_imported_or_run(tmp_path: Path) -> None:
+    """A model directory full of code that would leave a marker if imported or executed."""
+    d = tmp_path / "evil-model"
+    d.mkdir()
+    marker = tmp_path / "MARKER"
+    payload = f"import pathlib\npathlib.Path({str(marker)!r}).write_text(__name__)\n"
+    for name in ("modeling_x.py", "configuration_x.py", "__init__.py", "setup.py", "conftest.py",
+                 "sitecustomize.py", "usercustomize.py", "yaml.py", "typer.py", "rich.py", "huggingface_hub.py",
+                 "openaudit.py", "json.py", "re.py"):
+        (d / name).write_text(payload)
+    (d / "config.json").write_text(json.dumps({"auto_map": {"AutoModel": "modeling_x.XModel"},
+                                               "model_type": "x"}))
+    (d / "pytorch_model.bin").write_bytes(b"\x80\x04cposix\nsystem\n")  # a pickle header; never opened
+    (d / "README.md").write_text("---\nlicense: mit\n---\n# Evil\n")
+    # The installed entry point, run from inside the model directory (the worst case for sys.path).
+    script = Path(sys.executable).parent / "openaudit"
+    assert script.exists()
+    proc = subprocess.run([str(script), "check", ".", "--format", "json"], cwd=d, env=cli_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert not marker.exists(), marker.read_text()
+    rules = {f["rule"]: f for f in json.loads(proc.stdout)["findings"]}
+    assert "OA601" in rules and "pytorch_model.bin" in rules["OA601"]["message"]
+    assert "OA602" in rules and "auto_map" in rules["OA602"]["message"]
+    # python -m with the model directory as the working directory is Python's own sys.path rule; we run it
+    # from elsewhere, as documented.
+    run = run_measured("check", str(d), "--format", "json", cwd=tmp_path)
+    assert_clean(run, "evil-model")
+    assert not marker.exists()
+
+
+def test_huge_card_through_the_hub_is_read_up_to_the_cap(fake_hub, tmp_path: Path) -> None:
+    """huggingface_hub downloads the whole 60 MB README to its cache (streamed); we read only the cap."""
+    from fakehub import hub_env
+
+    big = b"---\nlicense: apache-2.0\n---\n# Huge\n" + b"filler line of a very large model card\n" * 1_600_000
+    assert len(big) > 60_000_000
+    fake_hub.add_repo("acme/huge", {"README.md": big, "model.safetensors": b"\0"})
+    env = hub_env(fake_hub.url, tmp_path / "hf", OPENAUDIT_TIMEOUT="10", HF_TOKEN=TOKEN)
+    run = run_measured("check", "acme/huge", "--format", "json", env=env, limit=TIME_LIMIT + 5)
+    assert_clean(run, "hub huge card")
+    MEASURED["hub_huge_card"] = (run.elapsed, run.cpu, run.rss_mb)
+    report = json.loads(run.stdout)
+    readme = next(f for f in report["files"] if f["name"] == "README.md")
+    assert readme["status"] == "truncated", readme
+    assert "OA107" in {f["rule"] for f in report["findings"]}
+
+
+def test_report_measurements(hostile: dict[str, Path]) -> None:
+    """Prints the time and memory of each hostile case (run with -s to see them)."""
+    if not MEASURED:
+        pytest.skip("run together with test_hostile_card_json_and_text")
+    print(f"\n(load factor {contention():.1f})")
+    for name, (elapsed, cpu, rss) in sorted(MEASURED.items()):
+        print(f"{name:16s} wall {elapsed:5.2f} s  cpu {cpu:5.2f} s  max RSS {rss:6.1f} MB")

@@ -1,0 +1,196 @@
+"""`openaudit scan` and `openaudit lock` end to end: a fresh git repository whose app.py loads a model served by
+the fake Hub (tests/fakehub.py), a policy that denies its license, waivers, every output format, and the lock
+round trip with the Hub gone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from fakehub import FakeHub, hub_env
+
+CARD = """---
+license: llama3.1
+---
+# tiny-llama
+
+A toy model for openaudit's scan tests.
+"""
+LICENSE = """Llama 3.1 Community License Agreement
+
+Llama 3.1 Version Release Date: July 23, 2024
+
+A stand-in for openaudit's tests. It keeps the title and release-date lines by which the license is
+recognised; products above 700 million monthly active users are mentioned only so that the number can be found.
+"""
+CARD_MIT = "---\nlicense: mit\n---\n# tiny-llama\n\nRelicensed for the sake of the test.\n"
+APP = '''"""The application."""
+from transformers import AutoModelForCausalLM
+
+model = AutoModelForCausalLM.from_pretrained("acme/tiny-llama")
+'''
+DENY = "licenses:\n  deny: [llama3.1]\n"
+
+
+def git_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "app"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "app.py").write_text(APP)
+    (repo / ".openaudit.yaml").write_text(DENY)
+    return repo
+
+
+def oa(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "openaudit", *args], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+@pytest.fixture
+def hub(fake_hub: FakeHub) -> FakeHub:
+    fake_hub.add_repo("acme/tiny-llama", {"README.md": CARD, "LICENSE": LICENSE, "model.safetensors": b"\0" * 8})
+    return fake_hub
+
+
+@pytest.fixture
+def env(hub: FakeHub, tmp_path: Path) -> dict[str, str]:
+    return hub_env(hub.url, tmp_path / "hf", OPENAUDIT_TIMEOUT="5")
+
+
+def test_denied_model_fails_and_is_named(hub, env, tmp_path):
+    repo = git_repo(tmp_path)
+    proc = oa(env, repo, "scan")
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "acme/tiny-llama" in proc.stdout and "OA901" in proc.stdout
+    assert "app.py:4" in proc.stdout  # where the code references it
+
+    proc = oa(env, repo, "scan", "--format", "json")
+    report = json.loads(proc.stdout)
+    assert report["target"]["id"] == "acme/tiny-llama"
+    assert report["target"]["references"] == [
+        {"file": "app.py", "line": 4, "text": 'model = AutoModelForCausalLM.from_pretrained("acme/tiny-llama")',
+         "how": "call"}]
+    assert [v["rule"] for v in report["gate"]["violations"]] == ["OA901"]
+
+
+def test_waivers_in_every_format(hub, env, tmp_path):
+    repo = git_repo(tmp_path)
+    future = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    (repo / ".openaudit.yaml").write_text(
+        DENY + f"waivers:\n  - {{model: acme/tiny-llama, rule: OA901, reason: 'Legal approved <2025-11>', "
+               f"expires: {future}}}\n")
+    proc = oa(env, repo, "scan", "-f", "json")
+    assert proc.returncode == 0, proc.stdout
+    report = json.loads(proc.stdout)
+    waived = [f for f in report["findings"] if f["waived"]]
+    assert [(f["rule"], f["waiver_reason"]) for f in waived] == [("OA901", "Legal approved <2025-11>")]
+    assert "OA907" in {f["rule"] for f in report["findings"]}  # expires within 30 days: said ahead of time
+
+    table = oa(env, repo, "scan").stdout
+    assert "(waived)" in table and "Legal approved" in table and "OA907" in table
+
+    md = oa(env, repo, "scan", "-f", "markdown").stdout
+    assert "**waived**" in md and "Legal approved &lt;2025\\-11&gt;" in md and "1 waived" in md
+    assert "OA907" in md
+
+    sarif = json.loads(oa(env, repo, "scan", "-f", "sarif").stdout)
+    results = sarif["runs"][0]["results"]
+    oa901 = [r for r in results if r["ruleId"] == "OA901"]
+    assert oa901 and oa901[0]["suppressions"] == [
+        {"kind": "external", "status": "accepted", "justification": "Legal approved <2025-11>"}]
+    assert all("suppressions" not in r for r in results if r["ruleId"] != "OA901")
+
+
+def test_expired_waiver_does_not_apply(hub, env, tmp_path):
+    repo = git_repo(tmp_path)
+    past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    (repo / ".openaudit.yaml").write_text(
+        DENY + f"waivers:\n  - {{model: 'acme/*', reason: 'old deal', expires: {past}}}\n")
+    proc = oa(env, repo, "scan", "-f", "json")
+    assert proc.returncode == 1
+    rules = {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+    assert {"OA901", "OA906"} <= rules
+
+
+def test_sarif_output_file_is_valid_2_1_0(hub, env, tmp_path):
+    from test_sarif import validate_sarif
+
+    repo = git_repo(tmp_path)
+    proc = oa(env, repo, "scan", "--format", "sarif", "--output", "out.sarif")
+    assert proc.returncode == 1 and proc.stdout == ""
+    log = json.loads((repo / "out.sarif").read_text())
+    validate_sarif(log)
+    assert log["version"] == "2.1.0"
+    run = log["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert "OA901" in ids
+    r = next(r for r in run["results"] if r["ruleId"] == "OA901")
+    assert r["level"] == "error"
+    assert ids[r["ruleIndex"]] == "OA901"
+    loc = r["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "app.py" and loc["region"]["startLine"] == 4
+    related = r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert related.startswith("hf://acme/tiny-llama@")
+
+
+def test_lock_then_offline_scan_with_the_hub_gone(hub, env, tmp_path):
+    repo = git_repo(tmp_path)
+    proc = oa(env, repo, "lock")
+    assert proc.returncode == 0, proc.stderr
+    assert "acme/tiny-llama" in proc.stdout
+    lock = yaml.safe_load((repo / "openaudit.lock").read_text())
+    entry = lock["models"]["acme/tiny-llama"]
+    sha = hub.repos["acme/tiny-llama"].refs["main"]
+    assert entry["revision"] == sha and entry["license"] == "llama3.1"
+    assert entry["digest"].startswith("sha256:") and len(entry["digest"]) == 7 + 64
+    assert {"kind": "user_cap", "thresholds": [{"value": 700e6, "unit": "monthly_active_users"}]} in entry["terms"]
+
+    hub.stop()
+    for extra in ({"HF_HUB_OFFLINE": "1"}, {}):  # offline on purpose, and online with the Hub unreachable
+        proc = oa({**env, **extra}, repo, "scan", "-f", "json")
+        assert proc.returncode == 1, (extra, proc.stderr)  # still decided: the denied license fails
+        report = json.loads(proc.stdout)
+        assert report["target"]["revision"] == sha and report["target"]["offline"] is True
+        assert report["target"]["lock"]["decided_from_lock"] is True
+        assert any("openaudit.lock" in n and "offline" in n for n in report["notes"]), report["notes"]
+        assert [v["rule"] for v in report["gate"]["violations"]] == ["OA901"]
+    proc = oa(env, repo, "scan")
+    assert "Hub was unreachable" in proc.stdout and "decided offline" in proc.stdout
+
+    # Without a lock, the Hub gone is evidence unavailable (exit 3), one line per model.
+    (repo / "openaudit.lock").unlink()
+    proc = oa(env, repo, "scan")
+    assert proc.returncode == 3 and proc.stderr.startswith("openaudit: error: acme/tiny-llama")
+
+
+def test_drift_upstream_is_a_warning(hub, env, tmp_path):
+    repo = git_repo(tmp_path)
+    (repo / ".openaudit.yaml").write_text("licenses:\n  allow: [llama3.1, mit]\n")
+    assert oa(env, repo, "lock").returncode == 0
+    proc = oa(env, repo, "scan", "-f", "json")
+    assert proc.returncode == 0 and "OA908" not in proc.stdout  # nothing changed
+
+    hub.add_revision("acme/tiny-llama", {"README.md": CARD_MIT, "LICENSE": "MIT License\n"}, branch="main")
+    proc = oa(env, repo, "scan", "-f", "json")
+    report = json.loads(proc.stdout)
+    drift = [f for f in report["findings"] if f["rule"] == "OA908"]
+    assert {f["severity"] for f in drift} == {"warning"}
+    messages = " ".join(f["message"] for f in drift)
+    assert "revision" in messages and "terms" in messages and "llama3.1" in messages
+    assert proc.returncode == 0  # a warning: fails only with fail_on: warning
+    assert oa(env, repo, "scan", "--fail-on", "warning").returncode == 1
+
+
+def test_no_models_found(env, tmp_path):
+    (tmp_path / "x.py").write_text("print('hello')\n")
+    proc = oa(env, tmp_path, "scan")
+    assert proc.returncode == 0 and "no model references found" in proc.stdout
+    assert json.loads(oa(env, tmp_path, "scan", "-f", "json").stdout) == []
+    assert "No model references found" in oa(env, tmp_path, "scan", "-f", "markdown").stdout
