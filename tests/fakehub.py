@@ -18,8 +18,9 @@ classifies them: RepoNotFound (401 without a token, 404 with one, as the real Hu
 (404), EntryNotFound (404, with X-Repo-Commit), GatedRepo (403 on files of a gated repo without a granted token).
 
 Every request is recorded (``hub.requests``, ``hub.requests_to(pattern, method)``) without the Authorization
-value. ``hub.add_fault`` injects a status, extra headers, a delay or a dropped connection for requests matching
-a method and path pattern, for all or the first ``times`` of them. Exceptions inside the fake itself land in
+value; ``hub.max_inflight`` is the most requests answered at once. ``hub.add_fault`` injects a status, extra
+headers, a delay or a dropped connection for requests matching a method and path pattern, for all or the first
+``times`` of them. Exceptions inside the fake itself land in
 ``hub.errors`` (the ``fake_hub`` fixture fails the test on them).
 """
 
@@ -179,6 +180,8 @@ class FakeHub:
         self.port: int | None = None
         self.datasets: dict[str, dict[str, Any]] = {}  # dataset id -> {"card_data", "gated", "tags", "sha"}
         self.page_size = 10  # models per page of GET /api/models (the next page is in the Link header)
+        self.inflight = 0  # requests being answered right now
+        self.max_inflight = 0  # the most requests answered at once (reset with ``clear``)
 
     # -- lifecycle --------------------------------------------------------------------------------
     def start(self) -> FakeHub:
@@ -254,6 +257,7 @@ class FakeHub:
         """Forget recorded requests (repos and faults stay)."""
         with self._lock:
             self.requests.clear()
+            self.max_inflight = self.inflight
 
     def requests_to(self, pattern: str = "", method: str | None = None) -> list[RecordedRequest]:
         with self._lock:
@@ -262,6 +266,16 @@ class FakeHub:
 
     # -- request handling -------------------------------------------------------------------------
     def _dispatch(self, h: _Handler, method: str) -> None:
+        with self._lock:
+            self.inflight += 1
+            self.max_inflight = max(self.max_inflight, self.inflight)
+        try:
+            self._dispatch_one(h, method)
+        finally:
+            with self._lock:
+                self.inflight -= 1
+
+    def _dispatch_one(self, h: _Handler, method: str) -> None:
         length = int(h.headers.get("Content-Length") or 0)
         if length:
             h.rfile.read(length)  # keep the keep-alive stream in step even for requests we refuse

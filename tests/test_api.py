@@ -104,3 +104,33 @@ def test_module_and_function_are_one() -> None:
     assert openaudit.audit.audit is fn  # the submodule forwards calls to the same function the CLI uses
     with pytest.raises(AttributeError):
         openaudit.no_such_name  # noqa: B018
+
+
+def test_readme_python_api_example_runs() -> None:
+    # The README's example, executed as written (from the repository root, where `examples/` is), without the CLI.
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Python API\n", 1)[1].split("\n## ", 1)[0]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "openaudit.audit(" in snippet
+    check = ("\nimport json as _json\nassert report.passed is False\n"
+             "assert {v['rule'] for v in report.gate['violations']} >= {'OA221', 'OA224', 'OA904'}\n"
+             "assert report.eu_ai_act['exemption'] == 'does_not_apply'\n"
+             "assert _json.loads(report.to_json())['gate']['passed'] is False\n"
+             "import sys\nassert 'typer' not in sys.modules and 'openaudit.cli' not in sys.modules\n"
+             "print('README-OK')\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, "-c", snippet + check], capture_output=True, text=True, env=env,
+                          timeout=60, cwd=EXAMPLES.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith("README-OK")
+    assert '"schema_version": 1' in proc.stdout  # print(report.to_json())
+
+
+def test_signature_of_openaudit_audit() -> None:
+    import inspect
+
+    params = inspect.signature(openaudit.audit).parameters
+    assert list(params)[:4] == ["target", "context", "policy", "offline"]
+    assert all(params[n].kind is inspect.Parameter.KEYWORD_ONLY for n in ("context", "policy", "offline"))
+    with pytest.raises(TypeError):
+        openaudit.audit("examples/open-tiny", None)  # type: ignore[misc]

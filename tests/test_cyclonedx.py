@@ -118,3 +118,58 @@ def test_cli_format_cyclonedx(finetune: str) -> None:
     data = json.loads(proc.stdout)
     validate(data)
     assert data["metadata"]["component"]["name"] == "pebble-ft"
+
+
+def test_hub_model_chain_and_dataset_through_the_fake_hub(fake_hub, tmp_path: Path) -> None:
+    from fakehub import hub_env
+
+    base_sha = fake_hub.add_repo("acme/base-7b", {
+        "README.md": "---\nlicense: mit\n---\n# base\n", "model.safetensors": b"\0" * 16})
+    child_sha = fake_hub.add_repo("acme/child", {
+        "README.md": "---\nlicense: other\nlicense_name: acme-terms\nlicense_link: LICENSE\nbase_model: acme/base-7b\n"
+                     "datasets:\n- acme/corpus\n---\n# child\n",
+        "LICENSE": "ACME terms (test stand-in)\n\n1. You may use the model for non-commercial purposes only.\n",
+        "model.safetensors": b"\0" * 16})
+    fake_hub.add_dataset("acme/corpus", card_data={"license": "cc-by-4.0"})
+    env = hub_env(fake_hub.url, tmp_path / "hf", OPENAUDIT_TIMEOUT="10")
+    proc = subprocess.run([sys.executable, "-m", "openaudit", "check", "acme/child", "--format", "cyclonedx"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    bom = json.loads(proc.stdout)
+    validate(bom)
+    model = bom["metadata"]["component"]
+    assert model["type"] == "machine-learning-model" and model["name"] == "acme/child"
+    assert model["purl"] == f"pkg:huggingface/acme/child@{child_sha}"
+    # not an SPDX license: named, with a reference to its text at the audited commit
+    assert model["licenses"] == [{"license": {"name": "acme-terms",
+                                              "url": f"https://huggingface.co/acme/child/blob/{child_sha}/LICENSE"}}]
+    p = props(model)
+    assert any(v.startswith("non_commercial:") and "LICENSE:3" in v for v in p["openaudit:restriction"])
+    assert p["openaudit:eu_ai_act.exemption"] == ["does_not_apply"]
+    assert p["openaudit:eu_ai_act.open_source_licence"] == ["not_met"]
+    comps = {c["name"]: c for c in bom["components"]}
+    base, ds = comps["acme/base-7b"], comps["acme/corpus"]
+    assert base["type"] == "machine-learning-model" and base["purl"] == f"pkg:huggingface/acme/base-7b@{base_sha}"
+    assert base["licenses"] == [{"license": {"id": "MIT"}}]
+    assert ds["type"] == "data" and ds["licenses"] == [{"license": {"id": "CC-BY-4.0"}}]
+    deps = {d["ref"]: set(d.get("dependsOn", [])) for d in bom["dependencies"]}
+    assert deps[model["bom-ref"]] == {base["bom-ref"], ds["bom-ref"]}
+
+
+def test_other_formats_do_not_import_cyclonedx(tmp_path: Path) -> None:
+    # start-up time: cyclonedx-python-lib (and its packageurl / license-expression / py-serializable) is imported
+    # on the cyclonedx path only
+    target = str(EXAMPLES / "llama-finetune")
+    code = ("import sys\nfrom openaudit.cli import main\nsys.argv = ['openaudit'] + sys.argv[1:]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'cyclonedx', 'packageurl', 'license_expression',"
+            " 'py_serializable', 'sortedcontainers'})\nsys.stderr.write(f'HEAVY={heavy}\\n')\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1"}
+    for args in (["check", target, "-f", "json"], ["check", target], ["check", target, "-f", "markdown"],
+                 ["check", target, "-f", "sarif"], ["diff", target, target], ["explain", "OA701"]):
+        proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
+                              timeout=60, cwd=tmp_path)
+        assert "HEAVY=[]" in proc.stderr, (args, proc.stderr)
+    proc = subprocess.run([sys.executable, "-c", code, "check", target, "-f", "cyclonedx"], capture_output=True,
+                          text=True, env=env, timeout=60, cwd=tmp_path)
+    assert "'cyclonedx'" in proc.stderr  # the probe would see it

@@ -137,3 +137,62 @@ def test_local_directories_lower_cap_and_new_territory(tmp_path: Path) -> None:
     back = diff_reports(b, a)
     assert back["stricter"] is False
     assert diff_reports(a, a) == {**diff_reports(a, a), "changes": [], "stricter": False, "changed": False}
+
+
+def test_cli_local_directories_all_formats(tmp_path: Path) -> None:
+    import os
+
+    a = _dir(tmp_path, "v1", CUSTOM_CARD, CUSTOM_V1)
+    b = _dir(tmp_path, "v2", CUSTOM_CARD, CUSTOM_V2)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1"}
+    data = json.loads(run(env, "diff", a, b, "-f", "json").stdout)
+    assert data["stricter"] and data["a"]["kind"] == "local"
+    table = run(env, "diff", a, b)
+    assert table.returncode == 1, table.stderr
+    assert "STRICTER  user_cap: cap lowered from 50M to 10M monthly active users" in table.stdout
+    assert "A: LICENSE.md:5" in table.stdout and "B: LICENSE.md:5" in table.stdout and "LICENSE.md:8" in table.stdout
+    md = run(env, "diff", a, b, "--format", "markdown")
+    assert md.returncode == 1, md.stderr
+    assert md.stdout.startswith("## openaudit diff: ❌ terms became stricter")
+    row = next(line for line in md.stdout.splitlines() if "cap lowered" in line)
+    assert row.startswith("| **stricter** |") and "`LICENSE.md:5`" in row and row.count(" | ") == 3
+    assert "Exit 1." in md.stdout
+    out_file = tmp_path / "diff.md"
+    written = run(env, "diff", a, b, "--format", "markdown", "--output", str(out_file))
+    assert written.returncode == 1 and written.stdout == "" and out_file.read_text(encoding="utf-8") == md.stdout
+    same = run(env, "diff", a, a, "-f", "markdown")
+    assert same.returncode == 0 and "✅" in same.stdout and "No change" in same.stdout
+    looser = run(env, "diff", b, a)
+    assert looser.returncode == 0 and "STRICTER" not in looser.stdout and "exit 0" in looser.stdout
+    bad = run(env, "diff", a, str(tmp_path / "missing"))
+    assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in bad.stderr
+
+
+def test_markdown_escapes_card_text(tmp_path: Path) -> None:
+    import io
+
+    from openaudit.diff import render_diff
+
+    evil = CUSTOM_V2.replace("users located in the European Union.",
+                             "users located in the European Union. | <img src=x> @everyone [x](http://e.vil)")
+    a = audit(_dir(tmp_path, "v1", CUSTOM_CARD, CUSTOM_V1), offline=True)
+    b = audit(_dir(tmp_path, "v2", CUSTOM_CARD.replace("river-community", "river|<b>x</b>"), evil), offline=True)
+    buf = io.StringIO()
+    render_diff(diff_reports(a, b), "markdown", buf)
+    out = buf.getvalue()
+    assert "<img" not in out and "<b>" not in out and "@everyone" not in out and "](http" not in out
+    for line in out.splitlines():
+        if line.startswith("| **stricter**") or line.startswith("| changed"):
+            assert line.count(" | ") == 3, line  # no cell broken out of
+
+
+def test_custom_license_renamed_is_reported(tmp_path: Path) -> None:
+    a = audit(_dir(tmp_path, "v1", CUSTOM_CARD, CUSTOM_V1), offline=True)
+    b = audit(_dir(tmp_path, "v2", CUSTOM_CARD.replace("river-community", "river-community-2"), CUSTOM_V1),
+              offline=True)
+    assert a.license.id == b.license.id == "unknown"
+    result = diff_reports(a, b)
+    named = [c for c in result["changes"] if c["kind"] == "license_name"]
+    assert named and named[0]["before"] == "river-community" and named[0]["after"] == "river-community-2"
+    assert not result["stricter"] and named[0]["clauses"]["b"][0]["line"] == 3

@@ -189,3 +189,98 @@ def test_eu_ai_act_in_json_and_terminal_summary(tmp_path: Path) -> None:
     buf = io.StringIO()
     render([r], "table", buf, color=False)
     assert "EU AI Act" in buf.getvalue() and "does not apply" in buf.getvalue()
+
+
+def test_unknown_compute_when_the_card_does_not_state_it(tmp_path: Path) -> None:
+    # parameters alone (34B: too large for the bound) and no training tokens: compute is unknown, not guessed
+    card = OPEN_CARD.replace("1.2B parameters, pretrained on 300B tokens of public text", "34B parameters")
+    r = audit(make(tmp_path, "mid", card, APACHE_STANDIN), offline=True)
+    e = r.eu_ai_act
+    assert e["compute"]["parameters"] == pytest.approx(34e9)
+    assert e["compute"]["flops"] is None and e["compute"]["presumed_systemic_risk"] is None
+    sr = conditions(r)["no_systemic_risk"]
+    assert sr["status"] == "unknown" and "parameters only" in sr["reason"]
+    assert e["exemption"] == "undetermined" and "no_systemic_risk" in e["summary"]
+    # undetermined: the duties the exemption would lift are still listed, conditionally
+    remaining = {o["article"]: o for o in e["remaining_obligations"]}
+    assert {"Art. 53(1)(a)", "Art. 53(1)(b)", "Art. 53(1)(c)", "Art. 53(1)(d)"} <= set(remaining)
+    assert "unless" in remaining["Art. 53(1)(a)"]["condition"]
+    assert not any(f.rule == "OA702" for f in r.findings)
+
+
+def test_does_not_apply_lists_every_remaining_duty(tmp_path: Path) -> None:
+    r = audit(make(tmp_path, "quiet-nc", NC_CARD), offline=True)
+    arts = [o["article"] for o in r.eu_ai_act["remaining_obligations"]]
+    assert {"Art. 53(1)(a)", "Art. 53(1)(b)", "Art. 53(1)(c)", "Art. 53(1)(d)", "Art. 54"} <= set(arts)
+    assert not r.eu_ai_act["exempted_obligations"]
+
+
+FAMILY_CARD = """---
+license: apache-2.0
+library_name: transformers
+---
+# family
+
+The family comes in two sizes — 8B and 405B parameters — pretrained on over 15 trillion tokens.
+
+## Usage
+
+Load it with transformers.
+"""
+
+
+def test_card_for_several_sizes_uses_the_size_in_the_name_or_says_unknown(tmp_path: Path) -> None:
+    small = audit(make(tmp_path, "Family-8B", FAMILY_CARD, APACHE_STANDIN), offline=True).eu_ai_act
+    assert small["compute"]["parameters"] == pytest.approx(8e9)
+    assert small["compute"]["flops"] == pytest.approx(7.2e23) and small["compute"]["presumed_systemic_risk"] is False
+    big = audit(make(tmp_path, "Family-405B", FAMILY_CARD, APACHE_STANDIN), offline=True).eu_ai_act
+    assert big["compute"]["presumed_systemic_risk"] is True and big["exemption"] == "does_not_apply"
+    unnamed = audit(make(tmp_path, "family", FAMILY_CARD, APACHE_STANDIN), offline=True).eu_ai_act
+    assert unnamed["compute"]["parameters_stated"] == [8e9, 405e9]
+    assert unnamed["compute"]["presumed_systemic_risk"] is None and unnamed["compute"]["ambiguous"] is True
+    sr = {c["id"]: c for c in unnamed["conditions"]}["no_systemic_risk"]
+    assert sr["status"] == "unknown" and "several model sizes" in sr["reason"] and sr["evidence"][0]["line"] == 7
+    assert unnamed["exemption"] == "undetermined"
+
+
+CORPUS_LLAMA = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "licenses" / "llama3.1.txt"
+
+
+@pytest.mark.skipif(not CORPUS_LLAMA.is_file(), reason="shared corpus not found (tests read ../shared/corpus)")
+def test_real_llama_license_cap_and_aup_cited_through_the_cli(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    d = make(tmp_path, "lab-llama", LLAMA_CARD)
+    (Path(d) / "LICENSE").write_bytes(CORPUS_LLAMA.read_bytes())  # read from the corpus, not copied into the repo
+    lines = CORPUS_LLAMA.read_text(encoding="utf-8").split("\n")
+    cap_line = next(i for i, t in enumerate(lines, 1) if "700 million monthly active users" in t)
+    aup_line = next(i for i, t in enumerate(lines, 1) if "Acceptable Use Policy" in t and "incorporated" in t)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-m", "openaudit", "check", d, "-f", "json", "--max-depth", "0"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    e = json.loads(proc.stdout)["eu_ai_act"]
+    assert e["exemption"] == "does_not_apply" and "legal advice" in e["disclaimer"].lower()
+    lic = {c["id"]: c for c in e["conditions"]}["open_source_licence"]
+    assert lic["status"] == "not_met"
+    assert {("LICENSE", cap_line), ("LICENSE", aup_line)} <= {(c["file"], c["line"]) for c in lic["evidence"]}
+    assert f"LICENSE:{cap_line}" in lic["reason"] and f"LICENSE:{aup_line}" in lic["reason"]
+    assert "Recital 102" in lic["reason"]
+
+
+@pytest.mark.parametrize(("sentence", "name", "params"), [
+    ("a collection ranging in scale from 7 billion to 70 billion parameters", "Chat-7b-hf", 7e9),
+    ("We have three models with 2, 7 and 72 billion parameters. This repo holds one of them.", "VL-7B-Instruct", 7e9),
+    ("All variants come in sizes of 7B, 13B and 34B parameters.", "Code-13B", 13e9),
+    ("Version 3.5 and 7B parameters.", "v-3.5", 7e9),  # "3.5" is a version, not a size
+])
+def test_size_lists_in_cards(tmp_path: Path, sentence: str, name: str, params: float) -> None:
+    card = OPEN_CARD.replace("Pebble is a small test model with 1.2B parameters, pretrained on 300B tokens of public "
+                             "text.", sentence + " Pretrained on 2T tokens.")
+    e = audit(make(tmp_path, name, card, APACHE_STANDIN), offline=True).eu_ai_act
+    assert e["compute"]["parameters"] == pytest.approx(params)
+    assert "parameters_stated" not in e["compute"]
+    assert e["compute"]["flops"] == pytest.approx(6 * params * 2e12)

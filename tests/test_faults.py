@@ -54,6 +54,7 @@ def run(env: dict[str, str], *args: str, limit: float) -> tuple[subprocess.Compl
                           text=True, timeout=limit + 30)
     elapsed = time.monotonic() - start
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
+    assert "\x1b" not in proc.stderr and "\x1b" not in proc.stdout  # nothing from the Hub reaches the terminal
     assert elapsed < limit, (elapsed, limit, proc.stderr)
     return proc, elapsed
 
@@ -123,11 +124,20 @@ def test_429_with_retry_after_is_retried_then_succeeds(fake_hub: FakeHub, repo: 
 
 
 def test_429_persistent_is_bounded(fake_hub: FakeHub, repo: str, tmp_path: Path) -> None:
-    # A Retry-After of an hour is capped; two retries at most, then one line.
+    # A Retry-After of an hour is beyond min(10 s, OPENAUDIT_TIMEOUT): not waited for, the line says when to retry.
     fake_hub.add_fault(r"^/api/models/", status=429, headers={"Retry-After": "3600"})
-    proc, _ = run(env_for(fake_hub, tmp_path, 2), "acme/faulty", limit=bound(2))
+    proc, elapsed = run(env_for(fake_hub, tmp_path, 5), "acme/faulty", limit=bound(5))
+    one_line_error(proc, "acme/faulty", "HTTP 429", "rate limited", "retry after 3600 s")
+    assert len(fake_hub.requests_to("^/api/")) == 1
+    assert elapsed < 3 + SLACK * contention()
+    # Without Retry-After: retried twice (1 s, then 2 s apart), then one line.
+    fake_hub.clear()
+    fake_hub.faults.clear()
+    fake_hub.add_fault(r"^/api/models/", status=429)
+    proc, elapsed = run(env_for(fake_hub, tmp_path, 5), "acme/faulty", limit=bound(5))
     one_line_error(proc, "acme/faulty", "HTTP 429", "rate limited")
-    assert len(fake_hub.requests_to("^/api/")) <= 3
+    assert len(fake_hub.requests_to("^/api/")) == 3
+    assert 3 <= elapsed < 3 + SLACK * contention()
 
 
 def test_500_on_model_info(fake_hub: FakeHub, repo: str, tmp_path: Path) -> None:
@@ -158,111 +168,226 @@ def test_slow_model_info_times_out(fake_hub: FakeHub, repo: str, tmp_path: Path)
     assert elapsed < 5 + SLACK * contention()
 
 
-# The slow cases (each waits for a timeout or the check deadline) run concurrently, one repo per case, so the
-# file costs ~one deadline rather than the sum of them. Each still has its own time bound.
-SLOW_CASES = {
-    # Every request for README.md fails: huggingface_hub alone would retry with backoff for ~25 s.
-    "acme/readme500": dict(path=r"^/acme/readme500/resolve/[0-9a-f]+/README\.md$", status=500),
-    "acme/all503": dict(path=r"^/acme/all503/resolve/", status=503),
-    "acme/slowfile": dict(path=r"^/acme/slowfile/resolve/[0-9a-f]+/LICENSE$", delay=30),
-    "acme/dropfile": dict(path=r"^/acme/dropfile/resolve/[0-9a-f]+/LICENSE$", method="GET", drop=True),
-    "acme/truncfile": dict(path=r"^/acme/truncfile/resolve/[0-9a-f]+/LICENSE$", method="GET", status=200,
-                           body=b"Apache Lic", headers={"Content-Length": str(len(LICENSE.encode())),
-                                                        "Connection": "close"}),
+# The file-level faults run concurrently, one repo per case (a few at a time: each child needs a core to start), so
+# the file costs about the slowest case rather than the sum. Each case has its own time bound: OPENAUDIT_TIMEOUT=5
+# as in the Bar, and retries bounded so that no case comes near the 15 s check deadline (2 x 5 + 5).
+FILE_TIMEOUT = 5
+EXTRA = {"NOTICE": "notice", "LICENSE.md": "more", "LICENSE-MODEL": "more", "USE_POLICY.md": "policy"}
+_RESOLVE = r"^/acme/{}/resolve/[0-9a-f]+/"
+FILE_CASES: dict[str, tuple[float, list[dict], float]] = {
+    # repo: (OPENAUDIT_TIMEOUT, faults, seconds it may take beyond start-up)
+    # Every request for README.md answers 500: huggingface_hub alone would retry with backoff for ~25 s.
+    "readme500": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("readme500") + r"README\.md$", status=500)], 4),
+    "all503": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("all503"), status=503)], 4),
+    # Metadata request (HEAD) too slow: one timeout, not repeated.
+    "slowhead": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("slowhead") + "LICENSE$", delay=30)], FILE_TIMEOUT + 2),
+    # Body (GET) too slow: one timeout, not resumed.
+    "slowbody": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("slowbody") + "LICENSE$", method="GET", delay=30)],
+                 FILE_TIMEOUT + 3),
+    "dropfile": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("dropfile") + "LICENSE$", method="GET", drop=True)], 4),
+    "truncfile": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("truncfile") + "LICENSE$", method="GET", status=200,
+                                      body=b"Apache Lic", headers={"Content-Length": str(len(LICENSE.encode())),
+                                                                   "Connection": "close"})], 4),
+    # 429 on a file, twice (huggingface_hub's two tries), Retry-After 1: honoured once, then the file is read.
+    "file429": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("file429") + "LICENSE$", status=429,
+                                    headers={"Retry-After": "1"}, times=2)], 4),
+    # 429 for ever with Retry-After of an hour: beyond min(10 s, OPENAUDIT_TIMEOUT), so not waited for.
+    "file429forever": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("file429forever") + "LICENSE$", status=429,
+                                           headers={"Retry-After": "3600"})], 4),
+    # Fractional OPENAUDIT_TIMEOUT applies to file requests too (huggingface_hub's own settings are integers).
+    "fraction": (0.5, [dict(path=_RESOLVE.format("fraction") + "LICENSE$", delay=30)], 2.5),
+    # Every file answers, slowly (0.8 s per request with a 1 s timeout): the check deadline (2 x 1 + 5 = 7 s)
+    # stops fetching; the remaining files are reported "not fetched".
+    "deadline": (1, [dict(path=_RESOLVE.format("deadline"), delay=0.8)], 7 + 2),
 }
-SLOW_TIMEOUT = 2
 
 
 @pytest.fixture(scope="module")
-def slow_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess, float]]:
+def file_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess, float]]:
     from concurrent.futures import ThreadPoolExecutor
 
     hub = FakeHub().start()
     try:
-        for repo_id, fault in SLOW_CASES.items():
-            hub.add_repo(repo_id, FILES)
-            fault = dict(fault)
-            hub.add_fault(fault.pop("path"), **fault)
-        base = tmp_path_factory.mktemp("slow")
+        for name, (_t, faults, _limit) in FILE_CASES.items():
+            hub.add_repo(f"acme/{name}", {**FILES, **EXTRA} if name == "deadline" else FILES)
+            for fault in faults:
+                fault = dict(fault)
+                hub.add_fault(fault.pop("path"), **fault)
+        base = tmp_path_factory.mktemp("files")
 
-        def one(repo_id: str) -> tuple[subprocess.CompletedProcess, float]:
-            env = hub_env(hub.url, base / repo_id.replace("/", "_"), OPENAUDIT_TIMEOUT=str(SLOW_TIMEOUT))
-            return run(env, repo_id, "--format", "json", limit=bound(SLOW_TIMEOUT) + 3)
+        def one(name: str) -> tuple[subprocess.CompletedProcess, float]:
+            timeout, _faults, limit = FILE_CASES[name]
+            env = hub_env(hub.url, base / name, OPENAUDIT_TIMEOUT=str(timeout), HF_TOKEN=TOKEN)
+            return run(env, f"acme/{name}", "--format", "json", limit=limit + SLACK * contention())
 
-        with ThreadPoolExecutor(len(SLOW_CASES)) as pool:
-            results = dict(zip(SLOW_CASES, pool.map(one, SLOW_CASES), strict=True))
+        # Slowest first, so the quick ones fill in around them.
+        order = sorted(FILE_CASES, key=lambda n: -FILE_CASES[n][2])
+        with ThreadPoolExecutor(3) as pool:
+            results = dict(zip(order, pool.map(one, order), strict=True))
+        results["_requests"] = hub.requests_to()  # type: ignore[assignment]
     finally:
         hub.stop()
     assert not hub.errors, hub.errors
     return results
 
 
-def slow_report(results: dict, repo_id: str) -> dict:
-    proc, elapsed = results[repo_id]
-    assert elapsed < bound(SLOW_TIMEOUT) + 3, elapsed  # + 3: five checks share the machine
+def file_report(results: dict, name: str) -> dict:
+    proc, elapsed = results[name]
+    assert elapsed < FILE_CASES[name][2] + SLACK * contention(), (name, elapsed)
+    assert TOKEN not in proc.stdout + proc.stderr
     return partial_report(proc)
 
 
-def test_readme_500_partial_report_within_deadline(slow_results: dict) -> None:
-    report = slow_report(slow_results, "acme/readme500")
+def requests_for(results: dict, name: str, file: str) -> list:
+    return [r for r in results["_requests"] if r.route.startswith(f"/acme/{name}/resolve/") and
+            r.route.endswith("/" + file)]
+
+
+def test_readme_500_partial_report_says_what_is_missing(file_results: dict) -> None:
+    report = file_report(file_results, "readme500")
     status, reason = statuses(report)["README.md"]
-    assert status == "unreadable" and ("HTTP 500" in reason or "deadline" in reason), reason
+    assert status == "unreadable" and "HTTP 500" in reason, reason
     assert report["license"]["id"] == "apache-2.0"  # LICENSE read; card data from model_info
     assert any("README.md could not be read" in n for n in report["notes"])
-    assert any(f["rule"] == "OA106" for f in report["findings"])
+    assert any(f["rule"] == "OA106" and "README.md" in f["message"] for f in report["findings"])
+    # huggingface_hub's first try, its retry, and one more (bounded: HEAD_RETRIES), never the default five.
+    assert len(requests_for(file_results, "readme500", "README.md")) == 3
 
 
-def test_persistent_503_on_every_file_stops_at_the_deadline(slow_results: dict) -> None:
-    files = statuses(slow_report(slow_results, "acme/all503"))
+def test_persistent_503_on_every_file_is_bounded(file_results: dict) -> None:
+    files = statuses(file_report(file_results, "all503"))
     assert set(files) == {"README.md", "LICENSE"}
-    assert all(status == "unreadable" for status, _ in files.values()), files
-    assert any("deadline" in (reason or "") for _, reason in files.values()), files
+    assert all(status == "unreadable" and "HTTP 503" in reason for status, reason in files.values()), files
+    assert len(requests_for(file_results, "all503", "LICENSE")) == 3
 
 
-def test_slow_file_partial_report(slow_results: dict) -> None:
-    files = statuses(slow_report(slow_results, "acme/slowfile"))
-    assert files["LICENSE"][0] == "unreadable", files
+def test_slow_file_metadata_times_out_once(file_results: dict) -> None:
+    files = statuses(file_report(file_results, "slowhead"))
+    assert files["LICENSE"][0] == "unreadable" and "timed out after 5 s" in files["LICENSE"][1], files
+    assert files["README.md"][0] == "read"
+    assert len(requests_for(file_results, "slowhead", "LICENSE")) == 1  # a timed-out request is not repeated
 
 
-def test_dropped_connection_on_a_file(slow_results: dict) -> None:
-    files = statuses(slow_report(slow_results, "acme/dropfile"))
+def test_slow_file_body_times_out_once(file_results: dict) -> None:
+    files = statuses(file_report(file_results, "slowbody"))
+    assert files["LICENSE"][0] == "unreadable" and "timed out" in files["LICENSE"][1], files
+    assert [r.method for r in requests_for(file_results, "slowbody", "LICENSE")] == ["HEAD", "GET"]
+
+
+def test_dropped_connection_on_a_file(file_results: dict) -> None:
+    files = statuses(file_report(file_results, "dropfile"))
     assert files["LICENSE"][0] == "unreadable" and files["README.md"][0] == "read", files
+    gets = [r for r in requests_for(file_results, "dropfile", "LICENSE") if r.method == "GET"]
+    assert len(gets) == 2  # resumed once (GET_RETRIES), not five times
 
 
-def test_truncated_file_body_is_never_read_as_whole(slow_results: dict) -> None:
-    files = statuses(slow_report(slow_results, "acme/truncfile"))
+def test_truncated_file_body_is_never_read_as_whole(file_results: dict) -> None:
+    files = statuses(file_report(file_results, "truncfile"))
     assert files["LICENSE"][0] == "unreadable", files
+
+
+def test_429_on_a_file_honours_retry_after_then_reads_it(file_results: dict) -> None:
+    report = file_report(file_results, "file429")
+    assert statuses(report)["LICENSE"] == ("read", None)
+    assert [r.status for r in requests_for(file_results, "file429", "LICENSE")][:2] == [429, 429]
+    assert file_results["file429"][1] >= 1  # Retry-After: 1 honoured
+
+
+def test_429_for_ever_on_a_file_is_bounded(file_results: dict) -> None:
+    files = statuses(file_report(file_results, "file429forever"))
+    assert files["LICENSE"] == ("unreadable", "download failed: HTTP 429 (rate limited)"), files
+    # huggingface_hub's two tries (the second one is its own retry), no wait, no more.
+    assert len(requests_for(file_results, "file429forever", "LICENSE")) == 2
+
+
+def test_fractional_timeout_applies_to_files(file_results: dict) -> None:
+    files = statuses(file_report(file_results, "fraction"))
+    assert files["LICENSE"][0] == "unreadable" and "timed out after 0.5 s" in files["LICENSE"][1], files
+
+
+def test_check_deadline_stops_fetching(file_results: dict) -> None:
+    files = statuses(file_report(file_results, "deadline"))
+    assert files["LICENSE"][0] == "read", files  # the first files arrived (slowly)...
+    late = [reason for status, reason in files.values() if status == "unreadable"]
+    assert late and all("deadline" in r for r in late), files  # ...the rest are reported, not waited for
+    assert len(files) == 2 + len(EXTRA)  # every file is listed, fetched or not
+
+
+def test_fractional_timeout_applies_to_model_info(fake_hub: FakeHub, repo: str, tmp_path: Path) -> None:
+    fake_hub.add_fault(r"^/api/models/", delay=10)
+    proc, elapsed = run(env_for(fake_hub, tmp_path, 0.5), "acme/faulty", limit=bound(0.5))
+    one_line_error(proc, "acme/faulty", "timed out after 0.5 s")
+    assert elapsed < 0.5 + SLACK * contention()
+
+
+FORMATS = ("table", "json", "jsonl", "markdown", "sarif", "cyclonedx")
 
 
 def test_token_never_leaks_even_when_the_hub_echoes_it(fake_hub: FakeHub, tmp_path: Path) -> None:
-    """A hostile or buggy Hub echoes the bearer token in error headers and bodies: it appears nowhere we write."""
+    """A hostile or buggy Hub echoes the bearer token in error headers, bodies and the files it serves: it appears
+    nowhere we write, in any format, on stdout, stderr, --output files or with --debug."""
+    from concurrent.futures import ThreadPoolExecutor
+
     echo = {"X-Error-Message": f"invalid credentials {TOKEN} for this file", "Content-Type": "text/plain"}
-    fake_hub.add_repo("acme/echo", {**FILES, "NOTICE": "notice"})
+    card = (f"---\nlicense: other\nlicense_name: {TOKEN}\nlicense_link: https://x.example/{TOKEN}\n"
+            f"base_model: acme/{TOKEN}\n---\n# echo\n\nContact: {TOKEN} [link](https://x/{TOKEN})\n")
+    fake_hub.add_repo("acme/echo", {**FILES, "README.md": card, "NOTICE": f"notice {TOKEN}",
+                                    "USE_POLICY.md": "policy"})
+    fake_hub.add_repo("acme/echo2", {"README.md": card, "LICENSE": LICENSE})
     fake_hub.add_fault(r"^/acme/echo/resolve/[0-9a-f]+/LICENSE$", status=400, headers=echo,
                        body=f"Authorization: Bearer {TOKEN}".encode())
-    fake_hub.add_fault(r"^/acme/echo/resolve/[0-9a-f]+/NOTICE$", method="GET", status=401,
+    fake_hub.add_fault(r"^/acme/echo/resolve/[0-9a-f]+/USE_POLICY\.md$", method="GET", status=401,
                        headers={**echo, "X-Error-Code": "RepoNotFound"})
     fake_hub.add_fault(r"^/api/models/acme/echo-info", status=400, headers=echo, body=TOKEN.encode())
     env = env_for(fake_hub, tmp_path, 5, HF_TOKEN=TOKEN)
-    outputs = []
-    report_file = tmp_path / "report.json"
-    for fmt in ("json", "table"):
-        proc, _ = run(env, "acme/echo", "--format", fmt, limit=bound(5))
-        assert proc.returncode in (0, 1), proc.stderr
-        outputs += [proc.stdout, proc.stderr]
-    proc, _ = run(env, "acme/echo", "--format", "json", "--output", str(report_file), limit=bound(5))
-    outputs.append(report_file.read_text())
-    report = json.loads(outputs[-1])
+    run(env, "acme/echo", "--format", "json", limit=bound(5))  # fills the Hub cache: the runs below share it
+    runs: dict[str, tuple[str, ...]] = {f"{fmt} stdout": ("--format", fmt) for fmt in FORMATS}
+    runs["table --debug"] = ("--format", "table", "--debug")
+    runs["batch markdown"] = ("acme/echo2", "--format", "markdown")  # two targets: batch.BudgetHubSource reads
+    runs["markdown --output"] = ("--format", "markdown", "--output", str(tmp_path / "report.markdown"))
+
+    def one(key: str) -> tuple[str, subprocess.CompletedProcess]:
+        return key, run(env, "acme/echo", *runs[key], limit=bound(5) + 10)[0]
+
+    outputs: dict[str, str] = {}
+    with ThreadPoolExecutor(3) as pool:
+        for key, proc in pool.map(one, runs):
+            assert proc.returncode in (0, 1), (key, proc.stderr)
+            outputs[key] = proc.stdout + proc.stderr
+            if "--output" in key:
+                outputs[key + " file"] = (tmp_path / f"report.{runs[key][1]}").read_text()
+                assert len(outputs[key + " file"]) > 200
+            else:
+                assert len(proc.stdout) > 200, (key, proc.stdout)
+    report = json.loads(outputs["json stdout"])
     assert statuses(report)["LICENSE"][0] == "unreadable"
-    proc, _ = run(env, "acme/echo-info", limit=bound(5))
-    one_line_error(proc, "acme/echo-info")
-    outputs += [proc.stdout, proc.stderr]
-    proc, _ = run(env, "acme/echo-info", "--debug", limit=bound(5))
-    outputs += [proc.stdout, proc.stderr]
+    for key in ("json stdout", "jsonl stdout", "markdown stdout", "markdown --output file", "batch markdown"):
+        assert "REDACTED" in outputs[key], key  # the echoed token was there to leak, and was replaced
+    assert "OA104" not in {f["rule"] for f in report["findings"]}  # the card (token replaced) still parses
+    for debug in ((), ("--debug",)):
+        proc, _ = run(env, "acme/echo-info", *debug, limit=bound(5))
+        one_line_error(proc, "acme/echo-info")
+        outputs[f"info{debug}"] = proc.stdout + proc.stderr
     assert all(r.has_auth for r in fake_hub.requests_to())  # the token was sent...
-    for text in outputs:  # ...and never written back
-        assert TOKEN not in text and "faultsecret" not in text, text[-2000:]
+    for where, text in outputs.items():  # ...and never written back
+        assert TOKEN not in text and "faultsecret" not in text, (where, text[-2000:])
     store = tmp_path / "hf" / "openaudit"  # what openaudit keeps beside the Hub cache for --offline
     for path in store.rglob("*"):
         if path.is_file():
             assert TOKEN not in path.read_text(errors="replace"), path
+
+
+def test_debug_traceback_is_redacted(tmp_path: Path) -> None:
+    """With --debug an internal error shows a traceback (exit 2, not 1); the token is replaced there too."""
+    script = ("import sys; from openaudit import batch, cli\n"
+              f"def boom(*a, **k): raise RuntimeError('leak {TOKEN}')\n"
+              "batch.run = boom\nsys.argv = ['openaudit', 'check', 'acme/x', '--debug']\ncli.main()\n")
+    env = hub_env("http://127.0.0.1:9", tmp_path / "hf", HF_TOKEN=TOKEN)
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" in proc.stderr and "RuntimeError: leak ***" in proc.stderr, proc.stderr
+    assert TOKEN not in proc.stderr + proc.stdout
+    script_nodebug = script.replace(", '--debug'", "")
+    proc = subprocess.run([sys.executable, "-c", script_nodebug], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.count("\n") == 1 and TOKEN not in proc.stderr, proc.stderr

@@ -133,3 +133,55 @@ def test_extract_restrictions_never_raises(texts: list[str]) -> None:
         if r.clause is not None and r.clause.line is not None:
             lines = files[int(r.clause.file.rsplit("-", 1)[1])].lines
             assert 1 <= r.clause.line <= len(lines), (r.clause, len(lines))
+
+
+UNSAFE_CHARS = [chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0), 0x200B, 0x200E,
+                                 0x200F, 0x2028, 0x2029, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]]
+
+
+@given(st.lists(st.one_of(st.sampled_from(UNSAFE_CHARS + ["\x1b[31m", "\x1b]8;;u\x1b\\", "[b]", "\t", "\n"]),
+                          st.text(max_size=10)), max_size=60).map("".join))
+def test_sanitize_leaves_no_control_or_bidi_character(text: str) -> None:
+    from openaudit.textutil import sanitize
+
+    out = timed(sanitize, text)
+    assert not any(c in out for c in UNSAFE_CHARS), repr(out)
+    assert sanitize(out) == out  # idempotent
+    one = sanitize(text, one_line=True, limit=50)
+    assert "\n" not in one and len(one) <= 50
+
+
+@given(st.binary(max_size=2000))
+def test_decode_never_raises(data: bytes) -> None:
+    from openaudit.textutil import decode
+
+    text, err = timed(decode, data)
+    assert text is not None or err
+
+
+@given(st.text(alphabet=st.characters(codec="ascii"), max_size=200))
+def test_redact_secrets_removes_the_token(text: str) -> None:
+    from openaudit.textutil import redact_secrets
+
+    token = "hf_PropTok3nXYZ12345"
+    for mixed in (text + token, token + text, text[: len(text) // 2] + token + text[len(text) // 2:]):
+        assert token not in redact_secrets(mixed, [token])
+        assert token not in redact_secrets(mixed, [token], shape=False)
+
+
+@given(st.lists(st.one_of(st.sampled_from(["pytorch_model.bin", "model.safetensors", "ggml-model-q4.bin", "x.pt",
+                                           "optimizer.pt", "modeling_x.py", "sub/dir/a.py", "model.gguf", "a.ckpt",
+                                           "training_args.bin", "LICENSE", "config.json"]),
+                          st.text(max_size=30)), max_size=30),
+       st.lists(st.text(max_size=15), max_size=5))
+def test_safety_facts_never_raise(names: list[str], tags: list[str]) -> None:
+    from openaudit.evidence import Evidence
+    from openaudit.safety import safety_facts
+
+    ev = Evidence(kind="hub", id="acme/x", siblings=names, tags=tags)
+    facts = timed(safety_facts, ev)
+    assert facts["pickle_only"] == (bool(facts["pickle_weights"]) and not facts["safe_weights"])
+    assert set(facts["pickle_weights"]) <= set(names)
+    if facts["pickle_only"]:
+        assert facts["pickle_citation"]["file"] in names
+    assert facts["remote_code"] == bool(facts["remote_code_signals"])

@@ -90,6 +90,9 @@ def test_relabelled_llama_derivative_carries_the_upstream_terms(llama: FakeHub, 
                                                                 hops: int) -> None:
     proc, report = check(env, target)
     assert proc.returncode == 1  # OA501 is an error
+    # Each upstream: one model_info and one GET per file it has (no HEAD), once.
+    assert [r.method + " " + r.route.rsplit("/", 1)[-1] for r in llama.requests_to("^/(api/models/)?base/llama")] \
+        == ["GET llama", "GET LICENSE", "GET README.md"]
     lineage = report["lineage"]
     chain = lineage["chain"]
     assert [e["depth"] for e in chain] == list(range(1, hops + 1))
@@ -144,12 +147,21 @@ def test_base_model_cycle_terminates(fake_hub: FakeHub, env: dict[str, str]) -> 
 def test_missing_upstream_and_hints(fake_hub: FakeHub, env: dict[str, str]) -> None:
     fake_hub.add_repo("m/orphan", {"README.md": card("mit", base="nobody/missing-base")})
     fake_hub.add_repo("m/llama-2-chat-ft", {"README.md": card("mit", tags=["llama-2", "text-generation"])})
-    proc, reports = check(env, "m/orphan", "m/llama-2-chat-ft")
-    orphan, hinted = reports
+    fake_hub.add_repo("m/down-ft", {"README.md": card("mit", base="flaky/base")})
+    fake_hub.add_repo("flaky/base", {"README.md": card("llama3.1")})
+    fake_hub.add_fault("^/api/models/flaky/base$", status=503)
+    proc, reports = check(env, "m/orphan", "m/llama-2-chat-ft", "m/down-ft")
+    orphan, hinted, down = reports
     assert orphan["lineage"]["chain"][0]["status"] == "unreachable"
+    assert orphan["lineage"]["effective_licenses"] == ["mit", "unknown"]  # said, not hidden
     oa502 = [f for f in orphan["findings"] if f["rule"] == "OA502"]
-    assert oa502 and "nobody/missing-base" in oa502[0]["message"] and "not found" in oa502[0]["message"]
+    assert oa502 and oa502[0]["message"] == ("Upstream nobody/missing-base (base of m/orphan): repository not found "
+                                             "on the Hub (or private without access)")
     assert oa502[0]["evidence"]["line"] == 3
+    chain = down["lineage"]["chain"]
+    assert chain[0]["status"] == "unreachable" and "HTTP 503" in chain[0]["reason"]
+    assert "OA502" in rules_of(down) and down["lineage"]["effective_licenses"] == ["mit", "unknown"]
+    assert "OA503" not in rules_of(down)  # a declared base_model: no name hints
     assert hinted["lineage"]["chain"] == [] and hinted["lineage"]["hints"][0]["family"] == "llama"
     assert "OA503" in rules_of(hinted) and "OA503" not in rules_of(orphan)
 
@@ -235,3 +247,73 @@ def test_local_chain_through_relative_paths(tmp_path: Path) -> None:
     assert report["lineage"]["chain"][0]["license"] == "llama3.1"
     assert caps(report)[0]["clause"]["file"].endswith("base:LICENSE")
     assert "OA501" in rules_of(report)
+
+
+DATA_SECTION = """
+## Training data
+
+The model was fine-tuned on the acme/nc-data and acme/open-data datasets: web text collected in 2023,
+filtered for quality and deduplicated before training.
+"""
+
+
+def dims(report: dict) -> dict:
+    return {k: v["status"] for k, v in report["grade"]["dimensions"].items()}
+
+
+def req(report: dict, rid: str) -> dict:
+    return next(r for r in report["osaid"]["requirements"] if r["id"] == rid)
+
+
+def test_dataset_licenses_feed_osaid_and_grade(fake_hub: FakeHub, env: dict[str, str]) -> None:
+    """The same card, with its datasets open, CC-BY-NC, license-less or missing: grade and OSAID-D2 follow."""
+    fake_hub.add_dataset("acme/open-data", card_data={"license": "apache-2.0"})
+    fake_hub.add_dataset("acme/nc-data", card_data={"license": "cc-by-nc-4.0"})
+    fake_hub.add_dataset("acme/open-too", card_data={"license": "cc-by-4.0"})
+    fake_hub.add_dataset("acme/no-license", card_data={"pretty_name": "no license declared"})
+    base = card("apache-2.0", datasets=["acme/open-too", "acme/open-data"]) + DATA_SECTION
+    fake_hub.add_repo("d/open", {"README.md": base})
+    fake_hub.add_repo("d/nc", {"README.md": base.replace("acme/open-too", "acme/nc-data")})
+    fake_hub.add_repo("d/nolic", {"README.md": base.replace("acme/open-too", "acme/no-license")})
+    fake_hub.add_repo("d/gone", {"README.md": base.replace("acme/open-too", "acme/gone")})
+    proc, (open_, nc, nolic, gone) = check(env, "d/open", "d/nc", "d/nolic", "d/gone")
+    assert dims(open_)["training_data"] == "open" and req(open_, "OSAID-D2")["status"] == "pass"
+    assert "dataset cards read on the Hub: acme/open-too cc-by-4.0" in req(open_, "OSAID-D2")["reason"]
+    assert not {"OA504", "OA505"} & set(rules_of(open_))
+    # CC-BY-NC data: reported (OA504) and caps the grade's training_data at partial; OSAID 1.0 lists data, it
+    # does not require open data licenses, so OSAID-D2 still passes and says why.
+    assert "OA504" in rules_of(nc) and nc["lineage"]["datasets"][0]["non_commercial"] is True
+    assert dims(nc)["training_data"] == "partial"
+    assert "acme/nc-data is cc-by-nc-4.0 (non-commercial)" in nc["grade"]["dimensions"]["training_data"]["reason"]
+    assert nc["grade"]["score"] == open_["grade"]["score"] - 10  # 20 points x (1 - 0.5)
+    cited = nc["grade"]["dimensions"]["training_data"]["evidence"]
+    assert ("README.md", 3) in {(e["file"], e["line"]) for e in cited}  # the card's `datasets:` line
+    d2 = req(nc, "OSAID-D2")
+    assert d2["status"] == "pass" and "acme/nc-data is cc-by-nc-4.0" in d2["reason"]
+    assert "requires the listing, not open data licenses" in d2["reason"]
+    # A dataset card without a license: OA505, grade partial too.
+    assert "OA505" in rules_of(nolic) and dims(nolic)["training_data"] == "partial"
+    assert "acme/no-license: no license declared" in nolic["grade"]["dimensions"]["training_data"]["reason"]
+    # A dataset card that could not be read is said (OA505, OSAID-D2's reason) but moves no status: the grade
+    # must not depend on whether the Hub answered.
+    assert "OA505" in rules_of(gone) and dims(gone)["training_data"] == "open"
+    assert gone["grade"]["score"] == open_["grade"]["score"]
+    d2 = req(gone, "OSAID-D2")
+    assert d2["status"] == "pass" and "not confirmed on the Hub: acme/gone: dataset not found" in d2["reason"]
+
+
+def test_gated_upstream_still_carries_its_terms(fake_hub: FakeHub, env: dict[str, str]) -> None:
+    """The usual Llama case: the base is gated (no token), so its files cannot be read, but model_info's card data
+    names the license: the terms come from the catalog and the laundering finding still fires."""
+    fake_hub.add_repo("meta/llama-gated", {"README.md": card("llama3.1"), "LICENSE": LLAMA_LICENSE}, gated="manual")
+    fake_hub.add_repo("q/gated-mit", {"README.md": card("mit", base="meta/llama-gated", relation="quantized")})
+    proc, report = check(env, "q/gated-mit")
+    assert proc.returncode == 1
+    top = report["lineage"]["chain"][0]
+    assert top["status"] == "ok" and top["license"] == "llama3.1"
+    cap = caps(report)
+    assert cap and cap[0]["thresholds"][0]["value"] == 700_000_000 and cap[0]["origin"] == "base_model"
+    launder = [f for f in report["findings"] if f["rule"] == "OA501"]
+    assert len(launder) == 1 and "meta/llama-gated:model_info.cardData" in launder[0]["message"]
+    gets = fake_hub.requests_to("^/meta/llama-gated/")
+    assert [r.status for r in gets] == [403, 403]  # one GET per file, refused, no retry

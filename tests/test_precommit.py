@@ -1,10 +1,10 @@
 """The pre-commit hook (.pre-commit-hooks.yaml) run for real with `pre-commit try-repo`.
 
 pre-commit builds the hook's virtualenv from the hook repository with pip, so this test needs PyPI (for
-hatchling and openaudit's dependencies) and takes about 90 s (under the 2 min past which it would be marked
-slow). The hook repository is
-a temporary git repository holding a copy of this project (try-repo would otherwise miss uncommitted files).
-The model is a local directory referenced from a config, so the hook needs no Hub.
+hatchling and openaudit's dependencies) and takes about 90 s the first time (pip's cache makes later runs
+faster). The hook repository is a temporary git repository holding a copy of this project (try-repo would
+otherwise miss uncommitted files). The project under test is a fresh git repository whose app.py loads
+`acme/tiny-llama`, served by the fake Hub with a Llama 3.1 license, and whose policy denies llama3.1.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from fakehub import hub_env
+from test_scan_gate import APP, CARD, DENY, LICENSE  # app.py loads acme/tiny-llama on line 4
 
 ROOT = Path(__file__).resolve().parents[1]
 PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
@@ -42,36 +44,40 @@ def _hook_repo(tmp_path: Path) -> Path:
     return repo
 
 
-def _project(tmp_path: Path, policy: str) -> Path:
+
+
+def _project(tmp_path: Path) -> Path:
     app = tmp_path / "app"
-    (app / "local-model").mkdir(parents=True)
-    (app / "local-model" / "README.md").write_text("---\nlicense: apache-2.0\n---\n# local-model\n\nA toy model.\n")
-    (app / "serve.yaml").write_text("model: ./local-model\n")
-    (app / ".openaudit.yaml").write_text(policy)
+    app.mkdir()
+    (app / "app.py").write_text(APP)
+    (app / ".openaudit.yaml").write_text(DENY)
     _git(app, "init", "-q")
     _git(app, "add", "-A")
     return app
 
 
-def _try_repo(hook: Path, app: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "PRE_COMMIT"))}
-    env.update(PRE_COMMIT_HOME=str(home), HF_HOME=str(home / "hf"), HF_HUB_OFFLINE="1", NO_COLOR="1")
+def _try_repo(hook: Path, app: Path, home: Path, hub_url: str) -> subprocess.CompletedProcess[str]:
+    env = hub_env(hub_url, home / "hf", PRE_COMMIT_HOME=str(home))
+    env = {k: v for k, v in env.items() if not k.startswith("PRE_COMMIT") or k == "PRE_COMMIT_HOME"}
     return subprocess.run([PRE_COMMIT, "try-repo", str(hook), "openaudit", "--all-files", "--verbose"], cwd=app,
                           env=env, capture_output=True, text=True, timeout=600)
 
 
-def test_pre_commit_try_repo_fails_on_a_denied_model_and_passes_otherwise(tmp_path):
+def test_pre_commit_try_repo_fails_on_the_denied_model_and_passes_with_a_waiver(tmp_path, fake_hub):
+    fake_hub.add_repo("acme/tiny-llama", {"README.md": CARD, "LICENSE": LICENSE, "model.safetensors": b"\0" * 8})
     hook = _hook_repo(tmp_path)
     home = tmp_path / "pre-commit-home"
-    app = _project(tmp_path, "licenses:\n  deny: [apache-2.0]\n")
-    proc = _try_repo(hook, app, home)
+    app = _project(tmp_path)
+    proc = _try_repo(hook, app, home, fake_hub.url)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
-    assert "openaudit" in out and "Failed" in out
-    assert "local-model" in out and "OA901" in out
+    assert "openaudit (model licenses and openness)" in out and "Failed" in out
+    assert "acme/tiny-llama" in out and "OA901" in out and "app.py:4" in out
+    assert fake_hub.requests_to("/api/models/acme/tiny-llama")  # the hook really asked the (fake) Hub
 
-    (app / ".openaudit.yaml").write_text("licenses:\n  allow: [apache-2.0]\n")
+    (app / ".openaudit.yaml").write_text(DENY + "waivers:\n  - {model: acme/tiny-llama, rule: OA901, "
+                                                "reason: 'approved by legal, LEG-1'}\n")
     _git(app, "add", "-A")
-    proc = _try_repo(hook, app, home)  # the hook's environment is reused: fast
+    proc = _try_repo(hook, app, home, fake_hub.url)  # the hook's environment is reused: fast
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Passed" in proc.stdout
+    assert "Passed" in proc.stdout and "approved by legal" in proc.stdout

@@ -121,3 +121,24 @@ def test_md_escape_examples():
     assert md("<b>") == "&lt;b&gt;"
     assert md("`x`") == "\\`x\\`"
     assert md("line1\nline2") == "line1 line2"
+
+
+def test_the_schema_check_is_real():
+    import copy
+
+    import jsonschema
+    import pytest
+
+    log = build_sarif([_report(references=[{"file": "app.py", "line": 4, "text": "x", "how": "call"}])],
+                      [{"model": "acme/gone", "error": "not found", "exit_code": 3,
+                        "references": [{"file": "cfg.yaml", "line": 2, "text": "model: acme/gone", "how": "key"}]}])
+    validate_sarif(log)
+    for path, bad in ((("runs", 0, "results", 0, "level"), "fatal"), (("version",), "2.0.0"),
+                      (("runs", 0, "results", 0, "locations", 0, "physicalLocation", "region", "startLine"), 0)):
+        broken = copy.deepcopy(log)
+        node = broken
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = bad
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.Draft4Validator(_schema()).validate(broken)

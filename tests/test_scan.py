@@ -20,6 +20,8 @@ EXPECTED_HUB = {
     "acme/pipe-model": ("app.py", 13),
     "acme/dl-model": ("app.py", 14),
     "acme/snap-model": ("app.py", 15),
+    "acme/st-model": ("app.py", 16),
+    "acme/modelfile-model": ("Modelfile", 2),
     "acme/yaml-model": ("config.yaml", 2),
     "acme/base-model": ("config.yaml", 3),
     "acme/json-model": ("settings.json", 2),
@@ -40,7 +42,8 @@ def _copy_fixture(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURE, repo)
     # Places that must never be scanned, whatever they contain.
-    for d in ("node_modules/pkg", ".venv/lib", "venv/lib", "vendor/x", "third_party/y"):
+    for d in ("node_modules/pkg", ".venv/lib", "venv/lib", "vendor/x", "third_party/y",
+              ".hf-cache/hub/models--acme--x/snapshots/abc", ".cache/huggingface"):
         (repo / d).mkdir(parents=True)
         (repo / d / "m.py").write_text('AutoModel.from_pretrained("acme/vendored-model")\n')
     return repo
@@ -71,7 +74,7 @@ def test_gitignore_is_honoured_in_a_git_work_tree(tmp_path, monkeypatch):
     found = _found(repo, monkeypatch)
     assert "acme/ignored-model" not in found
     assert "acme/untracked-model" in found  # untracked but not ignored: scanned
-    assert "acme/vendored-model" not in found
+    assert "acme/vendored-model" not in found  # nor in a Hugging Face cache kept inside the tree
 
 
 def test_explicit_models_in_the_policy(tmp_path, monkeypatch):
@@ -105,6 +108,11 @@ def test_explicit_models_in_the_policy(tmp_path, monkeypatch):
     'dataset_id: acme/data',
     'image: ghcr.io/acme/server:1.0',
     'ratio = 1/2',
+    'FROM python:3.12-slim',
+    'ollama run llama3.1:8b',
+    'model = SentenceTransformer(model_dir)',
+    'm = AutoModel.from_pretrained("org/name")',
+    'model_id: your-org/your-model',
 ])
 def test_false_positive_traps(line):
     assert extract(line, "f.py") == []
@@ -126,6 +134,8 @@ def test_false_positive_traps(line):
     ('args: ["--model", "acme/a"]', "acme/a"),
     ('ollama pull hf.co/acme/a-GGUF:Q8_0', "acme/a-GGUF"),
     ('model: bigscience/bloom-560m', "bigscience/bloom-560m"),
+    ('emb = SentenceTransformer("acme/a", device="cpu")', "acme/a"),
+    ('FROM hf.co/acme/a-GGUF:Q4_K_M', "acme/a-GGUF"),
     ('    "m = AutoModel.from_pretrained(\\"acme/a\\")\\n",', "acme/a"),
     ('    "model_id = \\"acme/a\\"\\n",', "acme/a"),
 ])

@@ -93,12 +93,19 @@ def test_waivers_in_every_format(hub, env, tmp_path):
     assert [(f["rule"], f["waiver_reason"]) for f in waived] == [("OA901", "Legal approved <2025-11>")]
     assert "OA907" in {f["rule"] for f in report["findings"]}  # expires within 30 days: said ahead of time
 
+    oa907 = [f for f in report["findings"] if f["rule"] == "OA907"]
+    assert [f["severity"] for f in oa907] == ["warning"] and "in 20 day(s)" in oa907[0]["message"]
+
     table = oa(env, repo, "scan").stdout
-    assert "(waived)" in table and "Legal approved" in table and "OA907" in table
+    assert "(waived)" in table and "Legal approved" in table and "OA907  warning" in table
+
+    lines = [json.loads(x) for x in oa(env, repo, "scan", "-f", "jsonl").stdout.splitlines()]
+    assert {(f["rule"], f["waived"]) for f in lines[0]["findings"]} >= {("OA901", True), ("OA907", False)}
 
     md = oa(env, repo, "scan", "-f", "markdown").stdout
     assert "**waived**" in md and "Legal approved &lt;2025\\-11&gt;" in md and "1 waived" in md
-    assert "OA907" in md
+    [callout] = [x for x in md.splitlines() if x.startswith("> ⚠️ OA907 acme/tiny\\-llama: Waiver for")]
+    assert future.replace("-", "\\-") in callout  # up front, not only in the findings table
 
     sarif = json.loads(oa(env, repo, "scan", "-f", "sarif").stdout)
     results = sarif["runs"][0]["results"]
@@ -106,6 +113,7 @@ def test_waivers_in_every_format(hub, env, tmp_path):
     assert oa901 and oa901[0]["suppressions"] == [
         {"kind": "external", "status": "accepted", "justification": "Legal approved <2025-11>"}]
     assert all("suppressions" not in r for r in results if r["ruleId"] != "OA901")
+    assert [r["level"] for r in results if r["ruleId"] == "OA907"] == ["warning"]
 
 
 def test_expired_waiver_does_not_apply(hub, env, tmp_path):
@@ -115,8 +123,9 @@ def test_expired_waiver_does_not_apply(hub, env, tmp_path):
         DENY + f"waivers:\n  - {{model: 'acme/*', reason: 'old deal', expires: {past}}}\n")
     proc = oa(env, repo, "scan", "-f", "json")
     assert proc.returncode == 1
-    rules = {f["rule"] for f in json.loads(proc.stdout)["findings"]}
-    assert {"OA901", "OA906"} <= rules
+    findings = json.loads(proc.stdout)["findings"]
+    assert {"OA901", "OA906"} <= {f["rule"] for f in findings}
+    assert not any(f["waived"] for f in findings)
 
 
 def test_sarif_output_file_is_valid_2_1_0(hub, env, tmp_path):
@@ -138,6 +147,38 @@ def test_sarif_output_file_is_valid_2_1_0(hub, env, tmp_path):
     assert loc["artifactLocation"]["uri"] == "app.py" and loc["region"]["startLine"] == 4
     related = r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert related.startswith("hf://acme/tiny-llama@")
+    assert r["message"]["text"].startswith("acme/tiny-llama: License llama3.1 is denied")
+    assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_models_that_cannot_be_audited_are_shown_with_where(hub, env, tmp_path):
+    from test_sarif import validate_sarif
+
+    repo = git_repo(tmp_path)
+    (repo / "serve.yaml").write_text("server:\n  model: acme/missing\n")
+    proc = oa(env, repo, "scan")
+    assert proc.returncode == 3  # the worst result: evidence unavailable beats the failed gate
+    assert proc.stderr.splitlines() == [
+        "openaudit: error: acme/missing: repository not found on the Hub (or private without access) (referenced "
+        "at serve.yaml:2); if it is not a Hub model, add '# openaudit: ignore' to that line"]
+    assert "acme/tiny-llama  llama3.1  E      FAILED" in proc.stdout and "ERROR (exit 3)" in proc.stdout
+    assert "2 targets: 0 passed, 1 failed, 1 not audited" in proc.stdout
+
+    md = oa(env, repo, "scan", "-f", "markdown").stdout
+    assert md.startswith("## openaudit ❌ 0 of 2 models passed, 1 not audited")
+    assert "- acme/missing: acme/missing\\: repository not found" in md and "`serve.yaml:2`" in md
+
+    log = json.loads(oa(env, repo, "scan", "-f", "sarif").stdout)
+    validate_sarif(log)
+    inv = log["runs"][0]["invocations"][0]
+    assert inv["executionSuccessful"] is False
+    [n] = [n for n in inv["toolExecutionNotifications"] if n["level"] == "error"]
+    assert n["properties"] == {"model": "acme/missing", "exitCode": 3}
+    loc = n["locations"][0]["physicalLocation"]
+    assert (loc["artifactLocation"]["uri"], loc["region"]["startLine"]) == ("serve.yaml", 2)
+
+    (repo / "serve.yaml").write_text("server:\n  model: acme/missing  # openaudit: ignore\n")
+    assert oa(env, repo, "scan").returncode == 1
 
 
 def test_lock_then_offline_scan_with_the_hub_gone(hub, env, tmp_path):
@@ -151,6 +192,8 @@ def test_lock_then_offline_scan_with_the_hub_gone(hub, env, tmp_path):
     assert entry["revision"] == sha and entry["license"] == "llama3.1"
     assert entry["digest"].startswith("sha256:") and len(entry["digest"]) == 7 + 64
     assert {"kind": "user_cap", "thresholds": [{"value": 700e6, "unit": "monthly_active_users"}]} in entry["terms"]
+    summary = json.loads(oa(env, repo, "lock", "--lock", "again.lock", "-f", "json").stdout)
+    assert summary == {"lock": "again.lock", "models": lock["models"]}  # same audit, same digest
 
     hub.stop()
     for extra in ({"HF_HUB_OFFLINE": "1"}, {}):  # offline on purpose, and online with the Hub unreachable
@@ -163,6 +206,16 @@ def test_lock_then_offline_scan_with_the_hub_gone(hub, env, tmp_path):
         assert [v["rule"] for v in report["gate"]["violations"]] == ["OA901"]
     proc = oa(env, repo, "scan")
     assert "Hub was unreachable" in proc.stdout and "decided offline" in proc.stdout
+    proc = oa(env, repo, "scan", "-f", "sarif", "-o", "out.sarif")
+    assert proc.returncode == 1
+    assert proc.stderr == ("openaudit: decided offline from openaudit.lock (locked revisions from the Hub cache): "
+                           "acme/tiny-llama\n")
+    log = json.loads((repo / "out.sarif").read_text())
+    assert log["runs"][0]["properties"]["models"][0]["decidedFromLock"] is True
+    notes = [n["message"]["text"] for n in log["runs"][0]["invocations"][0]["toolExecutionNotifications"]]
+    assert any("decided offline from openaudit.lock" in n for n in notes), notes
+    md = oa({**env, "HF_HUB_OFFLINE": "1"}, repo, "scan", "-f", "markdown").stdout
+    assert "(hub, offline)" in md.replace("\\", "") and "Decided offline from openaudit.lock" in md.replace("\\", "")
 
     # Without a lock, the Hub gone is evidence unavailable (exit 3), one line per model.
     (repo / "openaudit.lock").unlink()
@@ -170,10 +223,22 @@ def test_lock_then_offline_scan_with_the_hub_gone(hub, env, tmp_path):
     assert proc.returncode == 3 and proc.stderr.startswith("openaudit: error: acme/tiny-llama")
 
 
+def test_lock_fallback_when_the_hub_answers_503(hub, env, tmp_path):
+    repo = git_repo(tmp_path)
+    assert oa(env, repo, "lock").returncode == 0
+    hub.add_fault(r"^/api/models/", status=503)  # the Hub is up but failing: as good as unreachable
+    proc = oa(env, repo, "scan", "-f", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["target"]["lock"]["decided_from_lock"] is True
+    assert any("HTTP 503" in n and "decided offline from openaudit.lock" in n for n in report["notes"])
+
+
 def test_drift_upstream_is_a_warning(hub, env, tmp_path):
     repo = git_repo(tmp_path)
     (repo / ".openaudit.yaml").write_text("licenses:\n  allow: [llama3.1, mit]\n")
     assert oa(env, repo, "lock").returncode == 0
+    hub_sha = hub.repos["acme/tiny-llama"].refs["main"]
     proc = oa(env, repo, "scan", "-f", "json")
     assert proc.returncode == 0 and "OA908" not in proc.stdout  # nothing changed
 
@@ -184,6 +249,7 @@ def test_drift_upstream_is_a_warning(hub, env, tmp_path):
     assert {f["severity"] for f in drift} == {"warning"}
     messages = " ".join(f["message"] for f in drift)
     assert "revision" in messages and "terms" in messages and "llama3.1" in messages
+    assert f"revision was {hub_sha[:12]}" in messages
     assert proc.returncode == 0  # a warning: fails only with fail_on: warning
     assert oa(env, repo, "scan", "--fail-on", "warning").returncode == 1
 
@@ -194,3 +260,50 @@ def test_no_models_found(env, tmp_path):
     assert proc.returncode == 0 and "no model references found" in proc.stdout
     assert json.loads(oa(env, tmp_path, "scan", "-f", "json").stdout) == []
     assert "No model references found" in oa(env, tmp_path, "scan", "-f", "markdown").stdout
+
+
+def test_github_action_scan_step(hub, env, tmp_path):
+    """action.yml's scan step, run with bash as a composite action runs it: the Markdown summary goes to
+    $GITHUB_STEP_SUMMARY, the report in `format` to `output`, the exit code to the step outputs; no upload."""
+    from test_sarif import validate_sarif
+
+    action = yaml.safe_load((Path(__file__).resolve().parents[1] / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    assert {"paths", "policy", "format", "fail-on"} <= set(action["inputs"])
+    assert all("uses" not in step for step in action["runs"]["steps"])  # uploads nothing by itself
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "scan")
+
+    repo = git_repo(tmp_path)
+    runner_temp = tmp_path / "runner"
+    (runner_temp / "openaudit-venv" / "bin").mkdir(parents=True)
+    shim = runner_temp / "openaudit-venv" / "bin" / "openaudit"  # what the install step puts there
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m openaudit "$@"\n')
+    shim.chmod(0o755)
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
+    step_env = {**env, "RUNNER_TEMP": str(runner_temp), "GITHUB_STEP_SUMMARY": str(summary),
+                "GITHUB_OUTPUT": str(outputs), "OA_PATHS": ".", "OA_POLICY": ".openaudit.yaml", "OA_FORMAT": "sarif",
+                "OA_OUTPUT": "openaudit.sarif", "OA_FAIL_ON": ""}
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"])
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=repo, env=step_env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert outputs.read_text() == "exit-code=1\n"
+    text = summary.read_text()
+    assert text.startswith("## openaudit ❌ 0 of 1 model passed") and "OA901" in text and "app.py:4" in text
+    validate_sarif(json.loads((repo / "openaudit.sarif").read_text()))
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "markdown"])
+def test_every_format_to_an_output_file(hub, env, tmp_path, fmt):
+    repo = git_repo(tmp_path)
+    proc = oa(env, repo, "scan", "--format", fmt, "--output", "report.out")
+    assert proc.returncode == 1 and proc.stdout == "" and proc.stderr == ""
+    text = (repo / "report.out").read_text(encoding="utf-8")
+    assert "acme/tiny" in text and "OA901" in text and "app.py" in text
+    if fmt in ("json", "jsonl"):
+        report = json.loads(text.splitlines()[0] if fmt == "jsonl" else text)
+        assert report["target"]["references"][0]["line"] == 4
+    else:
+        assert "app.py:4" in text
+    assert "\x1b" not in text  # no colour in a file

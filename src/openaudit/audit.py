@@ -84,14 +84,14 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
         restrictions, lineage_facts, lineage_section = apply_lineage(
             lineage, ev, ident.result.id, ident.result.evidence[0] if ident.result.evidence else None,
             restrictions, catalog)
-    standards = assess_standards(ev, ident.result, restrictions)
+    standards = assess_standards(ev, ident.result, restrictions, lineage=lineage_facts if lineage is not None else None)
     facts = build_facts(ev, catalog, ident, restrictions, context, standards)
     facts["policy"] = policy.to_facts(ident.result.id, ident.result.spdx)
     facts["discrepancies"] = [asdict(d) for d in discrepancies]
     facts["lineage"] = lineage_facts
     waivers = [w for w in policy.waivers if fnmatch.fnmatchcase(ev.id.lower(), w.model.lower())]
-    facts["waivers_expired"] = [_waiver_fact(w) for w in waivers if w.expired(today)]
-    facts["waivers_expiring"] = [_waiver_fact(w) for w in waivers
+    facts["waivers_expired"] = [_waiver_fact(w, today) for w in waivers if w.expired(today)]
+    facts["waivers_expiring"] = [_waiver_fact(w, today) for w in waivers
                                  if not w.expired(today) and w.expires and (w.expires - today).days <= 30]
     facts.update(extra_facts or {})  # e.g. `lock_drift` from `openaudit scan` against openaudit.lock (OA908)
     ruleset = load_ruleset(tuple(rules) + tuple(policy.rule_paths))
@@ -126,9 +126,10 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     )
 
 
-def _waiver_fact(w) -> dict:
+def _waiver_fact(w, today: dt.date) -> dict:
     return {"model": w.model, "rule": w.rule or "all rules", "reason": w.reason,
-            "expires": w.expires.isoformat() if w.expires else None}
+            "expires": w.expires.isoformat() if w.expires else None,
+            "days_left": (w.expires - today).days if w.expires else None}
 
 
 def _mof(ev: Evidence, license: LicenseResult) -> dict:
@@ -140,20 +141,27 @@ def _mof(ev: Evidence, license: LicenseResult) -> dict:
     return result
 
 
-def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Restriction]) -> dict:
-    """OSAID 1.0 verdict, MOF class and openness grade, each with its evidence."""
+def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Restriction],
+                     lineage: dict | None = None) -> dict:
+    """OSAID 1.0 verdict, MOF class and openness grade, each with its evidence. ``lineage``: the lineage facts,
+    whose training-dataset licenses feed OSAID-D2 and the grade's training_data (openaudit.lineage)."""
     from openaudit.standards.euaiact import assess as assess_euaiact
     from openaudit.standards.facts import gather
     from openaudit.standards.grade import grade
     from openaudit.standards.osaid import assess
 
     facts = gather(ev)
-    return {
+    result = {
         "osaid": assess(facts, license, restrictions),
         "mof": _mof(ev, license),
         "grade": grade(facts, license, restrictions),
         "eu_ai_act": assess_euaiact(ev, facts, license, restrictions),
     }
+    if lineage:
+        from openaudit.lineage import feed_standards
+
+        feed_standards(result["osaid"], result["grade"], lineage)
+    return result
 def _file_status(f) -> FileStatus:
     if f.text is None:
         return FileStatus(f.name, f.role, "unreadable", f.error)
@@ -168,6 +176,12 @@ class _CallableModule(__import__("types").ModuleType):
 
     def __call__(self, target: str, **kwargs) -> Report:
         return audit(target, **kwargs)
+
+    @property
+    def __signature__(self):  # inspect.signature(openaudit.audit) / help() show the function's parameters
+        import inspect
+
+        return inspect.signature(audit)
 
 
 __import__("sys").modules[__name__].__class__ = _CallableModule

@@ -8,26 +8,38 @@ all targets (3 evidence unavailable > 2 usage > 1 gate failed > 0).
 
 ``--author ORG`` lists the organisation's models with ``HfApi.list_models(author=ORG, expand=[...])``: the
 listing carries each model's sha, files, tags, gating and card data, so auditing a model costs only its
-file downloads (HEAD+GET per file: 4 requests for a card and one license), not a model_info call.
+file downloads, not a model_info call.
+
+Request budget: in a batch (and for every upstream model) Hub models are read by ``BudgetHubSource``: one GET
+per file at the commit sha (no HEAD: the sha pins the content), card first, then license, use policy and
+notice files, and at most ``PER_MODEL_REQUESTS`` requests per model in all (model_info included when the
+model was not listed). A file beyond the budget is listed in the report as not fetched, with the reason. Files
+read this way are stored in the Hub cache as ``hf_hub_download`` would, so ``--offline`` can re-check them.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openaudit.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, EvidenceUnavailable, OpenAuditError, UsageError
+from openaudit.evidence import SourceFile, role_of
 from openaudit.model import Report
+from openaudit.sources.hub import HubSource
 
 MAX_JOBS = 8
 DEFAULT_JOBS = 8
 LIST_EXPAND = ["sha", "siblings", "tags", "gated", "cardData"]
 _ORG = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}\Z")
 MAX_TARGETS_FILE_BYTES = 1 << 20
+PER_MODEL_REQUESTS = 5
+_ROLE_ORDER = {"card": 0, "license": 1, "use_policy": 2, "notice": 3}
 
 
 @dataclass
@@ -41,6 +53,146 @@ class Outcome:
     reports: list[Report] = field(default_factory=list)
     errors: list[tuple[str, OpenAuditError]] = field(default_factory=list)
     exit_code: int = EXIT_OK
+
+
+class BudgetHubSource(HubSource):
+    """A HubSource that reads each file with one GET at the commit sha and makes at most ``budget`` requests.
+
+    The files are chosen card first, then license, use policy and notice files; the model_info request (when
+    the model did not come from a listing) counts against the budget. Files already in the Hub cache at that
+    sha cost nothing. A file left out is reported as not fetched, with the reason.
+    """
+
+    def __init__(self, repo_id: str, revision: str | None = None, *, offline: bool = False, info: Any = None,
+                 budget: int = PER_MODEL_REQUESTS):
+        super().__init__(repo_id, revision, offline=offline, info=info)
+        self.budget = budget
+        self._allowed: set[str] | None = None
+
+    def _evidence(self, sha: str, requested: str, stored: dict[str, Any], offline: bool) -> Any:
+        ev = super()._evidence(sha, requested, stored, offline)
+        if not offline:
+            listed = self.info is not None and getattr(self.info, "sha", None)
+            names = sorted((n for n in stored.get("siblings") or [] if role_of(n) is not None),
+                           key=lambda n: (_ROLE_ORDER.get(role_of(n) or "", 9), n.lower()))
+            self._allowed = set(names[:max(0, self.budget - (0 if listed else 1))])
+        return ev
+
+    def _download(self, name: str, role: str, sha: str, *, offline: bool, deadline: float | None = None
+                  ) -> SourceFile:
+        from openaudit.sources.local import read_file
+
+        if offline or self._allowed is None or not _SHA.match(sha):
+            return super()._download(name, role, sha, offline=offline, deadline=deadline)
+        cached = _cached_file(self.repo_id, name, sha)
+        if cached is not None:
+            return read_file(cached, name, role)
+        if name not in self._allowed:
+            return SourceFile(name=name, role=role, error=f"not fetched: the batch request budget ({self.budget} "
+                              "per model) went to the card and higher-priority license files")
+        return _get_file(self.repo_id, name, role, sha, deadline)
+
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def _cached_file(repo_id: str, name: str, sha: str) -> Path | None:
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        found = try_to_load_from_cache(repo_id, name, revision=sha)
+    except Exception:
+        return None
+    return Path(found) if isinstance(found, str) else None
+
+
+def _get_file(repo_id: str, name: str, role: str, sha: str, deadline: float | None) -> SourceFile:
+    """One GET of ``name`` at ``sha`` (redirects followed), capped at MAX_FILE_BYTES, stored in the Hub cache."""
+    from huggingface_hub import errors as hf_errors
+    from huggingface_hub import get_session, get_token, hf_hub_url
+    from huggingface_hub.utils import build_hf_headers, hf_raise_for_status
+
+    from openaudit.sources.hub import _before_deadline, _DeadlinePassed, _first_line, timeout_seconds
+    from openaudit.textutil import MAX_FILE_BYTES, decode
+
+    timeout = timeout_seconds()
+
+    def get() -> tuple[bytes, int, str | None]:
+        url = hf_hub_url(repo_id, name, revision=sha)
+        with get_session().stream("GET", url, headers=build_hf_headers(), timeout=timeout,
+                                  follow_redirects=True) as r:
+            if r.status_code >= 400:
+                r.read()
+                hf_raise_for_status(r)
+            chunks, n = [], 0
+            for chunk in r.iter_bytes():
+                chunks.append(chunk)
+                n += len(chunk)
+                if n > MAX_FILE_BYTES:
+                    break
+            size = int(r.headers.get("content-length") or n) if n <= MAX_FILE_BYTES else n
+            etag = None
+            for resp in [*r.history, r]:  # the Hub's (linked) etag names the blob, as hf_hub_download does
+                etag = resp.headers.get("x-linked-etag") or etag or resp.headers.get("etag")
+            return b"".join(chunks), size, etag
+
+    try:
+        data, size, etag = _before_deadline(get, deadline)
+    except _DeadlinePassed as exc:
+        return SourceFile(name=name, role=role, error=f"download failed: {exc}")
+    except hf_errors.GatedRepoError:
+        hint = ("this token has not been granted access (request it on the model page)" if get_token()
+                else "access to the files not granted (set HF_TOKEN)")
+        return SourceFile(name=name, role=role, error=f"gated: {hint}")
+    except (hf_errors.EntryNotFoundError, getattr(hf_errors, "RemoteEntryNotFoundError", OSError)):
+        return SourceFile(name=name, role=role, error="listed by the Hub but not found at this revision")
+    except hf_errors.HfHubHTTPError as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        return SourceFile(name=name, role=role, error=f"download failed (HTTP {status})")
+    except Exception as exc:
+        return SourceFile(name=name, role=role, error=f"download failed: {_first_line(exc)}")
+    truncated = len(data) > MAX_FILE_BYTES
+    if truncated:
+        data = data[:MAX_FILE_BYTES]
+    else:
+        _store_in_cache(repo_id, sha, name, data, etag)
+    text, err = decode(data)
+    if text is None:
+        return SourceFile(name=name, role=role, error=err, size=size)
+    if truncated:
+        text = text.rsplit("\n", 1)[0] if "\n" in text else text
+    from openaudit.textutil import redact_secrets
+
+    text = redact_secrets(text, shape=False)  # a Hub echoing the token in a file: as in sources.local.read_file
+    return SourceFile(name=name, role=role, text=text, error=err, truncated=truncated, size=size)
+
+
+def _store_in_cache(repo_id: str, sha: str, name: str, data: bytes, etag: str | None) -> None:
+    """Best effort: blobs/<etag> and snapshots/<sha>/<name> in the Hub cache layout, so a later check (and
+    ``--offline``) finds the file without a request. A cache that cannot be written only costs that."""
+    from huggingface_hub import constants
+
+    etag = (etag or "").removeprefix("W/").strip('"')
+    if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", etag) or "/" in name or name in (".", ".."):
+        return
+    root = Path(constants.HF_HUB_CACHE) / ("models--" + repo_id.replace("/", "--"))
+    blob, snap = root / "blobs" / etag, root / "snapshots" / sha / name
+    try:
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        snap.parent.mkdir(parents=True, exist_ok=True)
+        if not blob.exists():
+            tmp = blob.with_name(f"{etag}.{os.getpid()}.{threading.get_ident()}.incomplete")
+            tmp.write_bytes(data)
+            os.replace(tmp, blob)
+        if not snap.exists():
+            try:
+                os.symlink(os.path.relpath(blob, snap.parent), snap)
+            except FileExistsError:
+                pass
+            except OSError:  # no symlinks (some Windows setups): a copy, as huggingface_hub does
+                shutil.copyfile(blob, snap)
+    except OSError:
+        pass
 
 
 def targets_from_file(path: str) -> list[str]:
@@ -72,7 +224,7 @@ def list_author(org: str, *, offline: bool) -> list[Item]:
     from huggingface_hub import HfApi, constants
     from huggingface_hub import errors as hf_errors
 
-    from openaudit.sources.hub import HubSource, _first_line
+    from openaudit.sources.hub import _first_line
 
     if offline or constants.HF_HUB_OFFLINE:
         raise EvidenceUnavailable(f"--author {org}: listing an organisation's models needs the Hub (offline)")
@@ -84,9 +236,14 @@ def list_author(org: str, *, offline: bool) -> list[Item]:
     except Exception as exc:
         raise EvidenceUnavailable(
             f"--author {org}: could not reach the Hub at {constants.ENDPOINT}: {_first_line(exc)}") from None
+    from openaudit.sources import HUB_ID
+
+    # Only well-formed ids of this author (the listing is untrusted input like any card) and a full commit sha.
+    infos = [i for i in infos if isinstance(i.id, str) and HUB_ID.match(i.id) and ".." not in i.id and "@" not in i.id
+             and i.id.split("/", 1)[0].lower() == org.lower()]
     if not infos:
         raise EvidenceUnavailable(f"--author {org}: no models found on the Hub")
-    return [Item(i.id, HubSource(i.id, None, offline=False, info=i)) for i in infos]
+    return [Item(i.id, BudgetHubSource(i.id, None, offline=False, info=i)) for i in infos]
 
 
 def items_for(targets: list[str], *, offline: bool) -> list[Item]:
@@ -104,6 +261,9 @@ def run(items: list[Item], *, context: Any = None, policy: Any = None, offline: 
     from openaudit.lineage import LineageResolver
 
     resolver = LineageResolver(offline=offline)
+    if len(items) > 1:  # a batch: every Hub model within the per-model request budget
+        items = [Item(it.target, BudgetHubSource(it.source.repo_id, it.source.revision, offline=it.source.offline_flag))
+                 if type(it.source) is HubSource else it for it in items]
     results: list[Report | OpenAuditError | None] = [None] * len(items)
 
     def one(i: int) -> None:
@@ -124,12 +284,20 @@ def run(items: list[Item], *, context: Any = None, policy: Any = None, offline: 
     try:
         if bar is not None:
             bar[0].start()
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="openaudit") as pool:
-            futures = [pool.submit(one, i) for i in range(len(items))]
-            for f in futures:
-                f.result()
+        if workers == 1:  # one at a time: no thread pool (importing and starting one costs ~10 ms)
+            for i in range(len(items)):
+                one(i)
                 if bar is not None:
                     bar[0].advance(bar[1])
+        else:
+            from concurrent.futures import ThreadPoolExecutor, as_completed
+
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="openaudit") as pool:
+                futures = [pool.submit(one, i) for i in range(len(items))]
+                for f in as_completed(futures):  # the bar moves as targets finish, in any order
+                    f.result()
+                    if bar is not None:
+                        bar[0].advance(bar[1])
     finally:
         if bar is not None:
             bar[0].stop()
@@ -162,7 +330,9 @@ def summary_text(reports: list[Report], errors: list[tuple[str, OpenAuditError]]
     rows = [("target", "license", "grade", "gate", "errors", "warnings", "upstream")]
     for r in reports:
         sev = [f.severity for f in r.findings if not f.waived]
-        ups = [str(e.get("license")) for e in (r.lineage or {}).get("chain", []) if e.get("status") == "ok"]
+        # upstream licenses; "unknown" for an upstream that could not be read (a cycle adds nothing)
+        ups = [str(e.get("license")) if e.get("status") == "ok" else "unknown"
+               for e in (r.lineage or {}).get("chain", []) if e.get("status") != "cycle"]
         rows.append((sanitize(str(r.target["id"]), one_line=True, limit=60), r.license.id,
                      str(r.grade.get("letter") or "-"), "PASSED" if r.passed else "FAILED",
                      str(sev.count("error")), str(sev.count("warning")),
@@ -175,6 +345,7 @@ def summary_text(reports: list[Report], errors: list[tuple[str, OpenAuditError]]
     for row in rows:
         lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     failed = sum(1 for r in reports if not r.passed)
-    lines.append(f"  {len(reports) + len(errors)} targets: {len(reports) - failed} passed, {failed} failed, "
+    total = len(reports) + len(errors)
+    lines.append(f"  {total} target{'' if total == 1 else 's'}: {len(reports) - failed} passed, {failed} failed, "
                  f"{len(errors)} not audited")
     return "\n".join(lines) + "\n"

@@ -1,8 +1,11 @@
-"""Command-line interface. Thin: parse options, call the audit API, render, map errors to exit codes."""
+"""Command-line interface. Thin: parse options, call the audit API, render, map errors to exit codes.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads every command's annotations when it starts, and
+string annotations cost an ``eval`` each (~20 ms for all commands; issue #8, bench/startup.py)."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
@@ -40,6 +43,14 @@ class ListFormat(StrEnum):
     json = "json"
 
 
+class DiffFormat(StrEnum):
+    """Formats of `openaudit diff` (openaudit.diff.FORMATS)."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"openaudit {__version__}")
@@ -56,10 +67,28 @@ def _root(
 
 def fail(message: str, code: int) -> None:
     """Print one line on stderr and exit with ``code``."""
-    from openaudit.textutil import sanitize
+    from openaudit.textutil import redact_secrets, sanitize
 
-    sys.stderr.write(f"openaudit: error: {sanitize(message, one_line=True)}\n")
+    sys.stderr.write(f"openaudit: error: {sanitize(redact_secrets(message), one_line=True)}\n")
     raise typer.Exit(code)
+
+
+def _fast_start() -> None:
+    """Before a command imports the audit modules (issue #8, bench/startup.py): the objects made so far (typer
+    & co) live until exit, so the garbage collector need not scan them again (~15% of a local check); and the
+    regexes compiled by earlier runs come from the cache (see openaudit.lazyre)."""
+    global _freeze_gc
+    from openaudit import lazyre
+
+    if _freeze_gc:  # only in the openaudit process (main), once: not in a host program using the app
+        import gc
+
+        _freeze_gc = False
+        gc.freeze()
+    lazyre.warm()
+
+
+_freeze_gc = False  # set by main()
 
 
 @app.command()
@@ -106,6 +135,7 @@ def check(
 
     Exit 0 gate passed, 1 gate failed, 2 usage error, 3 evidence unavailable.
     """
+    _fast_start()
     from openaudit import batch
     from openaudit.context import DeploymentContext
     from openaudit.policy import load_policy
@@ -118,7 +148,7 @@ def check(
         if importlib.util.find_spec("cyclonedx") is None:
             fail("--format cyclonedx needs cyclonedx-python-lib: pip install 'cyclonedx-python-lib>=11,<12'",
                  EXIT_USAGE)
-    try:
+    with guarded(debug):
         context = DeploymentContext.from_options(
             mau=mau, annual_revenue=annual_revenue, monthly_revenue=monthly_revenue, regions=region or [],
             commercial=commercial, train_on_outputs=train_on_outputs, distill=distill)
@@ -131,18 +161,10 @@ def check(
             items += batch.list_author(author, offline=offline)
         outcome = batch.run(items, context=context, policy=policy, offline=offline, rules=tuple(rules or ()),
                             max_depth=max_depth, jobs=jobs, progress=sys.stderr.isatty(), debug=debug)
-    except OpenAuditError as exc:
-        fail(exc.message, exc.exit_code)
-    except KeyboardInterrupt:
-        fail("interrupted", 130)
-    except Exception as exc:  # never a traceback unless asked
-        if debug:
-            raise
-        fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
-    from openaudit.textutil import sanitize
+    from openaudit.textutil import redact_secrets, sanitize
 
     for _target, err in outcome.errors:  # the targets that could not be audited: one line each
-        sys.stderr.write(f"openaudit: error: {sanitize(err.message, one_line=True)}\n")
+        sys.stderr.write(f"openaudit: error: {sanitize(redact_secrets(err.message), one_line=True)}\n")
     if outcome.reports:
         many = len(items) > 1 and fmt == Format.table
         emit(outcome.reports, fmt.value, output, color=False if no_color else None,
@@ -150,12 +172,32 @@ def check(
     raise typer.Exit(outcome.exit_code)
 
 
-def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = None, trailer: str = "") -> None:
-    """Render to standard output, or to ``output`` (written whole, UTF-8)."""
+@contextmanager
+def guarded(debug: bool) -> Iterator[None]:
+    """Turn whatever the audit raises into one line and an exit code; a traceback only with --debug."""
+    try:
+        yield
+    except OpenAuditError as exc:
+        fail(exc.message, exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # never a traceback unless asked
+        if debug:
+            raise
+        fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
+
+
+def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = None, trailer: str = "",
+         render_fn=None) -> None:
+    """Render to standard output, or to ``output`` (written whole, UTF-8). ``render_fn``: instead of
+    ``openaudit.report.render`` (same signature)."""
     import io
 
-    from openaudit.report import render
-
+    if render_fn is None:
+        from openaudit.report import render as render_fn
+    render = render_fn
     if output is None:
         render(reports, fmt, sys.stdout, color=color)
         sys.stdout.write(trailer)
@@ -202,33 +244,30 @@ def scan(
 
     Exit 0 every gate passed, 1 a gate failed, 2 usage error, 3 evidence unavailable for a model.
     """
+    _fast_start()
     from openaudit.lock import read_lock
     from openaudit.policy import load_policy
-    from openaudit.scan import audit_uses, find_models
+    from openaudit.scan import audit_uses, find_models, render_outcome
 
-    try:
+    with guarded(debug):
         policy = load_policy(policy_file)
         if fail_on is not None:
             policy.fail_on = fail_on.value
         uses = find_models(paths or ["."], policy)
         outcome = audit_uses(uses, policy=policy, offline=offline, lock=read_lock(lock_file), lock_file=lock_file,
                              rules=tuple(rules or ()))
-    except OpenAuditError as exc:
-        fail(exc.message, exc.exit_code)
-    except KeyboardInterrupt:
-        fail("interrupted", 130)
-    except Exception as exc:  # never a traceback unless asked
-        if debug:
-            raise
-        fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
-    from openaudit.textutil import sanitize
+    from openaudit.textutil import redact_secrets, sanitize
 
-    for _target, exc in outcome.errors:
-        sys.stderr.write(f"openaudit: error: {sanitize(exc.message, one_line=True)}\n")
+    for line in outcome.error_lines():  # the models that could not be audited: one line each, with where
+        sys.stderr.write(f"openaudit: error: {sanitize(redact_secrets(line), one_line=True)}\n")
+    if offline_ids := outcome.offline_models():
+        sys.stderr.write(sanitize(f"openaudit: decided offline from {lock_file} (locked revisions from the Hub "
+                                  f"cache): {', '.join(offline_ids)}", one_line=True) + "\n")
     if not uses and fmt == Format.table and output is None:
         sys.stdout.write("openaudit: no model references found\n")
     else:
-        emit(outcome.reports, fmt.value, output, color=False if no_color else None)
+        emit(outcome.reports, fmt.value, output, color=False if no_color else None,
+             render_fn=lambda _reports, f, out, color=None: render_outcome(outcome, f, out, color=color))
     raise typer.Exit(outcome.exit_code)
 
 
@@ -253,7 +292,7 @@ def lock(
     from openaudit.policy import load_policy
     from openaudit.scan import audit_uses, find_models
 
-    try:
+    with guarded(debug):
         policy = load_policy(policy_file)
         uses = find_models(paths or ["."], policy)
         outcome = audit_uses(uses, policy=policy, offline=offline)
@@ -261,14 +300,6 @@ def lock(
             raise outcome.errors[0][1]
         entries = {use.target: entry(r) for use, r in zip(uses, outcome.reports, strict=True)}
         write_lock(lock_file, entries)
-    except OpenAuditError as exc:
-        fail(exc.message, exc.exit_code)
-    except KeyboardInterrupt:
-        fail("interrupted", 130)
-    except Exception as exc:
-        if debug:
-            raise
-        fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
     from openaudit.textutil import sanitize
 
     if fmt == ListFormat.json:
@@ -349,7 +380,9 @@ def diff_cmd(
                                        show_default=False, metavar="TARGET@REV_A")],
     new: Annotated[str, typer.Argument(help="The new revision: org/name@REV_B, or a local directory.",
                                        show_default=False, metavar="TARGET@REV_B")],
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the comparison to FILE instead of "
+                                               "standard output.", show_default=False)] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
@@ -361,29 +394,44 @@ def diff_cmd(
     from openaudit.audit import audit
     from openaudit.diff import diff_reports, render_diff
 
-    try:
+    with guarded(debug):
         result = diff_reports(audit(old, offline=offline), audit(new, offline=offline))
-    except OpenAuditError as exc:
-        fail(exc.message, exc.exit_code)
-    except KeyboardInterrupt:
-        fail("interrupted", 130)
-    except Exception as exc:  # never a traceback unless asked
-        if debug:
-            raise
-        fail(f"internal error: {exc.__class__.__name__}: {exc} (re-run with --debug and report it)", EXIT_USAGE)
-    render_diff(result, fmt.value, sys.stdout)
+    emit(result, fmt.value, output, render_fn=lambda res, f, stream, color=None: render_diff(res, f, stream))
     raise typer.Exit(1 if result["stricter"] else EXIT_OK)
+
+
+def _app_for(argv: list[str]) -> typer.Typer:
+    """``app`` with only the command named first in ``argv`` (typer builds every registered command's options
+    at start-up, ~10 ms for all of ours: issue #8); ``app`` itself for anything else (help, typos, --version)."""
+    import copy
+
+    if not argv or argv[0].startswith("-"):
+        return app
+    try:
+        chosen = [c for c in app.registered_commands
+                  if (c.name or c.callback.__name__).lower().replace("_", "-") == argv[0]]
+        if len(chosen) != 1 or app.registered_groups:
+            return app
+        one = copy.copy(app)
+        one.registered_commands = chosen
+        return one
+    except Exception:  # a typer without these attributes: the whole app
+        return app
 
 
 def main() -> None:
     """Entry point: click's usage errors become one line on stderr (exit 2), like every other error."""
-    try:  # typer >= 0.20 vendors click as typer._click; older typer uses click itself
+    try:  # typer >= 0.20 vendors click as typer._click (Abort lives in typer.exceptions); older typer uses click
         from typer._click import exceptions as cx
+        from typer.exceptions import Abort
     except ImportError:  # pragma: no cover
         from click import exceptions as cx
+        from click.exceptions import Abort
 
+    global _freeze_gc
+    _freeze_gc = True
     try:
-        code = app(standalone_mode=False)
+        code = _app_for(sys.argv[1:])(standalone_mode=False)
     except cx.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
         code = EXIT_OK
@@ -391,9 +439,16 @@ def main() -> None:
         where = exc.ctx.command_path if exc.ctx else "openaudit"
         sys.stderr.write(f"openaudit: error: {exc.format_message()} (see '{where} --help')\n")
         code = EXIT_USAGE
-    except cx.Abort:
+    except Abort:
         sys.stderr.write("openaudit: error: interrupted\n")
         code = 130
+    except Exception:  # reached only with --debug (every command turns errors into one line otherwise)
+        import traceback
+
+        from openaudit.textutil import redact_secrets
+
+        sys.stderr.write(redact_secrets(traceback.format_exc()))  # the token never appears, even here
+        code = EXIT_USAGE
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

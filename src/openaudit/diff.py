@@ -2,7 +2,8 @@
 
 What is compared, each change with the clauses behind it in each revision (``file:line``):
 
-* the license: id, SPDX id and OSI approval (OSI-approved → not approved is **stricter**);
+* the license: id, SPDX id, the declared name when the id is the same (custom terms), and OSI approval
+  (OSI-approved → not approved is **stricter**);
 * the restrictions, by kind: a kind that appears is **stricter**, one that disappears is looser; for a kind in
   both, a lower user / visit / revenue cap is **stricter** (a higher one looser), a newly excluded territory is
   **stricter** (a territory no longer excluded looser);
@@ -42,6 +43,15 @@ def _side(report: Report) -> dict[str, Any]:
     return {"target": t.get("id"), "kind": t.get("kind"), "revision": t.get("revision"),
             "requested_revision": t.get("requested_revision"), "license": report.license.id,
             "grade": report.grade.get("letter"), "osaid": report.osaid.get("verdict")}
+
+
+def _declared(lic: Any) -> str | None:
+    """The license name the card declares (``license_name``, else ``license``), from the license evidence."""
+    for key in ("license_name", "license"):
+        for c in lic.evidence:
+            if c.source == "metadata" and c.text and c.text.startswith(key + ":"):
+                return c.text[len(key) + 1:].strip() or None
+    return None
 
 
 def _by_kind(restrictions: list[Restriction]) -> dict[str, list[Restriction]]:
@@ -89,6 +99,9 @@ def diff_reports(a: Report, b: Report) -> dict[str, Any]:
     if la.id != lb.id or la.spdx != lb.spdx:
         changes.append(_change("license", f"license changed: {la.name or la.id} ({la.id}) → {lb.name or lb.id} "
                                f"({lb.id})", False, la.id, lb.id, ea, eb))
+    elif _declared(la) != _declared(lb):  # same id (e.g. both unknown custom terms): the declared name changed
+        changes.append(_change("license_name", f"declared license name changed: {_declared(la) or 'none'} → "
+                               f"{_declared(lb) or 'none'}", False, _declared(la), _declared(lb), ea, eb))
     if la.osi_approved is True and lb.osi_approved is not True:
         changes.append(_change("osi_approved", f"the license is no longer OSI-approved ({la.id} → {lb.id})",
                                True, la.osi_approved, lb.osi_approved, ea, eb))
@@ -145,9 +158,16 @@ def diff_reports(a: Report, b: Report) -> dict[str, Any]:
     return {"a": _side(a), "b": _side(b), "stricter": stricter, "changed": bool(changes), "changes": changes}
 
 
+FORMATS = ("table", "json", "markdown")
+
+
 def render_diff(result: dict[str, Any], fmt: str, out: TextIO) -> None:
+    """Write ``result`` as ``json``, ``markdown`` (a pull-request comment) or ``table`` (plain text)."""
     if fmt == "json":
         out.write(json.dumps(result, indent=2, ensure_ascii=True) + "\n")
+        return
+    if fmt == "markdown":
+        _render_markdown(result, out)
         return
     from openaudit.textutil import sanitize
 
@@ -172,3 +192,34 @@ def render_diff(result: dict[str, Any], fmt: str, out: TextIO) -> None:
     verdict = ("Terms became stricter (exit 1)." if result["stricter"]
                else "Terms did not become stricter (exit 0).")
     out.write(f"\n{verdict}\n")
+
+
+def _render_markdown(result: dict[str, Any], out: TextIO) -> None:
+    """A table of changes for a pull-request comment; text from cards and licenses is escaped (report.markdown)."""
+    from openaudit.report.markdown import _code, md
+
+    def side(d: dict[str, Any]) -> str:
+        rev = f"@{d['revision'][:12]}" if d.get("revision") else ""
+        return (f"{md(str(d['target']) + rev, 200)} | {md(d['license'], 80)} | {md(d['grade'] or '-', 10)} | "
+                f"{md(d['osaid'], 60)}")
+
+    def clauses(cites: list[dict[str, Any]]) -> str:
+        parts = []
+        for ct in cites[:2]:
+            quote = f" “{md(ct.get('text'), 140)}”" if ct.get("text") else ""
+            loc = _code(where(ct)).replace("|", "\\|")  # a code span does not stop `|` ending a table cell
+            parts.append(f"`{loc}`{quote}")
+        return "<br>".join(parts) or "—"
+
+    icon = "❌ terms became stricter" if result["stricter"] else "✅ terms did not become stricter"
+    out.write(f"## openaudit diff: {icon}\n\n| | target | license | grade | OSAID |\n| --- | --- | --- | --- | --- |\n"
+              f"| A | {side(result['a'])} |\n| B | {side(result['b'])} |\n\n")
+    if not result["changes"]:
+        out.write("No change in license, terms, grade or verdicts.\n")
+        return
+    out.write("| | change | clause in A | clause in B |\n| --- | --- | --- | --- |\n")
+    for c in result["changes"]:
+        mark = "**stricter**" if c["stricter"] else "changed"
+        out.write(f"| {mark} | {md(c['summary'], 300)} | {clauses(c['clauses']['a'])} | "
+                  f"{clauses(c['clauses']['b'])} |\n")
+    out.write(f"\nExit {1 if result['stricter'] else 0}.\n")

@@ -184,10 +184,10 @@ class LineageResolver:
                 from openaudit.sources.local import LocalSource
 
                 ev = LocalSource(Path(ident)).fetch()
-            else:
-                from openaudit.sources.hub import HubSource
+            else:  # one GET per file, at most batch.PER_MODEL_REQUESTS requests (upstreams are often repeated)
+                from openaudit.batch import BudgetHubSource
 
-                ev = HubSource(ident, revision, offline=self.offline).fetch()
+                ev = BudgetHubSource(ident, revision, offline=self.offline).fetch()
         except OpenAuditError as exc:
             node.error, node.exc = exc.message, exc
             return node
@@ -244,8 +244,12 @@ class LineageResolver:
                              reason=f"not followed: beyond --max-depth {tr.max_depth}; its terms are not included")
                 continue
             node = self.upstream(kind, ident, rev)
-            if node.error is not None:
-                entry.update(status="unreachable", reason=node.error)
+            if node.error is not None:  # "org/name: repository not found…" -> "repository not found…"
+                reason = node.error
+                for prefix in (f"{ident}@{rev}: " if rev else None, f"{ident}: "):
+                    if prefix and reason.startswith(prefix):
+                        reason = reason[len(prefix):]
+                entry.update(status="unreachable", reason=reason)
                 continue
             entry.update(revision=node.revision, license=node.license_id, license_name=node.license_name)
             if node.license_id == "unknown":
@@ -410,6 +414,8 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
                                                              ("no-derivatives", d["no_derivatives"])) if on)
     hints_ = [{**h, "citation": asdict(h["citation"])} for h in trace.hints]
     effective = [license_id] + [n.license_id for _, n in trace.nodes]
+    if any(e["status"] in ("unreachable", "invalid", "depth_limit") for e in trace.chain):
+        effective.append("unknown")  # an upstream whose license could not be read: its terms are unknown
     facts = {
         "traced": True,
         "declared": trace.declared,
@@ -439,3 +445,61 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
         "hints": [{k: h[k] for k in ("kind", "value", "family", "citation")} for h in hints_],
     }
     return restrictions + inherited, facts, section
+
+
+def feed_standards(osaid: dict[str, Any], grade: dict[str, Any], facts: dict[str, Any]) -> None:
+    """The training datasets' own cards feed the OSAID data requirement (OSAID-D2) and the grade's training_data.
+
+    OSAID 1.0 asks for a listing of the training data and where to obtain it, not for openly licensed data, so
+    OSAID-D2 keeps its status: the licenses read from the dataset cards, the restricted ones and the ones that
+    could not be read are added to its reason and evidence. The grade measures how open the release is: it caps
+    training_data at partial when a dataset is non-commercial or no-derivatives, or its card was read and shows
+    no recognised license, and recomputes the score and letter. A dataset card that could not be read (offline,
+    network, not found) is only noted, so the grade does not depend on whether the Hub answered.
+    """
+    datasets = facts.get("datasets") or []
+    if not datasets:
+        return
+    restricted = list(facts["datasets_restricted"])
+    unlicensed = [d for d in facts["datasets_unknown"] if d["status"] == "ok"]
+    unread = [d for d in facts["datasets_unknown"] if d["status"] != "ok"]
+    read = [d for d in datasets if d["status"] == "ok"]
+    r_text = [f"{d['id']} is {d['license_id']} ({d['restriction_text']})" for d in restricted]
+    u_text = [f"{d['id']}: {d['reason'] or 'license unknown'}" for d in unlicensed + unread]
+
+    def cite(target: dict[str, Any], ds: list[dict[str, Any]]) -> None:
+        target["evidence"] = list(target.get("evidence") or [])
+        target["evidence"] += [d["citation"] for d in ds if d["citation"] not in target["evidence"]]
+
+    # -- OSAID-D2 -------------------------------------------------------------------------------
+    req = next((r for r in osaid.get("requirements", []) if r.get("id") == "OSAID-D2"), None)
+    if req is not None:
+        notes = []
+        if read:
+            notes.append("dataset cards read on the Hub: " + ", ".join(f"{d['id']} {d['license_id']}"
+                                                                        for d in read[:6]))
+        if r_text:
+            notes.append("restricted data (" + "; ".join(r_text) + ") is allowed by OSAID 1.0, which requires the "
+                         "listing, not open data licenses")
+        if unread:
+            notes.append("not confirmed on the Hub: " + "; ".join(f"{d['id']}: {d['reason']}" for d in unread[:6]))
+        if notes:
+            req["reason"] = f"{req['reason']}; " + "; ".join(notes)
+            cite(req, restricted + unlicensed + unread)
+    # -- grade: training_data -------------------------------------------------------------------
+    dim = (grade.get("dimensions") or {}).get("training_data")
+    if dim is None or not (r_text or u_text):
+        return
+    dim["reason"] = f"{dim['reason']}; per the dataset cards: " + "; ".join(r_text + u_text)
+    cite(dim, restricted + unlicensed + unread)
+    if dim["status"] == "open" and (restricted or unlicensed):
+        from openaudit.standards.grade import letter_for, load_config, rank_of
+
+        dim["status"] = "partial"
+        config = load_config()
+        weights, points = config["weights"], config["points"]
+        dims = grade["dimensions"]
+        score = round(100 * sum(weights[d] * points[dims[d]["status"]] for d in weights) / sum(weights.values()), 1)
+        grade["score"] = score
+        grade["letter"] = letter_for(score, config["bands"])
+        grade["rank"] = rank_of(grade["letter"])

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from openaudit.context import DeploymentContext
 from openaudit.errors import UsageError
 from openaudit.model import SEVERITIES
@@ -212,16 +210,35 @@ def load_policy(path: str | Path | None = None, cwd: Path | None = None) -> Poli
             return _load_file(cwd / name)
     pyproject = cwd / "pyproject.toml"
     if pyproject.is_file():
+        try:
+            text = pyproject.read_text(encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            raise PolicyError(f"{pyproject}: cannot read: {exc}") from None
+        if not _may_have_tool_section(text):  # not worth importing and running a TOML parser
+            return Policy()
         import tomllib
 
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            data = tomllib.loads(text)
+        except ValueError as exc:
             raise PolicyError(f"{pyproject}: cannot read: {exc}") from None
         section = data.get("tool", {}).get("openaudit")
         if section is not None:
             return parse_policy(section, f"{pyproject} [tool.openaudit]")
     return Policy()
+
+
+def _may_have_tool_section(text: str) -> bool:
+    """False only when ``text`` certainly defines no ``tool.openaudit`` (no ``[tool.openaudit...]``, ``[tool]``,
+    ``tool.openaudit...`` or ``tool = ...`` line): then it need not be parsed."""
+    for line in text.splitlines():
+        s = line.strip()
+        if not s.startswith(("[", "tool", '"tool', "'tool")):
+            continue
+        s = s.replace(" ", "").replace("\t", "").replace('"', "").replace("'", "")
+        if s.startswith(("[tool.openaudit", "[[tool.openaudit", "[tool]", "tool.openaudit", "tool=")):
+            return True
+    return False
 
 
 def _load_file(p: Path) -> Policy:
@@ -233,6 +250,8 @@ def _load_file(p: Path) -> Policy:
         except (OSError, ValueError) as exc:
             raise PolicyError(f"{p}: cannot read: {exc}") from None
         return parse_policy(data.get("tool", {}).get("openaudit", data), str(p))
+    import yaml  # only when there is a policy file: importing it costs ~15 ms of every start
+
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -32,10 +32,10 @@ _ROOT_PY = _lazy(r"^[^/]+\.py$", re.I)
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
-def _citation(name: str | None) -> dict[str, Any] | None:
+def _citation(name: str | None, text: str | None = None) -> dict[str, Any] | None:
     if not name:
         return None
-    return {"source": "file", "file": name, "line": None, "text": None}
+    return {"source": "file", "file": name, "line": None, "text": text}
 
 
 def _local_auto_map(ev: Evidence) -> bool | None:
@@ -78,7 +78,14 @@ def safety_facts(ev: Evidence) -> dict[str, Any]:
         signals.append("Python files at the repository root: " + ", ".join(custom_code[:10])
                        + (f" and {len(custom_code) - 10} more" if len(custom_code) > 10 else ""))
     remote_code = bool(auto_map or custom_code_tag or custom_code)
-    first_code = "config.json" if auto_map else (custom_code[0] if custom_code else None)
+    if auto_map:
+        code_citation = _citation("config.json", "auto_map")
+    elif custom_code:
+        code_citation = _citation(custom_code[0], "Python file at the repository root")
+    elif custom_code_tag:  # auto_map pointing at code in another repository: only the Hub's tag says so
+        code_citation = {"source": "metadata", "file": None, "line": None, "text": "tags: custom_code"}
+    else:
+        code_citation = None
     return {
         "pickle_weights": pickle_weights,
         "pickle_files": pickles,
@@ -90,6 +97,7 @@ def safety_facts(ev: Evidence) -> dict[str, Any]:
         "custom_code_tag": custom_code_tag,
         "remote_code": remote_code,
         "remote_code_signals": signals,
-        "pickle_citation": _citation(pickle_weights[0] if pickle_weights else None),
-        "remote_code_citation": _citation(first_code),
+        "pickle_citation": _citation(pickle_weights[0] if pickle_weights else None,
+                                     "pickle weights; no safetensors: " + ", ".join(pickle_weights[:5])),
+        "remote_code_citation": code_citation,
     }

@@ -4,16 +4,17 @@ A reference is taken only in a model-id context and only when the value has the 
 (``org/name``) or is a path to an existing local model directory:
 
 * Python calls: ``*.from_pretrained("org/name")``, ``hf_hub_download("org/name", ...)``,
-  ``snapshot_download("org/name")``, and keyword arguments such as ``pipeline(model="org/name")`` or
-  ``hf_hub_download(repo_id="org/name")``;
+  ``snapshot_download("org/name")``, ``SentenceTransformer("org/name")``, and keyword arguments such as
+  ``pipeline(model="org/name")`` or ``hf_hub_download(repo_id="org/name")``;
 * keys in YAML, JSON, TOML, .env, Dockerfiles and compose files, and Python assignments, named like
   ``model``, ``model_id``, ``model_name``, ``base_model``, ``repo_id`` (``MODEL_ID=org/name`` too);
 * server command lines: ``--model org/name`` (vLLM), ``--model-id org/name`` (TGI),
-  ``vllm serve org/name``, ``ollama run hf.co/org/name``;
+  ``vllm serve org/name``, ``ollama run hf.co/org/name``, and ``FROM hf.co/org/name`` in an Ollama Modelfile;
 * the ``models:`` list of the policy.
 
 Not taken: MIME types (``text/plain``), file paths with an extension or under data/output folders,
-URLs, f-strings, commented-out lines, and any line carrying ``openaudit: ignore``.
+placeholders (``org/name``, ``your-org/your-model``), URLs, f-strings, commented-out lines, and any line
+carrying ``openaudit: ignore``.
 
 Files: ``git ls-files --cached --others --exclude-standard`` inside a git work tree (so ``.gitignore``
 is honoured), otherwise a walk; vendored, virtualenv, node_modules and VCS folders are skipped either way.
@@ -36,13 +37,15 @@ MAX_SCAN_FILES = 50_000
 IGNORED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", ".env.d", "node_modules", "vendor", "vendored", "_vendor",
     "third_party", "site-packages", "__pycache__", "__pypackages__", ".tox", ".nox", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs",
+    ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs", ".cache", ".ipynb_checkpoints",
 })
+_HF_CACHE_DIRS = ("models--", "datasets--", "spaces--")  # a Hugging Face cache inside the tree (HF_HOME in CI)
 _SCAN_SUFFIXES = frozenset({
     ".py", ".pyi", ".ipynb", ".yaml", ".yml", ".json", ".jsonc", ".toml", ".env", ".cfg", ".ini", ".conf",
     ".sh", ".bash", ".zsh", ".js", ".mjs", ".cjs", ".ts", ".dockerfile", ".tf", ".hcl",
 })
-_SCAN_NAMES = re.compile(r"(?i)^(?:dockerfile|containerfile|makefile|procfile|\.env(?:\..+)?|.+\.env)$|^dockerfile\.")
+_SCAN_NAMES = re.compile(r"(?i)^(?:dockerfile|containerfile|makefile|procfile|modelfile|\.env(?:\..+)?|.+\.env)$|"
+                         r"^dockerfile\.|\.modelfile$")
 _SKIP_NAMES = frozenset({LOCK_FILE, *POLICY_FILES, ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
                          "package-lock.json", "yarn.lock", "poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock"})
 
@@ -53,6 +56,11 @@ _MIME_TOPS = frozenset({"application", "audio", "font", "image", "message", "mul
 _PATH_ORGS = frozenset({"data", "dataset", "datasets", "models", "model", "checkpoints", "checkpoint", "ckpt",
                         "output", "outputs", "out", "runs", "tmp", "temp", "cache", "weights", "artifacts", "src",
                         "lib", "tests", "test", "results", "logs", "static", "assets", "config", "configs"})
+# documentation placeholders (``org/name`` in a docstring, ``your-org/your-model`` in a sample config)
+_PLACEHOLDER_ORGS = frozenset({"org", "orgname", "org-name", "org_name", "your-org", "your_org", "yourorg",
+                               "your-organization", "organization", "my-org", "my_org", "myorg", "user",
+                               "username", "user-name", "your-username", "your_username", "your-name", "my-username",
+                               "owner", "namespace", "repo-owner", "author"})
 _FILE_EXT = re.compile(r"(?i)\.(?:json|jsonl|ya?ml|toml|txt|csv|tsv|md|py|js|ts|sh|bin|pt|pth|ckpt|onnx|gguf|ggml|"
                        r"safetensors|h5|pkl|pickle|npz|npy|parquet|arrow|zip|tar|gz|tgz|png|jpe?g|gif|html?|xml|"
                        r"log|cfg|ini|env|lock|wav|mp3|mp4)$")
@@ -63,8 +71,8 @@ _Q = r"(?:\\?[\"'])"  # a quote, possibly backslash-escaped (JSON strings, noteb
 _VALUE = r"[^\s\"'`,;)}\]#\\]+"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # *.from_pretrained("org/name") / hf_hub_download("org/name", ...) / snapshot_download("org/name")
-    ("call", re.compile(rf"(?:\.from_pretrained|\bhf_hub_download|\bsnapshot_download|\bAutoTokenizer\.from_pretrained)"
-                        rf"\(\s*(?:[rRbBuU]?{_Q})(?P<v>{_VALUE})(?:{_Q})")),
+    ("call", re.compile(rf"(?:\.from_pretrained|\bhf_hub_download|\bsnapshot_download|\bSentenceTransformer|"
+                        rf"\bCrossEncoder)\(\s*(?:[rRbBuU]?{_Q})(?P<v>{_VALUE})(?:{_Q})")),
     # key: value / key = "value" / "key": "value" / key=value / model="org/name" as a keyword argument
     ("key", re.compile(rf"(?i)(?:^|[\s{{,(\-\[]){_Q}?(?P<k>{_KEYS}){_Q}?\s*(?::|=)\s*(?:[rRbBuU]?{_Q})?"
                        rf"(?P<v>{_VALUE})")),
@@ -77,9 +85,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("serve", re.compile(rf"\bvllm\s+serve\s+{_Q}?(?P<v>{_VALUE})")),
     # ollama run/pull hf.co/org/name[:tag]
     ("ollama", re.compile(rf"\bollama\s+(?:run|pull)\s+{_Q}?(?:hf\.co|huggingface\.co)/(?P<v>[^\s\"':]+)")),
+    # Ollama Modelfile: FROM hf.co/org/name[:tag]
+    ("ollama", re.compile(r"(?i)^\s*FROM\s+(?:hf\.co|huggingface\.co)/(?P<v>[^\s\"':]+)")),
 ]
 # a call whose first argument is on the next line: from_pretrained(\n    "org/name",
-_OPEN_CALL = re.compile(r"(?:\.from_pretrained|\bhf_hub_download|\bsnapshot_download)\(\s*$")
+_OPEN_CALL = re.compile(r"(?:\.from_pretrained|\bhf_hub_download|\bsnapshot_download|\bSentenceTransformer|"
+                        r"\bCrossEncoder)\(\s*$")
 _LONE_STRING = re.compile(rf"^\s*(?:(?:repo_id|pretrained_model_name_or_path)\s*=\s*)?[rRbBuU]?{_Q}(?P<v>{_VALUE}){_Q}")
 _IGNORE_MARK = re.compile(r"(?i)openaudit:\s*ignore")
 _COMMENT = re.compile(r"^\s*(?:#|//|;|<!--)")
@@ -110,7 +121,7 @@ def hub_id_like(value: str) -> bool:
     if not HUB_ID.match(value) or "--" in value or ".." in value:
         return False
     org, name = value.split("/")
-    if org.lower() in _MIME_TOPS or org.lower() in _PATH_ORGS:
+    if org.lower() in _MIME_TOPS or org.lower() in _PATH_ORGS or org.lower() in _PLACEHOLDER_ORGS:
         return False
     return not _FILE_EXT.search(name)
 
@@ -172,7 +183,7 @@ def extract(text: str, file: str, *, base: Path | None = None,
 
 def _wanted(rel: str) -> bool:
     parts = rel.split("/")
-    if any(p in IGNORED_DIRS for p in parts[:-1]):
+    if any(p in IGNORED_DIRS or p.startswith(_HF_CACHE_DIRS) for p in parts[:-1]):
         return False
     name = parts[-1]
     if name in _SKIP_NAMES:
@@ -197,7 +208,7 @@ def list_files(root: Path) -> list[Path]:
                 break
         return out
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS and not d.startswith(_HF_CACHE_DIRS))
         for fn in sorted(filenames):
             p = Path(dirpath) / fn
             if _wanted(p.relative_to(root).as_posix()) and p.is_file():
@@ -264,6 +275,32 @@ class ScanOutcome:
     reports: list = field(default_factory=list)  # list[Report], one per model that could be audited
     errors: list = field(default_factory=list)  # list[tuple[str, OpenAuditError]]: models that could not be
 
+    def unaudited(self) -> list[dict]:
+        """The models that could not be audited, with where they are referenced (for the reports)."""
+        by_target = {u.target: u for u in self.uses}
+        out = []
+        for target, exc in self.errors:
+            use = by_target.get(target)
+            out.append({"model": target, "error": exc.message, "exit_code": exc.exit_code,
+                        "references": [r.to_dict() for r in use.references] if use else []})
+        return out
+
+    def error_lines(self) -> list[str]:
+        """One line per model that could not be audited: the error, where it is referenced, what to do."""
+        lines = []
+        for u in self.unaudited():
+            refs = u["references"]
+            where = ", ".join(f"{r['file']}:{r['line']}" for r in refs[:3]) + (
+                f" (+{len(refs) - 3} more)" if len(refs) > 3 else "")
+            line = u["error"] + (f" (referenced at {where})" if where else "")
+            if "not found" in u["error"] and refs and refs[0]["how"] != "policy":
+                line += "; if it is not a Hub model, add '# openaudit: ignore' to that line"
+            lines.append(line)
+        return lines
+
+    def offline_models(self) -> list[str]:
+        return [str(r.target.get("id")) for r in self.reports if (r.target.get("lock") or {}).get("decided_from_lock")]
+
     @property
     def exit_code(self) -> int:
         from openaudit.errors import EXIT_GATE_FAILED, EXIT_OK
@@ -327,3 +364,29 @@ def audit_uses(uses: list[ModelUse], *, policy: Policy | None = None, context=No
         report.notes.extend(notes)
         outcome.reports.append(report)
     return outcome
+
+
+def render_outcome(outcome: ScanOutcome, fmt: str, out, *, color: bool | None = None) -> None:
+    """Render a scan: the reports, plus (Markdown, SARIF, table) the models that could not be audited."""
+    from openaudit.report import render
+
+    unaudited = outcome.unaudited()
+    if fmt in ("markdown", "sarif"):
+        from openaudit.textutil import RedactingWriter, secrets
+
+        tokens = secrets()
+        stream = RedactingWriter(out, tokens) if tokens else out  # as openaudit.report.render does
+        if fmt == "markdown":
+            from openaudit.report.markdown import render_markdown
+
+            render_markdown(outcome.reports, stream, unaudited=unaudited)
+        else:
+            from openaudit.report.sarif import render_sarif
+
+            render_sarif(outcome.reports, stream, unaudited=unaudited)
+    else:
+        render(outcome.reports, fmt, out, color=color)
+    if fmt == "table" and (len(outcome.uses) > 1 or unaudited):
+        from openaudit.batch import summary_text
+
+        out.write(summary_text(outcome.reports, outcome.errors))

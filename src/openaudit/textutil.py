@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
 from pathlib import Path
+from typing import Any
+
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _max_file_bytes() -> int:
+    """OPENAUDIT_MAX_FILE_BYTES, a positive integer; anything else (empty, ``2MB``, ``-1``) means the default."""
+    try:
+        value = int(os.environ.get("OPENAUDIT_MAX_FILE_BYTES") or DEFAULT_MAX_FILE_BYTES)
+    except ValueError:
+        return DEFAULT_MAX_FILE_BYTES
+    return value if value > 0 else DEFAULT_MAX_FILE_BYTES
+
 
 # Documented caps (README "Limits"). A card or license larger than this is read up to the cap.
-MAX_FILE_BYTES = int(os.environ.get("OPENAUDIT_MAX_FILE_BYTES", 2 * 1024 * 1024))
+MAX_FILE_BYTES = _max_file_bytes()
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
@@ -37,6 +52,50 @@ def read_capped(path: Path, cap: int = MAX_FILE_BYTES) -> tuple[str | None, str 
     if truncated and text is not None:
         text = text.rsplit("\n", 1)[0] if "\n" in text else text
     return text, err, truncated, size
+
+
+_HF_TOKEN_SHAPE = re.compile(r"\bhf_[A-Za-z0-9]{8,}\b")
+
+
+def secrets() -> list[str]:
+    """The Hub tokens this process could send: HF_TOKEN / HUGGING_FACE_HUB_TOKEN, and the token saved by
+    ``hf auth login`` when huggingface_hub is already loaded (it is, whenever a Hub request was made)."""
+    found = [os.environ.get("HF_TOKEN"), os.environ.get("HUGGING_FACE_HUB_TOKEN")]
+    if "huggingface_hub" in sys.modules:
+        try:
+            from huggingface_hub import get_token
+
+            found.append(get_token())
+        except Exception:  # a broken token file must not break the report
+            pass
+    return sorted({t for t in found if t and len(t) >= 4}, key=len, reverse=True)
+
+
+def redact_secrets(text: str, tokens: list[str] | None = None, *, shape: bool = True) -> str:
+    """Replace the Hub tokens (``secrets()``) and, with ``shape``, anything shaped like a Hub token with ``***``
+    (for messages). Without ``shape`` (file contents, where ``hf_`` names are legitimate) the replacement is
+    ``REDACTED``, of the same character class as a token, so a card's YAML or Markdown keeps its structure."""
+    for token in secrets() if tokens is None else tokens:
+        text = text.replace(token, "***" if shape else "REDACTED")
+    return _HF_TOKEN_SHAPE.sub("hf_***", text) if shape else text
+
+
+class RedactingWriter:
+    """A text stream that writes through to ``out`` with the given tokens replaced by ``***``."""
+
+    def __init__(self, out: Any, tokens: list[str]):
+        # Also as Markdown escapes them (``hf\_abc``): a format may escape a token it quotes.
+        variants = {v for t in tokens for v in (t, t.replace("_", "\\_"), t.replace("-", "\\-"),
+                                                 t.replace("_", "\\_").replace("-", "\\-"))}
+        self._out, self._tokens = out, sorted(variants, key=len, reverse=True)
+
+    def write(self, text: str) -> int:
+        for token in self._tokens:
+            text = text.replace(token, "***")
+        return self._out.write(text)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, flush, encoding, fileno...: those of ``out``
+        return getattr(self._out, name)
 
 
 def split_lines(text: str) -> list[str]:

@@ -197,4 +197,4 @@ def _bundled_rules(directory: Path | None = None) -> list[Rule]:
     here = Path(__file__).resolve().parent
     sources = [*datacache.yaml_files(directory), here / "rules.py", here / "operators.py",
                here.parent / "model.py"]
-    return datacache.cached("rules", sources, lambda: load_rules_from(directory))
+    return datacache.cached("rules", sources, lambda: load_rules_from(directory), expect=list)

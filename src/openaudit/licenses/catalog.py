@@ -257,4 +257,4 @@ def _bundled_catalog(directory: Path | None = None) -> Catalog:
     here = Path(__file__).resolve().parent
     sources = [*datacache.yaml_files(directory), here / "catalog.py", here / "textmatch.py",
                here.parent / "model.py"]
-    return datacache.cached("catalog", sources, build)
+    return datacache.cached("catalog", sources, build, expect=Catalog)

@@ -109,8 +109,11 @@ class _Compiled:
     ex_words: list[frozenset[str]]
     fp_set: frozenset[str]
 
-    def __reduce__(self) -> tuple:  # pickled small: the derived fields are rebuilt on load (cheap)
-        return _from_phrases, (self.entry, self.fps, self.excludes)
+    _cache_fields = ("entry", "fps", "excludes")  # stored in the data cache; the rest is rebuilt on load
+
+    @classmethod
+    def _from_cache(cls, state: dict) -> _Compiled:
+        return _from_phrases(state["entry"], state["fps"], state["excludes"])
 
 
 def _compile_entry(e: LicenseEntry) -> _Compiled:

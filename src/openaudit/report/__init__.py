@@ -30,6 +30,11 @@ def render(reports: list[Report], fmt: str, out: TextIO, *, color: bool | None =
         raise ValueError(fmt) from None
     module, _, func = target.partition(":")
     fn = getattr(importlib.import_module(module), func)
+    from openaudit.textutil import RedactingWriter, secrets
+
+    tokens = secrets()
+    if tokens:  # a hostile Hub can echo the token in a file it serves: it never reaches a report
+        out = RedactingWriter(out, tokens)  # type: ignore[assignment]
     if fmt == "table":
         fn(reports, out, color=color)
     else:

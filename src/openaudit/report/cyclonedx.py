@@ -91,18 +91,20 @@ def _purl(repo_id: str, revision: str | None) -> Any | None:
         return None
 
 
-def _catalog_spdx(license_id: str | None) -> tuple[str | None, str | None]:
+def _catalog_spdx(license_id: str | None) -> tuple[str | None, str | None, str | None]:
+    """SPDX id, name and the first published URL of the license text, from the catalog entry of ``license_id``."""
     if not license_id or license_id == "unknown":
-        return None, None
+        return None, None, None
     try:
         from openaudit.licenses.catalog import load_catalog
 
         entry = load_catalog().get(license_id)
     except Exception:  # the BOM must not fail on a catalog problem
-        return None, None
+        return None, None, None
     if entry is None:
-        return None, None
-    return getattr(entry, "spdx", None), getattr(entry, "name", None)
+        return None, None, None
+    urls = [u for u in getattr(entry, "urls", None) or [] if isinstance(u, str) and u.startswith("https://")]
+    return getattr(entry, "spdx", None), getattr(entry, "name", None), (urls[0] if urls else None)
 
 
 def _props(pairs: list[tuple[str, Any]]) -> list[Any]:
@@ -135,7 +137,7 @@ def _model_component(report: Report, ref: str) -> Any:
                      version=t.get("revision") or t.get("requested_revision") or None,
                      purl=_purl(t["id"], t.get("revision")) if hub else None)
     cd = _spdx_license(lic.spdx, lic.name or (lic.id if lic.id != "unknown" else _declared_name(report)),
-                       _license_url(report))
+                       _license_url(report) or _catalog_spdx(lic.id)[2])
     if cd is not None:
         comp.licenses.add(cd)
     if hub:
@@ -159,6 +161,12 @@ def _model_component(report: Report, ref: str) -> Any:
         ("target.kind", t.get("kind")),
         ("target.requested_revision", t.get("requested_revision")),
     ]
+    for c in eu.get("conditions") or []:
+        if isinstance(c, dict) and c.get("id"):
+            pairs.append((f"eu_ai_act.{c['id']}", c.get("status")))
+    compute = eu.get("compute") or {}
+    if compute.get("flops_text"):
+        pairs.append(("eu_ai_act.training_flops", f"{compute['flops_text']} ({compute.get('method')})"))
     for r in report.restrictions:
         pairs.append(("restriction", f"{r.kind}: {r.summary}" + (f" ({_where(r.clause)})" if r.clause else "")))
     if report.lineage is None:
@@ -196,10 +204,10 @@ def _lineage_components(report: Report, model_ref: str, prefix: str) -> tuple[li
         hub = e.get("kind") == "hub"
         comp = Component(type=ComponentType.MACHINE_LEARNING_MODEL, name=ident, bom_ref=ref,
                          version=e.get("revision") or None, purl=_purl(ident, e.get("revision")) if hub else None)
-        spdx, cname = _catalog_spdx(e.get("license"))
+        spdx, cname, curl = _catalog_spdx(e.get("license"))
         lic = _spdx_license(spdx, e.get("license_name") or cname or (e.get("license")
                                                                      if e.get("license") not in (None, "unknown")
-                                                                     else None))
+                                                                     else None), curl)
         if lic is not None:
             comp.licenses.add(lic)
         if hub:
@@ -217,8 +225,8 @@ def _lineage_components(report: Report, model_ref: str, prefix: str) -> tuple[li
         ref = f"{prefix}dataset-{i}"
         ident = str(d["id"])
         comp = Component(type=ComponentType.DATA, name=ident, bom_ref=ref)
-        spdx, cname = _catalog_spdx(d.get("license_id"))
-        lic = _spdx_license(spdx, d.get("license_name") or cname or d.get("license"))
+        spdx, cname, curl = _catalog_spdx(d.get("license_id"))
+        lic = _spdx_license(spdx, d.get("license_name") or cname or d.get("license"), curl)
         if lic is not None:
             comp.licenses.add(lic)
         if d.get("status") != "invalid":

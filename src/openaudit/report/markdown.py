@@ -50,14 +50,32 @@ def _where(ref: dict) -> str:
     return f"{md(ref.get('file'), 160)}:{int(ref.get('line') or 0)}"
 
 
-def render_markdown(reports: list[Report], out: TextIO) -> None:
+def render_markdown(reports: list[Report], out: TextIO, *, unaudited: list[dict] | None = None) -> None:
+    """``unaudited`` (from `openaudit scan`): models that could not be audited, {model, error, references}."""
+    unaudited = unaudited or []
     failed = [r for r in reports if not r.passed]
-    icon = "❌" if failed else "✅"
-    if not reports:
+    icon = "❌" if failed or unaudited else "✅"
+    if not reports and not unaudited:
         out.write("## openaudit ✅\n\nNo model references found.\n")
         return
-    out.write(f"## openaudit {icon} {len(reports) - len(failed)} of {len(reports)} "
-              f"model{'s' if len(reports) != 1 else ''} passed\n\n")
+    total = len(reports) + len(unaudited)
+    out.write(f"## openaudit {icon} {len(reports) - len(failed)} of {total} model{'s' if total != 1 else ''} "
+              f"passed{f', {len(unaudited)} not audited' if unaudited else ''}\n\n")
+    if unaudited:
+        out.write("**Could not be audited** (the gate cannot pass until they are):\n\n")
+        for u in unaudited:
+            refs = [x for x in u.get("references") or [] if isinstance(x, dict)]
+            where = ", ".join(f"`{_code(x.get('file'))}:{int(x.get('line') or 0)}`" for x in refs[:3])
+            out.write(f"- {md(u.get('model'), 120)}: {md(u.get('error'))}{f' — referenced at {where}' if where else ''}"
+                      "\n")
+        out.write("\n")
+    if not reports:
+        return
+    expiry = [(r, f) for r in reports for f in r.findings if f.rule in ("OA906", "OA907")]
+    for r, f in expiry:  # waivers that stopped applying or soon will: said up front, not only in the details
+        out.write(f"> ⚠️ {md(f.rule, 10)} {md(r.target.get('id'), 120)}: {md(f.message)}\n")
+    if expiry:
+        out.write("\n")
     out.write("| Model | License | Grade | Gate | Referenced at |\n| --- | --- | --- | --- | --- |\n")
     for r in reports:
         view = build_view(r)

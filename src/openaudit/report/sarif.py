@@ -4,7 +4,9 @@ One run; ``tool.driver.rules`` holds every rule that produced a result, describe
 (rules/*.yaml). A result is located where the model is referenced in your code (``openaudit scan``:
 one result per reference), or at the clause behind the finding (``openaudit check``): a file of a local
 model directory, or ``hf://<id>@<revision>/<file>`` for a Hub model. Waived findings carry a SARIF
-suppression with the waiver's reason.
+suppression with the waiver's reason. The invocation's notifications carry the reports' notes (e.g. a
+decision taken offline from openaudit.lock) and, for `scan`, the models that could not be audited (errors
+located at their references; ``executionSuccessful`` is then false).
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def _result(f: Finding, report: Report, rule_index: int, location: dict[str, Any
             related: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     t = report.target
     text = f.message
-    if t.get("references"):
+    if t.get("references") and not text.startswith(str(t["id"])):
         text = f"{t['id']}: {text}"
     result: dict[str, Any] = {
         "ruleId": f.rule,
@@ -103,7 +105,28 @@ def _result(f: Finding, report: Report, rule_index: int, location: dict[str, Any
     return result
 
 
-def build_sarif(reports: list[Report]) -> dict[str, Any]:
+def _notifications(reports: list[Report], unaudited: list[dict]) -> list[dict[str, Any]]:
+    """Models that could not be audited (errors, at their references) and the reports' notes, such as a
+    decision taken offline from openaudit.lock."""
+    out: list[dict[str, Any]] = []
+    for u in unaudited:
+        refs = [r for r in u.get("references") or [] if isinstance(r, dict)]
+        n: dict[str, Any] = {"level": "error", "message": {"text": f"not audited: {u.get('error')}"},
+                             "properties": {"model": u.get("model"), "exitCode": u.get("exit_code")}}
+        if refs:
+            n["locations"] = [_reference_location(r) for r in refs[:MAX_LOCATIONS_PER_FINDING]]
+        out.append(n)
+    for r in reports:
+        for note in r.notes:
+            out.append({"level": "note", "message": {"text": f"{r.target.get('id')}: {note}"},
+                        "properties": {"model": r.target.get("id")}})
+    return out
+
+
+def build_sarif(reports: list[Report], unaudited: list[dict] | None = None) -> dict[str, Any]:
+    """``unaudited`` (from `openaudit scan`): models that could not be audited, {model, error, exit_code,
+    references}; they become error notifications of the invocation, which is then not successful."""
+    unaudited = unaudited or []
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     results: list[dict[str, Any]] = []
@@ -125,14 +148,19 @@ def build_sarif(reports: list[Report]) -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": {"name": "openaudit", "version": __version__, "semanticVersion": __version__,
                                 "rules": rules}},
-            "invocations": [{"executionSuccessful": True}],
+            "invocations": [{"executionSuccessful": not unaudited,
+                             "toolExecutionNotifications": _notifications(reports, unaudited)}],
             "results": results,
             "properties": {"models": [{"id": r.target.get("id"), "revision": r.target.get("revision"),
-                                       "license": r.license.id, "passed": r.passed} for r in reports]},
+                                       "license": r.license.id, "passed": r.passed,
+                                       "offline": bool(r.target.get("offline")),
+                                       "decidedFromLock": bool((r.target.get("lock") or {}).get("decided_from_lock"))}
+                                      for r in reports]
+                           + [{"id": u.get("model"), "passed": False, "error": u.get("error")} for u in unaudited]},
         }],
     }
 
 
-def render_sarif(reports: list[Report], out: TextIO) -> None:
-    out.write(json.dumps(build_sarif(reports), indent=2, ensure_ascii=True))
+def render_sarif(reports: list[Report], out: TextIO, *, unaudited: list[dict] | None = None) -> None:
+    out.write(json.dumps(build_sarif(reports, unaudited), indent=2, ensure_ascii=True))
     out.write("\n")

@@ -57,6 +57,15 @@ def _threshold_text(r: Restriction) -> str:
     return "; ".join(parts)
 
 
+_EU_FAILED = {  # a not-met exemption condition, said in a few words (details in OA701 findings and JSON)
+    "open_source_licence": "licence is not free and open-source",
+    "public_weights": "weights not public",
+    "public_architecture_usage": "architecture or usage information not public",
+    "not_monetised": "monetised",
+    "no_systemic_risk": "systemic risk presumed",
+}
+
+
 def _eu_ai_act(report: Report) -> str:
     e = report.eu_ai_act
     if not isinstance(e, dict):
@@ -64,10 +73,10 @@ def _eu_ai_act(report: Report) -> str:
     text = {"likely_applies": "open-source exemption likely applies",
             "does_not_apply": "open-source exemption does not apply",
             "undetermined": "open-source exemption undetermined"}.get(e.get("exemption"), "not assessed")
-    failed = [c.get("id", "") for c in e.get("conditions") or []
+    failed = [_EU_FAILED.get(c.get("id"), str(c.get("id"))) for c in e.get("conditions") or []
               if isinstance(c, dict) and c.get("status") == "not_met"]
     if failed:
-        text += " (" + ", ".join(failed) + ")"
+        text += " (" + "; ".join(failed) + ")"
     return sanitize(text, one_line=True) + " — not legal advice"
 
 

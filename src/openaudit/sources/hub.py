@@ -22,6 +22,7 @@ from openaudit.errors import EvidenceUnavailable, UsageError
 from openaudit.evidence import Evidence, SourceFile, role_of
 from openaudit.sources.base import Source
 from openaudit.sources.local import read_file
+from openaudit.textutil import redact_secrets, secrets
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 DEFAULT_TIMEOUT = 20.0
@@ -35,20 +36,17 @@ def timeout_seconds() -> float:
         value = float(raw)
     except ValueError:
         return DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
+    return value if 0 < value < 24 * 3600 else DEFAULT_TIMEOUT  # also refuses nan and inf
 
 
 def _redact(message: str) -> str:
     """Never let a token reach output, whatever an exception message contains."""
-    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
-        token = os.environ.get(var)
-        if token and len(token) >= 4:
-            message = message.replace(token, "***")
-    message = re.sub(r"\bhf_[A-Za-z0-9]{8,}\b", "hf_***", message)
-    return " ".join(message.split())
+    return " ".join(redact_secrets(message).split())
 
 
 def _first_line(exc: BaseException) -> str:
+    if _is_timeout(exc):
+        return f"timed out after {timeout_seconds():g} s (OPENAUDIT_TIMEOUT)"
     text = str(exc).strip().splitlines()
     return _redact(text[0] if text else exc.__class__.__name__)
 
@@ -58,7 +56,7 @@ def _cause(exc: BaseException) -> str:
     cause = exc.__cause__ or exc
     status = getattr(getattr(cause, "response", None), "status_code", None)
     if status is not None:
-        return f"HTTP {status}"
+        return f"HTTP {status}" + (" (rate limited)" if status == 429 else "")
     return _first_line(cause)
 
 
@@ -78,9 +76,10 @@ _RETRY_STATUS = (429, 502, 503, 504)
 def _retry_rate_limited(call: Any, timeout: float, deadline: float) -> Any:
     """Run ``call`` (a model_info request), retrying a bounded number of times on 429 and 502-504.
 
-    huggingface_hub's ``model_info`` does not retry (only file downloads go through its backoff). We honour
-    ``Retry-After`` (seconds) up to ``min(10, OPENAUDIT_TIMEOUT)``, else wait 1 s then 2 s, and never wait
-    past the check deadline.
+    huggingface_hub's ``model_info`` does not retry (only file downloads go through its backoff). We honour a
+    ``Retry-After`` (seconds) of at most ``retry_wait_cap(timeout)``; a longer one is not waited for at all (the
+    Hub will still refuse after a capped wait): the error says when to retry. Without the header we wait 1 s
+    then 2 s (capped the same way), and never past the check deadline.
     """
     from huggingface_hub import errors as hf_errors
 
@@ -92,12 +91,19 @@ def _retry_rate_limited(call: Any, timeout: float, deadline: float) -> Any:
             status = getattr(response, "status_code", None)
             if status not in _RETRY_STATUS or attempt == MODEL_INFO_RETRIES:
                 raise
-            wait = _retry_after(getattr(response, "headers", None) or {})
-            wait = min(wait if wait is not None else float(2 ** attempt), 10.0, timeout)
+            asked = _retry_after(getattr(response, "headers", None) or {})
+            if asked is not None and asked > retry_wait_cap(timeout):
+                raise
+            wait = min(asked if asked is not None else float(2 ** attempt), retry_wait_cap(timeout))
             if time.monotonic() + wait + 1 >= deadline:
                 raise
             time.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def retry_wait_cap(timeout: float) -> float:
+    """The longest Retry-After we wait for: min(10 s, OPENAUDIT_TIMEOUT)."""
+    return min(10.0, timeout)
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -112,6 +118,83 @@ def _retry_after(headers: Any) -> float | None:
     except ValueError:
         return None  # an HTTP date: not honoured, use the default backoff
     return seconds if seconds >= 0 else None
+
+
+HEAD_RETRIES = 1  # a file's metadata request answered 500-504 again on huggingface_hub's retry: one more try
+GET_RETRIES = 1  # a file's body download dropped or timed out: resumed at most once
+_bound_lock = threading.Lock()
+_tls = threading.local()
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError) or any("Timeout" in k.__name__ for k in type(exc).__mro__)
+
+
+def bound_hub_client(timeout: float) -> None:
+    """Make huggingface_hub's file downloads honour OPENAUDIT_TIMEOUT exactly and retry a bounded number of times.
+
+    Left alone, ``hf_hub_download`` retries a failing metadata request (5xx, 429, timeout, dropped connection)
+    up to 5 times with 1-8 s backoff (~25 s, each try with a 60 s timeout), and a failing body download 5 times
+    more. Here: every request times out after ``timeout`` seconds (fractions allowed); after a failed first
+    try the metadata request is retried only on 500-504, at most ``HEAD_RETRIES`` more times 0.5 s apart; a
+    request that timed out is not repeated (the user granted it ``timeout``); a body download that broke (not
+    timed out) is resumed at most ``GET_RETRIES`` times. 429 is handled in ``HubSource._download`` (Retry-After,
+    capped). These are huggingface_hub internals: each patch is applied only if the name exists with the
+    expected shape, and the check deadline bounds the whole check whatever happens.
+    """
+    import inspect
+
+    from huggingface_hub import constants, file_download
+
+    with _bound_lock:
+        constants.HF_HUB_ETAG_TIMEOUT = timeout
+        constants.HF_HUB_DOWNLOAD_TIMEOUT = timeout
+        if isinstance(getattr(file_download, "_ETAG_RETRY_TIMEOUT", None), (int, float)):
+            file_download._ETAG_RETRY_TIMEOUT = timeout
+        head = getattr(file_download, "_httpx2_follow_hub_redirects_with_backoff", None)
+        if callable(head) and not getattr(head, "_openaudit", False):
+
+            def bounded_head(method: str, url: str, *, retry_on_errors: bool = False, **kwargs: Any) -> Any:
+                if retry_on_errors:
+                    first = getattr(_tls, "timed_out", None)
+                    if first is not None and first[0] == url:
+                        _tls.timed_out = None
+                        raise first[1]
+                    kwargs.setdefault("max_retries", HEAD_RETRIES)
+                    kwargs.setdefault("base_wait_time", 0.5)
+                    kwargs.setdefault("max_wait_time", 1.0)
+                    kwargs.setdefault("retry_on_exceptions", ())
+                    kwargs.setdefault("retry_on_status_codes", (500, 502, 503, 504))
+                try:
+                    return head(method, url, retry_on_errors=retry_on_errors, **kwargs)
+                except Exception as exc:
+                    if not retry_on_errors and _is_timeout(exc):
+                        _tls.timed_out = (url, exc)
+                    raise
+
+            bounded_head._openaudit = True  # type: ignore[attr-defined]
+            file_download._httpx2_follow_hub_redirects_with_backoff = bounded_head
+        get = getattr(file_download, "http_get", None)
+        if callable(get) and not getattr(get, "_openaudit", False):
+            try:
+                has_retries = "_nb_retries" in inspect.signature(get).parameters
+            except (TypeError, ValueError):
+                has_retries = False
+            if has_retries:
+
+                def bounded_get(*args: Any, **kwargs: Any) -> Any:
+                    if "_nb_retries" not in kwargs:  # the first try (its own resumes pass the remaining count)
+                        kwargs["_nb_retries"] = GET_RETRIES
+                        _tls.get_started = time.monotonic()
+                    else:
+                        # A resume comes 1 s after the failure; one after a timeout is not made.
+                        limit = float(getattr(constants, "HF_HUB_DOWNLOAD_TIMEOUT", 0) or 0)
+                        if time.monotonic() - getattr(_tls, "get_started", time.monotonic()) >= 1 + 0.9 * limit:
+                            raise TimeoutError("the download timed out")
+                    return get(*args, **kwargs)
+
+                bounded_get._openaudit = True  # type: ignore[attr-defined]
+                file_download.http_get = bounded_get
 
 
 class _DeadlinePassed(Exception):
@@ -195,15 +278,12 @@ class HubSource(Source):
         # and the CLI promises one stderr line on error. Read at its first import, so a caller's setting wins.
         os.environ.setdefault("HF_HUB_VERBOSITY", "error")
         t = timeout_seconds()
+        # huggingface_hub reads these as integers at import; the exact (possibly fractional) value is set below.
         os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(max(1, t))))
         os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(max(1, t))))
-        from huggingface_hub import constants, file_download
+        from huggingface_hub import constants
 
-        # After a failed HEAD (timeout, network error, 5xx) hf_hub_download retries with a fixed 60 s timeout per
-        # attempt; OPENAUDIT_TIMEOUT bounds every Hub request, that one included. (A private name: guarded.)
-        if isinstance(getattr(file_download, "_ETAG_RETRY_TIMEOUT", None), (int, float)):
-            file_download._ETAG_RETRY_TIMEOUT = max(1.0, t)
-
+        bound_hub_client(t)
         offline = self.offline_flag or constants.HF_HUB_OFFLINE
         requested = self.revision or "main"
         if offline:
@@ -230,9 +310,13 @@ class HubSource(Source):
                 f"{self.display}: repository not found on the Hub (or private without access)"
             ) from None
         except hf_errors.HfHubHTTPError as exc:
-            status = getattr(getattr(exc, "response", None), "status_code", None)
-            why = " (rate limited)" if status == 429 else ""
-            raise EvidenceUnavailable(f"{self.display}: Hub request failed (HTTP {status}{why})") from None
+            response = getattr(exc, "response", None)
+            status = getattr(response, "status_code", None)
+            if status == 429:
+                asked = _retry_after(getattr(response, "headers", None) or {})
+                when = f"; it asks to retry after {asked:g} s" if asked is not None else ""
+                raise EvidenceUnavailable(f"{self.display}: rate limited by the Hub (HTTP 429){when}") from None
+            raise EvidenceUnavailable(f"{self.display}: Hub request failed (HTTP {status})") from None
         except Exception as exc:  # network errors come from httpx/httpx2; classify without importing it
             raise EvidenceUnavailable(
                 f"{self.display}: could not reach the Hub at {constants.ENDPOINT}: {_first_line(exc)}"
@@ -248,6 +332,12 @@ class HubSource(Source):
             "gated": info.gated,
             "card_data": _card_data_dict(info.card_data),
         }
+        tokens = secrets()
+        if tokens:  # what the Hub says is data to report: a token echoed in it is not
+            try:
+                stored = json.loads(redact_secrets(json.dumps(stored), tokens, shape=False))
+            except (TypeError, ValueError):
+                stored["card_data"] = {}
         self._save_info(constants.HF_HOME, requested, sha, stored)
         ev = self._evidence(sha, requested, stored, offline=False)
         late = None  # set once the check deadline has passed: later files are not fetched
@@ -301,9 +391,30 @@ class HubSource(Source):
         from huggingface_hub import errors as hf_errors
         from huggingface_hub import hf_hub_download
 
+        timeout = timeout_seconds()
+
+        def fetch_once() -> str:
+            return hf_hub_download(self.repo_id, name, revision=sha, local_files_only=offline, etag_timeout=timeout)
+
+        def fetch() -> str:
+            # 429 on a file: one more try after Retry-After (1 s if absent) if that is at most min(10 s, timeout).
+            try:
+                return fetch_once()
+            except hf_errors.LocalEntryNotFoundError as exc:
+                response = getattr(exc.__cause__, "response", None)
+                if offline or getattr(response, "status_code", None) != 429:
+                    raise
+                asked = _retry_after(getattr(response, "headers", None) or {})
+                if asked is not None and asked > retry_wait_cap(timeout):
+                    raise  # not worth a capped wait: the Hub would refuse again
+                wait = min(1.0 if asked is None else asked, retry_wait_cap(timeout))
+                if deadline is not None and time.monotonic() + wait + 1 >= deadline:
+                    raise
+                time.sleep(wait)
+                return fetch_once()
+
         try:
-            path = _before_deadline(
-                lambda: hf_hub_download(self.repo_id, name, revision=sha, local_files_only=offline), deadline)
+            path = _before_deadline(fetch, deadline)
         except _DeadlinePassed as exc:
             return SourceFile(name=name, role=role, error=f"download failed: {exc}")
         except hf_errors.GatedRepoError:

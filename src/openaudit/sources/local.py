@@ -9,7 +9,7 @@ from openaudit.card import parse_card
 from openaudit.errors import UsageError
 from openaudit.evidence import Evidence, SourceFile, role_of
 from openaudit.sources.base import Source
-from openaudit.textutil import read_capped
+from openaudit.textutil import read_capped, redact_secrets, secrets
 
 MAX_LISTED_FILES = 20_000
 _SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".cache", "node_modules", ".venv"}
@@ -25,6 +25,9 @@ def read_file(path: Path, name: str, role: str) -> SourceFile:
         return SourceFile(name=name, role=role, error=f"cannot read: {exc.strerror or exc}")
     if text is None:
         return SourceFile(name=name, role=role, error=err, size=size)
+    tokens = secrets()
+    if tokens:  # a Hub that echoes the token in a file it serves must not get it into a report
+        text = redact_secrets(text, tokens, shape=False)
     sf = SourceFile(name=name, role=role, text=text, truncated=truncated, size=size)
     if err:
         sf.error = err  # readable, but with a caveat (e.g. not UTF-8)

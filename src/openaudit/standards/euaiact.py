@@ -42,8 +42,11 @@ Readings (stated in the output too):
   tokens when the card states both (e.g. "405B parameters", "15T tokens", or metadata such as
   ``parameters``/``training_tokens``). Above 10^25 FLOP → the presumption applies → ``not_met``. Parameters alone
   below 16.7 billion cannot reach 10^25 FLOP with fewer than 100 trillion training tokens (more than any
-  published training run): read as ``met`` with that assumption stated. Otherwise ``unknown``. The Commission
-  can also designate a model (Art. 51(1)(b)); that is not visible in a card.
+  published training run): read as ``met`` with that assumption stated. Otherwise ``unknown``. A card for several
+  sizes ("8B and 70B parameters", "from 7 billion to 70 billion parameters") is read with the size the model's
+  name states; without one the largest size is an upper bound, and the answer is ``unknown`` when the sizes fall
+  on both sides of the threshold. The Commission can also designate a model (Art. 51(1)(b)); that is not visible
+  in a card.
 
 Verdict: any ``not_met`` → ``does_not_apply``; licence, weights/architecture/usage and systemic risk all ``met``
 (monetisation ``met`` or ``unknown``) → ``likely_applies``; otherwise ``undetermined``.
@@ -206,7 +209,10 @@ def compute_estimate(ev: Evidence, lines: list[tuple[int, str]] | None = None) -
         if "param" in low and not p_cands:  # only the first statement is used
             for rx in (_PARAMS, _PARAMS_AFTER):
                 for m in rx.finditer(text):
-                    p_cands.append((_number(m.group(1), m.group(2)), Citation("file", path, no, quote)))
+                    cite = Citation("file", path, no, quote)
+                    if rx is _PARAMS:  # "8B and 70B parameters": the sizes listed before the last one
+                        p_cands.extend((v, cite) for v in _listed_before(text, m.start()))
+                    p_cands.append((_number(m.group(1), m.group(2)), cite))
         if "token" in low and len(t_cands) < MAX_CANDIDATES:
             for rx in (_TOKENS, _TOKENS_AFTER):
                 for m in rx.finditer(text):
@@ -218,8 +224,15 @@ def compute_estimate(ev: Evidence, lines: list[tuple[int, str]] | None = None) -
             m = _FLOPS.search(text)
             if m:
                 flops = (float(m.group(1)) * 10 ** int(m.group(2)), Citation("file", path, no, quote))
+    sizes: list[float] = []
     if params is None and p_cands:
         params = p_cands[0]  # the first statement is the model's own size; later ones often compare
+        sizes = sorted({v for v, _ in p_cands})
+        if len(sizes) > 1:  # a card for several sizes: the one in the model's name, else the range is kept
+            named = _size_in_name(ev.id, sizes)
+            params = (named, params[1]) if named else (sizes[-1], params[1])
+            if named:
+                sizes = []
     if tokens is None and t_cands:
         tokens = max(t_cands, key=lambda c: c[0])
     out: dict[str, Any] = {
@@ -233,10 +246,20 @@ def compute_estimate(ev: Evidence, lines: list[tuple[int, str]] | None = None) -
         "evidence": [_cite(c) for c in (params[1] if params else None, tokens[1] if tokens else None,
                                         flops[1] if flops else None) if c is not None],
     }
+    if len(sizes) > 1:
+        out["parameters_stated"] = sizes
     if flops:
         out["flops"], out["method"] = flops[0], "stated training compute"
     elif params and tokens:
         out["flops"], out["method"] = 6 * params[0] * tokens[0], "estimated: 6 × parameters × training tokens"
+        if len(sizes) > 1:
+            low_flops = 6 * sizes[0] * tokens[0]
+            out["method"] += (f" with the largest of the sizes the card states ({', '.join(_sci(v) for v in sizes)} "
+                              "parameters; which one this model is, is not stated)")
+            if low_flops <= THRESHOLD_FLOP < out["flops"]:  # the answer depends on which size this model is
+                out["ambiguous"] = True
+                out["flops_text"] = f"{_sci(low_flops)} to {_sci(out['flops'])}"
+                return out
     if out["flops"] is not None:
         out["presumed_systemic_risk"] = out["flops"] > THRESHOLD_FLOP
         out["flops_text"] = _sci(out["flops"])
@@ -245,6 +268,38 @@ def compute_estimate(ev: Evidence, lines: list[tuple[int, str]] | None = None) -
                          "under 10^25 FLOP")
         out["presumed_systemic_risk"] = False
     return out
+
+
+_LISTED = _lazy(r"(?<![\w.])" + _NUM + r"\s*(b|bn|billion|t|trillion|m|million)?\s*"
+                r"(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|to\s+|/\s*|&\s*)$", re.I)
+_NAME_SIZE = _lazy(r"(?<![\d.])(\d{1,4}(?:\.\d{1,3})?)\s*([bm])(?![a-z])", re.I)
+
+
+def _listed_before(text: str, end: int) -> list[float]:
+    """Sizes listed just before a "N parameters" statement: "7B, 13B and 70B parameters" -> [13e9, 7e9];
+    "from 7 billion to 70 billion parameters" -> [7e9]; "2, 7 and 72 billion parameters" -> [7e9, 2e9]."""
+    out: list[float] = []
+    m = _PARAMS.match(text, end)
+    unit = m.group(2) if m else "b"
+    head = text[max(0, end - 120):end]
+    while len(out) < 8:
+        m = _LISTED.search(head)
+        if not m:
+            break
+        if m.group(2) is None and (len(unit) == 1 or not m.group(1).isdigit()):
+            break  # a bare whole number only before "… 72 billion" ("version 3.5 and 7B" is not a list)
+        unit = m.group(2) or unit  # a bare number takes the unit of the size after it
+        out.append(_number(m.group(1), unit))
+        head = head[:m.start()]
+    return out
+
+
+def _size_in_name(target: str, sizes: list[float]) -> float | None:
+    """The size among ``sizes`` that the model's name states ("Meta-Llama-3-8B" -> 8e9), if exactly one does."""
+    name = target.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    found = {_number(m.group(1), m.group(2)) for m in _NAME_SIZE.finditer(name[:200])}
+    hits = [v for v in sizes if any(abs(v - f) <= 1e-6 * v for f in found)]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -383,6 +438,10 @@ def _systemic(est: dict[str, Any]) -> Cond:
                     "the Commission may still designate a model (Art. 51(1)(b))", cites)
         return ("met", f"{_sci(est['parameters'])} parameters ({est['method']}); the Commission may still designate "
                 "a model (Art. 51(1)(b))", cites)
+    if est.get("ambiguous"):
+        return ("unknown", f"training compute {est['flops_text']} FLOP: the card states several model sizes "
+                f"({', '.join(_sci(v) for v in est['parameters_stated'])} parameters) without saying which one this "
+                "model is, and the answer depends on it", cites)
     known = [w for w, v in (("parameters", est["parameters"]), ("training tokens", est["training_tokens"])) if v]
     return ("unknown", "training compute cannot be estimated: the card states "
             + (" and ".join(known) + " only" if known else "neither parameters nor training tokens"), cites)
@@ -417,7 +476,11 @@ def assess(ev: Evidence, facts: Facts, license: LicenseResult, restrictions: lis
     else:
         exemption = "undetermined"
     systemic = est["presumed_systemic_risk"] is True
-    remaining = [dict(r) for r in REMAINING]
+    remaining = [dict(r) for r in REMAINING]  # apply to every GPAI provider, exempt or not
+    if exemption == "does_not_apply":
+        remaining += [dict(e) for e in EXEMPTED]
+    elif exemption == "undetermined":
+        remaining += [{**e, "condition": "unless the exemption is confirmed"} for e in EXEMPTED]
     if systemic:
         remaining.append(dict(SYSTEMIC))
     if exemption == "does_not_apply":
