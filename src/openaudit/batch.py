@@ -108,11 +108,10 @@ def _cached_file(repo_id: str, name: str, sha: str) -> Path | None:
 
 def _get_file(repo_id: str, name: str, role: str, sha: str, deadline: float | None) -> SourceFile:
     """One GET of ``name`` at ``sha`` (redirects followed), capped at MAX_FILE_BYTES, stored in the Hub cache."""
-    from huggingface_hub import errors as hf_errors
-    from huggingface_hub import get_session, get_token, hf_hub_url
+    from huggingface_hub import get_session, hf_hub_url
     from huggingface_hub.utils import build_hf_headers, hf_raise_for_status
 
-    from openaudit.sources.hub import _before_deadline, _DeadlinePassed, _first_line, timeout_seconds
+    from openaudit.sources.hub import _before_deadline, download_failure, timeout_seconds
     from openaudit.textutil import MAX_FILE_BYTES, decode
 
     timeout = timeout_seconds()
@@ -138,19 +137,8 @@ def _get_file(repo_id: str, name: str, role: str, sha: str, deadline: float | No
 
     try:
         data, size, etag = _before_deadline(get, deadline)
-    except _DeadlinePassed as exc:
-        return SourceFile(name=name, role=role, error=f"download failed: {exc}")
-    except hf_errors.GatedRepoError:
-        hint = ("this token has not been granted access (request it on the model page)" if get_token()
-                else "access to the files not granted (set HF_TOKEN)")
-        return SourceFile(name=name, role=role, error=f"gated: {hint}")
-    except (hf_errors.EntryNotFoundError, getattr(hf_errors, "RemoteEntryNotFoundError", OSError)):
-        return SourceFile(name=name, role=role, error="listed by the Hub but not found at this revision")
-    except hf_errors.HfHubHTTPError as exc:
-        status = getattr(getattr(exc, "response", None), "status_code", None)
-        return SourceFile(name=name, role=role, error=f"download failed (HTTP {status})")
     except Exception as exc:
-        return SourceFile(name=name, role=role, error=f"download failed: {_first_line(exc)}")
+        return download_failure(name, role, exc)
     truncated = len(data) > MAX_FILE_BYTES
     if truncated:
         data = data[:MAX_FILE_BYTES]

@@ -201,6 +201,26 @@ class _DeadlinePassed(Exception):
     pass
 
 
+def download_failure(name: str, role: str, exc: BaseException) -> SourceFile:
+    """The file entry saying why its download failed (every Hub download path says it the same way)."""
+    from huggingface_hub import errors as hf_errors
+
+    if isinstance(exc, _DeadlinePassed):
+        error = f"download failed: {exc}"
+    elif isinstance(exc, hf_errors.GatedRepoError):
+        from huggingface_hub import get_token
+
+        error = "gated: " + ("this token has not been granted access (request it on the model page)" if get_token()
+                             else "access to the files not granted (set HF_TOKEN)")
+    elif isinstance(exc, hf_errors.RemoteEntryNotFoundError):
+        error = "listed by the Hub but not found at this revision"
+    elif isinstance(exc, hf_errors.HfHubHTTPError):
+        error = f"download failed (HTTP {getattr(getattr(exc, 'response', None), 'status_code', None)})"
+    else:
+        error = f"download failed: {_first_line(exc)}"
+    return SourceFile(name=name, role=role, error=error)
+
+
 def _before_deadline(call: Any, deadline: float | None) -> Any:
     """Run ``call`` in a daemon thread and stop waiting for it at ``deadline`` (monotonic).
 
@@ -415,27 +435,16 @@ class HubSource(Source):
 
         try:
             path = _before_deadline(fetch, deadline)
-        except _DeadlinePassed as exc:
-            return SourceFile(name=name, role=role, error=f"download failed: {exc}")
-        except hf_errors.GatedRepoError:
-            from huggingface_hub import get_token
-
-            hint = ("this token has not been granted access (request it on the model page)" if get_token()
-                    else "access to the files not granted (set HF_TOKEN)")
-            return SourceFile(name=name, role=role, error=f"gated: {hint}")
-        except hf_errors.RemoteEntryNotFoundError:
-            return SourceFile(name=name, role=role, error="listed by the Hub but not found at this revision")
+        except (_DeadlinePassed, hf_errors.GatedRepoError, hf_errors.RemoteEntryNotFoundError) as exc:
+            return download_failure(name, role, exc)
         except hf_errors.LocalEntryNotFoundError as exc:
             if offline:
                 return SourceFile(name=name, role=role, error="offline and not in the cache")
             # Online: the metadata request failed for a transient reason (network, timeout, 5xx) even after
             # huggingface_hub's retries, and no cached copy exists. Say why, not "offline".
             return SourceFile(name=name, role=role, error=f"download failed: {_cause(exc)}")
-        except hf_errors.HfHubHTTPError as exc:
-            status = getattr(getattr(exc, "response", None), "status_code", None)
-            return SourceFile(name=name, role=role, error=f"download failed (HTTP {status})")
         except Exception as exc:
-            return SourceFile(name=name, role=role, error=f"download failed: {_first_line(exc)}")
+            return download_failure(name, role, exc)
         return read_file(Path(path), name, role)
 
     def _finish(self, ev: Evidence, stored: dict[str, Any]) -> None:
