@@ -9,9 +9,10 @@ memory, loads the catalog, does one warm-up pass, then ``--passes`` timed passes
 - extraction: ``clauses.extract_restrictions([file])`` per file;
 - both: identification then extraction per file (what ``openaudit check`` does with a license file).
 
-Reported per stage: files/s of the median pass and of the best pass, and per-file milliseconds (median
-over files of each file's median time). Goal (issue #8): >= 500 files/s for identification + clause
-extraction ("both"). The machine is shared: the load average before and after is printed.
+Reported per stage: files/s of the median pass and of the best pass (wall clock), files/s of the best pass
+in CPU time of this process (``time.process_time``: less sensitive to other processes on a shared machine),
+and per-file milliseconds (median over files of each file's median time). Goal (issue #8): >= 500 files/s
+for identification + clause extraction ("both"). The load average before and after is printed.
 """
 
 from __future__ import annotations
@@ -77,20 +78,25 @@ def main(argv: list[str] | None = None) -> int:
     for name, fn in stages.items():
         per_file: list[list[float]] = [[] for _ in files]
         passes = []
+        cpu_passes = []
         for _ in range(max(1, args.passes)):
             tp = time.perf_counter()
+            cp = time.process_time()
             for i, f in enumerate(files):
                 t = time.perf_counter()
                 fn(f)
                 per_file[i].append(time.perf_counter() - t)
+            cpu_passes.append(time.process_time() - cp)
             passes.append(time.perf_counter() - tp)
         med_file = [statistics.median(ts) for ts in per_file]
         res["stages"][name] = {
             "files_per_s_median_pass": len(files) / statistics.median(passes),
             "files_per_s_best_pass": len(files) / min(passes),
+            "files_per_s_cpu_best_pass": len(files) / max(min(cpu_passes), 1e-9),
             "per_file_ms_median": statistics.median(med_file) * 1e3,
             "per_file_ms_p95": sorted(med_file)[int(0.95 * (len(med_file) - 1))] * 1e3,
             "pass_s": passes,
+            "pass_cpu_s": cpu_passes,
         }
     res["load_average"] = [load0, os.getloadavg()[0]]
     if args.json:
@@ -99,11 +105,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {res['machine']}; {res['when']}; load average {load0:.2f} -> {res['load_average'][1]:.2f}")
     print(f"corpus: {len(files)} license files, {res['chars']} characters; catalog of "
           f"{res['catalog_entries']} entries loaded in {catalog_s * 1e3:.0f} ms")
-    print(f"{'stage':16} {'files/s (median pass)':>22} {'(best pass)':>12} {'ms/file median':>15} {'p95':>7}")
+    print(f"{'stage':16} {'files/s (median pass)':>22} {'(best pass)':>12} {'(best, CPU)':>12} "
+          f"{'ms/file median':>15} {'p95':>7}")
     for name, s in res["stages"].items():
         print(f"{name:16} {s['files_per_s_median_pass']:22.0f} {s['files_per_s_best_pass']:12.0f} "
-              f"{s['per_file_ms_median']:15.2f} {s['per_file_ms_p95']:7.2f}")
-    print("goal (issue #8): >= 500 files/s for identification + extraction (\"both\")")
+              f"{s['files_per_s_cpu_best_pass']:12.0f} {s['per_file_ms_median']:15.2f} {s['per_file_ms_p95']:7.2f}")
+    both = res["stages"]["both"]
+    verdict = "met" if both["files_per_s_median_pass"] >= 500 else "NOT met"
+    print(f"identification + extraction: {both['files_per_s_median_pass']:.0f} files/s (median pass, wall), "
+          f"{both['files_per_s_cpu_best_pass']:.0f} files/s (best pass, CPU time); goal (issue #8) >= 500: {verdict}")
     return 0
 
 

@@ -172,3 +172,17 @@ def test_output_shapes_and_worst_exit_code(fake_hub: FakeHub, env: dict[str, str
     proc = run_cli(env, "check", "o/open", "not a/valid/id!")
     assert proc.returncode == 2 and proc.stderr.startswith("openaudit: error:") and len(proc.stderr.splitlines()) == 1
     assert fake_hub.requests == []
+
+
+def test_author_limit(fake_hub: FakeHub, env: dict[str, str]) -> None:
+    for i in range(25):
+        fake_hub.add_repo(f"big/m-{i:02d}", {"README.md": card("apache-2.0")})
+    fake_hub.page_size = 10
+    proc = run_cli(env, "check", "--author", "big", "--limit", "12", "-f", "jsonl")
+    assert proc.returncode == 0, proc.stderr
+    ids = [json.loads(line)["target"]["id"] for line in proc.stdout.splitlines()]
+    assert len(ids) == 12 and len(set(ids)) == 12 and all(i.startswith("big/") for i in ids)
+    assert len(fake_hub.requests_to("^/api/models$")) == 2  # pages of 10: the third is never asked for
+    assert len(per_model(fake_hub, "big")) == 12  # only the listed models are read
+    bad = run_cli(env, "check", "big/m-00", "--limit", "3")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--limit" in bad.stderr

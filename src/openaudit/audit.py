@@ -75,7 +75,7 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     context = policy.context.merged(context or DeploymentContext())
     today = today or dt.date.today()
     ident = identify(ev, catalog)
-    restrictions, discrepancies = reconcile_terms(ev, catalog.get(ident.result.id))
+    restrictions, discrepancies = reconcile_terms(ev, catalog.get(ident.result.id), catalog)
     from openaudit.lineage import apply as apply_lineage
     from openaudit.lineage import empty_facts as empty_lineage
 

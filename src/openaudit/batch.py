@@ -202,8 +202,8 @@ def targets_from_file(path: str) -> list[str]:
     return out
 
 
-def list_author(org: str, *, offline: bool) -> list[Item]:
-    """Every model of ``org`` on the Hub, each with a HubSource that reuses the listing's data."""
+def list_author(org: str, *, offline: bool, limit: int | None = None) -> list[Item]:
+    """Every model of ``org`` on the Hub (the first ``limit``), each with a source that reuses the listing's data."""
     from openaudit.lineage import _hub_env
 
     if not _ORG.match(org) or ".." in org:
@@ -217,7 +217,7 @@ def list_author(org: str, *, offline: bool) -> list[Item]:
     if offline or constants.HF_HUB_OFFLINE:
         raise EvidenceUnavailable(f"--author {org}: listing an organisation's models needs the Hub (offline)")
     try:
-        infos = list(HfApi().list_models(author=org, expand=LIST_EXPAND))  # type: ignore[arg-type]
+        infos = list(HfApi().list_models(author=org, expand=LIST_EXPAND, limit=limit))  # type: ignore[arg-type]
     except hf_errors.HfHubHTTPError as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         raise EvidenceUnavailable(f"--author {org}: listing failed (HTTP {status})") from None

@@ -100,6 +100,8 @@ def check(
                                                   "- for stdin).", show_default=False)] = None,
     author: Annotated[str | None, typer.Option("--author", help="Audit every model of this Hub user or organisation.",
                                                show_default=False)] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="With --author: audit at most N models (in the "
+                                              "Hub's listing order).", show_default=False)] = None,
     max_depth: Annotated[int, typer.Option("--max-depth", min=0, max=10,
                                            help="Follow base_model this many hops upstream (0: not at all).")] = 3,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=8, help="Targets audited at once.")] = 8,
@@ -142,6 +144,8 @@ def check(
 
     if not targets and not from_file and not author:
         fail("no TARGET given (or use --from FILE / --author ORG)", EXIT_USAGE)
+    if limit is not None and not author:
+        fail("--limit applies to --author only", EXIT_USAGE)
     if fmt == Format.cyclonedx:
         import importlib.util
 
@@ -158,7 +162,7 @@ def check(
             raise UsageError(f"--from {from_file}: no targets in the file")
         items = batch.items_for(names, offline=offline)  # a malformed target fails the run before any fetch
         if author:
-            items += batch.list_author(author, offline=offline)
+            items += batch.list_author(author, offline=offline, limit=limit)
         outcome = batch.run(items, context=context, policy=policy, offline=offline, rules=tuple(rules or ()),
                             max_depth=max_depth, jobs=jobs, progress=sys.stderr.isatty(), debug=debug)
     from openaudit.textutil import redact_secrets, sanitize

@@ -80,6 +80,26 @@ _NUMBERING = _lazy(
 )
 _MD_NOISE = _lazy(r"\*\*|__|`|\\(?=[.\-*_#()\[\]!])")
 _RULE = _lazy(r"[-=_*~#|:\s]{3,}")
+_RULE_CHARS = frozenset("-=_*~#|:")  # a stripped line starts with no space: _RULE needs one of these first
+_BULLET_CHARS = frozenset("-*+\u2022\u00b7\u25aa\u25e6\u2023\u2043")
+_CHARMAP_RE = _lazy("[" + "".join(re.escape(chr(c)) for c in _CHARMAP) + "]")
+
+
+def _charmap_one(m: re.Match[str]) -> str:
+    return _CHARMAP[ord(m.group())]
+
+
+def _unnumbered(text: str) -> str:
+    """``_NUMBERING.sub("", text, count=1)`` (the pattern is anchored at the start: one match at most)."""
+    head = text[:18]
+    return _NUMBERING.sub("", text, count=1) if "." in head or ")" in head else text
+
+
+def _numbered(text: str) -> bool:
+    """``_NUMBERING.match(text)``, skipped when the "." or ")" the number must end with (by the 18th
+    character) is missing."""
+    head = text[:18]
+    return ("." in head or ")" in head) and _NUMBERING.match(text) is not None
 _SOFT_HYPHEN = _lazy(r"([A-Za-z]+)-$")
 # Prefixes whose hyphen stays when a word is split at a line break ("non-" + "transferable").
 _SOFT_PREFIXES = {"non", "self", "co", "re", "pre", "anti", "multi", "cross", "sub", "fine", "high",
@@ -90,7 +110,11 @@ _ABBREV = {"e.g.", "i.e.", "etc.", "inc.", "ltd.", "co.", "corp.", "no.", "nos."
 _SENT_END = _lazy(r"[.!?][\"')\]]*\s+")
 _LIST_NUMBER = _lazy(r"\(?(?:\d{1,3}|[ivxlc]{1,6})(?:\.\d{1,3})*\.?")
 _INITIALS = _lazy(r"[a-z]\.|(?:[a-z]\.){2,}")
-_PLACE_ABBREV = _lazy(r"\b(?:EU|EEA|UK|US|USA|PRC|DPRK)\b|\b[UE]\.[SKU]\.")
+# r"\b(?:EU|EEA|UK|US|USA|PRC|DPRK)\b|\b[UE]\.[SKU]\.", written to start with a literal so that the search
+# skips ahead to an E, U, P or D instead of trying every position ((?<!\w.) after one letter: \b before it).
+_PLACE_ABBREV = _lazy(
+    r"E(?<!\w.)(?:(?:U|EA)\b|\.[SKU]\.)|U(?<!\w.)(?:(?:K|SA?)\b|\.[SKU]\.)|P(?<!\w.)RC\b|D(?<!\w.)PRK\b"
+)
 
 
 @dataclass
@@ -120,8 +144,46 @@ class _Doc:
             got = self._present[words] = tuple(w for w in words if w in self.low)
         return got
 
+    @cached_property
+    def safe(self) -> bool:
+        """Whether lower-casing maps each character to one character (so ``low`` is aligned with ``text``)
+        and no character other than an ASCII letter case-folds to one (the dotless i and long s do under
+        ``re.I``): then an ASCII word absent from a sentence's slice of ``low`` is absent from the sentence
+        under ``re.I`` too, and a pattern that needs it cannot match there."""
+        return len(self.low) == len(self.text) and "\u0131" not in self.text and "\u017f" not in self.text
+
     def line_of(self, offset: int) -> int:
         return max(1, bisect_right(self.line_starts, offset))
+
+
+def _index_gates(doc: _Doc, sents: list[_Sent]) -> None:
+    """Give each sentence the gate words (``_GATE_WORDS``) in its own text: one ``str.find`` pass per word
+    present in the document, instead of substring tests per sentence and detector."""
+    if not doc.safe:
+        return  # _Sent.gates falls back to testing each word on the sentence
+    low = doc.low
+    starts = [s.start for s in sents]
+    own: list[set[str] | None] = [None] * len(sents)
+    found: set[str] = set()
+    find = low.find
+    for w, within in _GATE_SCAN:
+        if within is not None and within not in found:
+            continue  # it holds a shorter gate word that is absent
+        n = len(w)
+        i = find(w)
+        if i >= 0:
+            found.add(w)
+        while i >= 0:
+            k = bisect_right(starts, i) - 1
+            if k >= 0 and i + n <= sents[k].end:
+                got = own[k]
+                if got is None:
+                    own[k] = {w}
+                else:
+                    got.add(w)
+            i = find(w, i + 1)
+    for s, got in zip(sents, own, strict=True):
+        s.own_gates = frozenset(got) if got else _EMPTY
 
 
 @dataclass
@@ -133,6 +195,24 @@ class _Sent:
     lead: _Sent | None = None  # the lead-in sentence ("You agree not to use the Model:") of a list item
     next_text: str = ""
     prev_text: str = ""
+    own_gates: frozenset[str] | None = None  # gate words in ``text`` (set by _index_gates on a safe doc)
+
+    @cached_property
+    def gates(self) -> frozenset[str]:
+        """The gate words (``_GATE_WORDS``) occurring in ``low`` (the lead-in, a space, the sentence)."""
+        own = self.own_gates
+        if own is None or (self.lead is not None and self.lead.own_gates is None):
+            low = self.low
+            return frozenset(w for w in self.doc.present(_GATE_WORDS) if w in low)
+        lead = self.lead
+        if lead is None:
+            return own
+        got = own | lead.own_gates
+        # A word can span the space joining the lead-in and the sentence only if it holds a space.
+        window = f"{self.doc.low[max(lead.start, lead.end - _GATE_SPAN):lead.end]} " \
+                 f"{self.doc.low[self.start:min(self.end, self.start + _GATE_SPAN)]}"
+        extra = [w for w in _SPACED_GATE_WORDS if w in window]
+        return got.union(extra) if extra else got
 
     @cached_property
     def text(self) -> str:
@@ -154,24 +234,52 @@ class _Sent:
     @cached_property
     def relief(self) -> bool:
         """The sentence relieves rather than binds ("you are not required to", "you are encouraged to")."""
-        return _RELIEF.search(self.text) is not None
+        return _may_relieve(self.own_low, self.doc.safe) and _RELIEF.search(self.text) is not None
 
     @cached_property
     def relief_with_lead(self) -> bool:
-        return self.relief or (self.lead is not None and _RELIEF.search(self.lead.text) is not None)
+        return self.relief or (self.lead is not None and self.lead.relief)
 
     @property
     def item_offset(self) -> int:
         """Where the sentence itself starts in ``combined``."""
         return len(self.lead.text) + 1 if self.lead is not None else 0
 
-    def has(self, *words: str) -> bool:
-        """Whether one of ``words`` occurs (lower-cased substring) in ``combined``: a cheap gate."""
+    def has(self, words: frozenset[str]) -> bool:
+        """Whether one of ``words`` (all in ``_GATE_WORDS``) occurs (lower-cased substring) in ``combined``:
+        a cheap gate."""
+        return not self.gates.isdisjoint(words)
+
+    def may(self, words: tuple[str, ...]) -> bool:
+        """False only when ``combined`` cannot match a pattern that needs one of ``words`` (lower-case ASCII
+        without spaces; see ``_Doc.safe``): a gate before a regular expression, never stricter than it."""
+        if not self.doc.safe:
+            return True
         low = self.low
-        for w in self.doc.present(words):
+        for w in words:
             if w in low:
                 return True
         return False
+
+    def may_own(self, words: tuple[str, ...]) -> bool:
+        """``may`` for a pattern run on the sentence's own ``text`` only."""
+        if not self.doc.safe:
+            return True
+        low = self.own_low
+        for w in words:
+            if w in low:
+                return True
+        return False
+
+    @cached_property
+    def own_low(self) -> str:
+        """``text`` lower-cased (a slice of the document's on a safe document)."""
+        return self.doc.low[self.start:self.end] if self.doc.safe else self.text.lower()
+
+    @cached_property
+    def prohibition(self) -> re.Match[str] | None:
+        """``_prohibition_at(combined)``."""
+        return _prohibition_at(self.combined) if self.may(_PROHIBIT_WORDS) else None
 
     def offset_of(self, pos: int) -> int:
         """Stream offset of a position in ``combined``."""
@@ -199,10 +307,15 @@ class _Para:
     indent: int
 
 
+_UPPER_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER_ASCII = _UPPER_ASCII.lower()
+
+
 def _shouting(text: str) -> bool:
     """ALL-CAPS text (disclaimers): thresholds are not read from it."""
-    upper = sum(1 for c in text if "A" <= c <= "Z")
-    lower = sum(1 for c in text if "a" <= c <= "z")
+    count = text.count
+    upper = sum(count(c) for c in _UPPER_ASCII)
+    lower = sum(count(c) for c in _LOWER_ASCII)
     return upper + lower > 40 and upper > 0.8 * (upper + lower)
 
 
@@ -232,7 +345,10 @@ def _clean_lines(lines: list[str], skip_code: bool) -> list[_Line | None]:
     fence: str | None = None
     first_content = True
     for raw in lines:
-        line = (raw if raw.isascii() and "\t" not in raw else raw.translate(_CHARMAP)).rstrip()
+        if not raw or raw.isspace():
+            out.append(None)  # blank: nothing below changes for it (front matter, fences) nor reads it
+            continue
+        line = (raw if raw.isascii() and "\t" not in raw else _CHARMAP_RE.sub(_charmap_one, raw)).rstrip()
         stripped = line.strip()
         if first_content and stripped == "---":
             in_front = True
@@ -253,23 +369,26 @@ def _clean_lines(lines: list[str], skip_code: bool) -> list[_Line | None]:
                 fence = stripped[:3]
             out.append(None)
             continue
-        if not stripped or _RULE.fullmatch(stripped):
+        # Each pattern is tried only when the character it must start with (or contain) is there.
+        if not stripped or (stripped[0] in _RULE_CHARS and _RULE.fullmatch(stripped)):
             out.append(None)
             continue
         indent = len(line) - len(line.lstrip())
-        text = _QUOTE_PREFIX.sub("", stripped)
+        text = _QUOTE_PREFIX.sub("", stripped) if stripped[0] == ">" else stripped
         md_heading = False
-        if _MD_HEADING.match(text):
+        if text[:1] == "#" and _MD_HEADING.match(text):
             md_heading = True
             text = _MD_HEADING.sub("", text).rstrip("# ")
         item = False
         marker = ""
-        m = _BULLET.match(text)
+        m = _BULLET.match(text) if text[:1] in _BULLET_CHARS else None
         if m:
             item, marker = True, "bullet"
             text = text[m.end():]
-        text = _MD_NOISE.sub("", text).strip()
-        if not marker and _NUMBERING.match(text):
+        if "*" in text or "_" in text or "`" in text or "\\" in text:
+            text = _MD_NOISE.sub("", text)
+        text = text.strip()
+        if not marker and _numbered(text):
             item, marker = True, _marker_kind(text)
         if not text:
             out.append(None)
@@ -293,7 +412,7 @@ def _heading_like(text: str, item: bool, prev_ends: bool) -> bool:
     """A short title-cased or upper-case line standing alone ("3.2 Use Restrictions", "EXHIBIT A")."""
     if len(text) > 80 or text[-1] in ",;:" or not prev_ends:
         return False
-    body = _NUMBERING.sub("", text).strip().rstrip(".")
+    body = _unnumbered(text).strip().rstrip(".")
     if not body:
         return True
     if item and len(body.split()) > 6:
@@ -383,10 +502,13 @@ def _split_sentences(doc: _Doc, start: int, end: int) -> Iterable[_Sent]:
             continue
         sp = max(text.rfind(" ", cut, m.start()), text.rfind("\n", cut, m.start()))
         w = text[max(cut, sp + 1):m.start() + 1].lower().lstrip("(\"'")
-        if w in _ABBREV or _INITIALS.fullmatch(w):
+        if w in _ABBREV:
             continue
-        if _LIST_NUMBER.fullmatch(w) and m.start() - cut < 8:
-            continue  # "2." or "iii." opening an item, not a sentence end
+        if w[-1] == ".":  # both patterns end with a dot (w ends with the [.!?] matched)
+            if _INITIALS.fullmatch(w):
+                continue
+            if m.start() - cut < 8 and _LIST_NUMBER.fullmatch(w):
+                continue  # "2." or "iii." opening an item, not a sentence end
         yield from _chunk(doc, start + cut, start + m.end())
         cut = m.end()
     if cut < len(text):
@@ -440,6 +562,27 @@ _RELIEF = _lazy(
     r"at\s+your\s+(?:option|discretion)|free\s+to\s+choose|not\s+mandatory|no\s+longer\s+required)",
     _I,
 )
+# Words a match of _RELIEF needs: one of these, or "not" with one of _RELIEF_NOT.
+_RELIEF_WORDS = ("n't", "encourage", "invited", "welcome", "option", "discretion", "choose", "longer")
+_RELIEF_NOT = ("requir", "oblig", "need", "necessar", "have", "mandatory")
+# Words a match of _PROHIBIT needs.
+_PROHIBIT_WORDS = ("not", "n't", "never", "prohibited", "forbidden", "one", "person", "user", "licensee")
+
+
+def _may_relieve(low: str, safe: bool) -> bool:
+    """False only when the lower-cased text ``low`` cannot match _RELIEF (see ``_Doc.safe``)."""
+    if not safe:
+        return True
+    for w in _RELIEF_WORDS:
+        if w in low:
+            return True
+    if "not" in low:
+        for w in _RELIEF_NOT:
+            if w in low:
+                return True
+    return False
+
+
 _BINDING = _lazy(
     r"\b(?:must|shall|may\s+not|will\s+not|cannot|can\s+not|agree|required|requires|prohibited|only|solely)\b",
     _I,
@@ -451,7 +594,7 @@ def _is_definition(text: str) -> bool:
     head = text[:220].lower()
     if "mean" not in head and "refer" not in head and "defined" not in head:
         return False
-    m = _DEF.match(_NUMBERING.sub("", text.lstrip(), count=1))
+    m = _DEF.match(_unnumbered(text.lstrip()))
     if not m:
         return False
     return not _CLAUSE_WORDS.search(_QUOTED.sub(" ", m.group("head")))
@@ -557,12 +700,12 @@ _NO_CAP = _lazy(
 _DIGIT_OR_SCALE = _lazy(r"\d|million|billion|thousand|hundred", _I)
 _PERCENT_AFTER = _lazy(r"\s*(?:%|percent|per\s*cent)", _I)
 _QUOTED_PHRASE = _lazy(r"\"([^\"]{1,60})\"")
-_THRESHOLD_GATE = ("monthly", "mau", "revenue", "turnover", "sales", "visit", "gross receipts")
+_THRESHOLD_GATE = frozenset(("monthly", "mau", "revenue", "turnover", "sales", "visit", "gross receipts"))
 
 
 def _thresholds(s: _Sent) -> list[_Cand]:
     text = s.combined
-    if not s.has(*_THRESHOLD_GATE) or not _DIGIT_OR_SCALE.search(text):
+    if not s.has(_THRESHOLD_GATE) or not _DIGIT_OR_SCALE.search(text):
         return []
     if s.shouting or _NO_CAP.search(s.text):
         return []
@@ -691,6 +834,7 @@ _PLACE_HINTS = ("union", "kingdom", "korea", "china", "united states", "economic
                 "india", "singapore", "australia", "brazil", "germany", "france", "italy", "spain",
                 "netherlands", "ireland", "norway", "iceland", "liechtenstein", "hong kong", "macau", "macao",
                 "taiwan", "prc", "dprk", "territor", "european")
+_PLACE_GATE = frozenset(_PLACE_HINTS)
 _PLACE_GAP = _lazy(
     r"[\s,;/]*(?:(?:and|or|&|as\s+well\s+as)\s+)?(?:the\s+)?(?:territor(?:y|ies)\s+of\s+(?:the\s+)?)?", _I
 )
@@ -732,6 +876,12 @@ _NOT_TERRITORIAL = _lazy(
 _TERRITORIAL = _lazy(
     r"\bworld-?wide\b|\bterritor(?:y|ies|ial)\b|\bglobal(?:ly)?\b|\bcountr(?:y|ies)\b|\bregions?\b", _I
 )
+# Words a match of the pattern above needs (gates, see _Sent.may).
+_NOT_TERRITORIAL_WORDS = ("governed", "law", "court", "arbitration", "jurisdiction", "export", "sanction", "dispute",
+                          "venue")
+_TERR_EXCLUDE_WORDS = ("not", "exclud", "except", "other", "prohibited")
+_TERR_DOMICILE_WORDS = ("domiciled", "resident", "residing", "located", "headquartered", "incorporated",
+                        "established", "based", "principal", "citizen", "national")
 _TERR_ONLY = _lazy(r"\b(?:only|solely|exclusively)\s+(?:in|within)\b", _I)
 _TERR_OUTSIDE = _lazy(r"\boutside(?:\s+of)?\b", _I)
 _THE_TERRITORY = _lazy(r"[\s,]*(?:of\s+)?the\s+Territory\b")
@@ -784,10 +934,10 @@ def _territory_definition(text: str) -> tuple[str, list[str]] | None:
 
 def _territory(s: _Sent) -> list[_Cand]:
     text = s.combined
-    if not (s.has(*_PLACE_HINTS) or (s.doc.has_abbrev and any(a in text for a in _ABBREV_HINTS)
+    if not (s.has(_PLACE_GATE) or (s.doc.has_abbrev and any(a in text for a in _ABBREV_HINTS)
                                       and _PLACE_ABBREV.search(text))):
         return []
-    if _NOT_TERRITORIAL.search(text):
+    if s.may(_NOT_TERRITORIAL_WORDS) and _NOT_TERRITORIAL.search(text):
         return []  # governing law, courts, export control: not where the license applies
     shouting = s.shouting
     found: list[tuple[int, list[str], str, int]] = []  # (pos, codes, mode, score)
@@ -799,23 +949,23 @@ def _territory(s: _Sent) -> list[_Cand]:
             def_mode, codes = s.doc.territory_def
             found.append((pos, list(codes), def_mode, score))
 
-    for m in _TERR_EXCLUDE.finditer(text):
+    for m in _TERR_EXCLUDE.finditer(text) if s.may(_TERR_EXCLUDE_WORDS) else ():
         if m.group(0).lower().startswith(("exclud", "except", "other")) and not _TERRITORIAL.search(
                 text, max(0, m.start() - 80), m.start()):
             continue  # "excluding Llama 2 or derivative works"
         add(m.end(), _places_at(text, m.end(), shouting), "exclude", 2)
-    for m in _TERR_DOMICILE.finditer(text):
+    for m in _TERR_DOMICILE.finditer(text) if s.may(_TERR_DOMICILE_WORDS) else ():
         places = _places_at(text, m.end(), shouting)
         if places and _TERR_WITHHELD.search(text, max(0, m.start() - 200), m.end() + 200):
             found.append((places[0][0], [c for _, c in places], "domicile", 2))
-    for m in _TERR_ONLY.finditer(text):
+    for m in _TERR_ONLY.finditer(text) if s.may(("only", "solely", "exclusively")) else ():
         add(m.end(), _places_at(text, m.end(), shouting), "only", 1)
-    p = _prohibition_at(text)
+    p = s.prohibition
     if p is not None and not _LAWFUL.search(text):
         for m in _TERR_USE_IN.finditer(text, p.end(), min(len(text), p.end() + 200)):
             if not text[max(0, m.end() - 20):m.end()].lower().endswith(("only in", "only within")):
                 add(m.end(), _places_at(text, m.end(), shouting), "exclude", 1)
-    if _prohibition_at(text) is not None or _UNLICENSED.search(text):
+    if s.may(("outside",)) and (p is not None or _UNLICENSED.search(text)):
         for m in _TERR_OUTSIDE.finditer(text):
             add(m.end(), _places_at(text, m.end(), shouting), "only", 1)
     out = []
@@ -861,17 +1011,19 @@ _OTHER_MODEL = _lazy(
 )
 
 
+_OUTPUT_GATE = frozenset(("output", "result", "generat", "synthetic", "completion", "response", "data produced"))
+_TRAIN_GATE = frozenset(("improv", "train", "develop", "creat", "build", "enhanc", "tun", "distill"))
+
+
 def _output_ban(s: _Sent) -> list[_Cand]:
     """Outputs, then training, then another model, with a prohibition around them: "You will not use ...
     any output ... to improve any other large language model", "Outputs may not be used to train
     competing models", "Using outputs to train other models is prohibited". "If you use outputs to
     train a model, you shall name it ..." has no prohibition: a naming rule, not a ban."""
-    if not s.has("output", "result", "generat", "synthetic", "completion", "response", "data produced"):
-        return []
-    if not s.has("improv", "train", "develop", "creat", "build", "enhanc", "tun", "distill"):
+    if not s.has(_OUTPUT_GATE) or not s.has(_TRAIN_GATE):
         return []
     text = s.combined
-    if s.relief_with_lead or _PROHIBIT.search(text) is None:
+    if s.relief_with_lead or not s.may(_PROHIBIT_WORDS) or _PROHIBIT.search(text) is None:
         return []
     for o in _OUTPUTS.finditer(text):
         t = _find_after(_TRAIN, text, o.end(), 160)
@@ -929,23 +1081,27 @@ _NC_RELIEF = _lazy(
 )
 
 
+_NC_GATE = frozenset(("commercial", "research"))
+
+
 def _non_commercial(s: _Sent) -> list[_Cand]:
-    if not s.has("commercial", "research"):
+    if not s.has(_NC_GATE):
         return []
     text = s.combined
-    if _NC_RELIEF.search(text) or s.relief:
+    commercial = s.may(("commercial",))  # _NONCOMMERCIAL, _OTHER_THAN_COMMERCIAL, _COMMERCIAL_USE need it
+    if ((commercial or s.may(("purpose",))) and _NC_RELIEF.search(text)) or s.relief:
         return []
-    for m in _NONCOMMERCIAL.finditer(text, s.item_offset):
+    for m in _NONCOMMERCIAL.finditer(text, s.item_offset) if commercial else ():
         lo = max(0, m.start() - 120)
         if _ONLY.search(text, lo, m.end() + 80) or _prohibition_at(text[lo:m.end() + 80]):
             return [_Cand("non_commercial", m.start(), "Non-commercial use only", score=2)]
-    m = _OTHER_THAN_COMMERCIAL.search(text, s.item_offset)
+    m = _OTHER_THAN_COMMERCIAL.search(text, s.item_offset) if commercial else None
     if m:
         return [_Cand("non_commercial", m.start(), "Non-commercial use only", score=2)]
-    m = _RESEARCH_ONLY.search(text, s.item_offset)
+    m = _RESEARCH_ONLY.search(text, s.item_offset) if s.may(("research",)) else None
     if m and not _INTENDED.search(text, max(0, m.start() - 60), m.start()):
         return [_Cand("non_commercial", m.start(), "Research use only; no commercial use", score=2)]
-    p = _prohibition_at(text)
+    p = s.prohibition if commercial else None
     while p is not None:
         c = _find_after(_COMMERCIAL_USE, text, p.end(), 220)
         if c is not None and c.start() >= s.item_offset and c.group(0).strip().lower() != "commercial" \
@@ -993,20 +1149,24 @@ _USE_WORD = _lazy(r"\b(?:use|used|using)\b", _I)
 _NOT = _lazy(r"\bnot\b", _I)
 
 
+_USE_GATE = frozenset(("polic", "aup", "restrict", "prohibited use"))
+
+
 def _use_restrictions(s: _Sent) -> list[_Cand]:
     own = s.text
-    if not (s.has("polic", "aup", "restrict", "prohibited use") or own.rstrip().endswith(":")):
+    if not (s.has(_USE_GATE) or own.rstrip().endswith(":")):
         return []
     text = s.combined
-    if _NO_USE_RESTR.search(text):
+    if s.may(("restriction",)) and _NO_USE_RESTR.search(text):
         return []
-    m = _POLICY.search(text, s.item_offset)
+    m = _POLICY.search(text, s.item_offset) if s.may(("polic", "aup")) else None
     if m and _POLICY_BINDING.search(text):
         return [_Cand("use_restrictions", m.start(), "Use must comply with the acceptable use policy", score=2)]
-    m = _USE_RESTR.search(text, s.item_offset)
+    m = _USE_RESTR.search(text, s.item_offset) if s.may(("restrict", "prohibited")) else None
     if m and _USE_RESTR_BINDING.search(text):
         return [_Cand("use_restrictions", m.start(), "Use-based restrictions apply (prohibited uses)", score=2)]
-    if s.lead is None and _LIST_LEADIN.search(own) and _USE_WORD.search(own):
+    # _LIST_LEADIN ends with r":\s*$"
+    if s.lead is None and own.rstrip().endswith(":") and _LIST_LEADIN.search(own) and _USE_WORD.search(own):
         p = _prohibition_at(own) or _NOT.search(own)
         return [_Cand("use_restrictions", p.start() if p else 0, "Prohibited uses are listed", score=1)]
     return []
@@ -1029,8 +1189,9 @@ _ATTRIBUTION = _lazy(
     r"\b(?:reproduce|include)\b[^.;]{0,60}?\b(?:above\s+)?copyright\s+notice\b",
     _I,
 )
-_ATTR_GATE = ("notice", "credit", "attribut", "prominently", "retain", "built with", "powered by", "made with",
-              "created with", "developed with", "developed by", "built using", "created by", "made by")
+_ATTR_GATE = frozenset(("notice", "credit", "attribut", "prominently", "retain", "built with", "powered by",
+                        "made with", "created with", "developed with", "developed by", "built using", "created by",
+                        "made by"))
 _BUILT_WITH = _lazy(r"\"((?:built|powered|made|created|developed)\s+(?:with|by|using)\s+[^\"]{1,50})\"", _I)
 _MAY_ADD = _lazy(r"\b(?:may|can)\s+(?:also\s+)?(?:add|include|display)\b", _I)
 _MUST = _lazy(r"\b(?:must|shall)\b", _I)
@@ -1047,7 +1208,7 @@ _NAMING = _lazy(
 
 
 def _attribution(s: _Sent) -> list[_Cand]:
-    if not s.has(*_ATTR_GATE) or s.relief:
+    if not s.has(_ATTR_GATE) or s.relief:
         return []
     text = s.combined
     m = _ATTRIBUTION.search(text, s.item_offset)
@@ -1066,8 +1227,11 @@ def _attribution(s: _Sent) -> list[_Cand]:
     return [_Cand("attribution", m.start(), summary, score=2)]
 
 
+_NAME_GATE = frozenset(("name",))
+
+
 def _naming(s: _Sent) -> list[_Cand]:
-    if "name" not in s.low or s.relief:
+    if not s.has(_NAME_GATE) or s.relief:
         return []
     text = s.combined
     m = _NAMING.search(text, s.item_offset)
@@ -1109,9 +1273,13 @@ _ND_SCOPED = _lazy(r"\bcommercial|\bterritory\b|\bexcept\b|\bunless\b|\bimprove\
 _DATA = _lazy(r"\bdata\b", _I)
 
 
+_SA_GATE = frozenset(("same", "as a whole", "identical", "under this", "under the terms of this"))
+_ND_GATE = frozenset(("deriv", "adapt", "modif", "alter"))
+_ND_NOT_GATE = frozenset((" not ", "no derivative"))
+
+
 def _share_alike(s: _Sent) -> list[_Cand]:
-    if not s.has("same", "as a whole", "identical", "under this", "under the terms of this") or \
-            s.relief:
+    if not s.has(_SA_GATE) or s.relief:
         return []
     text = s.combined
     m = _SHARE_ALIKE.search(text, s.item_offset)
@@ -1121,7 +1289,7 @@ def _share_alike(s: _Sent) -> list[_Cand]:
 
 
 def _no_derivatives(s: _Sent) -> list[_Cand]:
-    if not s.has("deriv", "adapt", "modif", "alter") or not s.has(" not ", "no derivative"):
+    if not s.has(_ND_GATE) or not s.has(_ND_NOT_GATE):
         return []
     text = s.combined
     m = _NO_DERIV.search(text, s.item_offset)
@@ -1142,6 +1310,7 @@ _REGISTER = _lazy(
     r"purchase|acquire|enter\s+into|contact|email|e-mail|fill\s+(?:out|in))\b",
     _I,
 )
+_REGISTER_WORDS = ("regist", "obtain", "request", "apply", "purchase", "acquire", "enter", "contact", "mail", "fill")
 _COMMERCIAL_CTX = _lazy(r"(?<!non-)(?<!non)\bcommercial(?:ly)?\b|\bbusiness\s+use|\benterprise\b", _I)
 _NO_REGISTER = _lazy(
     r"\b(?:no|without(?:\s+any)?)\s+(?:need\s+(?:for|to)\s+)?regist|"
@@ -1152,13 +1321,16 @@ _BEFORE_USE = _lazy(r"\bbefore\b|\bprior\s+to\b", _I)
 _PERMISSION_OBJ = _lazy(r"\b(?:licen[cs]e|authori[sz]ation|permission|agreement|approval)\b", _I)
 
 
+_REG_GATE = frozenset(("regist", "commercial", "enterprise", "business"))
+
+
 def _registration(s: _Sent) -> list[_Cand]:
-    if not s.has("regist", "commercial", "enterprise", "business"):
+    if not s.has(_REG_GATE):
         return []
     text = s.combined
-    if _NO_REGISTER.search(text) or s.relief:
+    if (s.may(("regist",)) and _NO_REGISTER.search(text)) or s.relief:
         return []
-    m = _REGISTER.search(text, s.item_offset)
+    m = _REGISTER.search(text, s.item_offset) if s.may(_REGISTER_WORDS) else None
     if m is None:
         return []
     if "regist" in m.group(0).lower():
@@ -1177,6 +1349,7 @@ def _registration(s: _Sent) -> list[_Cand]:
 # =================================================================================================
 
 _TERMS_OBJ = r"(?:agreement|licen[cs]e|terms(?:\s+of\s+use)?|polic(?:y|ies)|AUP|conditions)"
+_TERMS_WORDS = ("agreement", "licen", "terms", "polic", "aup", "conditions")
 _MODIFY_ACTIVE = _lazy(
     r"\b(?:reserves?\s+the\s+right\s+to|may|can|will|shall\s+have\s+the\s+right\s+to|is\s+entitled\s+to)\s+"
     r"(?:at\s+any\s+time\s+|unilaterally\s+|from\s+time\s+to\s+time\s+|periodically\s+)?"
@@ -1203,30 +1376,31 @@ _NEAREST_NOUN = _lazy(
     rf"\b(?:{_TERMS_OBJ}|webpage|page|website|models?|list|laws?|regulations?|directive)\b", _I
 )
 _TERMS_WORD = _lazy(_TERMS_OBJ, _I)
-_MODIFY_GATE = ("modif", "updat", "amend", "chang", "revis", "supplement", "replac", "alter", "remote",
-                "latest version", "evolve")
+_MODIFY_GATE = frozenset(("modif", "updat", "amend", "chang", "revis", "supplement", "replac", "alter", "remote",
+                          "latest version", "evolve"))
 _MODIFIABLE = "Licensor may modify the terms from time to time"
 
 
 def _modifiable_terms(s: _Sent) -> list[_Cand]:
-    if not s.has(*_MODIFY_GATE):
+    if not s.has(_MODIFY_GATE):
         return []
     text = s.combined
-    m = _REMOTE.search(text, s.item_offset)
+    m = _REMOTE.search(text, s.item_offset) if s.may(("remote",)) else None
     if m:
         return [_Cand("modifiable_terms", m.start(), "Licensor may restrict usage remotely", score=2)]
-    for m in _MODIFY_ACTIVE.finditer(text, s.item_offset):
+    terms = s.may(_TERMS_WORDS)  # _MODIFY_ACTIVE and _MODIFY_PASSIVE need one
+    for m in _MODIFY_ACTIVE.finditer(text, s.item_offset) if terms else ():
         if _LICENSEE_SUBJECT.search(text, max(0, m.start() - 30), m.start()) or _NOT.search(m.group(0)):
             continue  # "you may not modify this License"
         return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=2)]
-    m = _MODIFY_PASSIVE.search(text, s.item_offset)
+    m = _MODIFY_PASSIVE.search(text, s.item_offset) if terms else None
     if m and not _IN_ACCORDANCE.match(text, m.end()) and not _NOT.search(m.group(0)):
         return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=2)]
-    for m in _AS_MAY_BE.finditer(text, s.item_offset):
+    for m in _AS_MAY_BE.finditer(text, s.item_offset) if s.may(("time",)) else ():
         nouns = list(_NEAREST_NOUN.finditer(text, max(0, m.start() - 120), m.start()))
         if nouns and _TERMS_WORD.fullmatch(nouns[-1].group(0)):  # the AUP, not "the Models webpage"
             return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=1)]
-    m = _LATEST_VERSION.search(text, s.item_offset)
+    m = _LATEST_VERSION.search(text, s.item_offset) if s.may(("latest",)) else None
     if m:
         return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=1)]
     return []
@@ -1240,6 +1414,8 @@ def _modifiable_terms(s: _Sent) -> list[_Cand]:
 def _candidates(s: _Sent) -> list[_Cand]:
     if s.heading or len(s.text.strip()) < 6:
         return []
+    if not s.gates and not s.doc.has_abbrev and not s.text.rstrip().endswith(":"):
+        return []  # every detector needs a gate word, but for places written "EU"/"US" and list lead-ins
     out = _modifiable_terms(s)  # "AUP means the policy at ..., as may be updated from time to time"
     if _is_definition(s.text):
         return out
@@ -1263,7 +1439,7 @@ def _quote(s: _Sent, pos: int) -> str:
     """The sentence, whitespace collapsed; cut around ``pos`` when longer than QUOTE_LIMIT."""
     text = s.combined
     if s.lead is not None and pos >= s.item_offset:
-        body = _NUMBERING.sub("", s.text, count=1)
+        body = _unnumbered(s.text)
         if len(body) >= 60 and body[:1].isupper():
             text, pos = s.text, pos - s.item_offset  # the item reads on its own
     full = " ".join(text.split())
@@ -1297,8 +1473,9 @@ def _retitle_territory(summary: str, codes: list[str]) -> str:
 
 def _extract_file(f: SourceFile) -> list[Restriction]:
     doc, sents = _read(f)
+    _index_gates(doc, sents)
     for s in sents:
-        d = None if s.heading else _territory_definition(s.text)
+        d = None if s.heading or not s.may_own(("territor",)) else _territory_definition(s.text)
         if d is not None and d[1]:
             doc.territory_def = d
             break
@@ -1356,3 +1533,15 @@ def extract_restrictions(files: list[SourceFile]) -> list[Restriction]:
 def extract_from_text(text: str, name: str = "LICENSE", role: str = "license") -> list[Restriction]:
     """Restrictions of a bare text, as if it were the file ``name`` with the given role."""
     return extract_restrictions([SourceFile(name=name, role=role, text=text)])
+
+
+# Every word a sentence gate tests (``_Sent.has`` / ``may``): indexed once per document by _index_gates.
+_GATE_WORDS: tuple[str, ...] = tuple(sorted(frozenset().union(
+    _THRESHOLD_GATE, _PLACE_GATE, _OUTPUT_GATE, _TRAIN_GATE, _NC_GATE, _USE_GATE, _ATTR_GATE, _SA_GATE, _ND_GATE,
+    _ND_NOT_GATE, _REG_GATE, _MODIFY_GATE, _NAME_GATE)))
+_SPACED_GATE_WORDS = tuple(w for w in _GATE_WORDS if " " in w)
+# (word, a shorter gate word it holds or None), shortest first: a word is looked for only if that one was found.
+_GATE_SCAN = tuple((w, next((o for o in sorted(_GATE_WORDS, key=len) if len(o) < len(w) and o in w), None))
+                   for w in sorted(_GATE_WORDS, key=lambda w: (len(w), w)))
+_GATE_SPAN = max(len(w) for w in _GATE_WORDS)
+_EMPTY: frozenset[str] = frozenset()

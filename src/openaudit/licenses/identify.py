@@ -19,7 +19,7 @@ PLACEHOLDER_IDS = {"other", "unknown", "none", "noassertion", ""}
 
 @dataclass
 class Signal:
-    kind: str  # metadata | link | file
+    kind: str  # metadata | link | file | prompt (the access-form text, ``extra_gated_prompt``: see gated.py)
     value: str
     entry: LicenseEntry | None
     weight: float
@@ -159,7 +159,12 @@ def _compatible(a: Signal, b: Signal) -> bool:
 
 def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None = None) -> Identification:
     signals = metadata_signals(ev, catalog) + file_signals(ev, catalog) + list(extra_signals or [])
+    prompt = prompt_signal(ev, catalog, signals)
+    if prompt is not None:
+        signals.append(prompt)
     entry, confidence, conflicts, reason = reconcile(signals)
+    if prompt is not None and entry is prompt.entry and all(s is prompt for s in signals if s.entry is not None):
+        reason = f"identified from the license text in the access form only ({prompt.value})"
     declared = ", ".join(_metadata_values(ev.metadata.get("license"))) or None
     modified = [s for s in signals if s.kind == "file" and entry is not None and s.resembles is entry]
     if modified:
@@ -211,3 +216,39 @@ def file_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
         signals.append(Signal("file", f.name, best.entry, weight,
                               Citation(source="file", file=f.name, line=line, text=quote_line(f.lines, line))))
     return signals
+
+
+def prompt_signal(ev: Evidence, catalog: Catalog, others: list[Signal]) -> Signal | None:
+    """A supporting signal from the access-form text (``extra_gated_prompt``), or None.
+
+    Only a strong text match counts, with a weight below the card's license and a license file's text. It is
+    kept when it agrees with every other known signal, or when nothing else names a license and no license
+    file is readable; otherwise it is left out (a note says so): it never names a license against the card or
+    a license file, and never makes a conflict of its own.
+    """
+    from openaudit.licenses import gated
+    from openaudit.licenses.locate import WordIndex, quote_line
+
+    pf = gated.prompt_file(ev)
+    match = gated.strong_match(ev, catalog) if pf is not None else None
+    if pf is None or match is None:
+        return None
+    line = WordIndex(pf.lines).find(match.first_phrase) or 1
+    sig = Signal("prompt", pf.name, match.entry, gated.WEIGHT,
+                 Citation(source="file", file=pf.name, line=line, text=quote_line(pf.lines, line)))
+    known = [s for s in others if s.entry is not None]
+    disagree = [s for s in known if s.entry is not match.entry and not _compatible(s, sig)]
+    why = None
+    if disagree:
+        d = disagree[0]
+        assert d.entry is not None
+        why = f"the {d.kind} signal ({d.value}) says {d.entry.id}"
+    elif not known and others:
+        why = "other license signals name a license openaudit does not know"
+    elif not known and gated.readable_license_file(ev):
+        why = "a license file is readable and is what binds"
+    if why is not None:
+        gated.note(ev, f"{pf.name} reads as {match.entry.id}, but {why}: the access-form text was not used to "
+                       "identify the license")
+        return None
+    return sig

@@ -30,6 +30,7 @@ _WORDS = _lazy(r"[a-z0-9]+(?:[.][0-9]+)*")
 _EQUIV = {"licence": "license", "licenced": "licensed", "licences": "licenses", "acknowledgement": "acknowledgment"}
 _EQUIV_SPACED = tuple((f" {k} ", f" {v} ") for k, v in _EQUIV.items())
 _HYPHENATED = _lazy(r"([a-z])-[ \t]*\n[ \t]*([a-z])")
+_HYPHEN_BREAK = _lazy(r"-[ \t]*\n")  # in every _HYPHENATED match
 _NONCOMMERCIAL = _lazy(r"non[\s-]+commercial")
 
 
@@ -40,9 +41,14 @@ def normalize(text: str) -> str:
     # A word hyphenated across a line break ("mil-\nlion") is one word; a compound split at a line end
     # ("Attribution-\nNonCommercial") is two, so only join when the continuation is lower case. Joined
     # before copyright lines are stripped, so "Copy-\nright 2024" goes as it would once joined.
-    t = _HYPHENATED.sub(r"\1\2", t)
-    t = _COPYRIGHT.sub(" ", t)
-    t = t.lower()
+    t = _join_hyphenated(t)
+    low = t.lower()
+    if len(low) == len(t) and "\u03a3" not in t:
+        # Lower-casing maps each character to one, with no context (final sigma): stripping copyright lines
+        # from the lower-cased text (the pattern ignores case) gives the same text, found with str.find.
+        t = _strip_copyright_lines(low)
+    else:
+        t = _COPYRIGHT.sub(" ", t).lower()
     t = t.replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
     if "commercial" in t:
         t = _NONCOMMERCIAL.sub("noncommercial", t)
@@ -53,6 +59,56 @@ def normalize(text: str) -> str:
     if "licen" in out or "acknowledgement" in out:
         out = _equiv(out)
     return out
+
+
+def _join_hyphenated(t: str) -> str:
+    """``_HYPHENATED.sub(r"\\1\\2", t)``, looking only at the "-" before a line break that each match holds."""
+    out: list[str] = []
+    pos = 0
+    last = 0  # end of the previous match: its letters are not read again
+    n = len(t)
+    for m in _HYPHEN_BREAK.finditer(t):
+        h = m.start()
+        if h - 1 < last or not ("a" <= t[h - 1] <= "z"):
+            continue
+        j = m.end()
+        while j < n and t[j] in " \t":
+            j += 1
+        if j < n and "a" <= t[j] <= "z":
+            out.append(t[pos:h])
+            pos, last = j, j + 1
+    if not out:
+        return t
+    out.append(t[pos:])
+    return "".join(out)
+
+
+def _strip_copyright_lines(t: str) -> str:
+    """``_COPYRIGHT.sub(" ", t)`` for a lower-cased ``t``: a match starts at the start of a line holding
+    "copyright" or "©", so the pattern is tried only there."""
+    if "\u0131" in t or "\u0130" in t:  # dotless / dotted i match "i" when ignoring case
+        return _COPYRIGHT.sub(" ", t)
+    starts: set[int] = set()
+    for needle in ("copyright", "\u00a9"):
+        i = t.find(needle)
+        while i >= 0:
+            starts.add(t.rfind("\n", 0, i) + 1)
+            end = t.find("\n", i)
+            i = t.find(needle, end) if end >= 0 else -1
+    if not starts:
+        return t
+    out: list[str] = []
+    pos = 0
+    for start in sorted(starts):
+        m = _COPYRIGHT.match(t, start) if start >= pos else None
+        if m is not None:
+            out.append(t[pos:start])
+            out.append(" ")
+            pos = m.end()
+    if not out:
+        return t
+    out.append(t[pos:])
+    return "".join(out)
 
 
 def _equiv(norm: str) -> str:

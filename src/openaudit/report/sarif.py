@@ -58,9 +58,16 @@ def _uri_for_file(path: str) -> str:
     return p.as_posix()
 
 
+_PROMPT_SUFFIX = " (extra_gated_prompt)"  # see licenses/gated.py
+
+
 def _evidence_location(report: Report, c: Citation | None) -> dict[str, Any]:
     t = report.target
     file = (c.file if c is not None and c.file else None) or "README.md"
+    prompt = file.endswith(_PROMPT_SUFFIX)  # the access-form text in the card metadata: lines are its own
+    if prompt:
+        file = file[: -len(_PROMPT_SUFFIX)]
+        file = "README.md" if file == "model_info.cardData" else file
     if t.get("kind") == "hub":
         uri = f"hf://{t['id']}@{t.get('revision') or t.get('requested_revision') or 'main'}/{file}"
     else:
@@ -68,7 +75,10 @@ def _evidence_location(report: Report, c: Citation | None) -> dict[str, Any]:
         uri = _uri_for_file(str(base if base.is_file() and file == base.name else
                                 (base.parent if base.is_file() else base) / file))
     loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
-    if c is not None and c.line:
+    if prompt and c is not None:
+        where = f", line {int(c.line)} of that text" if c.line else ""
+        loc["message"] = {"text": f"extra_gated_prompt (card metadata){where}: {(c.text or '')[:500]}"}
+    elif c is not None and c.line:
         loc["physicalLocation"]["region"] = {"startLine": int(c.line)}
         if c.text:
             loc["physicalLocation"]["region"]["snippet"] = {"text": c.text[:500]}

@@ -1,0 +1,90 @@
+"""The license text a gated repository shows in the Hub's access form: card metadata ``extra_gated_prompt``.
+
+Meta's Llama cards put the whole license agreement there; others a one-line "you agree to our license" note
+(Gemma) or a summary of the terms (Stable Diffusion's RAIL). When the LICENSE file of a gated repository
+cannot be read, this text is often the only copy of the terms at hand.
+
+It is read as a *virtual file* named ``<card> (extra_gated_prompt)`` (``README.md (extra_gated_prompt)``, or
+``model_info.cardData (extra_gated_prompt)`` when only the card data returned by the Hub is available), whose
+line numbers are those of the prompt text itself (line 1 = its first line). It is a weaker, supporting source:
+
+- identification (``identify``): only a strong text match counts (never a resemblance), with a lower weight
+  than a license file or the card's ``license``; it is used only when it agrees with every other known
+  signal, or when there is no other signal and no readable license file. Otherwise it is left out and a note
+  says why: it never names a license against the card or a license file, and never makes a conflict.
+- terms (``terms``): its clauses are read only when no license file is readable, and only if it reads as the
+  identified license or as no known license at all; a number or territory it states that differs from the
+  catalog's known terms is a note, not a discrepancy finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openaudit.evidence import Evidence, SourceFile
+
+KEY = "extra_gated_prompt"
+ROLE = "gated_prompt"
+MAX_PROMPT_CHARS = 256 * 1024
+STRONG = 0.9  # a full text match (textmatch gives 0.95); partial resemblances are <= 0.5
+WEIGHT = 0.6  # below a license file's text (0.95) and the card's license (0.9): it supports, never decides
+
+
+def prompt_file(ev: Evidence) -> SourceFile | None:
+    """The access-form text as a virtual license-like file, or None when the card has none (memoized)."""
+    memo = ev.__dict__.setdefault("_gated_prompt_memo", {})
+    card = ev.card
+    key = (id(card), id(card.metadata.get(KEY)) if card is not None else None)
+    if key not in memo:
+        memo.clear()
+        memo[key] = _build(ev)
+    return memo[key]
+
+
+def _build(ev: Evidence) -> SourceFile | None:
+    card = ev.card
+    if card is None:
+        return None
+    value = card.metadata.get(KEY)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    truncated = len(text) > MAX_PROMPT_CHARS
+    if truncated:
+        text = text[:MAX_PROMPT_CHARS]
+    return SourceFile(name=f"{card.path} ({KEY})", role=ROLE, text=text, truncated=truncated, size=len(value))
+
+
+def strong_match(ev: Evidence, catalog: Any) -> Any:
+    """The prompt's full text match (a ``textmatch.TextMatch``), or None: no prompt, or no strong match."""
+    pf = prompt_file(ev)
+    if pf is None or pf.text is None:
+        return None
+    memo = pf.__dict__.setdefault("_match_memo", {})
+    if id(catalog) not in memo:
+        from openaudit.licenses.textmatch import match_text
+
+        matches = [m for m in match_text(pf.text, catalog) if m.entry.category != "policy"]
+        memo.clear()
+        memo[id(catalog)] = matches[0] if matches and matches[0].confidence >= STRONG else None
+    return memo[id(catalog)]
+
+
+def readable_license_file(ev: Evidence) -> bool:
+    return any(f.text is not None for f in ev.license_files())
+
+
+def note(ev: Evidence, text: str) -> None:
+    if text not in ev.notes:
+        ev.notes.append(text)
+
+
+def usable_for_terms(ev: Evidence, catalog: Any, entry: Any) -> SourceFile | None:
+    """The prompt file when its clauses may be read for terms (see the module docstring), else None."""
+    pf = prompt_file(ev)
+    if pf is None or readable_license_file(ev):
+        return None
+    match = strong_match(ev, catalog)
+    if match is not None and (entry is None or match.entry is not entry):
+        return None  # it reads as another license than the one identified: not its terms
+    return pf
