@@ -142,6 +142,10 @@ def test_base_model_cycle_terminates(fake_hub: FakeHub, env: dict[str, str]) -> 
     chain = report["lineage"]["chain"]
     assert [(e["id"], e["status"]) for e in chain] == [("cyc/b", "ok"), ("cyc/a", "cycle"), ("cyc/b", "cycle")]
     assert len(fake_hub.requests_to("^/api/models/cyc/b$")) == 1
+    loops = [f["message"] for f in report["findings"] if f["rule"] == "OA502"]
+    assert loops == ["Upstream cyc/a (base of cyc/b): already in this chain: base_model loops back (not followed)",
+                     "Upstream cyc/b (base of cyc/b): already in this chain: base_model loops back (not followed)"]
+    assert report["lineage"]["effective_licenses"] == ["apache-2.0"]  # no unknown: every model was read
 
 
 def test_missing_upstream_and_hints(fake_hub: FakeHub, env: dict[str, str]) -> None:

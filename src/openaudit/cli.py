@@ -96,25 +96,32 @@ def check(
     targets: Annotated[list[str] | None, typer.Argument(
         help="Hub model id (org/name or org/name@revision), a local model directory, or a model card file.",
         show_default=False, metavar="TARGET")] = None,
-    from_file: Annotated[str | None, typer.Option("--from", help="Read targets from FILE, one per line (# comments; "
+    from_file: Annotated[str | None, typer.Option("--from", metavar="FILE",
+                                                  help="Read targets from FILE, one per line (# comments; "
                                                   "- for stdin).", show_default=False)] = None,
-    author: Annotated[str | None, typer.Option("--author", help="Audit every model of this Hub user or organisation.",
+    author: Annotated[str | None, typer.Option("--author", metavar="ORG",
+                                               help="Audit every model of this Hub user or organisation.",
                                                show_default=False)] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="With --author: audit at most N models (in the "
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N",
+                                              min=1, help="With --author: audit at most N models (in the "
                                               "Hub's listing order).", show_default=False)] = None,
-    max_depth: Annotated[int, typer.Option("--max-depth", min=0, max=10,
+    max_depth: Annotated[int, typer.Option("--max-depth", metavar="N", min=0, max=10,
                                            help="Follow base_model this many hops upstream (0: not at all).")] = 3,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=8, help="Targets audited at once.")] = 8,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", min=1, max=8, help="Targets audited at once.")] = 8,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,
-    mau: Annotated[str | None, typer.Option("--mau", help="Your monthly active users (700M, 1.2B, 5_000_000).",
+    mau: Annotated[str | None, typer.Option("--mau", metavar="USERS",
+                                            help="Your monthly active users (700M, 1.2B, 5_000_000).",
                                             show_default=False)] = None,
-    annual_revenue: Annotated[str | None, typer.Option("--annual-revenue", help="Your annual revenue (e.g. 1.2B).",
+    annual_revenue: Annotated[str | None, typer.Option("--annual-revenue", metavar="AMOUNT",
+                                                       help="Your annual revenue (e.g. 1.2B).",
                                                        show_default=False)] = None,
-    monthly_revenue: Annotated[str | None, typer.Option("--monthly-revenue", help="Your monthly revenue.",
+    monthly_revenue: Annotated[str | None, typer.Option("--monthly-revenue", metavar="AMOUNT",
+                                                        help="Your monthly revenue.",
                                                         show_default=False)] = None,
-    region: Annotated[list[str] | None, typer.Option("--region", help="Where you deploy: a country code or EU "
+    region: Annotated[list[str] | None, typer.Option("--region", metavar="REGION",
+                                                     help="Where you deploy: a country code or EU "
                                                      "(repeatable).", show_default=False)] = None,
     commercial: Annotated[bool | None, typer.Option("--commercial/--non-commercial",
                                                     help="Whether your use is commercial.", show_default=False)]
@@ -123,12 +130,14 @@ def check(
                                                    help="You use the model's outputs to train other models.")]
     = False,
     distill: Annotated[bool, typer.Option("--distill", help="You distil this model into another.")] = False,
-    policy_file: Annotated[str | None, typer.Option("--policy", help="Policy file (default: .openaudit.yaml or "
+    policy_file: Annotated[str | None, typer.Option("--policy", metavar="FILE",
+                                                    help="Policy file (default: .openaudit.yaml or "
                                                     "[tool.openaudit] in ./pyproject.toml).", show_default=False)]
     = None,
-    rules: Annotated[list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable).",
+    rules: Annotated[list[str] | None, typer.Option("--rules", metavar="DIR", help="Extra rule directory (repeatable).",
                                                     show_default=False)] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the report to FILE instead of "
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
+                                               help="Write the report to FILE instead of "
                                                "standard output.", show_default=False)] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
@@ -227,18 +236,21 @@ def scan(
                                                       "directory).", show_default=False, metavar="PATH")]
     = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the report to FILE instead of "
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
+                                               help="Write the report to FILE instead of "
                                                "standard output.", show_default=False)] = None,
-    policy_file: Annotated[str | None, typer.Option("--policy", help="Policy file (default: .openaudit.yaml or "
+    policy_file: Annotated[str | None, typer.Option("--policy", metavar="FILE",
+                                                    help="Policy file (default: .openaudit.yaml or "
                                                     "[tool.openaudit] in ./pyproject.toml).", show_default=False)]
     = None,
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Fail on errors only, or on warnings too "
                                                    "(overrides the policy's fail_on).", show_default=False)] = None,
-    lock_file: Annotated[str, typer.Option("--lock", help="Lock file written by `openaudit lock` (used when it "
+    lock_file: Annotated[str, typer.Option("--lock", metavar="FILE",
+                                           help="Lock file written by `openaudit lock` (used when it "
                                            "exists).")] = "openaudit.lock",
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1); with "
                                           "a lock, the locked revisions.")] = False,
-    rules: Annotated[list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable).",
+    rules: Annotated[list[str] | None, typer.Option("--rules", metavar="DIR", help="Extra rule directory (repeatable).",
                                                     show_default=False)] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
@@ -280,10 +292,11 @@ def lock(
     paths: Annotated[list[str] | None, typer.Argument(help="Files or directories to scan (default: the current "
                                                       "directory).", show_default=False, metavar="PATH")]
     = None,
-    lock_file: Annotated[str, typer.Option("--lock", help="Lock file to write.")] = "openaudit.lock",
+    lock_file: Annotated[str, typer.Option("--lock", metavar="FILE", help="Lock file to write.")] = "openaudit.lock",
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format of the summary (the lock file "
                                             "itself is YAML).")] = ListFormat.table,
-    policy_file: Annotated[str | None, typer.Option("--policy", help="Policy file (its `models:` are locked too).",
+    policy_file: Annotated[str | None, typer.Option("--policy", metavar="FILE",
+                                                    help="Policy file (its `models:` are locked too).",
                                                     show_default=False)] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,
@@ -385,7 +398,8 @@ def diff_cmd(
     new: Annotated[str, typer.Argument(help="The new revision: org/name@REV_B, or a local directory.",
                                        show_default=False, metavar="TARGET@REV_B")],
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the comparison to FILE instead of "
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
+                                               help="Write the comparison to FILE instead of "
                                                "standard output.", show_default=False)] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,

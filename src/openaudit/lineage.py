@@ -421,7 +421,8 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
         "declared": trace.declared,
         "base_models": [e["id"] for e in chain if e["depth"] == 1],
         "chain": chain,
-        "unresolved": [e for e in chain if e["status"] in ("unreachable", "invalid", "depth_limit")
+        # a cycle is said too (the card's base_model is wrong), though every model in it was audited once
+        "unresolved": [e for e in chain if e["status"] in ("unreachable", "invalid", "depth_limit", "cycle")
                        or (e["status"] == "ok" and e["license"] == "unknown")],
         "laundering": laundering,
         "hints": hints_,
