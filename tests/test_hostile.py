@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from corpus import corpus_license
 
 TIME_LIMIT = 10.0  # seconds of CPU for the child; of wall time too, scaled by how oversubscribed the machine is
 RSS_LIMIT_MB = 300
@@ -38,33 +39,11 @@ INJECTED = ("\x1b", "\x07", "\x9b", RLO, LRI, PDI, "\u200b", "\x00", "\x08")
 ANSI_LINE = f"{SGR}pink{CLEAR} {OSC8} {OSC_TITLE} {C1_CSI} {RLO}txet desrever{PDI} \u200bzw \x08bs {MARKUP}"
 
 
-MIT_TEXT = """MIT License
-
-Copyright (c) 2024 openaudit test fixtures
-
-Permission is hereby granted, free of charge, to any person obtaining a copy
-of this software and associated documentation files (the "Software"), to deal
-in the Software without restriction, including without limitation the rights
-to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
-copies of the Software, and to permit persons to whom the Software is
-furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all
-copies or substantial portions of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
-OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
-SOFTWARE.
-"""
 
 
 def write_cards(root: Path) -> dict[str, Path]:
     """The six hostile model directories (each with a README.md; some with a LICENSE beside it)."""
-    mit = MIT_TEXT
+    mit = corpus_license("mit.txt")  # a real license file beside some cards: it must still be read
     cards: dict[str, bytes] = {}
     cards["malformed_yaml"] = (
         b"---\nlicense: [mit\nbase_model: : :\n  - bad indent\n---\n"
@@ -301,7 +280,7 @@ def test_non_utf8_crlf_bom_and_utf16(tmp_path: Path) -> None:
     d = tmp_path / "encodings"
     d.mkdir()
     (d / "README.md").write_bytes(b"\xef\xbb\xbf---\r\nlicense: mit\r\ntags:\r\n- x\r\n---\r\n# Caf\xe9 \xff\xfe\r\n")
-    (d / "LICENSE").write_bytes(MIT_TEXT.replace("\n", "\r\n").encode("utf-16"))
+    (d / "LICENSE").write_bytes(corpus_license("mit.txt").replace("\n", "\r\n").encode("utf-16"))
     (d / "NOTICE").write_bytes(b"Copyright \xa9 2024 Latin-1 Corp\n")
     run = run_measured("check", str(d), "--format", "json")
     assert_clean(run, "encodings")

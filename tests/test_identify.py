@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from corpus import CORPUS, corpus_license
 
 from openaudit.audit import audit_evidence
 from openaudit.sources.local import LocalSource
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not found beside the project")
 
 
@@ -29,18 +29,6 @@ def test_a_model_card_pasted_as_license_is_never_named(tmp_path, card):
     assert report.license.id == "unknown", (card, report.license)
 
 
-MIT_LIKE = """MIT License
-
-Copyright (c) 2026 Example Labs
-
-Permission is hereby granted, free of charge, to any person obtaining a copy of this model and associated
-files, to deal in the model without restriction, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all copies or substantial portions
-of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND.
-"""
 ADDED = """
 Additional terms. If your products or services have more than 100 million monthly active users, you must
 request a separate license from Example Labs, which it may grant in its sole discretion. You must also
@@ -49,7 +37,7 @@ display "Powered by Example" prominently in your user interface.
 
 
 def test_modified_mit_lowers_confidence_and_is_flagged(tmp_path):
-    report = _audit(tmp_path, "---\nlicense: mit\n---\n# m\n", MIT_LIKE + ADDED * 3)
+    report = _audit(tmp_path, "---\nlicense: mit\n---\n# m\n", corpus_license("mit.txt") + ADDED * 3)
     assert report.license.id == "mit" and report.license.confidence <= 0.5
     rules = {f.rule for f in report.findings}
     assert "OA110" in rules
@@ -58,7 +46,7 @@ def test_modified_mit_lowers_confidence_and_is_flagged(tmp_path):
 
 
 def test_plain_mit_text_is_identified_with_confidence(tmp_path):
-    report = _audit(tmp_path, "---\nlicense: mit\n---\n# m\n", MIT_LIKE)
+    report = _audit(tmp_path, "---\nlicense: mit\n---\n# m\n", corpus_license("mit.txt"))
     assert report.license.id == "mit" and report.license.confidence >= 0.9
     assert "OA110" not in {f.rule for f in report.findings}
 
@@ -71,15 +59,8 @@ def test_unrecognised_text_with_no_metadata_is_unknown_with_a_reason(tmp_path):
 
 
 def test_family_tag_and_member_text_are_not_a_conflict(tmp_path):
-    bsd2 = ("Redistribution and use in source and binary forms, with or without modification, are permitted "
-            "provided that the following conditions are met:\n1. Redistributions of source code must retain the "
-            "above copyright notice, this list of conditions and the following disclaimer.\n2. Redistributions "
-            "in binary form must reproduce the above copyright notice, this list of conditions and the following "
-            "disclaimer in the documentation and/or other materials provided with the distribution.\n"
-            "THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS \"AS IS\" AND ANY EXPRESS OR "
-            "IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND "
-            "FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED.\n")
-    report = _audit(tmp_path, "---\nlicense: bsd\n---\n# m\n", bsd2)
+    bsd3 = corpus_license("bsd-3-clause.txt")
+    report = _audit(tmp_path, "---\nlicense: bsd\n---\n# m\n", bsd3)
     assert "OA103" not in {f.rule for f in report.findings}
 
 
@@ -117,6 +98,6 @@ def test_license_link_to_another_license_is_a_conflict(tmp_path):
 
 def test_license_link_to_a_repo_file_uses_that_files_text(tmp_path):
     (tmp_path / "README.md").write_text("---\nlicense: other\nlicense_link: LICENSE.md\n---\n# m\n")
-    (tmp_path / "LICENSE.md").write_text(MIT_LIKE)
+    (tmp_path / "LICENSE.md").write_text(corpus_license("mit.txt"))
     report = audit_evidence(LocalSource(tmp_path).fetch())
     assert report.license.id == "mit" and report.license.evidence[0].file == "LICENSE.md"
