@@ -112,7 +112,8 @@ def _get_file(repo_id: str, name: str, role: str, sha: str, deadline: float | No
     from huggingface_hub.utils import build_hf_headers, hf_raise_for_status
 
     from openaudit.sources.hub import _before_deadline, download_failure, timeout_seconds
-    from openaudit.textutil import MAX_FILE_BYTES, decode
+    from openaudit.sources.local import source_file
+    from openaudit.textutil import MAX_FILE_BYTES, decode_capped
 
     timeout = timeout_seconds()
 
@@ -139,20 +140,9 @@ def _get_file(repo_id: str, name: str, role: str, sha: str, deadline: float | No
         data, size, etag = _before_deadline(get, deadline)
     except Exception as exc:
         return download_failure(name, role, exc)
-    truncated = len(data) > MAX_FILE_BYTES
-    if truncated:
-        data = data[:MAX_FILE_BYTES]
-    else:
+    if len(data) <= MAX_FILE_BYTES:
         _store_in_cache(repo_id, sha, name, data, etag)
-    text, err = decode(data)
-    if text is None:
-        return SourceFile(name=name, role=role, error=err, size=size)
-    if truncated:
-        text = text.rsplit("\n", 1)[0] if "\n" in text else text
-    from openaudit.textutil import redact_secrets
-
-    text = redact_secrets(text, shape=False)  # a Hub echoing the token in a file: as in sources.local.read_file
-    return SourceFile(name=name, role=role, text=text, error=err, truncated=truncated, size=size)
+    return source_file(name, role, *decode_capped(data), size)  # redacted like any file read
 
 
 def _store_in_cache(repo_id: str, sha: str, name: str, data: bytes, etag: str | None) -> None:

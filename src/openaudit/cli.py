@@ -65,11 +65,16 @@ def _root(
     """openaudit: what may you do with this model, and how open is it really?"""
 
 
-def fail(message: str, code: int) -> None:
-    """Print one line on stderr and exit with ``code``."""
+def say_error(message: str) -> None:
+    """One ``openaudit: error:`` line on stderr: control characters and tokens removed."""
     from openaudit.textutil import redact_secrets, sanitize
 
     sys.stderr.write(f"openaudit: error: {sanitize(redact_secrets(message), one_line=True)}\n")
+
+
+def fail(message: str, code: int) -> None:
+    """Print one error line on stderr and exit with ``code``."""
+    say_error(message)
     raise typer.Exit(code)
 
 
@@ -174,10 +179,8 @@ def check(
             items += batch.list_author(author, offline=offline, limit=limit)
         outcome = batch.run(items, context=context, policy=policy, offline=offline, rules=tuple(rules or ()),
                             max_depth=max_depth, jobs=jobs, progress=sys.stderr.isatty(), debug=debug)
-    from openaudit.textutil import redact_secrets, sanitize
-
     for _target, err in outcome.errors:  # the targets that could not be audited: one line each
-        sys.stderr.write(f"openaudit: error: {sanitize(redact_secrets(err.message), one_line=True)}\n")
+        say_error(err.message)
     if outcome.reports:
         many = len(items) > 1 and fmt == Format.table
         emit(outcome.reports, fmt.value, output, color=False if no_color else None,
@@ -272,10 +275,10 @@ def scan(
         uses = find_models(paths or ["."], policy)
         outcome = audit_uses(uses, policy=policy, offline=offline, lock=read_lock(lock_file), lock_file=lock_file,
                              rules=tuple(rules or ()))
-    from openaudit.textutil import redact_secrets, sanitize
+    from openaudit.textutil import sanitize
 
     for line in outcome.error_lines():  # the models that could not be audited: one line each, with where
-        sys.stderr.write(f"openaudit: error: {sanitize(redact_secrets(line), one_line=True)}\n")
+        say_error(line)
     if offline_ids := outcome.offline_models():
         sys.stderr.write(sanitize(f"openaudit: decided offline from {lock_file} (locked revisions from the Hub "
                                   f"cache): {', '.join(offline_ids)}", one_line=True) + "\n")

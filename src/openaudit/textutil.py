@@ -45,13 +45,18 @@ def read_capped(path: Path, cap: int = MAX_FILE_BYTES) -> tuple[str | None, str 
     size = path.stat().st_size
     with open(path, "rb") as fh:
         data = fh.read(cap + 1)
+    return (*decode_capped(data, cap), size)
+
+
+def decode_capped(data: bytes, cap: int = MAX_FILE_BYTES) -> tuple[str | None, str | None, bool]:
+    """Decode at most ``cap`` bytes (a cut text loses its partial last line). Returns (text, error, truncated)."""
     truncated = len(data) > cap
     if truncated:
         data = data[:cap]
     text, err = decode(data)
     if truncated and text is not None:
         text = text.rsplit("\n", 1)[0] if "\n" in text else text
-    return text, err, truncated, size
+    return text, err, truncated
 
 
 _HF_TOKEN_SHAPE = re.compile(r"\bhf_[A-Za-z0-9]{8,}\b")

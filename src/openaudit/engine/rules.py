@@ -19,17 +19,12 @@ import yaml
 from openaudit.engine.operators import RuleError, evaluate, resolve, validate
 from openaudit.model import SEVERITIES, Citation, Finding
 from openaudit.paths import rules_dir
+from openaudit.yamlutil import load_data
 
 _CODE = re.compile(r"^OA[0-9]{3}$")
 _RULE_KEYS = {"code", "name", "title", "severity", "standard", "for_each", "when", "message", "evidence", "docs"}
 _DOC_KEYS = {"what", "why", "fix"}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(?:\|([a-z]+))?\}")
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
-
 
 @dataclass
 class Rule:
@@ -116,7 +111,7 @@ def parse_rule(raw: Any, source: str, index: int) -> Rule:
 def load_rule_file(path: Path) -> list[Rule] | None:
     """Rules of one file, or None when the YAML file is data rather than rules (no ``rules:`` key)."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = load_data(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise RuleError(f"{path}: cannot load rules: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict) or "rules" not in data:

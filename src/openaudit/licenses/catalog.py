@@ -17,6 +17,7 @@ import yaml
 from openaudit.errors import UsageError
 from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
 from openaudit.paths import rules_dir
+from openaudit.yamlutil import load_data
 
 _ALLOWED_KEYS = {
     "id", "name", "family", "version", "category", "hub_ids", "names", "spdx", "spdx_family", "scancode",
@@ -27,12 +28,6 @@ CATEGORIES = {
     "permissive", "copyleft", "weak-copyleft", "public-domain", "rail", "community", "non-commercial",
     "research", "proprietary", "family", "data", "policy",
 }
-
-try:  # the C loader is ~10x faster; fall back to the pure-Python safe loader
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
-
 
 @dataclass
 class KnownTerm:
@@ -225,7 +220,7 @@ def load_entries(directory: Path) -> list[LicenseEntry]:
     entries = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+            data = load_data(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise CatalogError(f"{path}: cannot load license entry: {str(exc).splitlines()[0]}") from None
         entries.append(parse_entry(data, path.name))

@@ -23,6 +23,11 @@ def read_file(path: Path, name: str, role: str) -> SourceFile:
         text, err, truncated, size = read_capped(path)
     except OSError as exc:
         return SourceFile(name=name, role=role, error=f"cannot read: {exc.strerror or exc}")
+    return source_file(name, role, text, err, truncated, size)
+
+
+def source_file(name: str, role: str, text: str | None, err: str | None, truncated: bool, size: int) -> SourceFile:
+    """The SourceFile of a decoded file (see textutil.decode_capped), wherever its bytes came from."""
     if text is None:
         return SourceFile(name=name, role=role, error=err, size=size)
     tokens = secrets()

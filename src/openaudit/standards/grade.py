@@ -59,11 +59,13 @@ def load_config(path: str | None = None) -> dict[str, Any]:
     """Weights, points and bands from ``rules/grade.yaml`` (or ``path``), validated."""
     import yaml
 
+    from openaudit.yamlutil import load_data
+
     file = rules_dir() / "grade.yaml" if path is None else path
 
     def parse() -> Any:
         with open(file, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return load_data(fh)
 
     try:
         from pathlib import Path

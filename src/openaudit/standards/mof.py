@@ -132,14 +132,13 @@ def _parse_framework(data: Any, source: str) -> Framework:
 @lru_cache(maxsize=4)
 def load_framework(path: str | None = None) -> Framework:
     """The MOF data from rules/mof.yaml (cached)."""
-    import yaml
+    from openaudit.yamlutil import load_data
 
     p = Path(path) if path else rules_dir() / "mof.yaml"
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     def build() -> Framework:
         with open(p, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=loader)  # noqa: S506 - a SafeLoader
+            data = load_data(fh)
         return _parse_framework(data, str(p))
 
     from openaudit import datacache
