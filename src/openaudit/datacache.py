@@ -297,13 +297,16 @@ def write_file(path: Path, key: str, value: Any) -> bool:
     return True
 
 
-def cached(name: str, files: Iterable[Path], build: Callable[[], T], expect: type | tuple[type, ...] = object) -> T:
+def cached(name: str, files: Iterable[Path], build: Callable[[], T], expect: type | tuple[type, ...] = object,
+           inputs: str = "") -> T:
     """``build()``, or the value cached under ``name`` if it was built from files with the same contents
-    (the data files and the modules that parse them) and is an ``expect``. Errors raised by ``build``
-    propagate and nothing is cached."""
+    (the data files and the modules that parse them) and the same ``inputs`` (other data it is built from,
+    hashed into the key) and is an ``expect``. Errors raised by ``build`` propagate and nothing is cached."""
     if not enabled():
         return build()
     key = source_key(files)
+    if inputs:
+        key = repr((key, _blake2b(inputs.encode("utf-8", "surrogatepass")).hexdigest()))
     path = cache_dir() / f"{name}.cache"
     ok, value = read_file(path, key, expect)
     if ok:

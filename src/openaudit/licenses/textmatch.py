@@ -14,6 +14,7 @@ loose resemblance.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 from openaudit.lazyre import compile as _lazy
@@ -36,7 +37,9 @@ _NONCOMMERCIAL = _lazy(r"non[\s-]+commercial")
 
 def normalize(text: str) -> str:
     """Word sequence of a license text, space-separated, for phrase matching."""
-    t = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    t = text.lstrip("\ufeff")
+    if "\r" in t:
+        t = t.replace("\r\n", "\n").replace("\r", "\n")
     t = _FRONT.sub("", t, count=1)
     # A word hyphenated across a line break ("mil-\nlion") is one word; a compound split at a line end
     # ("Attribution-\nNonCommercial") is two, so only join when the continuation is lower case. Joined
@@ -49,16 +52,47 @@ def normalize(text: str) -> str:
         t = _strip_copyright_lines(low)
     else:
         t = _COPYRIGHT.sub(" ", t).lower()
-    t = t.replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
+    # Curly quotes and the _MD characters (markdown) are neither letters, digits nor dots: they only ever
+    # separate words, so they need no replacing before the words are taken.
     if "commercial" in t:
         t = _NONCOMMERCIAL.sub("noncommercial", t)
-    t = _MD.sub(" ", t)
-    out = " " + " ".join(_WORDS.findall(t)) + " "
+    out = _word_sequence(t)
     if " non commercial " in out:  # "non_commercial", "non.commercial": split by characters that vanish
         out = out.replace(" non commercial ", " noncommercial ")
-    if "licen" in out or "acknowledgement" in out:
+    if "licenc" in out or "acknowledgement" in out:  # in every _EQUIV key
         out = _equiv(out)
     return out
+
+
+# Every byte but a-z, 0-9 and "." to a space (the characters of a _WORDS match are all ASCII); and the same
+# with "." to a space too.
+_WORD_BYTES = bytes(c if c in b"abcdefghijklmnopqrstuvwxyz0123456789." else 32 for c in range(256))
+_WORD_BYTES_NO_DOT = _WORD_BYTES.replace(b".", b" ")
+_DOT_DIGIT = _lazy(r"[.][0-9]")
+# A "." that no _WORDS match holds: one not followed by a digit, or not preceded by a letter or digit.
+_STRAY_DOT = _lazy(r"[.](?:(?![0-9])|(?<![a-z0-9][.]))")
+# Where a match ends with a letter right after it ("1.2b" is "1.2", "b").
+_DOTTED_END = _lazy(r"([.][0-9]+)(?=[a-z])")
+
+
+def _word_sequence(t: str) -> str:
+    """``" " + " ".join(_WORDS.findall(t)) + " "``, with C-level string operations instead of one object per match.
+
+    A _WORDS match holds only ASCII letters, digits and dots, so every other character (a non-ASCII one
+    too, made "?" by the encoding) only separates matches: it becomes a space. A dot is in a match exactly
+    when a letter or digit precedes it and a digit follows it (the regex takes any such dot: ``[a-z0-9]+``
+    and ``[0-9]+`` are greedy, and ``(?:[.][0-9]+)*`` then goes on); the other dots only separate, so they
+    become spaces too (all of them when no dot is followed by a digit). What is left is the matches, apart
+    or back to back: two touch only where a ``[.][0-9]+`` ends before a letter (a letter or digit after
+    ``[a-z0-9]+``, a digit after ``[0-9]+`` would have been taken; a kept dot continues the match), so a
+    space goes there. Then the matches are the runs of non-spaces."""
+    if _DOT_DIGIT.search(t) is None:  # no dot in any match
+        return " " + " ".join(t.encode("ascii", "replace").translate(_WORD_BYTES_NO_DOT).decode("ascii").split()) + " "
+    s = t.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
+    s = _STRAY_DOT.sub(" ", s.replace(". ", "  "))  # most dots end a sentence: str.replace is quicker
+    if "." in s:
+        s = _DOTTED_END.sub(r"\1 ", s)
+    return " " + " ".join(s.split()) + " "
 
 
 def _join_hyphenated(t: str) -> str:
@@ -153,16 +187,14 @@ class _Compiled:
     """One entry's fingerprints and exclude phrases, normalized once per catalog.
 
     ``fps``/``excludes`` are the normalized phrases; ``fps_padded``/``excludes_padded`` the same with a
-    space on each side (the substring actually searched); ``fp_words`` the words of each fingerprint, a
-    cheap prefilter: a phrase whose words are not all in the text cannot be in it."""
+    space on each side (the substring actually searched, see ``_Index``); ``fp_set`` the fingerprints
+    (see ``_most_specific``)."""
 
     entry: LicenseEntry
     fps: list[str]
     excludes: list[str]
     fps_padded: list[str]
     excludes_padded: list[str]
-    fp_words: list[frozenset[str]]
-    ex_words: list[frozenset[str]]
     fp_set: frozenset[str]
 
     _cache_fields = ("entry", "fps", "excludes")  # stored in the data cache; the rest is rebuilt on load
@@ -179,7 +211,6 @@ def _compile_entry(e: LicenseEntry) -> _Compiled:
 def _from_phrases(e: LicenseEntry, fps: list[str], excludes: list[str]) -> _Compiled:
     return _Compiled(e, fps, excludes,
                      [f" {f} " if f else "" for f in fps], [f" {x} " if x else "" for x in excludes],
-                     [frozenset(f.split()) for f in fps], [frozenset(x.split()) for x in excludes],
                      frozenset(fps))
 
 
@@ -198,11 +229,58 @@ def _compiled(catalog: Catalog) -> list[tuple[LicenseEntry, list[str], list[str]
     return [(c.entry, c.fps, c.excludes) for c in prepare(catalog)]
 
 
-def _hits(norm: str, words: set[str], phrases: list[str], padded: list[str], phrase_words: list[frozenset[str]]
-          ) -> list[str]:
-    """The phrases found in ``norm`` (same as ``[p for p in phrases if _contains(norm, p)]``)."""
-    return [p for p, pad, pw in zip(phrases, padded, phrase_words, strict=True)
-            if pad and pw <= words and pad in norm]
+class _Index:
+    """Every padded fingerprint and exclude phrase of a catalog, numbered once, with one Aho-Corasick
+    automaton over them all: one pass over a normalized text finds every phrase it contains, instead of a
+    substring search per phrase and entry.
+
+    ``fp_ids``/``ex_ids`` give, per prepared entry, the number of each of its phrases (-1 for an empty one,
+    which ``_contains`` never finds); ``owners`` the prepared entries having each number among their
+    fingerprints (an entry none of whose fingerprints is found has no hits: ``match_text`` skips it)."""
+
+    def __init__(self, prepared: list[_Compiled]):
+        self.prepared = prepared
+        numbers: dict[str, int] = {}
+
+        def number(padded: list[str]) -> list[int]:
+            return [numbers.setdefault(p, len(numbers)) if p else -1 for p in padded]
+
+        self.fp_ids = [number(c.fps_padded) for c in prepared]
+        self.ex_ids = [number(c.excludes_padded) for c in prepared]
+        self.patterns = list(numbers)
+        self.owners: list[list[int]] = [[] for _ in self.patterns]
+        for k, ids in enumerate(self.fp_ids):
+            for i in sorted(set(ids) - {-1}):
+                self.owners[i].append(k)
+        self.automaton = None
+        if self.patterns and all(p.isascii() for p in self.patterns):
+            try:
+                import ahocorasick_rs  # on first use: the CLI's start-up time matters
+            except ImportError:  # pragma: no cover - a declared dependency; the plain search finds the same
+                return
+            self.automaton = ahocorasick_rs.BytesAhoCorasick([p.encode("ascii") for p in self.patterns])
+
+    def found(self, norm: str) -> set[int]:
+        """The numbers of the phrases that occur in ``norm`` (``pattern in norm``). A normalized text and the
+        phrases are ASCII, so their bytes are their characters; the automaton reports every occurrence of
+        every pattern (overlapping: " a b " and " b c " share a space), so each pattern that occurs."""
+        if self.automaton is not None and norm.isascii():
+            return {i for i, _, _ in self.automaton.find_matches_as_indexes(norm.encode("ascii"), overlapping=True)}
+        words = set(norm.split())  # a phrase whose words are not all in the text cannot be in it
+        return {i for i, p in enumerate(self.patterns) if words.issuperset(p.split()) and p in norm}
+
+
+_indexes: weakref.WeakKeyDictionary[Catalog, _Index] = weakref.WeakKeyDictionary()
+
+
+def _index(catalog: Catalog) -> _Index:
+    """The catalog's ``_Index``, built on first use (again if ``prepare`` gives another list). Kept beside the
+    catalog, not on it: the catalog goes into the data cache, an automaton cannot."""
+    prepared = prepare(catalog)
+    index = _indexes.get(catalog)
+    if index is None or index.prepared is not prepared:
+        index = _indexes[catalog] = _Index(prepared)
+    return index
 
 
 def match_text(text: str, catalog: Catalog) -> list[TextMatch]:
@@ -213,21 +291,24 @@ def match_text(text: str, catalog: Catalog) -> list[TextMatch]:
     returned with confidence <= 0.5 for diagnostics; identification never names a license from them.
     """
     norm = normalize(text)
-    n_words = norm.count(" ") - 1
+    n_words = -1  # words in the text, ``norm.count(" ") - 1``: counted when first needed
     full: list[TextMatch] = []
     partial: list[TextMatch] = []
-    words = set(norm.split())
     specific: dict[int, frozenset[str]] = {}
-    for c in prepare(catalog):
+    index = _index(catalog)
+    found = index.found(norm)
+    for k in sorted({k for i in found for k in index.owners[i]}):  # the entries with hits, in catalog order
+        c = index.prepared[k]
         entry, fps = c.entry, c.fps
-        hits = _hits(norm, words, fps, c.fps_padded, c.fp_words)
-        if not hits:
-            continue
+        # Each fingerprint found, in order (twice if listed twice): ``[f for f in fps if _contains(norm, f)]``.
+        hits = [f for f, i in zip(fps, index.fp_ids[k], strict=True) if i in found]
         specific[id(entry)] = c.fp_set
-        if _hits(norm, words, c.excludes, c.excludes_padded, c.ex_words):
+        if any(i in found for i in index.ex_ids[k]):
             if len(hits) == len(fps):  # the whole license is there, plus text it never contains
                 partial.append(TextMatch(entry, len(hits), len(fps), 0.3, hits[0]))
             continue
+        if len(hits) == len(fps) and entry.words and n_words < 0:
+            n_words = norm.count(" ") - 1
         if len(hits) == len(fps) and entry.words and n_words > 1.3 * entry.words + 60:
             partial.append(TextMatch(entry, len(hits), len(fps), 0.5, hits[0]))
         elif len(hits) == len(fps):
