@@ -101,3 +101,27 @@ def test_license_link_to_a_repo_file_uses_that_files_text(tmp_path):
     (tmp_path / "LICENSE.md").write_text(corpus_license("mit.txt"))
     report = audit_evidence(LocalSource(tmp_path).fetch())
     assert report.license.id == "mit" and report.license.evidence[0].file == "LICENSE.md"
+
+
+def test_phrase_search_finds_the_same_with_and_without_the_automaton():
+    """match_text searches the catalog's phrases plainly for the first few texts, then with an Aho-Corasick
+    automaton (ahocorasick_rs): both must find exactly the same phrases."""
+    from openaudit.licenses import textmatch
+    from openaudit.licenses.catalog import load_catalog
+
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS} (../shared sits beside the project)")
+    prepared = textmatch.prepare(load_catalog())
+    plain, fast = textmatch._Index(prepared), textmatch._Index(prepared)
+    fast._build()
+    assert fast.automaton is not None and plain.automaton is None
+    plain.searched = -10**9  # never builds its automaton
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(CORPUS.rglob("*.txt"))[:60]]
+    texts += ["Licensed under the Apache License, Version 2.0", "", "MIT License\n\nPermission is hereby granted"]
+    hits = 0
+    for text in texts:
+        norm = textmatch.normalize(text)
+        got = fast.found(norm)
+        assert got == plain.found(norm)
+        hits += len(got)
+    assert hits > 50

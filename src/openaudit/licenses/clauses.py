@@ -546,20 +546,21 @@ def _split_sentences(doc: _Doc, start: int, end: int) -> list[_Sent]:
     out: list[_Sent] = []
     cut = 0
     for m in _SENT_END.finditer(text):
-        after = text[m.end():m.end() + 1]
+        at, after_at = m.span()
+        after = text[after_at:after_at + 1]
         if not after or not (after.isupper() or after.isdigit() or after in "\"'(["):
             continue
-        sp = max(text.rfind(" ", cut, m.start()), text.rfind("\n", cut, m.start()))
-        w = text[max(cut, sp + 1):m.start() + 1].lower().lstrip("(\"'")
+        # The word before the stop. A paragraph holds no newline (its lines are joined with spaces).
+        w = text[max(cut, text.rfind(" ", cut, at) + 1):at + 1].lower().lstrip("(\"'")
         if w in _ABBREV:
             continue
         if w[-1] == ".":  # both patterns end with a dot (w ends with the [.!?] matched)
             if w[1:2] == "." and _INITIALS.fullmatch(w):  # initials have a dot second
                 continue
-            if m.start() - cut < 8 and _LIST_NUMBER.fullmatch(w):
+            if at - cut < 8 and _LIST_NUMBER.fullmatch(w):
                 continue  # "2." or "iii." opening an item, not a sentence end
-        _chunk(doc, start + cut, start + m.end(), out)
-        cut = m.end()
+        _chunk(doc, start + cut, start + after_at, out)
+        cut = after_at
     if cut < len(text):
         _chunk(doc, start + cut, end, out)
     return out

@@ -253,6 +253,9 @@ class _Index:
             for i in sorted(set(ids) - {-1}):
                 self.owners[i].append(k)
         self.automaton = None
+        self.searched = 0  # texts searched so far: the automaton is built once more than AUTOMATON_AFTER were
+
+    def _build(self) -> None:
         if self.patterns and all(p.isascii() for p in self.patterns):
             try:
                 import ahocorasick_rs  # on first use: the CLI's start-up time matters
@@ -263,12 +266,19 @@ class _Index:
     def found(self, norm: str) -> set[int]:
         """The numbers of the phrases that occur in ``norm`` (``pattern in norm``). A normalized text and the
         phrases are ASCII, so their bytes are their characters; the automaton reports every occurrence of
-        every pattern (overlapping: " a b " and " b c " share a space), so each pattern that occurs."""
+        every pattern (overlapping: " a b " and " b c " share a space), so each pattern that occurs. The
+        automaton costs ~2 ms to build, the plain search ~0.1 ms per text: a check reading one or two
+        license files never builds it, a batch or a benchmark does after a few texts."""
+        self.searched += 1
+        if self.automaton is None and self.searched > AUTOMATON_AFTER:
+            self._build()
         if self.automaton is not None and norm.isascii():
             return {i for i, _, _ in self.automaton.find_matches_as_indexes(norm.encode("ascii"), overlapping=True)}
         words = set(norm.split())  # a phrase whose words are not all in the text cannot be in it
         return {i for i, p in enumerate(self.patterns) if words.issuperset(p.split()) and p in norm}
 
+
+AUTOMATON_AFTER = 8
 
 _indexes: weakref.WeakKeyDictionary[Catalog, _Index] = weakref.WeakKeyDictionary()
 
