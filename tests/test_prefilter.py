@@ -123,3 +123,26 @@ def test_derivations_round_trip_the_data_cache() -> None:
 
     value = {k: prefilter._derive_all(*k) for k in sorted(set(prefilter._registered))}
     assert datacache.decode(datacache.encode(value)) == value
+
+
+def test_derivations_are_cached_once_and_not_without_the_cache(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = ("from openaudit.licenses.clauses import extract_from_text\n"
+            "r = extract_from_text('You shall not use the outputs to improve any other large language model.')\n"
+            "print([x.kind for x in r])")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAUDIT_NO_CACHE",)}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    cache = tmp_path / "openaudit" / "prefilters.cache"
+    outs = []
+    for extra in ({"OPENAUDIT_NO_CACHE": "1"}, {}, {}):
+        run = subprocess.run([sys.executable, "-c", code], env={**env, **extra}, capture_output=True, text=True,
+                             check=True)
+        outs.append(run.stdout)
+        if extra:
+            assert not cache.exists()  # no cache: derived for the patterns used, nothing written
+        else:
+            assert cache.is_file()
+    assert outs[0] == outs[1] == outs[2] == "['output_training_ban']\n"

@@ -387,8 +387,12 @@ def _derive_all(pattern: str, flags: int) -> tuple:
         low = lowered(pattern, flags)
     except Exception:
         low = None
-    formula = derive(pattern, flags)
-    return (clauses(formula) if formula is not None else None), low
+    try:
+        formula = derive(pattern, flags)
+        groups = clauses(formula) if formula is not None else None
+    except Exception:  # another Python's parser: search without the test
+        groups = None
+    return groups, low
 
 
 def _derived(pattern: str, flags: int) -> tuple:
@@ -410,6 +414,8 @@ def _load() -> dict[tuple[str, int], tuple]:
 
     from openaudit import datacache
 
+    if not datacache.enabled():
+        return {}  # derived one by one, for the patterns a run uses
     keys = sorted(set(_registered))
 
     def build() -> dict:
