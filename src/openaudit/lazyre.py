@@ -207,16 +207,31 @@ def _code_of(pattern: str, flags: int, compiled: re.Pattern[str]) -> tuple | Non
         from re import _compiler, _parser  # type: ignore[attr-defined]
 
         p = _parser.parse(pattern, flags)
-        code = _compiler._code(p, flags)
-        groupindex = dict(p.state.groupdict)
-        indexgroup = [None] * p.state.groups
-        for k, i in groupindex.items():
-            indexgroup[i] = k
-        args = (int(flags | p.state.flags), [int(c) for c in code], p.state.groups - 1, groupindex, tuple(indexgroup))
+        args = sre_args(p, flags, _compiler._code(p, flags))
         again = _sre.compile(pattern, *args)
         if again != compiled or again.groupindex != compiled.groupindex:
             return None
         return args
+    except Exception:
+        return None
+
+
+def sre_args(parsed: Any, flags: int, code: list) -> tuple:
+    """The arguments ``_sre.compile`` takes after the pattern, for a parsed pattern and the code generated for it."""
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup = [None] * parsed.state.groups
+    for k, i in groupindex.items():
+        indexgroup[i] = k
+    return (int(flags | parsed.state.flags), [int(c) for c in code], parsed.state.groups - 1, groupindex,
+            tuple(indexgroup))
+
+
+def from_args(pattern: str, args: tuple) -> re.Pattern[str] | None:
+    """The pattern built from cached ``sre_args``; None if the C side rejects them (never trust a cache)."""
+    try:
+        import _sre
+
+        return _sre.compile(pattern, *args)
     except Exception:
         return None
 
@@ -229,12 +244,9 @@ def _compile(pattern: str, flags: int) -> re.Pattern[str]:
     key = (pattern, int(flags))
     args = _load().get(key)
     if args is not None:
-        try:
-            import _sre
-
-            return _sre.compile(pattern, *args)
-        except Exception:  # never trust the cache: compile as usual
-            pass
+        cached = from_args(pattern, args)
+        if cached is not None:
+            return cached
     compiled = re.compile(pattern, flags)
     if _can_record():
         args = _code_of(pattern, int(flags), compiled)

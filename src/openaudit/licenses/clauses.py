@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from openaudit.evidence import SourceFile
 from openaudit.licenses.numbers import format_quantity, iter_quantities
 from openaudit.licenses.prefilter import compile as _lazy
+from openaudit.licenses.prefilter import faithful
 from openaudit.model import Citation, Restriction, Threshold
 from openaudit.textutil import split_lines
 
@@ -152,11 +153,10 @@ class _Doc:
 
     @cached_property
     def safe(self) -> bool:
-        """Whether lower-casing maps each character to one character (so ``low`` is aligned with ``text``)
-        and no character other than an ASCII letter case-folds to one (the dotless i and long s do under
-        ``re.I``): then an ASCII word absent from a sentence's slice of ``low`` is absent from the sentence
+        """Whether ``low`` stands for ``text`` (``prefilter.faithful``: aligned, no other character folding to an
+        ASCII letter): then an ASCII word absent from a sentence's slice of ``low`` is absent from the sentence
         under ``re.I`` too, and a pattern that needs it cannot match there."""
-        return len(self.low) == len(self.text) and "\u0131" not in self.text and "\u017f" not in self.text
+        return faithful(self.text, self.low)
 
     def line_of(self, offset: int) -> int:
         return max(1, bisect_right(self.line_starts, offset))
@@ -288,23 +288,11 @@ class _Sent:
     def may(self, words: tuple[str, ...]) -> bool:
         """False only when ``combined`` cannot match a pattern that needs one of ``words`` (lower-case ASCII
         without spaces; see ``_Doc.safe``): a gate before a regular expression, never stricter than it."""
-        if not self.doc.safe:
-            return True
-        low = self.low
-        for w in words:
-            if w in low:
-                return True
-        return False
+        return not self.doc.safe or _any_in(words, self.low)
 
     def may_own(self, words: tuple[str, ...]) -> bool:
         """``may`` for a pattern run on the sentence's own ``text`` only."""
-        if not self.doc.safe:
-            return True
-        low = self.own_low
-        for w in words:
-            if w in low:
-                return True
-        return False
+        return not self.doc.safe or _any_in(words, self.own_low)
 
     @cached_property
     def own_low(self) -> str:
@@ -630,15 +618,14 @@ _PROHIBIT_WORDS = ("not", "n't", "never", "prohibited", "forbidden", "one", "per
 
 def _may_relieve(low: str, safe: bool) -> bool:
     """False only when the lower-cased text ``low`` cannot match _RELIEF (see ``_Doc.safe``)."""
-    if not safe:
-        return True
-    for w in _RELIEF_WORDS:
+    return not safe or _any_in(_RELIEF_WORDS, low) or ("not" in low and _any_in(_RELIEF_NOT, low))
+
+
+def _any_in(words: tuple[str, ...], low: str) -> bool:
+    """Whether one of ``words`` occurs in ``low`` (a loop: quicker than ``any`` over a generator)."""
+    for w in words:
         if w in low:
             return True
-    if "not" in low:
-        for w in _RELIEF_NOT:
-            if w in low:
-                return True
     return False
 
 

@@ -31,13 +31,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from openaudit.lazyre import LazyPattern
+from openaudit.lazyre import LazyPattern, from_args, sre_args
 
-__all__ = ["FilteredPattern", "compile", "derive", "holds"]
+__all__ = ["FilteredPattern", "compile", "derive", "faithful", "holds"]
 
 Formula = tuple  # ("lit", str) | ("and", tuple[Formula, ...]) | ("or", tuple[Formula, ...])
 _MAX_AND = 3  # parts of a sequence kept: the most selective
-_NOT_FOLDING = ("\u0131", "\u017f")  # case-fold to "i" / "s" under re.IGNORECASE; lower() keeps them
 
 
 def derive(pattern: str, flags: int = 0) -> Formula | None:
@@ -154,14 +153,19 @@ def _test(groups: Clauses) -> Callable[[str], bool]:
     return test
 
 
+def faithful(text: str, low: str) -> bool:
+    """Whether ``low`` (``text.lower()``) can stand for ``text`` under ``re.IGNORECASE``: lower-casing kept every
+    character's position, and no character other than an ASCII letter case-folds to one (the dotless i and
+    long s do; lower() keeps them). An ASCII text always can."""
+    return text.isascii() or (len(low) == len(text) and "\u0131" not in low and "\u017f" not in low)
+
+
 def holds(formula: Formula | None, text: str) -> bool:
     """Whether ``text`` may match a pattern with this formula (True whenever the test cannot be trusted)."""
     if formula is None:
         return True
     low = text.lower()
-    if len(low) != len(text) or any(ch in low for ch in _NOT_FOLDING):
-        return True
-    return _test(clauses(formula))(low)
+    return not faithful(text, low) or _test(clauses(formula))(low)
 
 
 _EMPTY: tuple = ()
@@ -244,12 +248,7 @@ def lowered(pattern: str, flags: int) -> tuple | None:
         return None
     low_flags = int((flags & ~re.IGNORECASE) | re.UNICODE)
     p.state.flags = low_flags
-    code = _with_first_chars(_compiler._code(p, low_flags), p, low_flags)
-    groupindex = dict(p.state.groupdict)
-    indexgroup = [None] * p.state.groups
-    for k, i in groupindex.items():
-        indexgroup[i] = k
-    return (low_flags, [int(x) for x in code], p.state.groups - 1, groupindex, tuple(indexgroup))
+    return sre_args(p, low_flags, _with_first_chars(_compiler._code(p, low_flags), p, low_flags))
 
 
 def _first_chars(data: list) -> tuple[list | None, bool]:
@@ -332,7 +331,7 @@ class FilteredPattern(LazyPattern):
             if formula is None and low_args is None:
                 return p
             test = _test(formula) if formula is not None else None
-            low_p = _from_args(self._args[0], low_args) if low_args is not None else None
+            low_p = from_args(self._args[0], low_args) if low_args is not None else None
             low_search = low_p.search if low_p is not None else None
             search, finditer = p.search, p.finditer
             max_len = sys.maxsize
@@ -346,7 +345,7 @@ class FilteredPattern(LazyPattern):
                 else:
                     low = text.lower()
                     _last_lowered = (text, low)
-                if not text.isascii() and (len(low) != len(text) or "\u0131" in low or "\u017f" in low):
+                if not faithful(text, low):
                     return pos  # no promise on this text: the pattern decides
                 if test is not None and not test(low if pos <= 0 and endpos >= len(text)
                                                  else low[max(pos, 0):max(endpos, 0)]):
@@ -367,15 +366,6 @@ class FilteredPattern(LazyPattern):
             self.__dict__["search"] = filtered_search
             self.__dict__["finditer"] = filtered_finditer
         return p
-
-
-def _from_args(pattern: str, args: tuple) -> re.Pattern[str] | None:
-    try:
-        import _sre
-
-        return _sre.compile(pattern, *args)
-    except Exception:  # the C side rejected the code: go without the copy
-        return None
 
 
 _derivations: dict[tuple[str, int], tuple] | None = None

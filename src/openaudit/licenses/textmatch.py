@@ -253,7 +253,7 @@ class _Index:
             for i in sorted(set(ids) - {-1}):
                 self.owners[i].append(k)
         self.automaton = None
-        self.searched = 0  # texts searched so far: the automaton is built once more than AUTOMATON_AFTER were
+        self.searched = 0  # texts searched so far: the automaton is built (once) for text AUTOMATON_AFTER + 1
 
     def _build(self) -> None:
         if self.patterns and all(p.isascii() for p in self.patterns):
@@ -270,7 +270,7 @@ class _Index:
         automaton costs ~2 ms to build, the plain search ~0.1 ms per text: a check reading one or two
         license files never builds it, a batch or a benchmark does after a few texts."""
         self.searched += 1
-        if self.automaton is None and self.searched > AUTOMATON_AFTER:
+        if self.searched == AUTOMATON_AFTER + 1:
             self._build()
         if self.automaton is not None and norm.isascii():
             return {i for i, _, _ in self.automaton.find_matches_as_indexes(norm.encode("ascii"), overlapping=True)}
