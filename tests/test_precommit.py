@@ -36,7 +36,7 @@ def _hook_repo(tmp_path: Path) -> Path:
     repo.mkdir()
     for name in ("src", "rules", "schema"):
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+    for name in ("pyproject.toml", "hatch_build.py", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy2(ROOT / name, repo / name)
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")

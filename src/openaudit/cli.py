@@ -80,17 +80,13 @@ def fail(message: str, code: int) -> None:
 
 def _fast_start() -> None:
     """Before a command imports the audit modules (issue #8, bench/startup.py): the objects made so far (typer
-    & co) live until exit, so the garbage collector need not scan them again (~15% of a local check); and the
-    regexes compiled by earlier runs come from the cache (see openaudit.lazyre)."""
+    & co) live until exit, so the garbage collector need not scan them again (~15% of a local check)."""
     global _freeze_gc
-    from openaudit import lazyre
-
     if _freeze_gc:  # only in the openaudit process (main), once: not in a host program using the app
         import gc
 
         _freeze_gc = False
         gc.freeze()
-    lazyre.warm()
 
 
 _freeze_gc = False  # set by main()

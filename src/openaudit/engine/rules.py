@@ -19,7 +19,7 @@ import yaml
 from openaudit.engine.operators import RuleError, evaluate, resolve, validate
 from openaudit.model import SEVERITIES, Citation, Finding
 from openaudit.paths import rules_dir
-from openaudit.yamlutil import load_data
+from openaudit.yamlutil import load_file
 
 _CODE = re.compile(r"^OA[0-9]{3}$")
 _RULE_KEYS = {"code", "name", "title", "severity", "standard", "for_each", "when", "message", "evidence", "docs"}
@@ -111,7 +111,7 @@ def parse_rule(raw: Any, source: str, index: int) -> Rule:
 def load_rule_file(path: Path) -> list[Rule] | None:
     """Rules of one file, or None when the YAML file is data rather than rules (no ``rules:`` key)."""
     try:
-        data = load_data(path.read_text(encoding="utf-8"))
+        data = load_file(path)
     except (OSError, yaml.YAMLError) as exc:
         raise RuleError(f"{path}: cannot load rules: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict) or "rules" not in data:
@@ -185,11 +185,5 @@ def load_ruleset(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
 
 
 def _bundled_rules(directory: Path | None = None) -> list[Rule]:
-    """The bundled rules, from the compiled cache when their YAML files (and this parser) are unchanged."""
-    from openaudit import datacache
-
-    directory = directory or rules_dir()
-    here = Path(__file__).resolve().parent
-    sources = [*datacache.yaml_files(directory), here / "rules.py", here / "operators.py",
-               here.parent / "model.py"]
-    return datacache.cached("rules", sources, lambda: load_rules_from(directory), expect=list)
+    """The bundled rules (parsed at build time into the wheel's data bundle, see ``openaudit.yamlutil``)."""
+    return load_rules_from(directory or rules_dir())

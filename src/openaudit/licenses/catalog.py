@@ -17,7 +17,7 @@ import yaml
 from openaudit.errors import UsageError
 from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
 from openaudit.paths import rules_dir
-from openaudit.yamlutil import load_data
+from openaudit.yamlutil import load_file
 
 _ALLOWED_KEYS = {
     "id", "name", "family", "version", "category", "hub_ids", "names", "spdx", "spdx_family", "scancode",
@@ -220,7 +220,7 @@ def load_entries(directory: Path) -> list[LicenseEntry]:
     entries = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            data = load_data(path.read_text(encoding="utf-8"))
+            data = load_file(path)
         except (OSError, yaml.YAMLError) as exc:
             raise CatalogError(f"{path}: cannot load license entry: {str(exc).splitlines()[0]}") from None
         entries.append(parse_entry(data, path.name))
@@ -238,18 +238,5 @@ def load_catalog(extra: tuple[str, ...] = ()) -> Catalog:
 
 
 def _bundled_catalog(directory: Path | None = None) -> Catalog:
-    """The bundled catalog, from the compiled cache when its YAML files (and this parser) are unchanged."""
-    from openaudit import datacache
-    from openaudit.licenses import textmatch
-
-    directory = directory or rules_dir() / "licenses"
-
-    def build() -> Catalog:
-        catalog = Catalog(load_entries(directory))
-        textmatch.prepare(catalog)  # the normalized fingerprints are cached with it
-        return catalog
-
-    here = Path(__file__).resolve().parent
-    sources = [*datacache.yaml_files(directory), here / "catalog.py", here / "textmatch.py",
-               here.parent / "model.py"]
-    return datacache.cached("catalog", sources, build, expect=Catalog)
+    """The bundled catalog (its YAML parsed at build time into the wheel's data bundle, see ``openaudit.yamlutil``)."""
+    return Catalog(load_entries(directory or rules_dir() / "licenses"))

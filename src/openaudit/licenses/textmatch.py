@@ -197,11 +197,6 @@ class _Compiled:
     excludes_padded: list[str]
     fp_set: frozenset[str]
 
-    _cache_fields = ("entry", "fps", "excludes")  # stored in the data cache; the rest is rebuilt on load
-
-    @classmethod
-    def _from_cache(cls, state: dict) -> _Compiled:
-        return _from_phrases(state["entry"], state["fps"], state["excludes"])
 
 
 def _compile_entry(e: LicenseEntry) -> _Compiled:

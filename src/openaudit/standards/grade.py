@@ -59,20 +59,11 @@ def load_config(path: str | None = None) -> dict[str, Any]:
     """Weights, points and bands from ``rules/grade.yaml`` (or ``path``), validated."""
     import yaml
 
-    from openaudit.yamlutil import load_data
+    from openaudit.yamlutil import load_file
 
     file = rules_dir() / "grade.yaml" if path is None else path
-
-    def parse() -> Any:
-        with open(file, encoding="utf-8") as fh:
-            return load_data(fh)
-
     try:
-        from pathlib import Path
-
-        from openaudit import datacache
-
-        data = datacache.cached("grade", [Path(file), Path(__file__).resolve()], parse)  # parsed YAML, cached
+        data = load_file(file)
     except (OSError, yaml.YAMLError) as exc:
         raise GradeConfigError(f"{file}: cannot load the grade configuration: {str(exc).splitlines()[0]}") from None
     return validate_config(data, str(file))

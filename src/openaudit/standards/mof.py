@@ -132,18 +132,10 @@ def _parse_framework(data: Any, source: str) -> Framework:
 @lru_cache(maxsize=4)
 def load_framework(path: str | None = None) -> Framework:
     """The MOF data from rules/mof.yaml (cached)."""
-    from openaudit.yamlutil import load_data
+    from openaudit.yamlutil import load_file
 
     p = Path(path) if path else rules_dir() / "mof.yaml"
-
-    def build() -> Framework:
-        with open(p, encoding="utf-8") as fh:
-            data = load_data(fh)
-        return _parse_framework(data, str(p))
-
-    from openaudit import datacache
-
-    return datacache.cached("mof", [p, Path(__file__).resolve()], build)  # parsed and validated, cached
+    return _parse_framework(load_file(p), str(p))
 
 
 @lru_cache(maxsize=1)
