@@ -270,7 +270,8 @@ def test_github_action_scan_step(hub, env, tmp_path):
     action = yaml.safe_load((Path(__file__).resolve().parents[1] / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
     assert {"paths", "policy", "format", "fail-on"} <= set(action["inputs"])
-    assert all("uses" not in step for step in action["runs"]["steps"])  # uploads nothing by itself
+    uses = [step["uses"].split("@")[0] for step in action["runs"]["steps"] if "uses" in step]
+    assert uses == ["actions/setup-python", "actions/cache"]  # sets up Python 3.11+; uploads nothing by itself
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "scan")
 
     repo = git_repo(tmp_path)
@@ -291,6 +292,7 @@ def test_github_action_scan_step(hub, env, tmp_path):
     assert outputs.read_text() == "exit-code=1\n"
     text = summary.read_text()
     assert text.startswith("## openaudit ❌ 0 of 1 model passed") and "OA901" in text and "app.py:4" in text
+    assert "gate failed" in proc.stdout and "OA901" in proc.stdout  # the reason is in the job log too
     validate_sarif(json.loads((repo / "openaudit.sarif").read_text()))
 
 
