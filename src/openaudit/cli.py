@@ -36,6 +36,27 @@ class Format(StrEnum):
     cyclonedx = "cyclonedx"
 
 
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+
+
+class MinSeverity(StrEnum):
+    """The least severe finding written as a SARIF result."""
+
+    error = "error"
+    warning = "warning"
+    note = "note"
+
+
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="One line per model: id, license, grade, OSAID, "
+                                           "gate and the first reason (with the table format).")]
+FailOnOption = Annotated[FailOn | None, typer.Option("--fail-on", help="Fail on errors only, or on warnings too "
+                                                     "(overrides the policy's fail_on).", show_default=False)]
+MinSeverityOption = Annotated[MinSeverity, typer.Option("--min-severity", help="SARIF: the least severe finding "
+                                                        "written as a result (note includes informational ones).")]
+
+
 class ListFormat(StrEnum):
     """Formats of the listing commands (licenses, rules, explain)."""
 
@@ -137,9 +158,12 @@ def check(
     = None,
     rules: Annotated[list[str] | None, typer.Option("--rules", metavar="DIR", help="Extra rule directory (repeatable).",
                                                     show_default=False)] = None,
+    fail_on: FailOnOption = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
                                                help="Write the report to FILE instead of "
                                                "standard output.", show_default=False)] = None,
+    quiet: QuietOption = False,
+    min_severity: MinSeverityOption = MinSeverity.warning,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
 ) -> None:
@@ -167,6 +191,8 @@ def check(
             mau=mau, annual_revenue=annual_revenue, monthly_revenue=monthly_revenue, regions=region or [],
             commercial=commercial, train_on_outputs=train_on_outputs, distill=distill)
         policy = load_policy(policy_file)
+        if fail_on is not None:
+            policy.fail_on = fail_on.value
         names = list(targets or []) + (batch.targets_from_file(from_file) if from_file else [])
         if not names and not author:
             raise UsageError(f"--from {from_file}: no targets in the file")
@@ -178,9 +204,11 @@ def check(
     for _target, err in outcome.errors:  # the targets that could not be audited: one line each
         say_error(err.message)
     if outcome.reports:
-        many = len(items) > 1 and fmt == Format.table
-        emit(outcome.reports, fmt.value, output, color=False if no_color else None,
-             trailer=batch.summary_text(outcome.reports, outcome.errors) if many else "")
+        quiet_table = quiet and fmt == Format.table
+        many = len(items) > 1 and fmt == Format.table and not quiet_table
+        emit(outcome.reports, "quiet" if quiet_table else fmt.value, output, color=False if no_color else None,
+             trailer=batch.summary_text(outcome.reports, outcome.errors) if many else "",
+             min_severity=min_severity.value)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -202,7 +230,7 @@ def guarded(debug: bool) -> Iterator[None]:
 
 
 def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = None, trailer: str = "",
-         render_fn=None) -> None:
+         render_fn=None, min_severity: str | None = None) -> None:
     """Render to standard output, or to ``output`` (written whole, UTF-8). ``render_fn``: instead of
     ``openaudit.report.render`` (same signature)."""
     import io
@@ -210,6 +238,8 @@ def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = No
     if render_fn is None:
         from openaudit.report import render as render_fn
     render = render_fn
+    if min_severity is not None and fmt == "sarif":
+        render = _with_min_severity(render, min_severity)
     if output is None:
         render(reports, fmt, sys.stdout, color=color)
         sys.stdout.write(trailer)
@@ -224,9 +254,10 @@ def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = No
         fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
 
 
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
+def _with_min_severity(render_fn, min_severity: str):
+    def render(reports, fmt, out, color=None):
+        return render_fn(reports, fmt, out, color=color, min_severity=min_severity)
+    return render
 
 
 @app.command()
@@ -242,8 +273,9 @@ def scan(
                                                     help="Policy file (default: .openaudit.yaml or "
                                                     "[tool.openaudit] in ./pyproject.toml).", show_default=False)]
     = None,
-    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Fail on errors only, or on warnings too "
-                                                   "(overrides the policy's fail_on).", show_default=False)] = None,
+    fail_on: FailOnOption = None,
+    quiet: QuietOption = False,
+    min_severity: MinSeverityOption = MinSeverity.warning,
     lock_file: Annotated[str, typer.Option("--lock", metavar="FILE",
                                            help="Lock file written by `openaudit lock` (used when it "
                                            "exists).")] = "openaudit.lock",
@@ -281,8 +313,10 @@ def scan(
     if not uses and fmt == Format.table and output is None:
         sys.stdout.write("openaudit: no model references found\n")
     else:
-        emit(outcome.reports, fmt.value, output, color=False if no_color else None,
-             render_fn=lambda _reports, f, out, color=None: render_outcome(outcome, f, out, color=color))
+        emit(outcome.reports, "quiet" if quiet and fmt == Format.table else fmt.value, output,
+             color=False if no_color else None, min_severity=min_severity.value,
+             render_fn=lambda _reports, f, out, color=None, min_severity=None: render_outcome(
+                 outcome, f, out, color=color, min_severity=min_severity))
     raise typer.Exit(outcome.exit_code)
 
 

@@ -366,8 +366,10 @@ def audit_uses(uses: list[ModelUse], *, policy: Policy | None = None, context=No
     return outcome
 
 
-def render_outcome(outcome: ScanOutcome, fmt: str, out, *, color: bool | None = None) -> None:
-    """Render a scan: the reports, plus (Markdown, SARIF, table) the models that could not be audited."""
+def render_outcome(outcome: ScanOutcome, fmt: str, out, *, color: bool | None = None,
+                   min_severity: str | None = None) -> None:
+    """Render a scan: the reports, plus (Markdown, SARIF, table) the models that could not be audited.
+    ``min_severity``: SARIF only, the least severe finding written as a result."""
     from openaudit.report import render
 
     unaudited = outcome.unaudited()
@@ -383,9 +385,13 @@ def render_outcome(outcome: ScanOutcome, fmt: str, out, *, color: bool | None = 
         else:
             from openaudit.report.sarif import render_sarif
 
-            render_sarif(outcome.reports, stream, unaudited=unaudited)
+            render_sarif(outcome.reports, stream, unaudited=unaudited, **({"min_severity": min_severity}
+                                                                         if min_severity else {}))
     else:
         render(outcome.reports, fmt, out, color=color)
+    if fmt == "quiet":
+        for line in outcome.error_lines():
+            out.write(f"{line}  NOT AUDITED\n")
     if fmt == "table" and (len(outcome.uses) > 1 or unaudited):
         from openaudit.batch import summary_text
 

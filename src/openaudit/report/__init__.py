@@ -21,9 +21,13 @@ RENDERERS: dict[str, str] = {
     "cyclonedx": "openaudit.report.cyclonedx:render_cyclonedx",
 }
 FORMATS = tuple(RENDERERS)
+# Not a --format of its own: what `--quiet` selects (one line per model).
+RENDERERS["quiet"] = "openaudit.report.quiet:render_quiet"
 
 
-def render(reports: list[Report], fmt: str, out: TextIO, *, color: bool | None = None) -> None:
+def render(reports: list[Report], fmt: str, out: TextIO, *, color: bool | None = None,
+           min_severity: str | None = None) -> None:
+    """``min_severity`` (sarif only): the least severe finding level written as a result (default warning)."""
     try:
         target = RENDERERS[fmt]
     except KeyError:  # pragma: no cover - the CLI validates the choice
@@ -37,5 +41,7 @@ def render(reports: list[Report], fmt: str, out: TextIO, *, color: bool | None =
         out = RedactingWriter(out, tokens)  # type: ignore[assignment]
     if fmt == "table":
         fn(reports, out, color=color)
+    elif fmt == "sarif" and min_severity is not None:
+        fn(reports, out, min_severity=min_severity)
     else:
         fn(reports, out)

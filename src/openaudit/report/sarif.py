@@ -21,6 +21,10 @@ from openaudit.model import Citation, Finding, Report
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# Findings at least this severe become results (each result is a code-scanning alert); `--min-severity note`
+# includes the info-level ones (e.g. "MOF: Unclassified"), which stay in the JSON report either way.
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+DEFAULT_MIN_SEVERITY = "warning"
 MAX_LOCATIONS_PER_FINDING = 20
 
 
@@ -133,16 +137,21 @@ def _notifications(reports: list[Report], unaudited: list[dict]) -> list[dict[st
     return out
 
 
-def build_sarif(reports: list[Report], unaudited: list[dict] | None = None) -> dict[str, Any]:
+def build_sarif(reports: list[Report], unaudited: list[dict] | None = None,
+                min_severity: str = DEFAULT_MIN_SEVERITY) -> dict[str, Any]:
     """``unaudited`` (from `openaudit scan`): models that could not be audited, {model, error, exit_code,
-    references}; they become error notifications of the invocation, which is then not successful."""
+    references}; they become error notifications of the invocation, which is then not successful.
+    ``min_severity`` (error, warning, or info/note): less severe findings are left out of the results."""
     unaudited = unaudited or []
+    floor = SEVERITY_RANK["info" if min_severity == "note" else min_severity]
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     results: list[dict[str, Any]] = []
     for report in reports:
         refs = [r for r in report.target.get("references") or [] if isinstance(r, dict)]
         for f in report.findings:
+            if SEVERITY_RANK.get(f.severity, 1) < floor:
+                continue
             if f.rule not in index:
                 index[f.rule] = len(rules)
                 rules.append(_rule_descriptor(f.rule, f.severity))
@@ -171,6 +180,7 @@ def build_sarif(reports: list[Report], unaudited: list[dict] | None = None) -> d
     }
 
 
-def render_sarif(reports: list[Report], out: TextIO, *, unaudited: list[dict] | None = None) -> None:
-    out.write(json.dumps(build_sarif(reports, unaudited), indent=2, ensure_ascii=True))
+def render_sarif(reports: list[Report], out: TextIO, *, unaudited: list[dict] | None = None,
+                 min_severity: str = DEFAULT_MIN_SEVERITY) -> None:
+    out.write(json.dumps(build_sarif(reports, unaudited, min_severity), indent=2, ensure_ascii=True))
     out.write("\n")

@@ -35,3 +35,4 @@ def render_terminal(reports: list[Report], out: TextIO, *, color: bool | None = 
             for row in section.rows:
                 table.add_row(*[Text(cell) for cell in row])
             console.print(table)
+        console.print(Text(view.closing, style="bold green" if view.passed else "bold red"))

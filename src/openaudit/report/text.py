@@ -21,3 +21,4 @@ def render_text(reports: list[Report], out: TextIO) -> None:
             out.write(f"\n{section.title}:\n")
             for row in section.rows:
                 out.write("  " + "  ".join(cell for cell in row if cell) + "\n")
+        out.write(f"\n{view.closing}\n")

@@ -26,6 +26,7 @@ class View:
     passed: bool
     summary: list[tuple[str, str]]
     sections: list[Section]
+    closing: str = ""  # the verdict again, as the last line: "Gate FAILED — <reason> (<file:line>)"
 
 
 def cite(c: Citation | None) -> str:
@@ -190,4 +191,76 @@ def build_view(report: Report) -> View:
     if report.notes:
         sections.append(Section("Notes", [(sanitize(n, one_line=True),) for n in report.notes], ("note",)))
     verdict = "PASSED" if report.passed else "FAILED"
-    return View(heading=heading, verdict=verdict, passed=report.passed, summary=summary, sections=sections)
+    return View(heading=heading, verdict=verdict, passed=report.passed, summary=summary, sections=sections,
+                closing=closing_line(report))
+
+
+def _amount(v: float) -> str:
+    return f"{v / 1e9:g}B" if v >= 1e9 else f"{v / 1e6:g}M" if v >= 1e6 else f"{v:g}"
+
+
+def _context_text(ctx: dict) -> str:
+    parts = []
+    if ctx.get("mau") is not None:
+        parts.append(f"{_amount(float(ctx['mau']))} monthly active users")
+    if ctx.get("annual_revenue") is not None:
+        parts.append(f"annual revenue {_amount(float(ctx['annual_revenue']))}")
+    if ctx.get("monthly_revenue") is not None:
+        parts.append(f"monthly revenue {_amount(float(ctx['monthly_revenue']))}")
+    if ctx.get("regions_given"):
+        parts.append("regions " + ", ".join(str(r) for r in ctx["regions_given"]))
+    if ctx.get("commercial") is not None:
+        parts.append("commercial use" if ctx["commercial"] else "non-commercial use")
+    if ctx.get("train_on_outputs"):
+        parts.append("training on outputs")
+    if ctx.get("distill"):
+        parts.append("distillation")
+    return ", ".join(parts)
+
+
+def conditions(report: Report) -> list[str]:
+    """What a deployment must stay within for the gate to keep passing, from the terms that depend on the
+    deployment context (caps, territories, kind of use): each said once, in a few words."""
+    out: list[str] = []
+
+    def add(text: str) -> None:
+        if text not in out:
+            out.append(text)
+
+    for r in report.restrictions:
+        if r.kind == "user_cap":
+            for t in r.thresholds:
+                add(f"under {_amount(t.value)} {t.unit.replace('_', ' ')}")
+        elif r.kind == "revenue_cap":
+            for t in r.thresholds:
+                add(f"under {(t.currency + ' ') if t.currency else ''}{_amount(t.value)} "
+                    f"{t.unit.replace('_', ' ')}")
+        elif r.kind == "territory" and r.territories:
+            add("outside " + ", ".join(sorted(r.territories)))
+        elif r.kind == "non_commercial":
+            add("non-commercial use only")
+        elif r.kind == "output_training_ban":
+            add("no training of other models on its outputs")
+    return [sanitize(c, one_line=True) for c in out]
+
+
+def closing_line(report: Report) -> str:
+    """The verdict and its reason in one line, for the end of a human report (and ``--quiet``)."""
+    if not report.passed:
+        violations = report.gate.get("violations") or []
+        if not violations:
+            return "Gate FAILED"
+        first = violations[0]
+        finding = next((f for f in report.findings if f.rule == first.get("rule") and not f.waived), None)
+        where = cite(finding.evidence) if finding is not None else ""
+        more = f" (+{len(violations) - 1} more)" if len(violations) > 1 else ""
+        reason = sanitize(f"{first.get('rule')} {first.get('message')}", one_line=True, limit=200)
+        return f"Gate FAILED — {reason}" + (f" ({where})" if where else "") + more
+    ctx = report.gate.get("context")
+    if isinstance(ctx, dict) and _context_text(ctx):
+        return f"Gate PASSED for {_context_text(ctx)}"
+    conds = conditions(report)
+    if conds:
+        return ("Gate PASSED with no deployment context given: passes only if you stay "
+                + "; ".join(conds) + " (check with --mau, --region, --annual-revenue, --commercial)")
+    return "Gate PASSED"

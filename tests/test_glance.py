@@ -1,0 +1,70 @@
+"""The answer at a glance (issue 16): the verdict and its reason as the last line, `--quiet`, `--fail-on` for
+check, and SARIF without note-level results unless asked."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "community-capped"
+
+
+def oa(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "openaudit", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def test_failed_gate_ends_with_its_reason_and_clause():
+    proc = oa("check", str(EXAMPLE), "--mau", "60M")
+    assert proc.returncode == 1
+    last = proc.stdout.rstrip("\n").splitlines()[-1]
+    assert last.startswith("Gate FAILED — OA221") and "LICENSE.md:" in last
+
+
+def test_passed_gate_with_a_context_says_for_which():
+    proc = oa("check", str(EXAMPLE), "--mau", "10M", "--region", "US")
+    assert proc.returncode == 0
+    assert proc.stdout.rstrip("\n").splitlines()[-1] == "Gate PASSED for 10M monthly active users, regions US"
+
+
+def test_passed_gate_without_context_says_what_would_fail():
+    proc = oa("check", str(EXAMPLE))
+    assert proc.returncode == 0
+    last = proc.stdout.rstrip("\n").splitlines()[-1]
+    assert last.startswith("Gate PASSED with no deployment context given: passes only if you stay")
+    assert "under 50M monthly active users" in last and "outside EU" in last
+
+
+def test_quiet_is_one_line_per_model(tmp_path):
+    proc = oa("check", str(EXAMPLE), str(ROOT / "examples" / "open-tiny"), "-q", "--mau", "60M")
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 1 and len(lines) == 2, proc.stdout
+    capped = next(line for line in lines if "community-capped" in line)
+    assert "grade " in capped and "OSAID " in capped and "FAILED — OA221" in capped
+
+
+def test_fail_on_warning_for_check():
+    # open-tiny passes on errors; --fail-on warning fails it if it has any warning, and never passes a failed gate
+    plain = oa("check", str(EXAMPLE), "-f", "json")
+    report = json.loads(plain.stdout)
+    warnings = [f for f in report["findings"] if f["severity"] == "warning"]
+    strict = oa("check", str(EXAMPLE), "--fail-on", "warning", "-f", "json")
+    assert json.loads(strict.stdout)["gate"]["fail_on"] == "warning"
+    assert strict.returncode == (1 if warnings else 0)
+    assert oa("check", str(EXAMPLE), "--fail-on", "bogus").returncode == 2
+
+
+@pytest.mark.parametrize(("flag", "notes_expected"), [((), False), (("--min-severity", "note"), True)])
+def test_sarif_leaves_notes_out_by_default(flag, notes_expected):
+    proc = oa("check", str(EXAMPLE), "-f", "sarif", *flag)
+    report = json.loads(oa("check", str(EXAMPLE), "-f", "json").stdout)
+    assert any(f["severity"] == "info" for f in report["findings"])  # there are notes to leave out
+    levels = {r["level"] for r in json.loads(proc.stdout)["runs"][0]["results"]}
+    assert ("note" in levels) is notes_expected
