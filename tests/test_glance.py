@@ -68,3 +68,31 @@ def test_sarif_leaves_notes_out_by_default(flag, notes_expected):
     assert any(f["severity"] == "info" for f in report["findings"])  # there are notes to leave out
     levels = {r["level"] for r in json.loads(proc.stdout)["runs"][0]["results"]}
     assert ("note" in levels) is notes_expected
+
+
+@pytest.mark.parametrize("topic", ["grade", "osaid", "mof", "confidence"])
+def test_explain_topics(topic):
+    text = oa("explain", topic)
+    assert text.returncode == 0 and text.stdout.startswith(topic)
+    assert all(len(line) <= 80 for line in text.stdout.splitlines())  # laid out for 80 columns
+    data = json.loads(oa("explain", topic, "-f", "json").stdout)
+    assert data["topic"] == topic
+
+
+def test_explain_grade_states_the_weights_the_grade_uses():
+    from openaudit.standards.grade import load_config
+
+    data = json.loads(oa("explain", "grade", "-f", "json").stdout)
+    assert data["weights"] == load_config()["weights"] and sum(data["weights"].values()) == 100
+    text = oa("explain", "grade").stdout
+    assert all(f"{dim}" in text for dim in data["weights"])
+
+
+def test_shell_completion_completes_commands_and_options():
+    import os
+
+    env = {**os.environ, "_OPENAUDIT_COMPLETE": "complete_bash", "COMP_WORDS": "openaudit check --for",
+           "COMP_CWORD": "2"}
+    proc = subprocess.run([sys.executable, "-m", "openaudit"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "--format" in proc.stdout.split()
+    assert "--install-completion" in oa("--help").stdout

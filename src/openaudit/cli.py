@@ -17,7 +17,7 @@ from openaudit.errors import EXIT_OK, EXIT_USAGE, OpenAuditError, UsageError
 app = typer.Typer(
     name="openaudit",
     help="License and openness auditor for AI models. Every finding cites the clause behind it.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -394,11 +394,20 @@ def licenses_cmd(
 
 @app.command()
 def explain(
-    name: Annotated[str, typer.Argument(help="A rule code (OA201) or a license id, Hub id or SPDX id.")],
+    name: Annotated[str, typer.Argument(help="A rule code (OA201), a license id, Hub id or SPDX id, or a topic: "
+                                        "grade, osaid, mof, confidence.")],
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
 ) -> None:
-    """Explain a rule (what, why, how to fix) or a license (ids, OSI status, terms and their clauses)."""
+    """Explain a rule (what, why, how to fix), a license (ids, OSI status, terms and their clauses), or how a
+    report's grade, OSAID verdict, MOF class or license confidence is decided."""
     import re
+
+    from openaudit.report.topics import TOPICS, render_topic
+
+    if name.lower() in TOPICS:
+        with guarded(False):
+            render_topic(name.lower(), fmt.value, sys.stdout)
+        return
 
     from openaudit.licenses.catalog import load_catalog
     from openaudit.report.catalog import render_entry, render_rule
