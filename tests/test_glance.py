@@ -93,6 +93,9 @@ def test_shell_completion_completes_commands_and_options():
 
     env = {**os.environ, "_OPENAUDIT_COMPLETE": "complete_bash", "COMP_WORDS": "openaudit check --for",
            "COMP_CWORD": "2"}
-    proc = subprocess.run([sys.executable, "-m", "openaudit"], env=env, capture_output=True, text=True, timeout=60)
+    script = Path(sys.executable).parent / "openaudit"  # the installed command: completion keys on its name
+    if not script.exists():
+        pytest.skip("the openaudit command is not installed beside this Python")
+    proc = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "--format" in proc.stdout.split()
     assert "--install-completion" in oa("--help").stdout
