@@ -99,3 +99,22 @@ def test_shell_completion_completes_commands_and_options():
     proc = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "--format" in proc.stdout.split()
     assert "--install-completion" in oa("--help").stdout
+
+
+def test_terminal_layout_fits_80_columns_and_ends_with_the_verdict(monkeypatch):
+    import io
+
+    import openaudit
+    from openaudit.report.terminal import render_terminal
+
+    monkeypatch.setenv("COLUMNS", "80")
+    report = openaudit.audit(str(EXAMPLE), context={"mau": "60M"}, offline=True)
+    out = io.StringIO()
+    render_terminal([report], out, color=False)
+    lines = [line.rstrip() for line in out.getvalue().splitlines() if line.strip()]
+    assert all(len(line) <= 80 for line in lines)
+    kinds = {r.kind for r in report.restrictions}
+    assert any(len(k) > 12 for k in kinds)  # a long kind (output_training_ban) that used to break mid-word
+    for kind in kinds:
+        assert any(kind in line for line in lines), kind  # each kind on one line, whole
+    assert lines[-1].startswith("Gate FAILED — OA221") or lines[-2].startswith("Gate FAILED — OA221")

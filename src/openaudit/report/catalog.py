@@ -41,17 +41,49 @@ def _osi(v: bool | None) -> str:
     return {True: "yes", False: "no", None: "?"}[v]
 
 
+def _width(out: TextIO) -> int | None:
+    """The terminal's width when ``out`` is one (COLUMNS honoured), else None: piped output keeps one line per
+    item, for grep."""
+    import os
+    import shutil
+
+    try:
+        tty = out.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    if not tty and not os.environ.get("COLUMNS"):
+        return None
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def _fit(line: str, indent: int, width: int | None) -> str:
+    """``line`` wrapped to ``width`` with continuation lines indented by ``indent`` (unchanged without a width)."""
+    if width is None or len(line) <= width:
+        return line
+    import textwrap
+
+    return textwrap.fill(line, width=width, subsequent_indent=" " * indent, break_on_hyphens=False)
+
+
 def render_list(catalog: Catalog, fmt: str, out: TextIO) -> None:
     entries = sorted(catalog.entries, key=lambda e: e.id)
     if fmt == "json":
         out.write(json.dumps([entry_dict(e) for e in entries], indent=2) + "\n")
         return
+    width = _width(out)
     w = max(len(e.id) for e in entries)
+    if width is not None and w + 40 > width:  # narrow: the name and terms under the id
+        for e in entries:
+            terms = ",".join(sorted({t.kind for t in e.terms})) or "-"
+            out.write(f"{e.id}  osi {_osi(e.osi_approved)}  {e.category or '-'}\n")
+            out.write(_fit(f"    {e.name} [{terms}]", 4, width) + "\n")
+        out.write(f"\n{len(entries)} licenses\n")
+        return
     out.write(f"{'id'.ljust(w)}  osi  {'category'.ljust(14)}  terms / name\n")
     for e in entries:
         terms = ",".join(sorted({t.kind for t in e.terms})) or "-"
-        out.write(f"{e.id.ljust(w)}  {_osi(e.osi_approved).ljust(3)}  {(e.category or '-').ljust(14)}  "
-                  f"{e.name} [{terms}]\n")
+        out.write(_fit(f"{e.id.ljust(w)}  {_osi(e.osi_approved).ljust(3)}  {(e.category or '-').ljust(14)}  "
+                       f"{e.name} [{terms}]", w + 23, width) + "\n")
     out.write(f"\n{len(entries)} licenses\n")
 
 
@@ -87,7 +119,8 @@ def render_entry(e: LicenseEntry, fmt: str, out: TextIO) -> None:
     if e.notes:
         lines.append(f"  Notes: {' '.join(str(e.notes).split())}")
     lines.append(f"  Defined in rules/licenses/{e.source}")
-    out.write("\n".join(lines) + "\n")
+    width = _width(out)
+    out.write("\n".join(_fit(line, len(line) - len(line.lstrip()) + 4, width) for line in lines) + "\n")
 
 
 def rule_dict(r) -> dict[str, Any]:
@@ -99,8 +132,9 @@ def render_rules(rules: list, fmt: str, out: TextIO) -> None:
     if fmt == "json":
         out.write(json.dumps([rule_dict(r) for r in rules], indent=2) + "\n")
         return
+    width = _width(out)
     for r in rules:
-        out.write(f"{r.code}  {r.severity.ljust(7)}  {r.standard[:28].ljust(28)}  {r.title}\n")
+        out.write(_fit(f"{r.code}  {r.severity.ljust(7)}  {r.standard[:28].ljust(28)}  {r.title}", 48, width) + "\n")
     out.write(f"\n{len(rules)} rules; `openaudit explain CODE` shows one\n")
 
 
@@ -110,5 +144,6 @@ def render_rule(r, fmt: str, out: TextIO) -> None:
         return
     out.write(f"{r.code} {r.name}: {r.title}\n")
     out.write(f"  severity  {r.severity}\n  standard  {r.standard}\n  defined   rules/{r.source}\n\n")
+    width = _width(out)
     for key, label in (("what", "What"), ("why", "Why it matters"), ("fix", "How to fix")):
-        out.write(f"{label}:\n  {r.docs[key]}\n\n")
+        out.write(f"{label}:\n" + _fit(f"  {r.docs[key]}", 2, width) + "\n\n")
