@@ -118,3 +118,17 @@ def test_terminal_layout_fits_80_columns_and_ends_with_the_verdict(monkeypatch):
     for kind in kinds:
         assert any(kind in line for line in lines), kind  # each kind on one line, whole
     assert lines[-1].startswith("Gate FAILED — OA221") or lines[-2].startswith("Gate FAILED — OA221")
+
+
+def test_each_term_is_shown_once(monkeypatch):
+    import io
+
+    import openaudit
+    from openaudit.report.text import render_text
+
+    report = openaudit.audit(str(EXAMPLE), offline=True)
+    out = io.StringIO()
+    render_text([report], out)
+    text = out.getvalue()
+    for r in report.restrictions:
+        assert text.count(r.summary) == 1, r.summary  # not again in findings, OSAID-W or the EU AI Act row

@@ -278,7 +278,8 @@ def test_github_action_scan_step(hub, env, tmp_path):
     runner_temp = tmp_path / "runner"
     (runner_temp / "openaudit-venv" / "bin").mkdir(parents=True)
     shim = runner_temp / "openaudit-venv" / "bin" / "openaudit"  # what the install step puts there
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m openaudit "$@"\n')
+    calls = tmp_path / "calls.txt"
+    shim.write_text(f'#!/bin/sh\necho run >> "{calls}"\nexec "{sys.executable}" -m openaudit "$@"\n')
     shim.chmod(0o755)
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
     step_env = {**env, "RUNNER_TEMP": str(runner_temp), "GITHUB_STEP_SUMMARY": str(summary),
@@ -293,6 +294,7 @@ def test_github_action_scan_step(hub, env, tmp_path):
     text = summary.read_text()
     assert text.startswith("## openaudit ❌ 0 of 1 model passed") and "OA901" in text and "app.py:4" in text
     assert "gate failed" in proc.stdout and "OA901" in proc.stdout  # the reason is in the job log too
+    assert calls.read_text().count("run") == 1  # one scan gives the report and the summary
     validate_sarif(json.loads((repo / "openaudit.sarif").read_text()))
 
 

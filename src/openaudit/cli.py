@@ -276,6 +276,9 @@ def scan(
     fail_on: FailOnOption = None,
     quiet: QuietOption = False,
     min_severity: MinSeverityOption = MinSeverity.warning,
+    summary: Annotated[str | None, typer.Option("--summary", metavar="FILE",
+                                                help="Also write the Markdown report to FILE (e.g. a CI job "
+                                                "summary), from the same scan.", show_default=False)] = None,
     lock_file: Annotated[str, typer.Option("--lock", metavar="FILE",
                                            help="Lock file written by `openaudit lock` (used when it "
                                            "exists).")] = "openaudit.lock",
@@ -317,6 +320,9 @@ def scan(
              color=False if no_color else None, min_severity=min_severity.value,
              render_fn=lambda _reports, f, out, color=None, min_severity=None: render_outcome(
                  outcome, f, out, color=color, min_severity=min_severity))
+    if summary:  # the same outcome again as Markdown: one scan gives the report and the job summary
+        emit(outcome.reports, "markdown", summary,
+             render_fn=lambda _reports, f, out, color=None, min_severity=None: render_outcome(outcome, f, out))
     raise typer.Exit(outcome.exit_code)
 
 

@@ -81,6 +81,9 @@ def _eu_ai_act(report: Report) -> str:
     return sanitize(text, one_line=True) + " — not legal advice"
 
 
+_TERM_RULES = ("OA201", "OA212")  # the findings that state a term of the license (rules/usage.yaml)
+
+
 def build_view(report: Report) -> View:
     t = report.target
     rev = f" @ {t['revision'][:12]}" if t.get("revision") else ""
@@ -114,7 +117,7 @@ def build_view(report: Report) -> View:
     sections = []
     if report.restrictions:
         sections.append(Section(
-            "Terms that bind you",
+            "Terms that bind you (findings OA201-OA212)",
             [(r.kind, sanitize(r.summary, one_line=True, limit=200), _threshold_text(r), cite(r.clause),
               quoted(r.clause)) for r in report.restrictions],
             ("kind", "term", "limits", "clause", "quote"),
@@ -172,13 +175,16 @@ def build_view(report: Report) -> View:
               sanitize(r.get("text") or "", one_line=True, limit=160)) for r in refs],
             ("where", "line"),
         ))
-    if report.findings:
+    # Each term is shown once, under the terms: its OA201-OA212 finding would only restate it.
+    shown = [f for f in report.findings
+             if f.waived or not (_TERM_RULES[0] <= f.rule <= _TERM_RULES[1] and report.restrictions)]
+    if shown:
         sections.append(Section(
             "Findings",
             [(f.rule, f.severity + (" (waived)" if f.waived else ""),
               sanitize(f.message + (f" [waiver: {f.waiver_reason}]" if f.waived else ""), one_line=True, limit=300),
               cite(f.evidence))
-             for f in report.findings],
+             for f in shown],
             ("rule", "severity", "message", "where"),
         ))
     if report.files:

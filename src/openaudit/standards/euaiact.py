@@ -328,7 +328,7 @@ def _licence(license: LicenseResult, restrictions: list[Restriction], category: 
         for r in limiting[:5]:
             where = (f"{r.clause.file}:{r.clause.line}" if r.clause and r.clause.file and r.clause.line
                      else "the catalog's known terms of this license" if r.origin == "catalog" else "the license")
-            parts.append(f"{FIELD_OF_USE[r.kind]} ({where}: {r.summary})")
+            parts.append(f"{FIELD_OF_USE[r.kind]} ({where})")
         cites = [r.clause or Citation(source="catalog", text=r.summary) for r in limiting]
         return ("not_met", "the licence does not allow use for any purpose: " + "; ".join(parts)
                 + ". Recital 102 admits only attribution and comparable-terms (share-alike) conditions", cites)

@@ -126,14 +126,19 @@ def license_category(license_id: str) -> str | None:
 # Requirements
 
 
+def _kind_at(r: Restriction) -> str:
+    """A term named by its kind and where it sits, without restating it (the report lists each term once)."""
+    c = r.clause
+    return f"{r.kind} at {c.file}:{c.line}" if c is not None and c.file and c.line else r.kind
+
+
 def _parameters(license: LicenseResult, restrictions: list[Restriction]) -> Result:
     fou = [r for r in restrictions if r.kind in FIELD_OF_USE_KINDS]
     if fou:
-        kinds = ", ".join(dict.fromkeys(r.kind for r in fou))
-        detail = "; ".join(r.summary for r in fou[:4])
+        kinds = ", ".join(dict.fromkeys(_kind_at(r) for r in fou))
         cites = [r.clause or Citation(source="catalog", text=r.summary) for r in fou]
-        return ("fail", f"the terms restrict the field of use ({kinds}): {detail}. OSAID requires the freedom to "
-                "use, modify and share for any purpose", cites)
+        return ("fail", f"the terms restrict the field of use ({kinds}; see the terms). OSAID requires the freedom "
+                "to use, modify and share for any purpose", cites)
     name = license.name or license.id
     if license.id == "unknown":
         return ("unknown", f"the license is not identified ({license.reason or 'no license found'}), so its terms "
