@@ -132,3 +132,22 @@ def test_each_term_is_shown_once(monkeypatch):
     text = out.getvalue()
     for r in report.restrictions:
         assert text.count(r.summary) == 1, r.summary  # not again in findings, OSAID-W or the EU AI Act row
+
+
+@pytest.mark.parametrize("region", ["EUR", "XX", "E U", "123", "Europe Union"])
+def test_a_region_that_is_no_code_is_a_usage_error(region):
+    proc = oa("check", str(EXAMPLE), "--region", region)
+    assert proc.returncode == 2 and "ISO 3166-1" in proc.stderr
+
+
+@pytest.mark.parametrize(("region", "code"), [("de", 1), ("UK", 0), ("eu", 1), ("EEA", 1), ("US", 0), ("NO", 0)])
+def test_iso_codes_groups_and_aliases_are_accepted(region, code):
+    # the example's license excludes the EU (not the EEA): Norway, in the EEA but not the EU, passes
+    assert oa("check", str(EXAMPLE), "--region", region, "-q").returncode == code
+
+
+def test_every_iso_code_is_accepted():
+    from openaudit.context import normalize_region
+
+    for code in ("AD", "ZW", "NO", "DE", "GB", "KR", "CN", "US", "BR", "IN"):
+        assert normalize_region(code) == code

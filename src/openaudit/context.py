@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from openaudit.errors import UsageError
@@ -12,14 +13,32 @@ EU_MEMBERS = (
     "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 )
 EEA_EXTRA = ("IS", "LI", "NO")
-_ALIASES = {"UK": "GB", "EL": "GR", "KOREA": "KR", "SOUTH-KOREA": "KR", "USA": "US", "EUROPE": "EU"}
+
+
+@lru_cache(maxsize=1)
+def _regions() -> tuple[frozenset[str], dict[str, str]]:
+    """(every accepted code: ISO 3166-1 alpha-2 and the groups; aliases), from rules/vocabulary/countries.yaml."""
+    from openaudit.paths import rules_dir
+    from openaudit.yamlutil import load_file
+
+    data = load_file(rules_dir() / "vocabulary" / "countries.yaml")
+    codes = set(data["countries"]) | set(data["groups"])
+    aliases = {str(k): str(v) for k, v in data["aliases"].items()}
+    if not all(isinstance(c, str) and len(c) in (2, 3) and c.isalpha() and c.isupper() for c in codes) or not set(
+            aliases.values()) <= codes:
+        raise ValueError("rules/vocabulary/countries.yaml: codes must be 2-3 capital letters; aliases must name one")
+    return frozenset(codes), aliases
 
 
 def normalize_region(code: str) -> str:
+    """An ISO 3166-1 alpha-2 code or a documented group (EU, EEA), from any accepted spelling; else a usage error
+    (a typo such as EUR must never pass silently against an EU-excluding license)."""
+    codes, aliases = _regions()
     c = str(code).strip().upper().replace(" ", "-")
-    c = _ALIASES.get(c, c)
-    if not (c.isalpha() and 2 <= len(c) <= 3):
-        raise UsageError(f"--region {code!r}: expected a country code such as DE, GB, KR, or EU")
+    c = aliases.get(c, c)
+    if c not in codes:
+        raise UsageError(f"--region {code!r}: not an ISO 3166-1 alpha-2 country code (DE, GB, KR…) or a group "
+                         f"(EU, EEA); also accepted: {', '.join(sorted(aliases))}")
     return c
 
 
