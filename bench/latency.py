@@ -1,0 +1,137 @@
+"""Round trips per Hub check and per batch model, against a loopback Hub that answers every request late.
+
+    python bench/latency.py [--delay 0.1] [--models 40] [--jobs 8] [--memory] [--json]
+
+A check is network-bound: it cannot finish before it has learnt the commit sha (one round trip) and read the
+card and license files (one more, if they are fetched in parallel). This benchmark starts the fake Hub of the
+tests (tests/fakehub.py, on 127.0.0.1) with a delay of ``--delay`` seconds on every answer, then times, in
+fresh subprocesses as a user runs them:
+
+- start-up: ``openaudit check examples/open-tiny --format json`` (a local target: no request), median of 5;
+- cold: ``check acme/tiny`` with an empty Hub cache (card + LICENSE, no upstream);
+- warm: the same check again (same revision: the files come from the Hub cache);
+- batch: ``check --author acme-batch --jobs N`` over ``--models`` models (card + LICENSE each), cold.
+
+Round trips = (wall time - start-up) / delay; a batch's is divided by the number of models. Judged by
+(issue 18): cold <= 3 round trips after start-up; batch <= 0.33 per model at --jobs 8 (the floor is 0.25: two
+files per model over eight connections). ``--memory`` also runs cold batches of 100 and 400 models without
+delay and compares their peak RSS (goal: the 400-model batch within 1.15x of the 100-model one). Absolute
+times are noisy on a shared machine; the ratios are what the benchmark reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CARD = "---\nlicense: apache-2.0\n---\n# {name}\n\nA toy model card for the latency benchmark.\n"
+LICENSE_STANDIN = "Apache License\nVersion 2.0, January 2004\n"
+
+
+def load_fakehub():
+    spec = importlib.util.spec_from_file_location("fakehub", ROOT / "tests" / "fakehub.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["fakehub"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def license_text() -> str:
+    corpus = ROOT.parent / "shared" / "corpus" / "licenses" / "apache-2.0.txt"
+    return corpus.read_text(encoding="utf-8") if corpus.exists() else LICENSE_STANDIN
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """(wall seconds, exit code, peak RSS in KiB) of one openaudit run."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "openaudit", *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        print(f"  exit {proc.returncode}: {err.strip()[-300:]}", file=sys.stderr)
+    return wall, proc.returncode, usage.ru_maxrss
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--delay", type=float, default=0.1, help="seconds added to every Hub answer")
+    ap.add_argument("--models", type=int, default=40)
+    ap.add_argument("--jobs", type=int, default=8)
+    ap.add_argument("--memory", action="store_true", help="also compare peak RSS of 100- and 400-model batches")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    fakehub = load_fakehub()
+    hub = fakehub.FakeHub().start()
+    lic = license_text()
+    out: dict[str, object] = {"delay_s": args.delay, "models": args.models, "jobs": args.jobs}
+    try:
+        hub.add_repo("acme/tiny", {"README.md": CARD.format(name="tiny"), "LICENSE": lic})
+        for i in range(max(args.models, 400 if args.memory else 0)):
+            org = "acme-batch" if i < args.models else "acme-big"
+            hub.add_repo(f"{org}/m{i:04d}", {"README.md": CARD.format(name=f"m{i}"), "LICENSE": lic})
+        with tempfile.TemporaryDirectory(prefix="oa-latency-") as tmp:
+            env = fakehub.hub_env(hub.url, Path(tmp) / "hf", OPENAUDIT_TIMEOUT="30")
+            local = str(ROOT / "examples" / "open-tiny")
+            startup = statistics.median(run(["check", local, "--format", "json"], env)[0] for _ in range(5))
+            hub.add_fault("", delay=args.delay)
+            cold = run(["check", "acme/tiny", "--format", "json"], env)[0]
+            cold_requests = len(hub.requests_to())
+            hub.clear()
+            warm = run(["check", "acme/tiny", "--format", "json"], env)[0]
+            warm_requests = len(hub.requests_to())
+            hub.clear()
+            batch = run(["check", "--author", "acme-batch", "--jobs", str(args.jobs), "--format", "jsonl"], env)[0]
+            batch_requests = len(hub.requests_to())
+            out.update({
+                "startup_s": round(startup, 3),
+                "cold": {"wall_s": round(cold, 3), "requests": cold_requests,
+                         "round_trips": round((cold - startup) / args.delay, 2), "goal": 3},
+                "warm": {"wall_s": round(warm, 3), "requests": warm_requests,
+                         "round_trips": round((warm - startup) / args.delay, 2)},
+                "batch": {"wall_s": round(batch, 3), "requests": batch_requests,
+                          "round_trips_per_model": round((batch - startup) / args.delay / args.models, 3),
+                          "floor": 2 / args.jobs, "goal": 0.33},
+            })
+            if args.memory:
+                hub.faults.clear()
+                rss = {}
+                for n, org in ((100, "acme-big"), (400, "acme-big")):
+                    env_n = {**env, "HF_HOME": str(Path(tmp) / f"hf-{n}")}
+                    rss[n] = run(["check", "--author", org, "--limit", str(n), "--jobs", str(args.jobs),
+                                  "--format", "jsonl"], env_n)[2]
+                out["memory"] = {"peak_rss_kib_100": rss[100], "peak_rss_kib_400": rss[400],
+                                 "ratio": round(rss[400] / rss[100], 3), "goal": 1.15}
+    finally:
+        hub.stop()
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"delay {args.delay * 1000:.0f} ms per request; start-up (local check) {out['startup_s']:.3f} s")
+    c, w, b = out["cold"], out["warm"], out["batch"]
+    print(f"  cold check   {c['wall_s']:6.2f} s  {c['requests']:3d} requests  {c['round_trips']:5.2f} round trips "
+          f"after start-up (goal <= 3)")
+    print(f"  warm check   {w['wall_s']:6.2f} s  {w['requests']:3d} requests  {w['round_trips']:5.2f} round trips")
+    print(f"  batch of {args.models} at -j {args.jobs}: {b['wall_s']:6.2f} s  {b['requests']} requests  "
+          f"{b['round_trips_per_model']:.3f} round trips per model (floor {b['floor']:.2f}, goal <= 0.33)")
+    if "memory" in out:
+        m = out["memory"]
+        print(f"  peak RSS: 100 models {m['peak_rss_kib_100'] / 1024:.0f} MiB, 400 models "
+              f"{m['peak_rss_kib_400'] / 1024:.0f} MiB: ratio {m['ratio']:.2f} (goal <= 1.15)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
