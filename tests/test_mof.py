@@ -332,7 +332,7 @@ def test_unknown_component_names_are_ignored() -> None:
 def test_to_dict_is_json_ready() -> None:
     result = classify(comps(CLASS3, "Apache-2.0"))
     d = result.to_dict()
-    assert set(d) == {"class", "label", "progress", "components", "blocking"}
+    assert set(d) == {"class", "label", "progress", "components", "blocking", "to_reach", "what_would_change"}
     assert d["class"] == 3
     assert d["progress"] == {"3": 100, "2": 60, "1": 0}
     assert {"name", "included", "license", "status"} <= set(d["components"][0])

@@ -94,6 +94,7 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     facts["waivers_expiring"] = [_waiver_fact(w, today) for w in waivers
                                  if not w.expired(today) and w.expires and (w.expires - today).days <= 30]
     facts.update(extra_facts or {})  # e.g. `lock_drift` from `openaudit scan` against openaudit.lock (OA908)
+    references, notes = _references(ev, lineage_section, standards)
     ruleset = load_ruleset(tuple(rules) + tuple(policy.rule_paths))
     findings = ruleset.run(facts, disabled=policy.disable, severity=policy.severity)
     active = [w for w in waivers if not w.expired(today)]
@@ -121,9 +122,20 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
               "violations": [{"rule": f.rule, "message": f.message} for f in violations],
               "waived": [{"rule": f.rule, "reason": f.waiver_reason} for f in findings if f.waived]},
         files=[_file_status(f) for f in ev.files],
-        notes=list(ev.notes),
+        notes=list(ev.notes) + notes,
         lineage=lineage_section,
+        references=references,
     )
+
+
+def _references(ev: Evidence, lineage_section: dict | None, standards: dict) -> tuple[list, list[str]]:
+    """Published assessments of this model (standards/references.py); a broken bundle is a note, not a crash."""
+    from openaudit.standards.references import ReferenceDataError, assess
+
+    try:
+        return list(assess(ev, lineage=lineage_section, osaid=standards["osaid"], mof=standards["mof"])), []
+    except ReferenceDataError as exc:
+        return [], [f"published assessments were not looked up: {exc}"]
 
 
 def _waiver_fact(w, today: dt.date) -> dict:

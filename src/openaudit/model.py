@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openaudit.standards.references import Reference
 
 SCHEMA_VERSION = 1
 
@@ -101,11 +104,14 @@ class Report:
     schema_version: int = SCHEMA_VERSION
     lineage: dict[str, Any] | None = None  # base_model chain and training data (emitted only when traced)
     eu_ai_act: dict[str, Any] | None = None  # EU AI Act open-source exemption (standards/euaiact.py)
+    # published assessments (MOT, EU index, OSI) matching this model: shown after our own verdicts, never
+    # changing them (standards/references.py); empty when no source has the model
+    references: list[Reference] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         order = ["schema_version", "tool", "target", "license", "restrictions", "osaid", "mof", "grade",
-                 "findings", "gate", "files", "notes"]
+                 "references", "findings", "gate", "files", "notes"]
         if self.lineage is not None:
             order.insert(order.index("restrictions") + 1, "lineage")
         if self.eu_ai_act is not None:

@@ -186,6 +186,9 @@ class MofResult:
     components: list[dict[str, Any]]
     blocking: list[str]  # what keeps the next class (3 when Unclassified) from being met
     progress_exact: dict[int, float] = field(default_factory=dict)
+    # what would change the class: per class above the one met (III, then II, then I), the components that
+    # class adds to the ones above and that are not included with an open licence
+    to_reach: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def not_type_appropriate(self) -> list[str]:
@@ -198,7 +201,28 @@ class MofResult:
             "progress": {str(k): v for k, v in self.progress.items()},
             "components": [dict(c) for c in self.components],
             "blocking": list(self.blocking),
+            "to_reach": [{**step, "needs": [dict(n) for n in step["needs"]]} for step in self.to_reach],
+            "what_would_change": what_would_change(self.label, self.to_reach),
         }
+
+
+_NEED_WORDS = {"missing": "not shown", "unlicensed": "shown without a licence", "invalid": "licence not open"}
+
+
+def what_would_change(label: str, to_reach: list[dict[str, Any]]) -> str | None:
+    """One sentence: what the next class needs (None at Class I)."""
+    if not to_reach:
+        return None
+    step = to_reach[0]
+    needs = []
+    for n in step["needs"]:
+        word = _NEED_WORDS.get(n["status"], n["status"])
+        if n["status"] == "invalid" and n.get("license"):
+            word += f": {n['license']}"
+        name = n["name"] + (" or Research paper" if n["name"] == "Technical report" else "")
+        needs.append(f"{name} ({word})")
+    return (f"{label}; {step['label']} needs, each under an open licence: " + ", ".join(needs)
+            if needs else None)
 
 
 def _php_round(x: float) -> int:
@@ -333,7 +357,22 @@ def classify(
             "note": comp.note if comp is not None else None,
         })
 
+    to_reach: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for c in [k for k in (3, 2, 1) if mof_class is None or k < mof_class]:
+        b = buckets[c]
+        needs = []
+        for cid in (*b["missing"], *b["unlicensed"], *b["invalid"]):
+            if cid in seen:
+                continue
+            seen.add(cid)
+            needs.append({"name": fw.by_id[cid].name, "status": status[cid], "license": resolved.get(cid, (None,))[0]})
+        order = {cd.id: i for i, cd in enumerate(fw.components)}
+        needs.sort(key=lambda n: order[fw.by_name[n["name"]].id])
+        to_reach.append({"class": c, "label": fw.labels[c], "needs": needs})
+
     return MofResult(
+        to_reach=to_reach,
         mof_class=mof_class,
         label=fw.labels[mof_class or 0],
         progress={c: _php_round(exact[c]) for c in (3, 2, 1)},

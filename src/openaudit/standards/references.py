@@ -1,0 +1,510 @@
+"""What recognised assessors published about a model, beside (never instead of) our own verdict.
+
+Three bundled sources (``rules/references/*.json``, rebuilt by ``scripts/build_references.py``; JSON because it
+is read on every ``check`` and parses ~50x faster than the same data as YAML):
+
+- ``mot``: the Model Openness Tool's model records (LF AI & Data), MOF class computed from each record the way
+  the MOT does (``openaudit.standards.mof.classify``).
+- ``osai_index``: the European Open Source AI Index (osai-index.eu), 12 dimensions graded open/partial/closed
+  per system (CC-BY-4.0: attribution is carried with every reference).
+- ``osi``: the Open Source Initiative's published OSAID 1.0 validation-phase results (system names and outcomes).
+
+The stage is fed by ids only: the audited model's Hub id (for a local directory, an ``org__name`` or
+``models--org--name`` directory name, else the directory name alone), and its base models' ids (card
+``base_model`` and the traced lineage chain). A match is labelled by how it was made (``match``):
+
+- ``exact``: the record assessed this very model;
+- ``base_model``: the record assessed this model's base model;
+- ``built_on_this``: the record assessed a system built on this model (the index's ``basemodel`` weights);
+- ``family``: the record assessed another size or version of this model's family (same Hub organisation and
+  family word: ``allenai/OLMo-7B`` and ``allenai/Olmo-3.1-32B-Think`` are both ``allenai/olmo``), or, for OSI,
+  the named system as a whole;
+- ``base_model_family``: the same, for this model's base model.
+
+Per assessor, only the closest kind of match is kept (exact before base model before family). Nothing here
+changes our verdicts: ``differs`` says, in words, when a published verdict disagrees with ours and why.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from openaudit.paths import rules_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openaudit.evidence import Evidence
+
+ASSESSORS = ("mot", "osai_index", "osi")
+MATCHES = ("exact", "base_model", "built_on_this", "family", "base_model_family")
+_MATCH_RANK = {m: i for i, m in enumerate(MATCHES)}
+BUNDLE_FILES = {"mot": "mot.json", "osai_index": "osai-index.json", "osi": "osi-osaid.json"}
+MAX_PER_ASSESSOR = 3  # family / built-on matches shown per assessor (closest names first)
+
+_HF_URL = re.compile(
+    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|collections/|papers/|docs/|blog/|models\b)"
+    r"([A-Za-z0-9][\w.-]{0,95})/([A-Za-z0-9][\w.-]{0,95})(?:[/?#]|$)")
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+_TOKEN_SPLIT = re.compile(r"[-_. ]+")
+_LOCAL_ORG_NAME = re.compile(r"^(?:models--)?([A-Za-z0-9][\w.-]{0,95}?)(?:__|--)([A-Za-z0-9][\w.-]{0,95})$")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Ids and families (shared with scripts/build_references.py)
+
+
+def hub_id_from_url(url: Any) -> str | None:
+    """``org/name`` of a Hugging Face model URL, or None (datasets, spaces, collections, papers are not models)."""
+    if not isinstance(url, str):
+        return None
+    m = _HF_URL.match(url.strip())
+    if not m:
+        return None
+    name = m.group(2)
+    return f"{m.group(1)}/{name}"
+
+
+def family_key(model_id: str | None) -> str | None:
+    """``org/family-word`` of a Hub id, lower case, or None.
+
+    The family word is the name's first token that starts with a letter, after leading tokens that repeat the
+    organisation's name (``meta-llama/Meta-Llama-3-8B`` -> ``meta-llama/llama``). Sizes, versions and suffixes
+    (``-7B``, ``-3.1``, ``-Instruct``) are what the family leaves out. A bare name (no org) has no family.
+    """
+    if not model_id or "/" not in model_id:
+        return None
+    org, _, name = model_id.strip().lower().partition("/")
+    tokens = [t for t in _TOKEN_SPLIT.split(name) if t]
+    org_tokens = set(_TOKEN_SPLIT.split(org))
+    i = 0
+    while i + 1 < len(tokens) and tokens[i] in org_tokens and tokens[i + 1][:1].isalpha():
+        i += 1
+    if i >= len(tokens) or not tokens[i][:1].isalpha():
+        return None
+    return f"{org}/{tokens[i]}"
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def target_ids(ev: Evidence) -> tuple[str | None, str | None, str]:
+    """(Hub id, bare name, how it was found) of the audited model.
+
+    A Hub target: its id. A local directory (or a card file's directory): ``org__name`` and ``models--org--name``
+    directory names give ``org/name``; any other directory name is a bare name, matched on record names only.
+    """
+    if ev.kind == "hub":
+        return ev.id, ev.id.rpartition("/")[2], "hub id"
+    from pathlib import PurePath
+
+    p = PurePath(ev.id)
+    name = p.name
+    if p.suffix.lower() in (".md", ".markdown") or name.lower() == "readme.md":
+        name = p.parent.name
+    m = _LOCAL_ORG_NAME.match(name)
+    if m:
+        return f"{m.group(1)}/{m.group(2)}", m.group(2), "directory name"
+    return None, (name or None), "directory name"
+
+
+def base_ids(ev: Evidence, lineage: dict[str, Any] | None) -> list[str]:
+    """Hub ids of the base models: the card's ``base_model`` values, then every upstream of the traced chain."""
+    out: list[str] = []
+    raw = ev.metadata.get("base_model")
+    for v in raw if isinstance(raw, list) else [raw]:
+        if isinstance(v, str):
+            v = hub_id_from_url(v) or v.strip()
+            if _HUB_ID.match(v):
+                out.append(v)
+    for e in (lineage or {}).get("chain") or []:
+        if isinstance(e, dict) and isinstance(e.get("id"), str) and _HUB_ID.match(e["id"]):
+            out.append(e["id"])
+    return list(dict.fromkeys(out))[:16]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The bundle
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str  # mot | osai_index | osi
+    name: str
+    standard: str
+    url: str
+    snapshot: str  # commit or publication the data was taken from
+    record_url: str | None  # link of one record, ``{file}`` replaced by the record's file name
+    date: str  # the snapshot's date (YYYY-MM-DD)
+    license: str
+    attribution: str | None
+    caveat: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "standard": self.standard, "url": self.url,
+                "snapshot": self.snapshot, "date": self.date, "license": self.license,
+                "attribution": self.attribution, "caveat": self.caveat}
+
+
+class ReferenceDataError(ValueError):
+    pass
+
+
+def _source(raw: Any, assessor: str) -> Source:
+    if not isinstance(raw, dict):
+        raise ReferenceDataError(f"rules/references/{BUNDLE_FILES[assessor]}: no source mapping")
+    return Source(id=assessor, name=str(raw.get("name") or assessor), standard=str(raw.get("standard") or ""),
+                  url=str(raw.get("url") or ""), snapshot=str(raw.get("snapshot") or ""),
+                  record_url=str(raw["record_url"]) if raw.get("record_url") else None,
+                  date=str(raw.get("date") or ""), license=str(raw.get("license") or "unknown"),
+                  attribution=str(raw["attribution"]) if raw.get("attribution") else None,
+                  caveat=str(raw["caveat"]) if raw.get("caveat") else None)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    sources: dict[str, Source]
+    mot: tuple[dict[str, Any], ...]
+    index: tuple[dict[str, Any], ...]
+    index_dimensions: tuple[tuple[str, str], ...]  # (key, label) in the index's order
+    osi: tuple[dict[str, Any], ...]
+    osi_outcomes: dict[str, str]
+
+
+@lru_cache(maxsize=2)
+def load_bundle(directory: str | None = None) -> Bundle:
+    """The bundled reference data, parsed on first use (not at import: ~3 ms)."""
+    import json
+    from pathlib import Path
+
+    base = Path(directory) if directory else rules_dir() / "references"
+    data = {}
+    for assessor, name in BUNDLE_FILES.items():
+        try:
+            raw = json.loads((base / name).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ReferenceDataError(f"reference data {base / name} could not be read: {exc.strerror}") from None
+        except ValueError as exc:
+            raise ReferenceDataError(f"reference data {base / name} is not valid JSON: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ReferenceDataError(f"reference data {base / name}: expected a mapping")
+        data[assessor] = raw
+    dims = tuple((str(d["key"]), str(d["label"])) for d in data["osai_index"].get("dimensions") or []
+                 if isinstance(d, dict) and d.get("key"))
+    return Bundle(
+        sources={a: _source(data[a].get("source"), a) for a in ASSESSORS},
+        mot=tuple(r for r in data["mot"].get("records") or [] if isinstance(r, dict)),
+        index=tuple(r for r in data["osai_index"].get("records") or [] if isinstance(r, dict)),
+        index_dimensions=dims,
+        osi=tuple(r for r in data["osi"].get("systems") or [] if isinstance(r, dict)),
+        osi_outcomes={str(k): str(v) for k, v in (data["osi"].get("outcomes") or {}).items()},
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Result
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One published assessment that matches the audited model (or its base model, or its family)."""
+
+    assessor: str  # mot | osai_index | osi
+    standard: str
+    subject: str  # what the assessor assessed, as it names it
+    subject_id: str | None  # its Hub id, when the record gives one
+    match: str  # exact | base_model | built_on_this | family | base_model_family
+    match_note: str  # the match in words ("same family, other size or version: ...")
+    verdict: str  # the assessor's verdict in its own terms
+    date: str | None  # the date the assessor's record carries (see date_basis)
+    date_basis: str  # what ``date`` is
+    url: str  # where to read the record
+    details: dict[str, Any] = field(default_factory=dict)  # class/progress (mot), grades (index), outcome (osi)
+    differs: str | None = None  # how and why our verdict from the evidence differs, when it does
+    source: Source | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        src = self.source
+        return {
+            "assessor": self.assessor,
+            "standard": self.standard,
+            "subject": self.subject,
+            "subject_id": self.subject_id,
+            "match": self.match,
+            "match_note": self.match_note,
+            "verdict": self.verdict,
+            "date": self.date,
+            "date_basis": self.date_basis,
+            "url": self.url,
+            "details": dict(self.details),
+            "differs": self.differs,
+            "source": src.to_dict() if src is not None else None,
+        }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Matching
+
+
+@dataclass(frozen=True)
+class _Ids:
+    own: str | None
+    own_name: str | None
+    how: str
+    bases: tuple[str, ...]
+
+    @property
+    def own_family(self) -> str | None:
+        return family_key(self.own)
+
+    @property
+    def base_families(self) -> frozenset[str]:
+        return frozenset(f for f in (family_key(b) for b in self.bases) if f)
+
+
+def _lower(values: Any) -> set[str]:
+    return {str(v).lower() for v in values or [] if v}
+
+
+def _classify_match(ids: _Ids, hub: set[str], base_hub: set[str], families: set[str],
+                    names: set[str], base_names: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """(match kind, the id it matched on) for one record, closest first, or None. ``names``/``base_names``
+    (normalised record names) are used only for a local target with a bare directory name."""
+    own = ids.own.lower() if ids.own else None
+    bare = _norm(ids.own_name) if own is None and ids.own_name else None
+    if (own and own in hub) or (bare and bare in names):
+        return "exact", ids.own or ids.own_name or ""
+    for b in ids.bases:
+        if b.lower() in hub:
+            return "base_model", b
+    if (own and own in base_hub) or (bare and bare in base_names):
+        return "built_on_this", ids.own or ids.own_name or ""
+    fam = ids.own_family
+    if fam and fam in families:
+        return "family", fam
+    for b in ids.bases:
+        bf = family_key(b)
+        if bf and bf in families:
+            return "base_model_family", b
+    return None
+
+
+def _match_note(kind: str, on: str, subject: str, how: str) -> str:
+    return {
+        "exact": f"this model ({how})",
+        "base_model": f"this model's base model {on}",
+        "built_on_this": f"{subject}, a system built on this model: its base-model grades describe this model",
+        "family": f"same family ({on}), another size or version: {subject}",
+        "base_model_family": f"the family of this model's base model {on}: {subject}",
+    }[kind]
+
+
+def _similarity(a: str | None, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, _norm(a or ""), _norm(b)).ratio()
+
+
+def _keep(found: list[tuple[str, str, dict[str, Any]]], own: str | None) -> list[tuple[str, str, dict[str, Any]]]:
+    """Only the closest kind of match; a few of the closest names when that kind is a family-level one."""
+    if not found:
+        return []
+    best = min(_MATCH_RANK[k] for k, _, _ in found)
+    kept = [x for x in found if _MATCH_RANK[x[0]] == best]
+    kept.sort(key=lambda x: (-_similarity(own, str(x[2].get("name") or "")), str(x[2].get("name") or "")))
+    return kept[:MAX_PER_ASSESSOR]
+
+
+def _requirement_gaps(osaid: dict[str, Any]) -> str:
+    """"this card does not show X, Y; Z is not met" from our OSAID requirements that did not pass."""
+    unknown, failed = [], []
+    for r in osaid.get("requirements") or []:
+        if isinstance(r, dict) and r.get("status") != "pass":
+            name = str(r.get("name") or r.get("id")).lower()
+            (unknown if r.get("status") == "unknown" else failed).append(name)
+    parts = []
+    if unknown:
+        parts.append("this card does not show the " + ", ".join(unknown))
+    if failed:
+        parts.append("not met from this model's evidence: " + ", ".join(failed))
+    return "; ".join(parts)
+
+
+_OUR_OSAID = {"conformant": "conformant", "not_conformant": "not conformant",
+              "insufficient_evidence": "insufficient evidence"}
+
+
+def _osi_differs(system: dict[str, Any], osaid: dict[str, Any]) -> str | None:
+    ours = str(osaid.get("verdict") or "insufficient_evidence")
+    outcome = str(system.get("outcome"))
+    name = str(system.get("name"))
+    if outcome == "passed" and ours != "conformant":
+        gaps = _requirement_gaps(osaid)
+        return (f"OSI validated {name} as conformant; {gaps or 'our verdict differs'} (our verdict from the "
+                f"evidence: {_OUR_OSAID.get(ours, ours)})")
+    if outcome != "passed" and ours == "conformant":
+        return (f"OSI's validation did not pass {name}; this model's evidence meets every OSAID requirement we "
+                "check (OSI gives no per-system reason to compare with)")
+    return None
+
+
+def _mot_differs(rec: dict[str, Any], mof: dict[str, Any]) -> str | None:
+    theirs = rec.get("class")
+    ours = mof.get("class")
+    if theirs == ours:
+        return None
+    label = mof.get("label") or "Unclassified"
+    change = mof.get("what_would_change")
+    why = change.partition("; ")[2] if isinstance(change, str) and "; " in change else ""
+    return (f"the MOT record of {rec.get('name')} is {rec.get('label')}; this model's evidence supports {label}"
+            f"{'; ' + why if why else ''} (the MOT classifies what the producer declared, we classify what the "
+            "card and repository show)")
+
+
+def _record_url(src: Source, rec: dict[str, Any]) -> str:
+    from urllib.parse import quote
+
+    if src.record_url and rec.get("file"):
+        return src.record_url.replace("{file}", quote(str(rec["file"])))
+    return src.url
+
+
+def _mot_refs(b: Bundle, ids: _Ids, mof: dict[str, Any]) -> list[Reference]:
+    found = []
+    for rec in b.mot:
+        hub = _lower(rec.get("hub"))
+        hit = _classify_match(ids, hub, set(), set(rec.get("family") or []), {_norm(str(rec.get("name") or ""))})
+        if hit:
+            found.append((hit[0], hit[1], rec))
+    src = b.sources["mot"]
+    out = []
+    for kind, on, rec in _keep(found, ids.own or ids.own_name):
+        subject = str(rec.get("name"))
+        prog = rec.get("progress") or {}
+        out.append(Reference(
+            assessor="mot", standard=src.standard, subject=subject, subject_id=(rec.get("hub") or [None])[0],
+            match=kind, match_note=_match_note(kind, on, subject, ids.how),
+            verdict=str(rec.get("label")),
+            date=str(rec["date"]) if rec.get("date") else None, date_basis="record date (release.date)",
+            url=_record_url(src, rec),
+            details={"class": rec.get("class"), "progress": {str(k): v for k, v in prog.items()},
+                     "blocking": list(rec.get("blocking") or [])[:8], "listed_on_site": rec.get("listed")},
+            differs=_mot_differs(rec, mof) if kind in ("exact", "family") else None,
+            source=src))
+    return out
+
+
+def _index_refs(b: Bundle, ids: _Ids) -> list[Reference]:
+    found = []
+    for rec in b.index:
+        names = {_norm(str(rec.get("end_model") or ""))} - {""}
+        base_names = frozenset({_norm(str(rec.get("base_model") or ""))} - {""})
+        hit = _classify_match(ids, _lower(rec.get("hub")), _lower(rec.get("base_hub")), set(rec.get("family") or []),
+                              names, base_names)
+        if hit:
+            found.append((hit[0], hit[1], rec))
+    src = b.sources["osai_index"]
+    labels = dict(b.index_dimensions)
+    out = []
+    for kind, on, rec in _keep(found, ids.own or ids.own_name):
+        grades = {k: v for k, v in (rec.get("grades") or {}).items()}
+        counts = {g: sum(1 for v in grades.values() if v == g) for g in ("open", "partial", "closed")}
+        subject = str(rec.get("end_model") or rec.get("name"))
+        verdict = (f"{counts['open']} open, {counts['partial']} partial, {counts['closed']} closed "
+                   f"of {len(grades)} dimensions")
+        out.append(Reference(
+            assessor="osai_index", standard=src.standard, subject=subject,
+            subject_id=(rec.get("hub") or [None])[0], match=kind,
+            match_note=_match_note(kind, on, f"{rec.get('name')} ({subject})", ids.how),
+            verdict=verdict, date=src.date,
+            date_basis=f"index snapshot date; model released {rec.get('released') or 'unknown'}",
+            url=_record_url(src, rec),
+            details={"system": rec.get("name"), "organisation": rec.get("org"), "base_model": rec.get("base_model"),
+                     "released": rec.get("released"), "grades": grades, "counts": counts,
+                     "dimensions": {k: labels.get(k, k) for k in grades}},
+            differs=None, source=src))
+    return out
+
+
+def _osi_refs(b: Bundle, ids: _Ids, osaid: dict[str, Any]) -> list[Reference]:
+    src = b.sources["osi"]
+    found = []
+    for system in b.osi:
+        pats = [str(p).lower() for p in system.get("hub") or []]
+
+        def hits(model_id: str | None, pats: list[str] = pats) -> bool:
+            return bool(model_id) and any(fnmatch.fnmatchcase(model_id.lower(), p) for p in pats)
+
+        if hits(ids.own) or (ids.own is None and ids.own_name and hits(ids.own_name)):
+            found.append(("family", ids.own or ids.own_name or "", system))
+            continue
+        base = next((x for x in ids.bases if hits(x)), None)
+        if base:
+            found.append(("base_model_family", base, system))
+    out = []
+    for kind, on, system in _keep(found, ids.own or ids.own_name):
+        name = str(system.get("name"))
+        outcome = str(system.get("outcome"))
+        note = (f"OSI reviewed the {name} system ({system.get('org')}), not this checkpoint"
+                if kind == "family" else f"OSI reviewed the {name} system, the family of this model's base model {on}")
+        if system.get("note"):
+            note += f"; {system['note']}"
+        out.append(Reference(
+            assessor="osi", standard=src.standard, subject=name, subject_id=None, match=kind, match_note=note,
+            verdict=b.osi_outcomes.get(outcome, outcome), date=src.date, date_basis="published",
+            url=src.url, details={"outcome": outcome, "organisation": system.get("org")},
+            differs=_osi_differs(system, osaid) if kind == "family" else None, source=src))
+    return out
+
+
+def assess(ev: Evidence, *, lineage: dict[str, Any] | None = None, osaid: dict[str, Any] | None = None,
+           mof: dict[str, Any] | None = None, bundle: Bundle | None = None) -> tuple[Reference, ...]:
+    """The published assessments that match this model, its base models or their families (may be empty)."""
+    own, own_name, how = target_ids(ev)
+    ids = _Ids(own=own, own_name=own_name, how=how, bases=tuple(base_ids(ev, lineage)))
+    if not (ids.own or ids.own_name or ids.bases):
+        return ()
+    b = bundle or load_bundle()
+    return (*_mot_refs(b, ids, mof or {}), *_index_refs(b, ids), *_osi_refs(b, ids, osaid or {}))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# `openaudit explain references`
+
+EXPLAIN = {
+    "what": "Published assessments of a model by recognised assessors, shown beside openaudit's own verdict "
+            "(never replacing it): the Model Openness Tool's MOF class, the European Open Source AI Index's "
+            "grades, and OSI's OSAID validation results. Each carries its date, a link and how it was matched.",
+    "assessors": {
+        "mot": "Model Openness Tool (LF AI & Data, mot.isitopen.ai): producers (or volunteers) declare which of the "
+               "17 Model Openness Framework components they release and under which licence; the tool computes "
+               "Class III (open model: weights, architecture, docs), II (+ training, inference and evaluation code "
+               "and data) or I (+ datasets, preprocessing code, intermediate checkpoints, paper). It measures "
+               "what is released under open licences, as declared; records can be incomplete.",
+        "osai_index": "European Open Source AI Index (Radboud University, osai-index.eu; CC-BY-4.0): researchers "
+                      "grade each generative AI system open / partial / closed on 12 dimensions of availability "
+                      "(base and end-model data and weights, training code), documentation (code, hardware, "
+                      "preprint, paper, model card, datasheet) and access (licences). It measures openness as a "
+                      "gradient, usually for the largest or latest model of a family.",
+        "osi": "Open Source Initiative: while writing the Open Source AI Definition 1.0 (released 2024-10-28), "
+               "volunteers reviewed a dozen systems' legal documents and components against it; OSI published "
+               "which passed, which would pass with other licences, and which did not. A binary verdict on the "
+               "four freedoms for a named system (not a checkpoint), with no per-system reason; OSI does not "
+               "certify systems.",
+    },
+    "matches": {
+        "exact": "the record assessed this very model (its Hub id, or a local directory's name)",
+        "base_model": "the record assessed this model's base model (card base_model or the traced lineage)",
+        "built_on_this": "the record assessed a system built on this model (the index's base-model weights)",
+        "family": "another size or version of the same family (same organisation and family word), or for OSI "
+                  "the named system as a whole",
+        "base_model_family": "the family of this model's base model",
+    },
+    "how": "openaudit's own OSAID, MOF and grade verdicts come only from the evidence it read (card, license files, "
+           "repository). When a published verdict differs, `differs` says how and why (e.g. what the card does not "
+           "show). Reference data is bundled (no network), with its source, snapshot date and license, and "
+           "rebuilt from upstream checkouts by scripts/build_references.py.",
+}
