@@ -401,11 +401,12 @@ def licenses_cmd(
 @app.command()
 def explain(
     name: Annotated[str, typer.Argument(help="A rule code (OA201), a license id, Hub id or SPDX id, or a topic: "
-                                        "grade, osaid, mof, confidence.")],
+                                        "grade, osaid, mof, confidence, references.")],
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
 ) -> None:
-    """Explain a rule (what, why, how to fix), a license (ids, OSI status, terms and their clauses), or how a
-    report's grade, OSAID verdict, MOF class or license confidence is decided."""
+    """Explain a rule (what, why, how to fix), a license (ids, OSI status, terms and their clauses), how a
+    report's grade, OSAID verdict, MOF class or license confidence is decided, or `references` (the published
+    assessments shown beside our verdicts: what each assessor measures)."""
     import re
 
     from openaudit.report.topics import TOPICS, render_topic
@@ -418,6 +419,11 @@ def explain(
     from openaudit.licenses.catalog import load_catalog
     from openaudit.report.catalog import render_entry, render_rule
 
+    if name.lower() == "references":
+        from openaudit.report.catalog import render_references_topic
+
+        render_references_topic(fmt.value, sys.stdout)
+        return
     if re.fullmatch(r"(?i)OA[0-9]{3}", name):
         from openaudit.engine.rules import load_ruleset
 

@@ -147,3 +147,34 @@ def render_rule(r, fmt: str, out: TextIO) -> None:
     width = _width(out)
     for key, label in (("what", "What"), ("why", "Why it matters"), ("fix", "How to fix")):
         out.write(f"{label}:\n" + _fit(f"  {r.docs[key]}", 2, width) + "\n\n")
+
+
+def render_references_topic(fmt: str, out: TextIO) -> None:
+    """`openaudit explain references`: what each assessor measures, how matches are made, the bundled data."""
+    from openaudit.standards.references import EXPLAIN, ReferenceDataError, load_bundle
+
+    try:
+        b = load_bundle()
+        sources = {k: {**v.to_dict(), "records": n} for (k, v), n in zip(
+            b.sources.items(), (len(b.mot), len(b.index), len(b.osi)), strict=True)}
+    except ReferenceDataError as exc:
+        sources = {"error": str(exc)}
+    if fmt == "json":
+        out.write(json.dumps({**EXPLAIN, "sources": sources}, indent=2) + "\n")
+        return
+    out.write("references: published assessments beside openaudit's own verdict\n\n")
+    out.write(f"{EXPLAIN['what']}\n\nWhat each assessor measures:\n")
+    for key, text in EXPLAIN["assessors"].items():
+        out.write(f"  {key}: {text}\n")
+    out.write("\nHow a record is matched (`match`):\n")
+    for key, text in EXPLAIN["matches"].items():
+        out.write(f"  {key}: {text}\n")
+    out.write(f"\n{EXPLAIN['how']}\n\nBundled data:\n")
+    for key, src in sources.items():
+        if not isinstance(src, dict):
+            out.write(f"  {key}: {src}\n")
+            continue
+        out.write(f"  {key}: {src['name']}: {src['records']} records; snapshot {src['snapshot']} ({src['date']}); "
+                  f"license {src['license']}\n")
+        if src.get("attribution"):
+            out.write(f"      attribution: {src['attribution']}\n")

@@ -4,7 +4,8 @@
   target; for several targets every model is a top-level component), with a ``pkg:huggingface`` purl for Hub
   targets, its license (an SPDX id or expression, else a named license with a URL to the license file when
   the Hub can serve it), and openaudit's verdicts as ``openaudit:``-namespaced properties: license id, OSI
-  approval, OSAID verdict, MOF class, grade, gate, EU AI Act exemption, and one property per restriction.
+  approval, OSAID verdict, MOF class, grade, gate, EU AI Act exemption, one property per restriction, and the
+  published assessments (``openaudit:reference.<assessor>``, with their source's attribution).
 * The base-model chain (the report's ``lineage`` section, when the audit traced it) becomes
   ``machine-learning-model`` components; training datasets (``datasets:`` of the card, from the same section)
   become ``data`` components. Dependencies: the model depends on its direct bases and datasets, each base on
@@ -171,6 +172,13 @@ def _model_component(report: Report, ref: str) -> Any:
         pairs.append(("restriction", f"{r.kind}: {r.summary}" + (f" ({_where(r.clause)})" if r.clause else "")))
     if report.lineage is None:
         pairs.append(("lineage", "not traced"))
+    for x in report.references or []:  # published assessments, after our own verdicts
+        pairs.append((f"reference.{x.assessor}",
+                      f"{x.subject}: {x.verdict} ({x.match}; {x.date or 'undated'}; {x.url})"
+                      + (f"; differs: {x.differs}" if x.differs else f"; {x.comparison.replace('_', ' ')}")))
+    for src in {x.source.id: x.source for x in report.references or [] if x.source is not None}.values():
+        pairs.append((f"reference.{src.id}.source", f"{src.attribution or src.name}; {src.license}; "
+                                                   f"snapshot {src.date}"))
     comp.properties.update(_props(pairs))
     return comp
 

@@ -95,6 +95,7 @@ def render_markdown(reports: list[Report], out: TextIO, *, unaudited: list[dict]
         for key, value in view.summary:
             if key.strip() != "evidence":
                 out.write(f"- **{md(key, 40)}**: {md(value)}\n")
+        _published(r, out)
         refs = _refs(r)
         if refs:
             out.write("\n**Referenced at**\n\n")
@@ -117,6 +118,26 @@ def render_markdown(reports: list[Report], out: TextIO, *, unaudited: list[dict]
             out.write("\n</details>\n")
         for n in r.notes:
             out.write(f"\n> {md(n, 400)}\n")
+
+
+def _published(r: Report, out: TextIO) -> None:
+    """The published assessments (after our own verdicts in the bullets above), with the sources' attribution."""
+    from openaudit.report.view import ASSESSOR_NAMES
+
+    if not r.references:
+        return
+    out.write("\n**Published assessments** (what others concluded; not our verdict)\n\n"
+              "| Assessor | Verdict | Match | Date | Link | vs. our verdict |\n| --- | --- | --- | --- | --- | --- |\n")
+    for x in r.references:
+        vs = x.differs or {"agrees": "agrees with our verdict"}.get(x.comparison, "not compared")
+        when = f"{x.date or 'undated'} ({x.date_basis})"
+        out.write(f"| {md(ASSESSOR_NAMES.get(x.assessor, x.assessor), 40)} | {md(f'{x.subject}: {x.verdict}', 300)} "
+                  f"| {md(f'{x.match}: {x.match_note}', 200)} | {md(when, 120)} "
+                  f"| {md(x.url, 300)} | {md(vs, 500)} |\n")
+    sources = {x.source.id: x.source for x in r.references if x.source is not None}
+    for s in sources.values():
+        out.write(f"\n<sub>{md(s.name, 120)}: {md(s.attribution or s.url, 400)}; {md(s.license, 120)}; "
+                  f"snapshot {md(s.date, 20)}</sub>\n")
 
 
 def _code(value: object) -> str:

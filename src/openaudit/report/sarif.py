@@ -137,6 +137,15 @@ def _notifications(reports: list[Report], unaudited: list[dict]) -> list[dict[st
     return out
 
 
+def _references(report: Report) -> list[dict[str, Any]]:
+    """The published assessments (MOT, EU index, OSI) as run properties: not results, they are not findings."""
+    return [{"assessor": x.assessor, "subject": x.subject, "verdict": x.verdict, "match": x.match,
+             "date": x.date, "url": x.url, "comparison": x.comparison, "differs": x.differs,
+             "license": x.source.license if x.source else None,
+             "attribution": x.source.attribution if x.source else None}
+            for x in report.references or []]
+
+
 def build_sarif(reports: list[Report], unaudited: list[dict] | None = None,
                 min_severity: str = DEFAULT_MIN_SEVERITY) -> dict[str, Any]:
     """``unaudited`` (from `openaudit scan`): models that could not be audited, {model, error, exit_code,
@@ -173,7 +182,8 @@ def build_sarif(reports: list[Report], unaudited: list[dict] | None = None,
             "properties": {"models": [{"id": r.target.get("id"), "revision": r.target.get("revision"),
                                        "license": r.license.id, "passed": r.passed,
                                        "offline": bool(r.target.get("offline")),
-                                       "decidedFromLock": bool((r.target.get("lock") or {}).get("decided_from_lock"))}
+                                       "decidedFromLock": bool((r.target.get("lock") or {}).get("decided_from_lock")),
+                                       "references": _references(r)}
                                       for r in reports]
                            + [{"id": u.get("model"), "passed": False, "error": u.get("error")} for u in unaudited]},
         }],

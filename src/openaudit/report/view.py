@@ -84,6 +84,54 @@ def _eu_ai_act(report: Report) -> str:
 _TERM_RULES = ("OA201", "OA212")  # the findings that state a term of the license (rules/usage.yaml)
 
 
+ASSESSOR_NAMES = {"mot": "MOT", "osai_index": "EU OSAI index", "osi": "OSI"}
+MATCH_WORDS = {"exact": "this model", "base_model": "base model", "built_on_this": "built on this model",
+               "family": "family", "base_model_family": "base model's family"}
+
+
+def published_summary(report: Report) -> str:
+    """One line: each published assessment, its match and date (after our own verdicts in the summary)."""
+    refs = report.references or []
+    if not refs:
+        return "none found in the bundled MOT, EU OSAI index and OSI data"
+    parts = []
+    for r in refs:
+        when = f", {r.date}" if r.date else ""
+        parts.append(f"{ASSESSOR_NAMES.get(r.assessor, r.assessor)}: {r.verdict} "
+                     f"({MATCH_WORDS.get(r.match, r.match)}{when})")
+    return sanitize("; ".join(parts), one_line=True, limit=600)
+
+
+def reference_sections(report: Report) -> list[Section]:
+    """The published assessments in full, then the sources they come from (with the attribution a license asks
+    for)."""
+    refs = report.references or []
+    if not refs:
+        return []
+    rows = []
+    for r in refs:
+        rows.append((ASSESSOR_NAMES.get(r.assessor, r.assessor),
+                     sanitize(f"{r.subject}: {r.verdict}", one_line=True, limit=200),
+                     sanitize(f"{r.match} - {r.match_note}", one_line=True, limit=200),
+                     sanitize(f"{r.date or 'undated'} ({r.date_basis})", one_line=True, limit=120),
+                     sanitize(r.url, one_line=True, limit=200),
+                     sanitize(r.differs or {"agrees": "agrees with our verdict"}.get(r.comparison, "not compared"),
+                              one_line=True, limit=400)))
+    sources = {}
+    for r in refs:
+        if r.source is not None:
+            sources.setdefault(r.source.id, r.source)
+    return [
+        Section("Published assessments (what others concluded; not our verdict)", rows,
+                ("assessor", "verdict", "match", "date", "link", "vs. our verdict")),
+        Section("Sources of the published assessments",
+                [(sanitize(s.name, one_line=True), sanitize(f"{s.license}; snapshot {s.date}", one_line=True),
+                  sanitize(s.attribution or s.url, one_line=True, limit=300))
+                 for s in sources.values()],
+                ("source", "license", "attribution")),
+    ]
+
+
 def build_view(report: Report) -> View:
     t = report.target
     rev = f" @ {t['revision'][:12]}" if t.get("revision") else ""
@@ -98,6 +146,9 @@ def build_view(report: Report) -> View:
     score = report.grade.get("score")
     osaid = report.osaid.get("verdict", "insufficient_evidence").replace("_", " ")
     mof = report.mof.get("label") or "Unclassified"
+    change = report.mof.get("what_would_change")
+    if isinstance(change, str) and change:
+        mof = sanitize(change, one_line=True, limit=400)
     gate = "PASSED" if report.passed else "FAILED"
     violations = report.gate.get("violations") or []
     if violations:
@@ -107,6 +158,7 @@ def build_view(report: Report) -> View:
         ("OSAID 1.0", osaid),
         ("MOF", mof),
         ("EU AI Act", _eu_ai_act(report)),
+        ("Published", published_summary(report)),
         ("Gate", gate),
         ("License", lic_text),
         ("OSI approved", osi),
@@ -167,6 +219,7 @@ def build_view(report: Report) -> View:
              for r in reqs if isinstance(r, dict)],
             ("id", "requirement", "status", "why"),
         ))
+    sections += reference_sections(report)
     refs = [r for r in report.target.get("references") or [] if isinstance(r, dict)]
     if refs:  # `openaudit scan`: where the code base references this model
         sections.append(Section(

@@ -225,6 +225,9 @@ class Reference:
     details: dict[str, Any] = field(default_factory=dict)  # class/progress (mot), grades (index), outcome (osi)
     differs: str | None = None  # how and why our verdict from the evidence differs, when it does
     source: Source | None = None
+    # agrees | differs | not_compared (the index grades dimensions we have no single verdict for; a base-model
+    # or built-on match assessed another model)
+    comparison: str = "not_compared"
 
     def to_dict(self) -> dict[str, Any]:
         src = self.source
@@ -240,6 +243,7 @@ class Reference:
             "date_basis": self.date_basis,
             "url": self.url,
             "details": dict(self.details),
+            "comparison": self.comparison,
             "differs": self.differs,
             "source": src.to_dict() if src is not None else None,
         }
@@ -364,6 +368,12 @@ def _mot_differs(rec: dict[str, Any], mof: dict[str, Any]) -> str | None:
             "card and repository show)")
 
 
+def _comparison(comparable: bool, differs: str | None) -> str:
+    if not comparable:
+        return "not_compared"
+    return "differs" if differs else "agrees"
+
+
 def _record_url(src: Source, rec: dict[str, Any]) -> str:
     from urllib.parse import quote
 
@@ -393,6 +403,7 @@ def _mot_refs(b: Bundle, ids: _Ids, mof: dict[str, Any]) -> list[Reference]:
             details={"class": rec.get("class"), "progress": {str(k): v for k, v in prog.items()},
                      "blocking": list(rec.get("blocking") or [])[:8], "listed_on_site": rec.get("listed")},
             differs=_mot_differs(rec, mof) if kind in ("exact", "family") else None,
+            comparison=_comparison(kind in ("exact", "family"), _mot_differs(rec, mof)),
             source=src))
     return out
 
@@ -415,6 +426,14 @@ def _index_refs(b: Bundle, ids: _Ids) -> list[Reference]:
         subject = str(rec.get("end_model") or rec.get("name"))
         verdict = (f"{counts['open']} open, {counts['partial']} partial, {counts['closed']} closed "
                    f"of {len(grades)} dimensions")
+        not_open = "; ".join(f"{g}: " + ", ".join(labels.get(k, k) for k, v in grades.items() if v == g)
+                             for g in ("partial", "closed", "unknown") if g in grades.values())
+        if not_open:
+            verdict += f" ({not_open})"
+        if kind == "built_on_this":  # the dimensions that describe the base model, i.e. this model
+            own = ", ".join(f"{labels.get(k, k)} {grades[k]}" for k in ("datasources_basemodel", "weights_basemodel")
+                            if k in grades)
+            verdict = f"as the base model: {own}; the system: {verdict}"
         out.append(Reference(
             assessor="osai_index", standard=src.standard, subject=subject,
             subject_id=(rec.get("hub") or [None])[0], match=kind,
@@ -456,7 +475,8 @@ def _osi_refs(b: Bundle, ids: _Ids, osaid: dict[str, Any]) -> list[Reference]:
             assessor="osi", standard=src.standard, subject=name, subject_id=None, match=kind, match_note=note,
             verdict=b.osi_outcomes.get(outcome, outcome), date=src.date, date_basis="published",
             url=src.url, details={"outcome": outcome, "organisation": system.get("org")},
-            differs=_osi_differs(system, osaid) if kind == "family" else None, source=src))
+            differs=_osi_differs(system, osaid) if kind == "family" else None,
+            comparison=_comparison(kind == "family", _osi_differs(system, osaid)), source=src))
     return out
 
 
