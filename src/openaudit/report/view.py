@@ -97,7 +97,11 @@ def published_summary(report: Report) -> str:
     parts = []
     for r in refs:
         when = f", {r.date}" if r.date else ""
-        parts.append(f"{ASSESSOR_NAMES.get(r.assessor, r.assessor)}: {r.verdict} "
+        verdict = r.verdict
+        counts = r.details.get("counts") if isinstance(r.details, dict) else None
+        if isinstance(counts, dict):  # the index: the counts here, the per-dimension grades in the section
+            verdict = f"{counts.get('open')} open, {counts.get('partial')} partial, {counts.get('closed')} closed"
+        parts.append(f"{ASSESSOR_NAMES.get(r.assessor, r.assessor)}: {verdict} "
                      f"({MATCH_WORDS.get(r.match, r.match)}{when})")
     return sanitize("; ".join(parts), one_line=True, limit=600)
 
