@@ -172,6 +172,32 @@ class Bundle:
     index_dimensions: tuple[tuple[str, str], ...]  # (key, label) in the index's order
     osi: tuple[dict[str, Any], ...]
     osi_outcomes: dict[str, str]
+    # lookups built once per load: key -> positions in ``mot`` / ``index``
+    mot_keys: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    index_keys: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+
+
+def _keys(records: tuple[dict[str, Any], ...], name_fields: tuple[str, ...],
+          base_name_fields: tuple[str, ...] = ()) -> dict[str, dict[str, tuple[int, ...]]]:
+    """hub / base_hub / family / name / base_name -> record positions, for dictionary lookups per audit."""
+    out: dict[str, dict[str, list[int]]] = {k: {} for k in ("hub", "base_hub", "family", "name", "base_name")}
+
+    def add(kind: str, key: Any, i: int) -> None:
+        if key:
+            out[kind].setdefault(str(key), []).append(i)
+
+    for i, rec in enumerate(records):
+        for h in rec.get("hub") or []:
+            add("hub", str(h).lower(), i)
+        for h in rec.get("base_hub") or []:
+            add("base_hub", str(h).lower(), i)
+        for f in rec.get("family") or []:
+            add("family", f, i)
+        for f in name_fields:
+            add("name", _norm(str(rec.get(f) or "")), i)
+        for f in base_name_fields:
+            add("base_name", _norm(str(rec.get(f) or "")), i)
+    return {k: {key: tuple(v) for key, v in d.items()} for k, d in out.items()}
 
 
 @lru_cache(maxsize=2)
@@ -194,13 +220,17 @@ def load_bundle(directory: str | None = None) -> Bundle:
         data[assessor] = raw
     dims = tuple((str(d["key"]), str(d["label"])) for d in data["osai_index"].get("dimensions") or []
                  if isinstance(d, dict) and d.get("key"))
+    mot = tuple(r for r in data["mot"].get("records") or [] if isinstance(r, dict))
+    index = tuple(r for r in data["osai_index"].get("records") or [] if isinstance(r, dict))
     return Bundle(
         sources={a: _source(data[a].get("source"), a) for a in ASSESSORS},
-        mot=tuple(r for r in data["mot"].get("records") or [] if isinstance(r, dict)),
-        index=tuple(r for r in data["osai_index"].get("records") or [] if isinstance(r, dict)),
+        mot=mot,
+        index=index,
         index_dimensions=dims,
         osi=tuple(r for r in data["osi"].get("systems") or [] if isinstance(r, dict)),
         osi_outcomes={str(k): str(v) for k, v in (data["osi"].get("outcomes") or {}).items()},
+        mot_keys=_keys(mot, ("name",)),
+        index_keys=_keys(index, ("end_model",), ("base_model",)),
     )
 
 
@@ -260,40 +290,25 @@ class _Ids:
     how: str
     bases: tuple[str, ...]
 
-    @property
-    def own_family(self) -> str | None:
-        return family_key(self.own)
 
-    @property
-    def base_families(self) -> frozenset[str]:
-        return frozenset(f for f in (family_key(b) for b in self.bases) if f)
+def _lookup(ids: _Ids, keys: dict[str, dict[str, tuple[int, ...]]]) -> dict[int, tuple[str, str]]:
+    """Record position -> (match kind, what it matched on), closest kind first, by dictionary lookups."""
+    found: dict[int, tuple[str, str]] = {}
 
-
-def _lower(values: Any) -> set[str]:
-    return {str(v).lower() for v in values or [] if v}
-
-
-def _classify_match(ids: _Ids, hub: set[str], base_hub: set[str], families: set[str],
-                    names: set[str], base_names: frozenset[str] = frozenset()) -> tuple[str, str] | None:
-    """(match kind, the id it matched on) for one record, closest first, or None. ``names``/``base_names``
-    (normalised record names) are used only for a local target with a bare directory name."""
+    kind_of = {"exact": "hub", "exact_name": "name", "base_model": "hub", "built_on_this": "base_hub",
+               "built_on_this_name": "base_name", "family": "family", "base_model_family": "family"}
     own = ids.own.lower() if ids.own else None
     bare = _norm(ids.own_name) if own is None and ids.own_name else None
-    if (own and own in hub) or (bare and bare in names):
-        return "exact", ids.own or ids.own_name or ""
-    for b in ids.bases:
-        if b.lower() in hub:
-            return "base_model", b
-    if (own and own in base_hub) or (bare and bare in base_names):
-        return "built_on_this", ids.own or ids.own_name or ""
-    fam = ids.own_family
-    if fam and fam in families:
-        return "family", fam
-    for b in ids.bases:
-        bf = family_key(b)
-        if bf and bf in families:
-            return "base_model_family", b
-    return None
+    steps: list[tuple[str, str | None, str]] = [("exact", own, ids.own or ""), ("exact_name", bare, ids.own_name or "")]
+    steps += [("base_model", b.lower(), b) for b in ids.bases]
+    steps += [("built_on_this", own, ids.own or ""), ("built_on_this_name", bare, ids.own_name or "")]
+    steps += [("family", family_key(ids.own), family_key(ids.own) or "")]
+    steps += [("base_model_family", family_key(b), b) for b in ids.bases]
+    for kind, key, on in steps:
+        if key:
+            for i in keys.get(kind_of[kind], {}).get(key, ()):
+                found.setdefault(i, (kind.replace("_name", ""), on))
+    return found
 
 
 def _match_note(kind: str, on: str, subject: str, how: str) -> str:
@@ -383,12 +398,7 @@ def _record_url(src: Source, rec: dict[str, Any]) -> str:
 
 
 def _mot_refs(b: Bundle, ids: _Ids, mof: dict[str, Any]) -> list[Reference]:
-    found = []
-    for rec in b.mot:
-        hub = _lower(rec.get("hub"))
-        hit = _classify_match(ids, hub, set(), set(rec.get("family") or []), {_norm(str(rec.get("name") or ""))})
-        if hit:
-            found.append((hit[0], hit[1], rec))
+    found = [(kind, on, b.mot[i]) for i, (kind, on) in _lookup(ids, b.mot_keys).items()]
     src = b.sources["mot"]
     out = []
     for kind, on, rec in _keep(found, ids.own or ids.own_name):
@@ -409,14 +419,7 @@ def _mot_refs(b: Bundle, ids: _Ids, mof: dict[str, Any]) -> list[Reference]:
 
 
 def _index_refs(b: Bundle, ids: _Ids) -> list[Reference]:
-    found = []
-    for rec in b.index:
-        names = {_norm(str(rec.get("end_model") or ""))} - {""}
-        base_names = frozenset({_norm(str(rec.get("base_model") or ""))} - {""})
-        hit = _classify_match(ids, _lower(rec.get("hub")), _lower(rec.get("base_hub")), set(rec.get("family") or []),
-                              names, base_names)
-        if hit:
-            found.append((hit[0], hit[1], rec))
+    found = [(kind, on, b.index[i]) for i, (kind, on) in _lookup(ids, b.index_keys).items()]
     src = b.sources["osai_index"]
     labels = dict(b.index_dimensions)
     out = []
