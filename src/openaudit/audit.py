@@ -12,7 +12,7 @@ from openaudit.engine.facts import build_facts
 from openaudit.engine.rules import load_ruleset
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, load_catalog
-from openaudit.licenses.identify import identify
+from openaudit.licenses.identify import declared_name, identify
 from openaudit.licenses.terms import reconcile as reconcile_terms
 from openaudit.model import FileStatus, LicenseResult, Report, Restriction
 from openaudit.policy import Policy
@@ -75,6 +75,8 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     context = policy.context.merged(context or DeploymentContext())
     today = today or dt.date.today()
     ident = identify(ev, catalog)
+    if ident.result.id == "unknown" and not ident.result.name:
+        ident.result.name = declared_name(ev)  # the card's license_name, shown as declared, not dropped
     restrictions, discrepancies = reconcile_terms(ev, catalog.get(ident.result.id), catalog)
     from openaudit.lineage import apply as apply_lineage
     from openaudit.lineage import empty_facts as empty_lineage
@@ -84,6 +86,9 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
         restrictions, lineage_facts, lineage_section = apply_lineage(
             lineage, ev, ident.result.id, ident.result.evidence[0] if ident.result.evidence else None,
             restrictions, catalog)
+    from openaudit.licenses.scope import apply as apply_scope
+
+    restrictions = apply_scope(ev, restrictions)  # terms for some kinds of model only (Llama 3.2 multimodal)
     standards = assess_standards(ev, ident.result, restrictions, lineage=lineage_facts if lineage is not None else None)
     facts = build_facts(ev, catalog, ident, restrictions, context, standards)
     facts["policy"] = policy.to_facts(ident.result.id, ident.result.spdx)

@@ -13,6 +13,7 @@ OA5xx rules read (rules/lineage.yaml).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -32,9 +33,24 @@ MAX_CHAIN = 64
 RELATIONS = ("finetune", "merge", "quantized", "adapter")
 PERMISSIVE = ("permissive", "public-domain")
 _HUB_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.I)
-# Model-family words that, without base_model, hint at an upstream (OA503).
-_FAMILY = re.compile(r"^(llama|codellama|mistral|mixtral|qwen|gemma|falcon|phi|deepseek|yi|chatglm|glm|bloom|mpt|"
-                     r"olmo|starcoder|vicuna|alpaca|pythia|gptj|neox|baichuan|internlm|command)(?:\d[\w.]*)?$", re.I)
+
+
+@functools.lru_cache(maxsize=1)
+def _families() -> tuple[re.Pattern[str] | None, dict[str, frozenset[str]]]:
+    """Model-family words that, without base_model, hint at an upstream (OA503), and the Hub organisations
+    that publish each family's own models (rules/vocabulary/model-families.yaml)."""
+    from openaudit.paths import rules_dir
+    from openaudit.yamlutil import load_file
+
+    data = load_file(rules_dir() / "vocabulary" / "model-families.yaml")
+    owners: dict[str, frozenset[str]] = {}
+    for item in (data or {}).get("families") or []:
+        if isinstance(item, dict) and isinstance(item.get("word"), str):
+            owners[item["word"].lower()] = frozenset(str(o).lower() for o in item.get("owners") or [])
+    if not owners:
+        return None, {}
+    words = "|".join(re.escape(w) for w in sorted(owners, key=len, reverse=True))
+    return re.compile(rf"^({words})(?:\d[\w.]*)?$", re.I), owners
 
 
 @dataclass
@@ -173,7 +189,7 @@ class LineageResolver:
         return node.evidence
 
     def _fetch_upstream(self, kind: str, ident: str, revision: str | None, source: Any = None) -> Upstream:
-        from openaudit.licenses.identify import identify
+        from openaudit.licenses.identify import declared_name, identify
         from openaudit.licenses.terms import reconcile
 
         node = Upstream(kind=kind, id=ident, revision=revision)
@@ -199,7 +215,7 @@ class LineageResolver:
         ident_ = identify(ev, self.catalog)
         entry = self.catalog.get(ident_.result.id)
         node.license_id = ident_.result.id
-        node.license_name = ident_.result.name
+        node.license_name = ident_.result.name or declared_name(ev)
         node.category = entry.category if entry else None
         node.declared = ident_.declared
         node.license_citation = ident_.result.evidence[0] if ident_.result.evidence else None
@@ -327,12 +343,19 @@ def hints(ev: Evidence) -> list[dict[str, Any]]:
     """Model-family words in tags, model_type or the model's name when no base_model is declared."""
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
+    family_re, owners = _families()
+    if family_re is None:
+        return out
+    # A model published by the family's own organisation (meta-llama/* for Llama) is the family, not a
+    # derivative hiding its base.
+    org = ev.id.split("/", 1)[0].lower() if ev.kind == "hub" and "/" in ev.id else None
 
     def scan(kind: str, value: str, citation: Citation) -> None:
         for token in re.split(r"[-_./\s]+", value):
-            m = _FAMILY.match(token)
-            if m and m.group(1).lower() not in seen:
-                seen.add(m.group(1).lower())
+            m = family_re.match(token)
+            word = m.group(1).lower() if m else ""
+            if m and word not in seen and not (org and org in owners.get(word, ())):
+                seen.add(word)
                 out.append({"kind": kind, "value": value[:200], "family": m.group(1).lower(), "citation": citation})
 
     meta = ev.metadata

@@ -8,6 +8,7 @@ from typing import Any
 from openaudit.context import DeploymentContext
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog
+from openaudit.licenses.gated import KEY as GATED_KEY
 from openaudit.licenses.identify import Identification
 from openaudit.model import Citation, Restriction
 from openaudit.safety import safety_facts
@@ -35,6 +36,17 @@ def restriction_fact(r: Restriction) -> dict[str, Any]:
     d["currency"] = currency
     d["territories_text"] = ", ".join(r.territories)
     return d
+
+
+def _license_statement(ev: Evidence) -> str:
+    """What the card's metadata says about the license, for the finding that no license could be found."""
+    meta = ev.metadata
+    values = [str(v) for v in (meta.get("license") if isinstance(meta.get("license"), list) else
+                               [meta.get("license")]) if isinstance(v, (str, int, float)) and str(v).strip()]
+    if not values:
+        return "No license declared in the card metadata"
+    return (f"The card declares license: {', '.join(values)[:80]} but names no license (no license_name or "
+            "license_link)")
 
 
 def build_facts(
@@ -69,6 +81,9 @@ def build_facts(
             "files": sum(1 for s in ident.signals if s.kind == "file"),
         },
         "license_files": [f.name for f in ev.license_files()],
+        # Access-form texts (extra_gated_prompt) whose terms were read as the license (see licenses/gated.py).
+        "license_prompts": sorted({r.clause.file for r in restrictions if r.clause is not None and r.clause.file
+                                   and r.clause.file.endswith(f"({GATED_KEY})")}),
         "conflicts": [
             {"a_kind": a.kind, "a_value": a.value, "a_id": a.entry.id if a.entry else None,
              "b_kind": b.kind, "b_value": b.value, "b_id": b.entry.id if b.entry else None,
@@ -82,6 +97,7 @@ def build_facts(
             "path": card.path if card else None,
             "has_metadata": bool(card and card.metadata),
             "metadata_error": card.metadata_error if card else None,
+            "license_statement": _license_statement(ev),
             "citation": {"source": "file", "file": card.path, "line": None, "text": None} if card else None,
         },
         "files": [

@@ -21,7 +21,7 @@ from openaudit.yamlutil import load_file
 
 _ALLOWED_KEYS = {
     "id", "name", "family", "version", "category", "hub_ids", "names", "spdx", "spdx_family", "scancode",
-    "urls", "fingerprints", "exclude", "words", "terms", "notes",
+    "urls", "fingerprints", "exclude", "words", "terms", "notes", "text_sources",
 }
 _TERM_KEYS = {"kind", "summary", "thresholds", "territories", "clause"}
 CATEGORIES = {
@@ -57,6 +57,9 @@ class LicenseEntry:
     terms: list[KnownTerm] = field(default_factory=list)
     notes: str | None = None
     source: str = ""  # the YAML file it came from
+    # Where the canonical text is (for tools that index it, e.g. scripts/build_license_index.py): "corpus:<path
+    # under shared/corpus>", "spdx:<SPDX id>" (spdx/license-list-data text/<id>.txt), "scancode:<key>", or a URL.
+    text_sources: list[str] = field(default_factory=list)
 
     @property
     def osi_approved(self) -> bool | None:
@@ -142,6 +145,18 @@ def _words(value: Any, source: str) -> int | None:
     return value
 
 
+TEXT_SOURCE_PREFIXES = ("corpus:", "spdx:", "scancode:", "https://")
+
+
+def _text_sources(value: Any, source: str) -> list[str]:
+    out = _as_list(value, f"{source}: text_sources")
+    for v in out:
+        if not v.startswith(TEXT_SOURCE_PREFIXES) or ".." in v:
+            raise CatalogError(f"{source}: text_sources entry {v!r} must start with one of "
+                               f"{', '.join(TEXT_SOURCE_PREFIXES)}")
+    return out
+
+
 def parse_entry(data: Any, source: str) -> LicenseEntry:
     if not isinstance(data, dict):
         raise CatalogError(f"{source}: a license entry must be a mapping")
@@ -173,6 +188,7 @@ def parse_entry(data: Any, source: str) -> LicenseEntry:
         terms=terms,
         notes=data.get("notes"),
         source=source,
+        text_sources=_text_sources(data.get("text_sources"), source),
     )
 
 

@@ -81,6 +81,28 @@ def metadata_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
         cit = _card_citation(ev, "license_link", value)
         cit.source = "link"
         signals.append(Signal("link", value, entry, 0.6, cit))
+    return _versioned_by_link(signals)
+
+
+def declared_name(ev: Evidence) -> str | None:
+    """The license name(s) the card declares (``license_name``), as written: shown when the license is unknown
+    rather than dropped. None when the card names none."""
+    names = [v.strip() for v in _metadata_values(ev.metadata.get("license_name")) if v.strip()]
+    return ", ".join(dict.fromkeys(names))[:200] or None
+
+
+def _versioned_by_link(signals: list[Signal]) -> list[Signal]:
+    """A ``license_name`` that is a family's name without its version (Hub cards write ``qwen`` for every Qwen
+    agreement) takes the version its ``license_link`` names: the name resolves to one member of the family
+    (``qwen``: the 2023 text), the link to the member it really is (the 2024 Qwen2.5 agreement)."""
+    links = [s for s in signals if s.kind == "link" and s.entry is not None]
+    for s in signals:
+        if s.kind != "metadata" or s.entry is None or not (s.citation.text or "").startswith("license_name:"):
+            continue
+        same = [x for x in links if x.entry is not s.entry and x.entry is not None and s.entry.family
+                and x.entry.family == s.entry.family]
+        if same and len({x.entry.id for x in same if x.entry is not None}) == 1:
+            s.entry = same[0].entry
     return signals
 
 

@@ -142,7 +142,8 @@ def build_view(report: Report) -> View:
     heading = sanitize(f"{t['id']}{rev} ({t['kind']}{', offline' if t.get('offline') else ''})", one_line=True)
     lic = report.license
     if lic.id == "unknown":
-        lic_text = "unknown" + (f" — {sanitize(lic.reason, one_line=True)}" if lic.reason else "")
+        lic_text = "unknown" + (f" (declared: {sanitize(lic.name, one_line=True)})" if lic.name else "") + \
+            (f" — {sanitize(lic.reason, one_line=True)}" if lic.reason else "")
     else:
         lic_text = f"{sanitize(lic.name or lic.id, one_line=True)} ({lic.id})"
     osi = {True: "yes", False: "no", None: "unknown"}[lic.osi_approved]
