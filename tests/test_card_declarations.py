@@ -152,3 +152,14 @@ def test_declared_license_name_is_shown_when_unknown(tmp_path: Path) -> None:
     out = io.StringIO()  # the plain-text report shows it too
     render_text([openaudit.audit(str(tmp_path / "model"), offline=True)], out)
     assert "unknown (declared: pebble-community-license)" in out.getvalue()
+
+
+def test_disagreeing_signals_report_every_candidates_terms(tmp_path: Path) -> None:
+    # license says CC BY-ND 4.0, license_link the CC BY-NC-ND 4.0 deed: unknown which binds, so fail closed.
+    report = audit_card(tmp_path, {"license": "cc-by-nd-4.0",
+                                   "license_link": "https://creativecommons.org/licenses/by-nc-nd/4.0/deed.en"})
+    assert report["license"]["id"] == "unknown" and "OA103" in rules(report)
+    by_kind = {r["kind"]: r for r in report["restrictions"]}
+    assert by_kind["no_derivatives"]["summary"].startswith("Under each license the card names")
+    assert by_kind["non_commercial"]["summary"].startswith("If cc-by-nc-nd-4.0 applies")
+    assert by_kind["non_commercial"]["clause"]["line"] == 3  # the license_link line

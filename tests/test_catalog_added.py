@@ -116,3 +116,32 @@ def test_text_sources_are_checked() -> None:
         parse_entry({"id": "x", "name": "X", "text_sources": ["corpus:../../secret"]}, "x.yaml")
     assert parse_entry({"id": "x", "name": "X", "text_sources": ["spdx:MIT"]}, "x.yaml").text_sources == ["spdx:MIT"]
     assert "spdx:" in TEXT_SOURCE_PREFIXES
+
+
+def test_falcon_mamba_is_named_by_its_card_without_invented_terms(tmp_path: Path) -> None:
+    import openaudit
+
+    root = tmp_path / "model"
+    root.mkdir()
+    (root / "README.md").write_text(
+        "---\nlicense: other\nlicense_name: falcon-mamba-7b-license\n"
+        "license_link: https://falconllm.tii.ae/falcon-mamba-7b-terms-and-conditions.html\n---\n# m\n",
+        encoding="utf-8")
+    report = openaudit.audit(str(root), offline=True).to_dict()
+    assert report["license"]["id"] == "falcon-mamba-7b" and report["license"]["osi_approved"] is False
+    assert report["restrictions"] == []  # no text read, no term asserted from memory
+
+
+def test_qwen_research_name_takes_the_qwen25_version_from_its_link(tmp_path: Path) -> None:
+    import openaudit
+
+    root = tmp_path / "model"
+    root.mkdir()
+    (root / "README.md").write_text(
+        "---\nlicense: other\nlicense_name: qwen-research\n"
+        "license_link: https://huggingface.co/Qwen/Qwen2.5-Coder-3B-Instruct/blob/main/LICENSE\n---\n# m\n",
+        encoding="utf-8")
+    report = openaudit.audit(str(root), offline=True).to_dict()
+    assert report["license"]["id"] == "qwen2.5-research"
+    kinds = {r["kind"] for r in report["restrictions"]}
+    assert "non_commercial" in kinds and "output_training_ban" not in kinds

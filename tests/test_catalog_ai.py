@@ -113,7 +113,7 @@ CASES: dict[str, str] = {
 }
 
 # Entries without a text in the corpus: identified by Hub id / name / link only.
-TEXTLESS = {"jamba-open-model", "intel-research", "h-research"}
+TEXTLESS = {"jamba-open-model", "intel-research", "h-research", "falcon-mamba-7b"}
 
 MINE = set(CASES.values()) | TEXTLESS
 

@@ -78,6 +78,9 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     if ident.result.id == "unknown" and not ident.result.name:
         ident.result.name = declared_name(ev)  # the card's license_name, shown as declared, not dropped
     restrictions, discrepancies = reconcile_terms(ev, catalog.get(ident.result.id), catalog)
+    from openaudit.licenses.conflicting import candidate_terms
+
+    restrictions += candidate_terms(ev, ident, restrictions)  # signals disagree: every candidate's terms, said so
     from openaudit.lineage import apply as apply_lineage
     from openaudit.lineage import empty_facts as empty_lineage
 
