@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import evaluate  # noqa: E402
 
 # Measured at landing (2026-12-06, main at c469c3f): 41/68 (licenses 8/32, cards 27/30, hostile 6/6).
-MIN_PASSED = 41
+# After the card fixes and catalog entries of issue 14 (reader-catalog, 2026-12-06): 64/68 (licenses 28/32,
+# cards 30/30, hostile 6/6) -- the catalog entries were written from this set's texts, so that part is in-sample.
+MIN_PASSED = 64
 
 
 def test_judge_reads_expectations_as_the_readme_says() -> None:
