@@ -48,6 +48,7 @@ EXPECTED: dict[str, tuple[str, set[str], set[tuple[float, str]], set[str]]] = {
         "tencent-hunyuan-3d-2.0-community",
         {"territory", "user_cap", "output_training_ban", "use_restrictions", "attribution", "modifiable_terms"},
         {(1_000_000, "monthly_active_users")}, {"EU", "GB", "KR"}),
+    "scancode/openatom-model-1.0.LICENSE": ("openatom-model-1.0", {"attribution"}, set(), set()),
     "scancode/bilibili-model-ula.LICENSE": (
         "bilibili-model-ula", {"user_cap", "revenue_cap", "output_training_ban", "use_restrictions", "attribution"},
         {(100_000_000, "monthly_active_users"), (1_000_000_000, "annual_revenue")}, set()),
