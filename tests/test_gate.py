@@ -106,7 +106,7 @@ def test_waivers_apply_until_they_expire(tmp_path):
     soon = (dt.date.today() + dt.timedelta(days=10)).isoformat()
     past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     base = "licenses:\n  deny: [llama3.1]\nwaivers:\n"
-    write_policy(tmp_path, base + f"  - {{model: '*llama-finetune', reason: 'signed agreement', expires: {future}}}\n")
+    write_policy(tmp_path, base + f"  - {{model: '/*llama-finetune', reason: 'signed agreement', expires: {future}}}\n")
     proc = run("check", LLAMA, "-f", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout
     r = report(proc)
@@ -114,11 +114,11 @@ def test_waivers_apply_until_they_expire(tmp_path):
     assert waived["OA901"] == "signed agreement"  # a waiver without a rule covers every finding of the model
     assert {"rule": "OA901", "reason": "signed agreement"} in r["gate"]["waived"]
 
-    write_policy(tmp_path, base + f"  - {{model: '*llama-finetune', rule: OA901, reason: r, expires: {soon}}}\n")
+    write_policy(tmp_path, base + f"  - {{model: '/*llama-finetune', rule: OA901, reason: r, expires: {soon}}}\n")
     r = report(run("check", LLAMA, "-f", "json", cwd=tmp_path))
     assert "OA907" in {f["rule"] for f in r["findings"]}
 
-    write_policy(tmp_path, base + f"  - {{model: '*llama-finetune', reason: 'old deal', expires: {past}}}\n")
+    write_policy(tmp_path, base + f"  - {{model: '/*llama-finetune', reason: 'old deal', expires: {past}}}\n")
     proc = run("check", LLAMA, "-f", "json", cwd=tmp_path)
     assert proc.returncode == 1
     rules = {f["rule"] for f in report(proc)["findings"]}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from dataclasses import asdict
 
 from openaudit import __version__
@@ -97,7 +96,7 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     facts["policy"] = policy.to_facts(ident.result.id, ident.result.spdx)
     facts["discrepancies"] = [asdict(d) for d in discrepancies]
     facts["lineage"] = lineage_facts
-    waivers = [w for w in policy.waivers if fnmatch.fnmatchcase(ev.id.lower(), w.model.lower())]
+    waivers = [w for w in policy.waivers if w.applies_to(ev.kind, ev.id)]  # scoped by target kind
     facts["waivers_expired"] = [_waiver_fact(w, today) for w in waivers if w.expired(today)]
     facts["waivers_expiring"] = [_waiver_fact(w, today) for w in waivers
                                  if not w.expired(today) and w.expires and (w.expires - today).days <= 30]
@@ -109,7 +108,7 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     for f in findings:
         if f.rule in ("OA906", "OA907"):
             continue
-        w = next((w for w in active if w.matches(ev.id, f.rule)), None)
+        w = next((w for w in active if w.matches(ev.id, f.rule, ev.kind)), None)
         if w is not None:
             f.waived, f.waiver_reason = True, w.reason
     failing = ("error", "warning") if policy.fail_on == "warning" else ("error",)

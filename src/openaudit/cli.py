@@ -241,15 +241,17 @@ def emit(reports: list, fmt: str, output: str | None, *, color: bool | None = No
     if min_severity is not None and fmt == "sarif":
         render = _with_min_severity(render, min_severity)
     if output is None:
-        render(reports, fmt, sys.stdout, color=color)
-        sys.stdout.write(trailer)
-        sys.stdout.flush()
+        with stdout_errors():
+            render(reports, fmt, sys.stdout, color=color)
+            sys.stdout.write(trailer)
+            sys.stdout.flush()
         return
+    from openaudit.textutil import write_atomic
+
     buf = io.StringIO()
     render(reports, fmt, buf, color=False)
-    try:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(buf.getvalue() + trailer)
+    try:  # whole or not at all, never through a symlink: a full disk leaves the previous file as it was
+        write_atomic(output, buf.getvalue() + trailer)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
 
@@ -258,6 +260,32 @@ def _with_min_severity(render_fn, min_severity: str):
     def render(reports, fmt, out, color=None):
         return render_fn(reports, fmt, out, color=color, min_severity=min_severity)
     return render
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so nothing more (not even the flush at exit) meets the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+@contextmanager
+def stdout_errors() -> Iterator[None]:
+    """Writing the report to standard output. A reader that went away (``| head``: a broken pipe) is not an
+    error: the rest is dropped and the exit code stays the gate's. Any other write error (a full disk) is one
+    line and exit 2."""
+    try:
+        yield
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        fail(f"cannot write the report to standard output: {exc.strerror or exc}", EXIT_USAGE)
 
 
 @app.command()
@@ -314,7 +342,9 @@ def scan(
         sys.stderr.write(sanitize(f"openaudit: decided offline from {lock_file} (locked revisions from the Hub "
                                   f"cache): {', '.join(offline_ids)}", one_line=True) + "\n")
     if not uses and fmt == Format.table and output is None:
-        sys.stdout.write("openaudit: no model references found\n")
+        with stdout_errors():
+            sys.stdout.write("openaudit: no model references found\n")
+            sys.stdout.flush()
     else:
         emit(outcome.reports, "quiet" if quiet and fmt == Format.table else fmt.value, output,
              color=False if no_color else None, min_severity=min_severity.value,
@@ -358,16 +388,19 @@ def lock(
         write_lock(lock_file, entries)
     from openaudit.textutil import sanitize
 
-    if fmt == ListFormat.json:
-        import json
+    with stdout_errors():
+        if fmt == ListFormat.json:
+            import json
 
-        sys.stdout.write(json.dumps({"lock": lock_file, "models": entries}, indent=2, ensure_ascii=True) + "\n")
-        return
-    for target, e in entries.items():
-        rev = (e["revision"] or "local")[:12]
-        sys.stdout.write(sanitize(f"locked {target} @ {rev}: {e['license']} {e['digest'][:19]}", one_line=True)
-                         + "\n")
-    sys.stdout.write(f"openaudit: wrote {len(entries)} model(s) to {sanitize(lock_file, one_line=True)}\n")
+            sys.stdout.write(json.dumps({"lock": lock_file, "models": entries}, indent=2, ensure_ascii=True) + "\n")
+            sys.stdout.flush()
+            return
+        for target, e in entries.items():
+            rev = (e["revision"] or "local")[:12]
+            sys.stdout.write(sanitize(f"locked {target} @ {rev}: {e['license']} {e['digest'][:19]}", one_line=True)
+                             + "\n")
+        sys.stdout.write(f"openaudit: wrote {len(entries)} model(s) to {sanitize(lock_file, one_line=True)}\n")
+        sys.stdout.flush()
 
 
 @app.command("rules")
@@ -379,7 +412,8 @@ def rules_cmd(
     from openaudit.report.catalog import render_rules
 
     try:
-        render_rules(list(load_ruleset()), fmt.value, sys.stdout)
+        with stdout_errors():
+            render_rules(list(load_ruleset()), fmt.value, sys.stdout)
     except OpenAuditError as exc:
         fail(exc.message, exc.exit_code)
 
@@ -393,7 +427,8 @@ def licenses_cmd(
     from openaudit.report.catalog import render_list
 
     try:
-        render_list(load_catalog(), fmt.value, sys.stdout)
+        with stdout_errors():
+            render_list(load_catalog(), fmt.value, sys.stdout)
     except OpenAuditError as exc:
         fail(exc.message, exc.exit_code)
 
@@ -433,7 +468,9 @@ def explain(
             fail(exc.message, exc.exit_code)
         if rule is None:
             fail(f"unknown rule {name!r}; `openaudit rules` lists them", EXIT_USAGE)
-        render_rule(rule, fmt.value, sys.stdout)
+        with stdout_errors():
+            render_rule(rule, fmt.value, sys.stdout)
+            sys.stdout.flush()
         return
     try:
         catalog = load_catalog()
@@ -442,7 +479,9 @@ def explain(
     entry = catalog.get(name) or catalog.by_hub_id(name) or catalog.by_spdx(name) or catalog.by_name(name)
     if entry is None:
         fail(f"unknown license or rule {name!r}; `openaudit licenses` and `openaudit rules` list them", EXIT_USAGE)
-    render_entry(entry, fmt.value, sys.stdout)
+    with stdout_errors():
+        render_entry(entry, fmt.value, sys.stdout)
+        sys.stdout.flush()
 
 
 @app.command("diff")
@@ -514,6 +553,9 @@ def main() -> None:
     except Abort:
         sys.stderr.write("openaudit: error: interrupted\n")
         code = 130
+    except BrokenPipeError:  # a listing piped into `head`: what was asked for was shown
+        _silence_stdout()
+        code = EXIT_OK
     except Exception:  # reached only with --debug (every command turns errors into one line otherwise)
         import traceback
 
@@ -521,7 +563,17 @@ def main() -> None:
 
         sys.stderr.write(redact_secrets(traceback.format_exc()))  # the token never appears, even here
         code = EXIT_USAGE
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+    code = code if isinstance(code, int) else EXIT_OK
+    try:  # the flush at exit must not print "Exception ignored" or change the exit code
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except (OSError, ValueError) as exc:
+        _silence_stdout()
+        reason = getattr(exc, "strerror", None) or exc
+        sys.stderr.write(f"openaudit: error: cannot write to standard output: {reason}\n")
+        code = max(code, EXIT_USAGE)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -79,6 +79,7 @@ class Trace:
     nodes: list[tuple[dict[str, Any], Upstream]] = field(default_factory=list)
     datasets: list[dict[str, Any]] = field(default_factory=list)
     hints: list[dict[str, Any]] = field(default_factory=list)
+    local_root: Path | None = None  # local targets: base_model paths are followed only inside it
 
 
 def _values(raw: Any) -> list[str]:
@@ -114,8 +115,9 @@ def _hub_env() -> float:
 class LineageResolver:
     """Follows base_model and datasets; caches every upstream and dataset for the whole run (thread-safe)."""
 
-    def __init__(self, *, offline: bool = False, catalog: Catalog | None = None):
+    def __init__(self, *, offline: bool = False, catalog: Catalog | None = None, local_root: Path | None = None):
         self.offline = offline
+        self.local_root = local_root  # local base_model paths are followed only inside it (see _ref)
         self.catalog = catalog or load_catalog()
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
@@ -140,14 +142,27 @@ class LineageResolver:
             return value
 
     # -- upstream models ---------------------------------------------------------------------------
-    def _ref(self, ev: Evidence, value: str) -> tuple[str, str, str | None] | None:
-        """(kind, id, revision) of a base_model value: a local path (local targets only) or a Hub id."""
-        if ev.kind == "local":
+    def _ref(self, ev: Evidence, value: str, root: Path | None = None) -> tuple[str, str, str | None] | None:
+        """(kind, id, revision) of a base_model value: a local path (local targets only) or a Hub id.
+
+        A local base is a relative path (``../base``, ``./x``) from the model directory that lies, every link
+        followed, inside ``root`` (the audited tree: ``local_root`` or the first target's parent directory);
+        an absolute or ``~`` path, or one leading out of the tree, is not followed (``invalid``). A value
+        written as a Hub id is a Hub id even when a folder of that name exists."""
+        if ev.kind == "local" and value.startswith(("./", "../")) and root is not None:
+            from openaudit.textutil import within
+
             here = Path(ev.id)
-            base_dir = here if here.is_dir() else here.parent
-            candidate = base_dir / value
-            if candidate.exists():
-                return "local", os.path.normpath(str(candidate)), None
+            try:
+                base_dir = here if here.is_dir() else here.parent
+                candidate = base_dir / value
+                if within(candidate, root) and candidate.exists():
+                    return "local", os.path.normpath(str(candidate)), None
+            except (OSError, ValueError):
+                pass
+            return None
+        if value.startswith(("/", "~", "./", "../", "\\")):
+            return None
         from openaudit.sources import HUB_ID
 
         v = _HUB_PREFIX.sub("", value).strip("/")
@@ -222,9 +237,13 @@ class LineageResolver:
         node.restrictions, _ = reconcile(ev, entry)
         return node
 
-    def trace(self, ev: Evidence, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Trace:
+    def trace(self, ev: Evidence, *, max_depth: int = DEFAULT_MAX_DEPTH, local_root: Path | None = None) -> Trace:
         bases = _values(ev.metadata.get("base_model"))
         tr = Trace(declared=bool(bases), max_depth=max_depth)
+        if ev.kind == "local":  # the audited tree: where the model directory lies
+            here = Path(ev.id)
+            model = here if here.is_dir() else here.parent
+            tr.local_root = local_root or self.local_root or model.absolute().parent
         self._walk(ev, 1, {self._key_of(ev)}, tr, root=True)
         tr.datasets = [self.dataset_entry(ev, v) for v in _values(ev.metadata.get("datasets"))]
         if not bases:
@@ -245,9 +264,10 @@ class LineageResolver:
             if not root and entry["citation"].file:  # a key of an upstream card: "<upstream id>:README.md"
                 entry["citation"].file = f"{ev.id}:{entry['citation'].file}"
             tr.chain.append(entry)
-            ref = self._ref(ev, value)
+            ref = self._ref(ev, value, tr.local_root)
             if ref is None:
-                entry.update(status="invalid", reason="neither a Hub model id nor a local path beside the model")
+                entry.update(status="invalid", reason="neither a Hub model id nor a local path inside the audited "
+                             "tree (absolute paths and links out of it are not followed)")
                 continue
             kind, ident, rev = ref
             entry.update(kind=kind, id=ident, revision=rev)

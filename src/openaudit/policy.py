@@ -8,6 +8,12 @@
     rules: {disable: [OA108], severity: {OA201: error}, paths: [./my-rules]}
     waivers:
       - {model: "acme/*", rule: OA201, reason: "contract with licensor", expires: 2027-01-31}
+      - {model: "./models/*", reason: "our own fine-tunes, reviewed", expires: 2027-01-31}
+
+A waiver is scoped by the kind of target: a ``model`` written as a path (``./models/*``, ``../shared/x``) waives
+local directories only, matched against the directory's path relative to the working directory; any other
+``model`` (``acme/*``, ``*``) waives Hub models only. So a waiver for ``acme/*`` never waives a committed
+folder ``./acme/evil``. ``expires`` is a date (a YAML datetime counts as its date).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from openaudit.errors import UsageError
 from openaudit.model import SEVERITIES
 
 POLICY_FILES = (".openaudit.yaml", ".openaudit.yml")
+MAX_POLICY_BYTES = 1024 * 1024
 GRADES = ("A", "B", "C", "D", "E", "F")
 _TOP_KEYS = {"licenses", "require", "context", "fail_on", "rules", "waivers", "models"}
 
@@ -42,10 +49,35 @@ class Waiver:
     def expired(self, today: dt.date) -> bool:
         return self.expires is not None and self.expires < today
 
-    def matches(self, target_id: str, rule: str) -> bool:
-        return fnmatch.fnmatchcase(target_id.lower(), self.model.lower()) and (
-            self.rule is None or self.rule.upper() == rule
-        )
+    @property
+    def local(self) -> bool:
+        """Whether this waiver names local directories (a path) rather than Hub models."""
+        return self.model.startswith(("./", "../", "/"))
+
+    def applies_to(self, kind: str, target_id: str) -> bool:
+        """Whether this waiver covers the target: path waivers cover local directories, others Hub models."""
+        if kind == "local":
+            if not self.local:
+                return False
+            return fnmatch.fnmatchcase(_local_key(target_id), _local_key(self.model))
+        return not self.local and fnmatch.fnmatchcase(target_id.lower(), self.model.lower())
+
+    def matches(self, target_id: str, rule: str, kind: str = "hub") -> bool:
+        return self.applies_to(kind, target_id) and (self.rule is None or self.rule.upper() == rule)
+
+
+def _local_key(path: str) -> str:
+    """A local path as waivers compare it: normalised, relative to the working directory when inside it."""
+    import os
+
+    norm = os.path.normpath(path)
+    if os.path.isabs(norm):
+        try:
+            rel = os.path.relpath(norm)
+        except ValueError:
+            rel = norm
+        norm = rel if not rel.startswith("..") else norm
+    return norm.replace(os.sep, "/")
 
 
 @dataclass
@@ -184,6 +216,8 @@ def parse_policy(data: Any, source: str) -> Policy:
         if not isinstance(w.get("reason"), str) or not w["reason"].strip():
             raise PolicyError(f"{where}: 'reason' is required")
         expires = w.get("expires")
+        if isinstance(expires, dt.datetime):  # `expires: 2020-01-01T00:00:00` is that day
+            expires = expires.date()
         if expires is not None and not isinstance(expires, dt.date):
             try:
                 expires = dt.date.fromisoformat(str(expires))
@@ -252,8 +286,16 @@ def _load_file(p: Path) -> Policy:
         return parse_policy(data.get("tool", {}).get("openaudit", data), str(p))
     import yaml  # only when there is a policy file: importing it costs ~15 ms of every start
 
+    from openaudit.textutil import read_capped
+
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"{p}: invalid YAML: {str(exc).splitlines()[0]}") from None
+        text, err, truncated, _ = read_capped(p, MAX_POLICY_BYTES)  # never blocks (a FIFO is refused)
+    except OSError as exc:
+        raise PolicyError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if text is None or truncated:
+        raise PolicyError(f"{p}: cannot read: {err or f'larger than {MAX_POLICY_BYTES} bytes'}")
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise PolicyError(f"{p}: invalid YAML: {(str(exc) or 'too deeply nested').splitlines()[0]}") from None
     return parse_policy(data, str(p))

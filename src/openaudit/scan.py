@@ -16,8 +16,18 @@ Not taken: MIME types (``text/plain``), file paths with an extension or under da
 placeholders (``org/name``, ``your-org/your-model``), URLs, f-strings, commented-out lines, and any line
 carrying ``openaudit: ignore``.
 
-Files: ``git ls-files --cached --others --exclude-standard`` inside a git work tree (so ``.gitignore``
-is honoured), otherwise a walk; vendored, virtualenv, node_modules and VCS folders are skipped either way.
+A value written as a Hub id stays a Hub target even when a folder of that name exists (a committed
+``meta-llama/Llama-3.1-8B/`` cannot stand in for the Hub model). A local model is a relative path (``./x``,
+``../x``, quoted values may hold spaces) to a directory with a README.md or LICENSE that lies, every link
+followed, inside the scanned tree; absolute and ``~`` paths are not taken.
+
+Files: ``git ls-files --cached --others --exclude-standard`` when a ``.git`` lies at or above the scanned
+directory (so ``.gitignore`` is honoured), otherwise a walk; vendored, virtualenv, node_modules and VCS folders
+are skipped either way. git is run with that ``.git`` named explicitly (no repository discovery inside the
+tree: a committed ``src/HEAD``, ``src/config`` is never taken for a repository), with the system config
+ignored and ``core.fsmonitor``, hooks and implicit bare repositories disabled, so nothing the repository
+configures is ever run. A file whose links lead out of the scanned tree is not read; files are opened
+without blocking (a FIFO or /proc/kmsg is skipped).
 """
 
 from __future__ import annotations
@@ -69,13 +79,15 @@ _KEYS = (r"(?:hf_|hub_)?(?:model|model_id|model_name|model_repo|model_name_or_pa
          r"repo_id|pretrained_model_name_or_path|model_checkpoint|checkpoint_id)")
 _Q = r"(?:\\?[\"'])"  # a quote, possibly backslash-escaped (JSON strings, notebooks)
 _VALUE = r"[^\s\"'`,;)}\]#\\]+"
+# a quoted value: up to the same quote, spaces allowed (a local path such as "./my models/x")
+_QVALUE = r"(?P<qt>\\?[\"'])(?P<qv>[^\"'`\\\n]{1,300}?)(?P=qt)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # *.from_pretrained("org/name") / hf_hub_download("org/name", ...) / snapshot_download("org/name")
     ("call", re.compile(rf"(?:\.from_pretrained|\bhf_hub_download|\bsnapshot_download|\bSentenceTransformer|"
-                        rf"\bCrossEncoder)\(\s*(?:[rRbBuU]?{_Q})(?P<v>{_VALUE})(?:{_Q})")),
+                        rf"\bCrossEncoder)\(\s*[rRbBuU]?{_QVALUE}")),
     # key: value / key = "value" / "key": "value" / key=value / model="org/name" as a keyword argument
-    ("key", re.compile(rf"(?i)(?:^|[\s{{,(\-\[]){_Q}?(?P<k>{_KEYS}){_Q}?\s*(?::|=)\s*(?:[rRbBuU]?{_Q})?"
-                       rf"(?P<v>{_VALUE})")),
+    ("key", re.compile(rf"(?i)(?:^|[\s{{,(\-\[]){_Q}?(?P<k>{_KEYS}){_Q}?\s*(?::|=)\s*"
+                       rf"(?:[rRbBuU]?{_QVALUE}|(?P<v>{_VALUE}))")),
     # Dockerfile legacy form: ENV MODEL_ID org/name
     ("env", re.compile(rf"(?i)^\s*ENV\s+(?P<k>{_KEYS})\s+[\"']?(?P<v>{_VALUE})")),
     # --model org/name, --model=org/name, --model-id org/name, "--model", "org/name"
@@ -91,7 +103,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # a call whose first argument is on the next line: from_pretrained(\n    "org/name",
 _OPEN_CALL = re.compile(r"(?:\.from_pretrained|\bhf_hub_download|\bsnapshot_download|\bSentenceTransformer|"
                         r"\bCrossEncoder)\(\s*$")
-_LONE_STRING = re.compile(rf"^\s*(?:(?:repo_id|pretrained_model_name_or_path)\s*=\s*)?[rRbBuU]?{_Q}(?P<v>{_VALUE}){_Q}")
+_LONE_STRING = re.compile(rf"^\s*(?:(?:repo_id|pretrained_model_name_or_path)\s*=\s*)?[rRbBuU]?{_QVALUE}")
 _IGNORE_MARK = re.compile(r"(?i)openaudit:\s*ignore")
 _COMMENT = re.compile(r"^\s*(?:#|//|;|<!--)")
 
@@ -114,6 +126,7 @@ class ModelUse:
     target: str  # a Hub id, or a local directory path
     kind: str  # hub | local
     references: list[Reference] = field(default_factory=list)
+    root: str | None = None  # local: the scanned tree it was found in (its files are read only inside it)
 
 
 def hub_id_like(value: str) -> bool:
@@ -127,13 +140,21 @@ def hub_id_like(value: str) -> bool:
 
 
 def _local_model_dir(value: str, base: Path, root: Path) -> Path | None:
-    if not value.startswith(("./", "../", "/", "~/")):
+    """The model directory ``value`` names (relative to the file's folder, then to the scanned root), if it is
+    one and lies inside ``root`` with every link followed; absolute and ``~`` paths are never taken."""
+    from openaudit.textutil import within
+
+    if not value.startswith(("./", "../")):
         return None
     for anchor in (base, root):
-        p = (anchor / Path(value).expanduser()).resolve() if not value.startswith(("/", "~")) \
-            else Path(value).expanduser().resolve()
-        if p.is_dir() and any((p / n).is_file() for n in ("README.md", "LICENSE", "LICENSE.md", "LICENSE.txt")):
-            return p
+        try:
+            p = anchor / value
+            if not within(p, root):
+                continue
+            if p.is_dir() and any((p / n).is_file() for n in ("README.md", "LICENSE", "LICENSE.md", "LICENSE.txt")):
+                return Path(os.path.normpath(p.absolute()))
+        except (OSError, ValueError):
+            continue
     return None
 
 
@@ -164,13 +185,14 @@ def extract(text: str, file: str, *, base: Path | None = None,
         if line.strip():
             open_call = bool(_OPEN_CALL.search(line))
         for how, m in matches:
-            value = m.group("v").strip()
+            groups = m.groupdict()
+            value = (groups.get("qv") or groups.get("v") or "").strip()
             if value.startswith("hf.co/"):
                 value = value[len("hf.co/"):]
             target, kind = None, None
             if hub_id_like(value):
                 target, kind = value, "hub"
-            else:
+            elif " " not in value or groups.get("qv"):  # an unquoted value ends at a blank
                 local = _local_model_dir(value, base, root)
                 if local is not None:
                     target, kind = _display_path(local), "local"
@@ -191,31 +213,96 @@ def _wanted(rel: str) -> bool:
     return Path(name).suffix.lower() in _SCAN_SUFFIXES or bool(_SCAN_NAMES.match(name))
 
 
-def list_files(root: Path) -> list[Path]:
-    """Files to scan under ``root`` (a directory): git's view when in a work tree, else a walk."""
+# git, told never to run anything a repository configures: no system config, no fsmonitor, no hooks, no bare
+# repository found by discovery, no pager, no prompt, no index refresh written back.
+_GIT_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "safe.bareRepository=explicit",
+             "-c", "core.untrackedCache=false", "-c", "core.pager=cat", "--no-pager")
+_GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES", "GIT_EXTERNAL_DIFF",
+                 "GIT_PAGER", "GIT_DISCOVERY_ACROSS_FILESYSTEM")
+
+
+def _git_top(root: Path) -> Path | None:
+    """The work tree whose ``.git`` (a directory or a gitfile) lies at or above ``root``; None if there is none.
+    A ``.git`` below ``root``, or anything git's discovery would take for a repository (``HEAD`` + ``objects`` +
+    ``refs`` in a folder), is never used."""
     try:
-        proc = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                              capture_output=True, timeout=60, check=False)
-        listed = proc.stdout.decode("utf-8", "surrogateescape").split("\0") if proc.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError):
-        listed = None
+        here = root.resolve()
+    except (OSError, RuntimeError):
+        return None
+    for d in (here, *here.parents):
+        try:
+            if os.path.lexists(d / ".git"):
+                return d
+        except (OSError, ValueError):
+            return None
+    return None
+
+
+def _git_listing(root: Path) -> list[str] | None:
+    """``git ls-files`` of ``root`` (relative to it), or None when git cannot give it."""
+    top = _git_top(root)
+    if top is None:
+        return None
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
+    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
+                "GIT_NO_REPLACE_OBJECTS": "1"})
+    try:
+        proc = subprocess.run(["git", *_GIT_SAFE, f"--git-dir={top / '.git'}", f"--work-tree={top}", "-C", str(root),
+                               "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                              capture_output=True, timeout=60, check=False, env=env, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+
+
+def _regular_inside(p: Path, root: Path) -> bool:
+    """A regular file (links followed) inside ``root``."""
+    from openaudit.textutil import within
+
+    try:
+        return within(p, root) and p.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def list_files(root: Path) -> list[Path]:
+    """Files to scan under ``root`` (a directory): git's view when in a work tree, else a walk. Files whose
+    links lead out of ``root`` are left out."""
+    from openaudit.sources.local import walk
+
+    listed = _git_listing(root)
     out: list[Path] = []
     if listed is not None:
         for rel in sorted(set(filter(None, listed))):
-            if _wanted(rel) and (root / rel).is_file():
+            if _wanted(rel) and _regular_inside(root / rel, root):
                 out.append(root / rel)
             if len(out) >= MAX_SCAN_FILES:
                 break
         return out
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS and not d.startswith(_HF_CACHE_DIRS))
-        for fn in sorted(filenames):
-            p = Path(dirpath) / fn
-            if _wanted(p.relative_to(root).as_posix()) and p.is_file():
-                out.append(p)
-                if len(out) >= MAX_SCAN_FILES:
-                    return out
+    names = walk(root, lambda d: d in IGNORED_DIRS or d.startswith(_HF_CACHE_DIRS), limit=4 * MAX_SCAN_FILES)
+    for rel in names:
+        if _wanted(rel) and _regular_inside(root / rel, root):
+            out.append(root / rel)
+            if len(out) >= MAX_SCAN_FILES:
+                break
     return out
+
+
+def _policy_model(model: str, root: Path) -> tuple[str, str]:
+    """(target, kind) of a policy ``models:`` entry: a Hub id stays a Hub id; a path is local only inside ``root``."""
+    if hub_id_like(model) or not model.startswith(("./", "../")) and not _exists(root / model):
+        return model, "hub"
+    local = _local_model_dir(model if model.startswith(("./", "../")) else f"./{model}", root, root)
+    return (_display_path(local), "local") if local is not None else (model, "hub")
+
+
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def find_models(paths: list[str] | None = None, policy: Policy | None = None) -> list[ModelUse]:
@@ -225,9 +312,9 @@ def find_models(paths: list[str] | None = None, policy: Policy | None = None) ->
 
     uses: dict[str, ModelUse] = {}
 
-    def add(target: str, kind: str, ref: Reference) -> None:
+    def add(target: str, kind: str, ref: Reference, root: Path) -> None:
         key = target.lower() if kind == "hub" else target
-        use = uses.setdefault(key, ModelUse(target, kind))
+        use = uses.setdefault(key, ModelUse(target, kind, root=str(root) if kind == "local" else None))
         if (ref.file, ref.line) not in {(r.file, r.line) for r in use.references}:
             use.references.append(ref)
 
@@ -238,26 +325,28 @@ def find_models(paths: list[str] | None = None, policy: Policy | None = None) ->
         root = p if p.is_dir() else p.parent
         for f in (list_files(p) if p.is_dir() else [p]):
             try:
-                if f.stat().st_size > MAX_SCAN_BYTES:
-                    continue
-                text, _, _, _ = read_capped(f, MAX_SCAN_BYTES)
+                text, _, truncated, _ = read_capped(f, MAX_SCAN_BYTES)  # never blocks; a FIFO or device is skipped
             except OSError:
                 continue
-            if text is None:
+            if text is None or truncated:  # larger than MAX_SCAN_BYTES: not source code
                 continue
             for target, kind, ref in extract(text, _display_path(f.absolute()), base=f.parent, root=root):
-                add(target, kind, ref)
+                add(target, kind, ref, root)
     if policy is not None:
         for model in policy.models:
-            add(model, "local" if Path(model).expanduser().exists() else "hub", _policy_reference(policy, model))
+            target, kind = _policy_model(model, Path("."))
+            add(target, kind, _policy_reference(policy, model), Path("."))
     return sorted(uses.values(), key=lambda u: u.target.lower())
 
 
 def _policy_reference(policy: Policy, model: str) -> Reference:
     source = policy.source or ".openaudit.yaml"
     path = Path(source.split(" [", 1)[0])
+    from openaudit.textutil import read_capped
+
     try:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = read_capped(path, MAX_SCAN_BYTES)[0] or ""
+        for n, line in enumerate(text.splitlines(), 1):
             if model in line:
                 return Reference(_display_path(path.absolute()), n, " ".join(line.split())[:200], "policy")
     except OSError:
@@ -315,45 +404,75 @@ def _unreachable(exc: Exception) -> bool:
     return "could not reach the Hub" in msg or bool(re.search(r"HTTP (?:5\d\d|429|None)", msg))
 
 
+def _source(use: ModelUse, revision: str | None = None, *, offline: bool):
+    """The evidence source of a use: a Hub id is always read from the Hub (never from a folder of the same name);
+    a local directory only inside the tree it was found in."""
+    if use.kind == "hub":
+        from openaudit.sources import resolve_hub
+
+        return resolve_hub(use.target if revision is None else f"{use.target}@{revision}", offline=offline)
+    from openaudit.sources.local import LocalSource
+
+    return LocalSource(Path(use.target), root=Path(use.root) if use.root else None)
+
+
 def audit_uses(uses: list[ModelUse], *, policy: Policy | None = None, context=None, offline: bool = False,
-               lock: dict | None = None, lock_file: str = LOCK_FILE, rules: tuple[str, ...] = ()) -> ScanOutcome:
-    """Audit each model with the policy. With a lock: offline (or with the Hub unreachable) the locked revision
-    is read from the cache; online, a changed revision or changed terms is drift (facts ``lock_drift``, OA908)."""
+               lock: dict | None = None, lock_file: str = LOCK_FILE, rules: tuple[str, ...] = (),
+               max_depth: int | None = None) -> ScanOutcome:
+    """Audit each model with the policy, as `check` does (the same engine: base_model followed up to
+    ``max_depth``, datasets read). With a lock: offline (or with the Hub unreachable) the locked revision is read
+    from the cache, and its audit must reproduce the lock's digest (an edited or stale lock fails, exit 2);
+    online, a changed revision or changed terms is drift (facts ``lock_drift``, OA908)."""
     from openaudit.audit import audit_evidence
     from openaudit.errors import EvidenceUnavailable, OpenAuditError
-    from openaudit.lock import drift
-    from openaudit.sources import resolve
+    from openaudit.lineage import DEFAULT_MAX_DEPTH, LineageResolver
+    from openaudit.lock import drift, verify
 
     lock = lock or {}
     offline = offline or os.environ.get("HF_HUB_OFFLINE", "").upper() in _OFFLINE_VALUES
     outcome = ScanOutcome(uses)
+    resolver = LineageResolver(offline=offline)
+    cache_only: list[LineageResolver] = []  # decided from the lock: the model and its upstreams from the cache
+
+    def offline_resolver() -> LineageResolver:
+        if not cache_only:
+            cache_only.append(resolver if offline else LineageResolver(offline=True, catalog=resolver.catalog))
+        return cache_only[0]
+
+    depth = DEFAULT_MAX_DEPTH if max_depth is None else max_depth
     for use in uses:
         locked = lock.get(use.target) or next((v for k, v in lock.items() if k.lower() == use.target.lower()), None)
         locked_rev = (locked or {}).get("revision") if use.kind == "hub" and "@" not in use.target else None
         notes: list[str] = []
         from_lock = False
         try:
+            res = resolver
             if offline and locked_rev:
-                ev = resolve(f"{use.target}@{locked_rev}", offline=True).fetch()
+                ev = resolver.fetch_target(_source(use, locked_rev, offline=True))
                 notes.append(f"Decided offline from {lock_file}: locked revision {locked_rev[:12]} read from the "
                              "Hub cache.")
                 from_lock = True
             else:
                 try:
-                    ev = resolve(use.target, offline=offline).fetch()
+                    ev = resolver.fetch_target(_source(use, offline=offline))
                 except EvidenceUnavailable as exc:
                     if not (locked_rev and not offline and _unreachable(exc)):
                         raise
-                    ev = resolve(f"{use.target}@{locked_rev}", offline=True).fetch()
+                    res = offline_resolver()
+                    ev = res.fetch_target(_source(use, locked_rev, offline=True))
                     notes.append(f"The Hub was unreachable ({exc.message}); decided offline from {lock_file}: "
                                  f"locked revision {locked_rev[:12]} read from the Hub cache.")
                     from_lock = True
-            report = audit_evidence(ev, context=context, policy=policy, rules=rules)
+            trace = res.trace(ev, max_depth=depth, local_root=Path(use.root) if use.root else None)
+            report = audit_evidence(ev, context=context, policy=policy, rules=rules, catalog=res.catalog,
+                                    lineage=trace)
+            if from_lock:
+                verify(use.target, locked, report, lock_file)  # the lock must describe what was just audited
             if locked and not from_lock and not ev.offline:
                 changes = drift(use.target, locked, report)
                 if changes:
-                    report = audit_evidence(ev, context=context, policy=policy, rules=rules,
-                                            extra_facts={"lock_drift": changes})
+                    report = audit_evidence(ev, context=context, policy=policy, rules=rules, catalog=resolver.catalog,
+                                            lineage=trace, extra_facts={"lock_drift": changes})
         except OpenAuditError as exc:
             outcome.errors.append((use.target, exc))
             continue

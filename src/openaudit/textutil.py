@@ -40,12 +40,82 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
         return data.decode("utf-8", errors="replace"), "not valid UTF-8; undecodable bytes replaced"
 
 
+def open_regular(path: str | os.PathLike[str]) -> Any:
+    """Open a file for reading without ever blocking: ``O_NONBLOCK`` (a FIFO opens at once; a kernel file such as
+    /proc/kmsg answers EAGAIN instead of waiting), then refuse anything that is not a regular file. Raises OSError
+    (``errno.EINVAL``, "not a regular file") for a FIFO, device, socket or directory."""
+    import errno
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_capped(path: Path, cap: int = MAX_FILE_BYTES) -> tuple[str | None, str | None, bool, int]:
-    """Read at most ``cap`` bytes of a file. Returns (text, error, truncated, size)."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
+    """Read at most ``cap`` bytes of a regular file, never blocking (see ``open_regular``).
+    Returns (text, error, truncated, size)."""
+    with open_regular(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
         data = fh.read(cap + 1)
+    if data is None:  # a non-blocking read with nothing to give
+        raise OSError(11, "no data without blocking")
     return (*decode_capped(data, cap), size)
+
+
+def within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """Whether ``path``, every symbolic link followed, is ``root`` (links followed too) or inside it."""
+    try:
+        real, top = os.path.realpath(path), os.path.realpath(root)
+    except (OSError, ValueError):
+        return False
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all: into a temporary file beside it, flushed to disk,
+    then renamed over it. A symbolic link at ``path`` is refused (never written through), and so is anything
+    that is not a regular file; on any failure (a full disk) the previous file is left as it was.
+    Raises OSError; the message of a refused link names it."""
+    import errno
+    import stat
+    import tempfile
+
+    target = os.fspath(path)
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISLNK(st.st_mode):
+        raise OSError(errno.ELOOP, "it is a symbolic link (refusing to write through it)")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")
+    directory = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        if st is not None:
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def decode_capped(data: bytes, cap: int = MAX_FILE_BYTES) -> tuple[str | None, str | None, bool]:
@@ -118,11 +188,17 @@ _UNSAFE.update({c: None for c in range(0x202A, 0x202F)})
 _UNSAFE.update({c: None for c in range(0x2066, 0x206A)})
 
 
+# A line that starts with "::" (after blanks) is a workflow command to a GitHub Actions runner (::error::,
+# ::add-mask::, ::stop-commands::...) when it reaches the job log: the second colon is moved away.
+_WORKFLOW_COMMAND = re.compile(r"(?m)^([ \t]*):(?=:)")
+
+
 def sanitize(value: object, one_line: bool = False, limit: int | None = None) -> str:
-    """Make untrusted text safe to show on a terminal: strips control and bidi characters."""
+    """Make untrusted text safe to show on a terminal or in a CI log: strips control and bidi characters, and no
+    line of it can start with "::" (a GitHub Actions workflow command)."""
     text = str(value).translate(_UNSAFE)
     if one_line:
         text = " ".join(text.split())
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text
+    return _WORKFLOW_COMMAND.sub(r"\1: ", text) if "::" in text else text

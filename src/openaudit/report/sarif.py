@@ -15,6 +15,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from openaudit import __version__
 from openaudit.model import Citation, Finding, Report
@@ -52,14 +53,15 @@ def _rule_descriptor(code: str, severity: str) -> dict[str, Any]:
 
 
 def _uri_for_file(path: str) -> str:
+    """A relative URI reference (percent-encoded: SARIF artifact locations are URIs) or a file: URI."""
     p = Path(path)
     if p.is_absolute():
         try:
             rel = os.path.relpath(p)
         except ValueError:
             return p.as_uri()
-        return Path(rel).as_posix() if not rel.startswith("..") else p.as_uri()
-    return p.as_posix()
+        return quote(Path(rel).as_posix(), safe="/") if not rel.startswith("..") else p.as_uri()
+    return quote(p.as_posix(), safe="/")
 
 
 _PROMPT_SUFFIX = " (extra_gated_prompt)"  # see licenses/gated.py
@@ -73,7 +75,8 @@ def _evidence_location(report: Report, c: Citation | None) -> dict[str, Any]:
         file = file[: -len(_PROMPT_SUFFIX)]
         file = "README.md" if file == "model_info.cardData" else file
     if t.get("kind") == "hub":
-        uri = f"hf://{t['id']}@{t.get('revision') or t.get('requested_revision') or 'main'}/{file}"
+        rev = t.get("revision") or t.get("requested_revision") or "main"
+        uri = f"hf://{quote(str(t['id']), safe='/')}@{quote(str(rev), safe='/')}/{quote(file, safe='/')}"
     else:
         base = Path(t["id"])
         uri = _uri_for_file(str(base if base.is_file() and file == base.name else

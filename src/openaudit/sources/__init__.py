@@ -14,11 +14,25 @@ HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}(?:@[
 
 def resolve(target: str, *, offline: bool = False) -> Source:
     """Pick the source for a TARGET argument: an existing path is local, otherwise a Hub id."""
-    path = Path(target).expanduser()
-    if path.exists():
+    path = Path(target)
+    try:
+        path = path.expanduser()
+    except RuntimeError:  # "~" with HOME unset and no passwd entry: the path as written
+        pass
+    try:
+        exists = path.exists()
+    except (OSError, ValueError):
+        exists = False
+    if exists:
         from openaudit.sources.local import LocalSource
 
         return LocalSource(path)
+    return resolve_hub(target, offline=offline)
+
+
+def resolve_hub(target: str, *, offline: bool = False) -> Source:
+    """The Hub source for ``org/name[@revision]``, whatever exists on disk under that name (``openaudit scan``:
+    a reference found as a Hub id stays a Hub target)."""
     looks_like_path = target.startswith((".", "/", "~")) or "\\" in target or target.split("@", 1)[0].count("/") > 1
     if looks_like_path or not HUB_ID.match(target) or ".." in target.split("@")[0]:
         raise UsageError(f"no such file or directory, and not a Hub model id: {target!r}")
@@ -28,4 +42,4 @@ def resolve(target: str, *, offline: bool = False) -> Source:
     return HubSource(repo_id, revision or None, offline=offline)
 
 
-__all__ = ["Source", "resolve"]
+__all__ = ["Source", "resolve", "resolve_hub"]

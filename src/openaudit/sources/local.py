@@ -1,4 +1,9 @@
-"""Evidence from a local model directory or a single model card file. Nothing in it is executed."""
+"""Evidence from a local model directory or a single model card file. Nothing in it is executed.
+
+Nothing outside the audited root is read: a file whose symbolic links lead out of the model directory (for a
+model inside a Hugging Face cache, the cache's ``models--*`` folder, where snapshots link to blobs) is listed
+but not read ("a link out of the audited tree"), and files are opened without blocking (see
+``textutil.open_regular``: a FIFO or /proc/kmsg named LICENSE is unreadable, not a hang)."""
 
 from __future__ import annotations
 
@@ -9,18 +14,22 @@ from openaudit.card import parse_card
 from openaudit.errors import UsageError
 from openaudit.evidence import Evidence, SourceFile, role_of
 from openaudit.sources.base import Source
-from openaudit.textutil import read_capped, redact_secrets, secrets
+from openaudit.textutil import read_capped, redact_secrets, secrets, within
 
 MAX_LISTED_FILES = 20_000
 _SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".cache", "node_modules", ".venv"}
 
 
-def read_file(path: Path, name: str, role: str) -> SourceFile:
-    """Read one file into a SourceFile, never raising for unreadable content."""
+OUT_OF_TREE = "not read: a symbolic link out of the audited tree"
+
+
+def read_file(path: Path, name: str, role: str, root: Path | None = None) -> SourceFile:
+    """Read one file into a SourceFile, never raising for unreadable content. With ``root``, a file whose links
+    lead outside ``root`` is not read."""
+    if root is not None and not within(path, root):
+        return SourceFile(name=name, role=role, error=OUT_OF_TREE)
     try:
-        if not path.is_file():  # a FIFO or device named LICENSE would block or never end
-            return SourceFile(name=name, role=role, error="not a regular file")
-        text, err, truncated, size = read_capped(path)
+        text, err, truncated, size = read_capped(path)  # a FIFO or device named LICENSE: "not a regular file"
     except OSError as exc:
         return SourceFile(name=name, role=role, error=f"cannot read: {exc.strerror or exc}")
     return source_file(name, role, text, err, truncated, size)
@@ -39,24 +48,58 @@ def source_file(name: str, role: str, text: str | None, err: str | None, truncat
     return sf
 
 
+def walk(root: Path, skip_dir=lambda name: False, limit: int = MAX_LISTED_FILES) -> list[str]:
+    """Root-relative POSIX names of the files under ``root``, in sorted order, at most ``limit``. Iterative (a tree
+    a thousand levels deep is no recursion error); directory links are not followed; a directory that cannot be
+    listed (permissions, a path longer than the system allows) is skipped. Files are only named, not opened."""
+    out: list[str] = []
+    stack: list[str] = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(os.path.join(root, rel) if rel else root) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except (OSError, ValueError):
+            continue
+        subdirs = []
+        for e in entries:
+            name = f"{rel}/{e.name}" if rel else e.name
+            try:
+                is_dir = e.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if not skip_dir(e.name):
+                    subdirs.append(name)
+                continue
+            out.append(name)
+            if len(out) >= limit:
+                return out
+        stack.extend(reversed(subdirs))
+    return out
+
+
 def list_files(root: Path) -> list[str]:
     """Repo-relative file names under ``root`` (bounded; symlinks not followed)."""
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        rel = os.path.relpath(dirpath, root)
-        for fn in sorted(filenames):
-            out.append(fn if rel == "." else f"{rel}/{fn}".replace(os.sep, "/"))
-            if len(out) >= MAX_LISTED_FILES:
-                return out
-    return out
+    return walk(root, lambda d: d in _SKIP_DIRS, MAX_LISTED_FILES)
+
+
+def audited_root(path: Path) -> Path:
+    """The tree a local target may read from: its directory (a card file's directory), or, inside a Hugging Face
+    cache (``models--org--name/snapshots/<sha>``, whose files link to ``../../blobs``), that ``models--*`` folder."""
+    here = path if path.is_dir() else path.parent
+    parts = here.absolute().parts
+    if len(parts) >= 3 and parts[-2] == "snapshots" and parts[-3].startswith("models--"):
+        return Path(*parts[:-2])
+    return here
 
 
 class LocalSource(Source):
     kind = "local"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, root: Path | None = None):
         self.path = path
+        self.root = root  # the audited tree files may be read from (default: see audited_root)
 
     @property
     def display(self) -> str:
@@ -64,8 +107,11 @@ class LocalSource(Source):
 
     def fetch(self) -> Evidence:
         path = self.path
+        root = self.root if self.root is not None else audited_root(path)
+        if not within(path, root):
+            raise UsageError(f"{path}: a symbolic link out of the audited tree {root} (not followed)")
         if path.is_file():
-            return self._from_card_file(path)
+            return self._from_card_file(path, root)
         if not path.is_dir():
             raise UsageError(f"not a file or directory: {path}")
         ev = Evidence(kind="local", id=str(path))
@@ -77,7 +123,7 @@ class LocalSource(Source):
             role = role_of(name)
             if role is None:
                 continue
-            sf = read_file(path / name, name, role)
+            sf = read_file(path / name, name, role, root)
             ev.files.append(sf)
             if role == "card" and sf.text is not None and ev.card is None:
                 ev.card = parse_card(sf.text, name)
@@ -86,9 +132,9 @@ class LocalSource(Source):
         _tags_from_card(ev)
         return ev
 
-    def _from_card_file(self, path: Path) -> Evidence:
+    def _from_card_file(self, path: Path, root: Path) -> Evidence:
         ev = Evidence(kind="local", id=str(path))
-        sf = read_file(path, path.name, "card")
+        sf = read_file(path, path.name, "card", root)
         if sf.text is None:
             raise UsageError(f"cannot read model card {path}: {sf.error}")
         ev.files.append(sf)
