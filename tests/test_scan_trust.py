@@ -269,6 +269,7 @@ def test_nothing_blocks_on_a_fifo_or_a_kernel_file(tmp_path: Path) -> None:
     os.mkfifo(m / "LICENSE")
     (m / "LICENSE.md").symlink_to("/proc/kmsg")  # a regular file to stat() whose read() blocks
     (m / "NOTICE").write_text("Copyright 2024 Acme\n")
+    (m / "config.json").symlink_to("/proc/kmsg")
     proc = oa(offline_env(tmp_path), tmp_path, "check", str(m), "--format", "json")
     assert proc.returncode in (0, 1), proc.stderr
     status = {f["name"]: f["status"] for f in json.loads(proc.stdout)["files"]}
@@ -283,6 +284,9 @@ def test_nothing_blocks_on_a_fifo_or_a_kernel_file(tmp_path: Path) -> None:
     proc = oa(offline_env(tmp_path), repo, "scan", "--format", "json")
     assert proc.returncode in (0, 1), proc.stderr
     assert json.loads(proc.stdout)["target"]["id"] == "models/x"
+    os.mkfifo(repo / ".openaudit.yaml")  # a policy file that would never end: refused, one line, exit 2
+    proc = oa(offline_env(tmp_path), repo, "scan")
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr and proc.stderr.count("\n") == 1
 
 
 # -- 11: writes are atomic and never through a symlink ---------------------------------------------------

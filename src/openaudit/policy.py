@@ -244,10 +244,7 @@ def load_policy(path: str | Path | None = None, cwd: Path | None = None) -> Poli
             return _load_file(cwd / name)
     pyproject = cwd / "pyproject.toml"
     if pyproject.is_file():
-        try:
-            text = pyproject.read_text(encoding="utf-8")
-        except (OSError, ValueError) as exc:
-            raise PolicyError(f"{pyproject}: cannot read: {exc}") from None
+        text = _read_text(pyproject)
         if not _may_have_tool_section(text):  # not worth importing and running a TOML parser
             return Policy()
         import tomllib
@@ -275,25 +272,31 @@ def _may_have_tool_section(text: str) -> bool:
     return False
 
 
+def _read_text(p: Path) -> str:
+    """A policy file's text: size-capped and opened without blocking (a FIFO or /proc file is refused)."""
+    from openaudit.textutil import read_capped
+
+    try:
+        text, err, truncated, _ = read_capped(p, MAX_POLICY_BYTES)
+    except OSError as exc:
+        raise PolicyError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if text is None or truncated:
+        raise PolicyError(f"{p}: cannot read: {err or f'larger than {MAX_POLICY_BYTES} bytes'}")
+    return text
+
+
 def _load_file(p: Path) -> Policy:
     if p.suffix == ".toml":
         import tomllib
 
         try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            data = tomllib.loads(_read_text(p))
+        except ValueError as exc:
             raise PolicyError(f"{p}: cannot read: {exc}") from None
         return parse_policy(data.get("tool", {}).get("openaudit", data), str(p))
     import yaml  # only when there is a policy file: importing it costs ~15 ms of every start
 
-    from openaudit.textutil import read_capped
-
-    try:
-        text, err, truncated, _ = read_capped(p, MAX_POLICY_BYTES)  # never blocks (a FIFO is refused)
-    except OSError as exc:
-        raise PolicyError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    if text is None or truncated:
-        raise PolicyError(f"{p}: cannot read: {err or f'larger than {MAX_POLICY_BYTES} bytes'}")
+    text = _read_text(p)
     try:
         data = yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError) as exc:

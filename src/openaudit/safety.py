@@ -42,12 +42,15 @@ def _local_auto_map(ev: Evidence) -> bool | None:
     """Whether a local directory's config.json declares ``auto_map`` (None: no readable config.json)."""
     if ev.kind != "local" or "config.json" not in ev.siblings:
         return None
+    from openaudit.sources.local import audited_root
+    from openaudit.textutil import open_regular, within
+
     path = Path(ev.id) / "config.json"
     try:
-        if not path.is_file():
+        if not within(path, audited_root(Path(ev.id))):  # a link out of the model directory is not followed
             return None
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        with open_regular(path) as fh:  # never blocks (a FIFO or /proc file is refused)
+            raw = fh.read(MAX_CONFIG_BYTES + 1) or b""
         if len(raw) > MAX_CONFIG_BYTES:
             return None
         data = json.loads(raw.decode("utf-8-sig", errors="replace"))
