@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,8 +69,6 @@ class Waiver:
 
 def _local_key(path: str) -> str:
     """A local path as waivers compare it: normalised, relative to the working directory when inside it."""
-    import os
-
     norm = os.path.normpath(path)
     if os.path.isabs(norm):
         try:
@@ -239,11 +238,11 @@ def load_policy(path: str | Path | None = None, cwd: Path | None = None) -> Poli
             raise PolicyError(f"policy file not found: {p}")
         return _load_file(p)
     cwd = cwd or Path.cwd()
-    for name in POLICY_FILES:
-        if (cwd / name).is_file():
+    for name in POLICY_FILES:  # anything by that name (a FIFO, a dangling link) is read, or fails: never skipped
+        if os.path.lexists(cwd / name):
             return _load_file(cwd / name)
     pyproject = cwd / "pyproject.toml"
-    if pyproject.is_file():
+    if os.path.lexists(pyproject):
         text = _read_text(pyproject)
         if not _may_have_tool_section(text):  # not worth importing and running a TOML parser
             return Policy()
