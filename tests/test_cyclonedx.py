@@ -156,6 +156,7 @@ def test_hub_model_chain_and_dataset_through_the_fake_hub(fake_hub, tmp_path: Pa
     assert deps[model["bom-ref"]] == {base["bom-ref"], ds["bom-ref"]}
 
 
+@pytest.mark.slow  # seven CLI processes
 def test_other_formats_do_not_import_cyclonedx(tmp_path: Path) -> None:
     # start-up time: cyclonedx-python-lib (and its packageurl / license-expression / py-serializable) is imported
     # on the cyclonedx path only

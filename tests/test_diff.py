@@ -139,6 +139,7 @@ def test_local_directories_lower_cap_and_new_territory(tmp_path: Path) -> None:
     assert diff_reports(a, a) == {**diff_reports(a, a), "changes": [], "stricter": False, "changed": False}
 
 
+@pytest.mark.slow  # the CLI once per format
 def test_cli_local_directories_all_formats(tmp_path: Path) -> None:
     import os
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from fakehub import FakeHub, hub_env
 
+pytestmark = pytest.mark.slow  # real timeouts and retries against the fake Hub
+
 CARD = """---
 license: apache-2.0
 ---

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test runs the CLI in a subprocess, some several times
+
 ROOT = Path(__file__).resolve().parents[1]
 LLAMA = str(ROOT / "examples" / "llama-finetune")
 OPEN = str(ROOT / "examples" / "open-tiny")

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from corpus import corpus_license
 
+pytestmark = pytest.mark.slow  # the CLI under time and memory bounds, a 60 MB card, real timeouts
+
 TIME_LIMIT = 10.0  # seconds of CPU for the child; of wall time too, scaled by how oversubscribed the machine is
 RSS_LIMIT_MB = 300
 TOKEN = "hf_hostilesecret987654321"
@@ -179,9 +181,6 @@ def assert_clean(run: Run, what: str) -> None:
         assert len(lines) == 1 and lines[0].startswith("openaudit: error: "), run.stderr
 
 
-MEASURED: dict[str, tuple[float, float, float]] = {}
-
-
 @pytest.mark.parametrize("name", ["malformed_yaml", "ansi_markup", "binary_readme", "alias_bomb", "python_tag",
                                   "huge_card"])
 def test_hostile_card_json_and_text(hostile: dict[str, Path], name: str) -> None:
@@ -193,8 +192,6 @@ def test_hostile_card_json_and_text(hostile: dict[str, Path], name: str) -> None
     if name != "huge_card":  # (its text is benign filler: one format is enough to measure it)
         text_run = run_measured("check", str(hostile[name]))  # piped: the plain-text table
         assert_clean(text_run, f"{name} text")
-    MEASURED[name] = (max(json_run.elapsed, text_run.elapsed), max(json_run.cpu, text_run.cpu),
-                      max(json_run.rss_mb, text_run.rss_mb))
 
     rules = {f["rule"]: f for f in report["findings"]}
     files = {f["name"]: f for f in report["files"]}
@@ -334,20 +331,10 @@ def test_huge_card_through_the_hub_is_read_up_to_the_cap(fake_hub, tmp_path: Pat
     env = hub_env(fake_hub.url, tmp_path / "hf", OPENAUDIT_TIMEOUT="10", HF_TOKEN=TOKEN)
     run = run_measured("check", "acme/huge", "--format", "json", env=env, limit=TIME_LIMIT + 5)
     assert_clean(run, "hub huge card")
-    MEASURED["hub_huge_card"] = (run.elapsed, run.cpu, run.rss_mb)
     report = json.loads(run.stdout)
     readme = next(f for f in report["files"] if f["name"] == "README.md")
     assert readme["status"] == "truncated", readme
     assert "OA107" in {f["rule"] for f in report["findings"]}
-
-
-def test_report_measurements(hostile: dict[str, Path]) -> None:
-    """Prints the time and memory of each hostile case (run with -s to see them)."""
-    if not MEASURED:
-        pytest.skip("run together with test_hostile_card_json_and_text")
-    print(f"\n(load factor {contention():.1f})")
-    for name, (elapsed, cpu, rss) in sorted(MEASURED.items()):
-        print(f"{name:16s} wall {elapsed:5.2f} s  cpu {cpu:5.2f} s  max RSS {rss:6.1f} MB")
 
 
 def test_safety_signals_through_the_hub(fake_hub, tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ from test_scan_gate import APP, CARD, DENY, LICENSE  # app.py loads acme/tiny-ll
 ROOT = Path(__file__).resolve().parents[1]
 PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
 
-pytestmark = pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed (pip install '.[test]')")
+pytestmark = [pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed (pip install '.[test]')"),
+              pytest.mark.slow]  # installs the hook into a fresh environment
 
 
 def _git(cwd: Path, *args: str) -> None:
