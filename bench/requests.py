@@ -77,8 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             hub.add_dataset("acme/data", card_data={"license": "cc-by-4.0"})
         for model in ("acme/tiny", "acme/tiny-data"):
             with tempfile.TemporaryDirectory(prefix="oa-requests-") as tmp:
-                env = fakehub.hub_env(hub.url, Path(tmp) / "hf", OPENAUDIT_TIMEOUT="10",
-                                      XDG_CACHE_HOME=str(Path(tmp) / "xdg"))
+                env = fakehub.hub_env(hub.url, Path(tmp) / "hf", OPENAUDIT_TIMEOUT="10")
                 for phase, extra in (("cold", []), ("warm", []), ("offline", ["--offline"])):
                     hub.clear()
                     t0 = time.perf_counter()

@@ -14,13 +14,12 @@ Both run in a fresh process with the same environment, as an installed tool runs
 
 - bytecode caching on, into a temp ``PYTHONPYCACHEPREFIX`` (so ``PYTHONDONTWRITEBYTECODE`` in the calling
   environment does not make openaudit recompile its sources every run while typer's are precompiled);
-- a temp ``XDG_CACHE_HOME`` for openaudit's compiled data cache (catalog, rules and regexes, see
-  ``openaudit.datacache`` and ``openaudit.lazyre``); one warm-up run of each fills both caches and is not
-  counted;
+- one warm-up run of each (bytecode compiled), not counted;
 - ``HF_HUB_OFFLINE=1``: a local target never touches the network anyway.
 
-The first openaudit run (empty data cache, bytecode already compiled) is reported apart as "cold data
-cache", and one more run with ``OPENAUDIT_NO_CACHE=1`` shows what the data cache saves.
+Measure an installed wheel (``pip install .``): it carries ``openaudit/_bundle.json``, the bundled YAML
+parsed at build time. An editable install has no bundle and parses the YAML on every run (~50 ms more);
+the output says which one was measured.
 """
 
 from __future__ import annotations
@@ -61,6 +60,13 @@ if __name__ == "__main__":
 '''
 
 
+def has_bundle(env: dict[str, str]) -> bool:
+    """Whether the openaudit this interpreter imports (with ``env``) carries the build-time data bundle."""
+    code = "import pathlib, openaudit; print((pathlib.Path(openaudit.__file__).parent / '_bundle.json').is_file())"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return out.stdout.strip() == "True"
+
+
 def openaudit_cmd() -> list[str]:
     exe = Path(sys.executable).with_name("openaudit")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "openaudit"]
@@ -95,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         app = Path(tmp) / "empty_typer_app.py"
         app.write_text(EMPTY_APP, encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env.update(PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"), XDG_CACHE_HOME=str(Path(tmp) / "xdg"),
-                   HF_HUB_OFFLINE="1", NO_COLOR="1")
+        env.update(PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"), HF_HUB_OFFLINE="1", NO_COLOR="1")
         empty = [sys.executable, str(app), "check", args.target, "--format", "json"]
         oa = [*openaudit_cmd(), "check", args.target, "--format", "json"]
         if args.src:
@@ -104,13 +109,10 @@ def main(argv: list[str] | None = None) -> int:
             env["PYTHONPATH"] = str(args.src.resolve())
         oa_table = [*oa[:-1], "table"]  # the default format, piped (plain text; a terminal gets rich)
 
-        # Warm-up: compile bytecode of both. The data cache is emptied again for one cold run.
+        bundle = has_bundle(env)
+        # Warm-up: compile bytecode of both.
         run(empty, env)
         run(oa, env)
-        for f in (Path(tmp) / "xdg" / "openaudit").glob("*"):
-            f.unlink()
-        cold = run(oa, env)
-        no_cache = run(oa, {**env, "OPENAUDIT_NO_CACHE": "1"})
         load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         t_empty, t_oa, c_empty, c_oa, t_table = [], [], [], [], []
         run(oa_table, env)
@@ -143,14 +145,15 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_ratio": statistics.median(c_oa) / statistics.median(c_empty),
         "openaudit_table_s": t_table,
         "table_ratio": statistics.median(t_table) / m_empty if t_table else None,
-        "openaudit_cold_data_cache_s": cold,
-        "openaudit_no_data_cache_s": no_cache,
+        "data_bundle": bundle,
         "goal_ratio": 1.3,
     }
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
     print(f"machine: {res['machine']}; {res['when']}; load average {load0:.2f} -> {load1:.2f}")
+    print("openaudit: " + ("installed wheel with the build-time data bundle" if bundle else
+                           "no data bundle (editable install or --src): the YAML is parsed on every run"))
     print(f"{args.runs} paired runs, `check {args.target} --format json`, medians:")
     def ms(ts: list[float]) -> str:
         return " ".join(f"{t * 1e3:.0f}" for t in ts)
@@ -164,8 +167,6 @@ def main(argv: list[str] | None = None) -> int:
               f"(ratio {res['table_ratio']:.2f}; piped: plain text)")
     print(f"  CPU time (user+sys), medians  {res['cpu_empty_typer_median_s'] * 1e3:.0f} ms vs "
           f"{res['cpu_openaudit_median_s'] * 1e3:.0f} ms: ratio {res['cpu_ratio']:.2f}")
-    print(f"  openaudit, cold data cache    {cold * 1e3:7.0f} ms   (first run: parses the YAML, writes the cache)")
-    print(f"  openaudit, OPENAUDIT_NO_CACHE {no_cache * 1e3:7.0f} ms")
     return 0
 
 

@@ -21,7 +21,9 @@ An operand may be ``{path: <dotted path>}`` to compare with another fact (e.g. a
 from __future__ import annotations
 
 import fnmatch
+import operator
 import re
+from collections.abc import Callable
 from typing import Any
 
 from openaudit.errors import UsageError
@@ -59,6 +61,11 @@ def _num(v: Any) -> float | None:
     return None
 
 
+def _compare(v: Any, o: Any, op: Callable[[float, float], bool]) -> bool:
+    a, b = _num(v), _num(o)
+    return a is not None and b is not None and op(a, b)
+
+
 def _present(v: Any) -> bool:
     return v is not _MISSING and v is not None and v != [] and v != {} and v != ""
 
@@ -79,17 +86,17 @@ def _ci(v: Any) -> Any:
     return v.lower() if isinstance(v, str) else v
 
 
-VALUE_OPS = {
+VALUE_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "exists": lambda v, o: _present(v) == bool(o),
     "equals": lambda v, o: v is not _MISSING and _ci(v) == _ci(o),
     "not_equals": lambda v, o: v is _MISSING or _ci(v) != _ci(o),
     "in": lambda v, o: v is not _MISSING and _ci(v) in [_ci(x) for x in _as_list(o)],
     "contains": lambda v, o: _ci(o) in [_ci(x) for x in _as_list(v)],
     "intersects": lambda v, o: bool({_ci(x) for x in _as_list(v)} & {_ci(x) for x in _as_list(o)}),
-    "gt": lambda v, o: _num(v) is not None and _num(o) is not None and _num(v) > _num(o),
-    "gte": lambda v, o: _num(v) is not None and _num(o) is not None and _num(v) >= _num(o),
-    "lt": lambda v, o: _num(v) is not None and _num(o) is not None and _num(v) < _num(o),
-    "lte": lambda v, o: _num(v) is not None and _num(o) is not None and _num(v) <= _num(o),
+    "gt": lambda v, o: _compare(v, o, operator.gt),
+    "gte": lambda v, o: _compare(v, o, operator.ge),
+    "lt": lambda v, o: _compare(v, o, operator.lt),
+    "lte": lambda v, o: _compare(v, o, operator.le),
     "matches": lambda v, o: isinstance(v, str) and re.search(str(o), v[:10_000]) is not None,
     "glob": lambda v, o: isinstance(v, str) and fnmatch.fnmatchcase(v.lower(), str(o).lower()),
     "is_true": lambda v, o: (v is True) == bool(o),

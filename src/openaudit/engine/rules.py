@@ -9,6 +9,7 @@ closed operator vocabulary (engine/operators.py), a message template and docs (w
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -130,7 +131,7 @@ class RuleSet:
                 raise RuleError(f"{r.source}: duplicate rule code {r.code} (also in {self.rules[r.code].source})")
             self.rules[r.code] = r
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Rule]:
         return iter(sorted(self.rules.values(), key=lambda r: r.code))
 
     def get(self, code: str) -> Rule | None:
