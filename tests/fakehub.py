@@ -501,12 +501,18 @@ def _repo_not_found(repo_id: str, auth: str | None) -> tuple[int, bytes, dict[st
     return _error(401 if not auth else 404, "RepoNotFound", "Repository not found")
 
 
+_DEAD: list[socket.socket] = []  # bound, never listening: held so that no other test or worker takes the port
+
+
 def dead_endpoint() -> str:
-    """An http URL on 127.0.0.1 where nothing listens (connections are refused at once)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    """An http URL on 127.0.0.1 where nothing listens (connections are refused at once).
+
+    The port stays bound (without ``listen``) for the life of the process, so a fake Hub started later by
+    a parallel test cannot get the same port and answer instead."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    _DEAD.append(s)
+    return f"http://127.0.0.1:{s.getsockname()[1]}"
 
 
 def hub_env(endpoint: str, hf_home: os.PathLike[str] | str, **extra: str | None) -> dict[str, str]:
