@@ -486,10 +486,10 @@ def test_pathological_input_is_fast() -> None:
         "European Union, " * 5_000,
         "\n".join("1." for _ in range(20_000)),
     ]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other processes on a busy CI runner do not count
     for blob in blobs:
         extract_from_text(blob)
-    assert time.perf_counter() - start < 3.0
+    assert time.process_time() - start < 3.0
 
 
 # ------------------------------------------------------------------------------------------------

@@ -53,11 +53,11 @@ card_text = st.one_of(
 
 
 def timed(fn, *args):
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: other processes on a busy CI runner do not count
     try:
         return fn(*args)
     finally:
-        elapsed = time.monotonic() - start
+        elapsed = time.process_time() - start
         assert elapsed < PER_CALL_SECONDS, (fn.__name__, elapsed, args[0][:200] if args else None)
 
 

@@ -423,9 +423,9 @@ def test_adversarial_cards_stay_linear(tmp_path: Path, body: str) -> None:
     """Cards are untrusted: a line built to make a regex backtrack must not stall the audit."""
     import time
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other processes on a busy CI runner do not count
     result = _assess(_card(tmp_path, "---\nlicense: mit\n---\n" + body + "\n"))
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert result["verdict"] in ("insufficient_evidence", "not_conformant", "conformant")
 
 
