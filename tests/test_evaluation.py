@@ -43,6 +43,7 @@ def test_judge_reads_expectations_as_the_readme_says() -> None:
     assert evaluate.judge({"osaid": "not:insufficient_evidence"}, report)[0]
 
 
+@pytest.mark.slow  # about a hundred CLI runs, some against the fake Hub, one on a 60 MB card
 def test_evaluation_set() -> None:
     if not (evaluate.DEFAULT_SET / "expected.yaml").is_file():
         pytest.skip(f"evaluation set not found at {evaluate.DEFAULT_SET} (../shared sits beside the project)")
