@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"case": name, "format": fmt[1] if fmt else "table", "exit": run.returncode,
                              "wall_s": round(run.elapsed, 3), "cpu_s": round(run.cpu, 3),
                              "rss_mb": round(run.rss_mb, 1)})
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    load = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     if args.json:
         print(json.dumps({"load_average": load, "cpu_limit_s": H.TIME_LIMIT, "rss_limit_mb": H.RSS_LIMIT_MB,
                           "runs": rows}, indent=2))
