@@ -155,7 +155,7 @@ def render_references_topic(fmt: str, out: TextIO) -> None:
 
     try:
         b = load_bundle()
-        sources = {k: {**v.to_dict(), "records": n} for (k, v), n in zip(
+        sources: dict[str, Any] = {k: {**v.to_dict(), "records": n} for (k, v), n in zip(
             b.sources.items(), (len(b.mot), len(b.index), len(b.osi)), strict=True)}
     except ReferenceDataError as exc:
         sources = {"error": str(exc)}

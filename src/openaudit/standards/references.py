@@ -339,7 +339,8 @@ def _keep(found: list[tuple[str, str, dict[str, Any]]], own: str | None) -> list
 
 def _requirement_gaps(osaid: dict[str, Any]) -> str:
     """"this card does not show X, Y; Z is not met" from our OSAID requirements that did not pass."""
-    unknown, failed = [], []
+    unknown: list[str] = []
+    failed: list[str] = []
     for r in osaid.get("requirements") or []:
         if isinstance(r, dict) and r.get("status") != "pass":
             name = str(r.get("name") or r.get("id")).lower()
@@ -458,7 +459,8 @@ def _osi_refs(b: Bundle, ids: _Ids, osaid: dict[str, Any]) -> list[Reference]:
         pats = [str(p).lower() for p in system.get("hub") or []]
 
         def hits(model_id: str | None, pats: list[str] = pats) -> bool:
-            return bool(model_id) and any(fnmatch.fnmatchcase(model_id.lower(), p) for p in pats)
+            return model_id is not None and bool(model_id) and any(fnmatch.fnmatchcase(model_id.lower(), p)
+                                                                   for p in pats)
 
         if hits(ids.own) or (ids.own is None and ids.own_name and hits(ids.own_name)):
             found.append(("family", ids.own or ids.own_name or "", system))
@@ -497,7 +499,7 @@ def assess(ev: Evidence, *, lineage: dict[str, Any] | None = None, osaid: dict[s
 # --------------------------------------------------------------------------------------------------------------
 # `openaudit explain references`
 
-EXPLAIN = {
+EXPLAIN: dict[str, Any] = {
     "what": "Published assessments of a model by recognised assessors, shown beside openaudit's own verdict "
             "(never replacing it): the Model Openness Tool's MOF class, the European Open Source AI Index's "
             "grades, and OSI's OSAID validation results. Each carries its date, a link and how it was matched.",
