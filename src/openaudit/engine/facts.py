@@ -41,8 +41,9 @@ def restriction_fact(r: Restriction) -> dict[str, Any]:
 def _license_statement(ev: Evidence) -> str:
     """What the card's metadata says about the license, for the finding that no license could be found."""
     meta = ev.metadata
-    values = [str(v) for v in (meta.get("license") if isinstance(meta.get("license"), list) else
-                               [meta.get("license")]) if isinstance(v, (str, int, float)) and str(v).strip()]
+    declared = meta.get("license")
+    items = declared if isinstance(declared, list) else [declared]
+    values = [str(v) for v in items if isinstance(v, (str, int, float)) and str(v).strip()]
     if not values:
         return "No license declared in the card metadata"
     return (f"The card declares license: {', '.join(values)[:80]} but names no license (no license_name or "
