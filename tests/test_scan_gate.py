@@ -72,7 +72,7 @@ def test_denied_model_fails_and_is_named(hub, env, tmp_path):
     assert "app.py:4" in proc.stdout  # where the code references it
 
     proc = oa(env, repo, "scan", "--format", "json")
-    report = json.loads(proc.stdout)
+    report = json.loads(proc.stdout)["models"][0]
     assert report["target"]["id"] == "acme/tiny-llama"
     assert report["target"]["references"] == [
         {"file": "app.py", "line": 4, "text": 'model = AutoModelForCausalLM.from_pretrained("acme/tiny-llama")',
@@ -88,7 +88,7 @@ def test_waivers_in_every_format(hub, env, tmp_path):
                f"expires: {future}}}\n")
     proc = oa(env, repo, "scan", "-f", "json")
     assert proc.returncode == 0, proc.stdout
-    report = json.loads(proc.stdout)
+    report = json.loads(proc.stdout)["models"][0]
     waived = [f for f in report["findings"] if f["waived"]]
     assert [(f["rule"], f["waiver_reason"]) for f in waived] == [("OA901", "Legal approved <2025-11>")]
     assert "OA907" in {f["rule"] for f in report["findings"]}  # expires within 30 days: said ahead of time
@@ -123,7 +123,7 @@ def test_expired_waiver_does_not_apply(hub, env, tmp_path):
         DENY + f"waivers:\n  - {{model: 'acme/*', reason: 'old deal', expires: {past}}}\n")
     proc = oa(env, repo, "scan", "-f", "json")
     assert proc.returncode == 1
-    findings = json.loads(proc.stdout)["findings"]
+    findings = json.loads(proc.stdout)["models"][0]["findings"]
     assert {"OA901", "OA906"} <= {f["rule"] for f in findings}
     assert not any(f["waived"] for f in findings)
 
@@ -199,7 +199,7 @@ def test_lock_then_offline_scan_with_the_hub_gone(hub, env, tmp_path):
     for extra in ({"HF_HUB_OFFLINE": "1"}, {}):  # offline on purpose, and online with the Hub unreachable
         proc = oa({**env, **extra}, repo, "scan", "-f", "json")
         assert proc.returncode == 1, (extra, proc.stderr)  # still decided: the denied license fails
-        report = json.loads(proc.stdout)
+        report = json.loads(proc.stdout)["models"][0]
         assert report["target"]["revision"] == sha and report["target"]["offline"] is True
         assert report["target"]["lock"]["decided_from_lock"] is True
         assert any("openaudit.lock" in n and "offline" in n for n in report["notes"]), report["notes"]
@@ -229,7 +229,7 @@ def test_lock_fallback_when_the_hub_answers_503(hub, env, tmp_path):
     hub.add_fault(r"^/api/models/", status=503)  # the Hub is up but failing: as good as unreachable
     proc = oa(env, repo, "scan", "-f", "json")
     assert proc.returncode == 1, proc.stderr
-    report = json.loads(proc.stdout)
+    report = json.loads(proc.stdout)["models"][0]
     assert report["target"]["lock"]["decided_from_lock"] is True
     assert any("HTTP 503" in n and "decided offline from openaudit.lock" in n for n in report["notes"])
 
@@ -244,7 +244,7 @@ def test_drift_upstream_is_a_warning(hub, env, tmp_path):
 
     hub.add_revision("acme/tiny-llama", {"README.md": CARD_MIT, "LICENSE": "MIT License\n"}, branch="main")
     proc = oa(env, repo, "scan", "-f", "json")
-    report = json.loads(proc.stdout)
+    report = json.loads(proc.stdout)["models"][0]
     drift = [f for f in report["findings"] if f["rule"] == "OA908"]
     assert {f["severity"] for f in drift} == {"warning"}
     messages = " ".join(f["message"] for f in drift)
@@ -258,7 +258,7 @@ def test_no_models_found(env, tmp_path):
     (tmp_path / "x.py").write_text("print('hello')\n")
     proc = oa(env, tmp_path, "scan")
     assert proc.returncode == 0 and "no model references found" in proc.stdout
-    assert json.loads(oa(env, tmp_path, "scan", "-f", "json").stdout) == []
+    assert json.loads(oa(env, tmp_path, "scan", "-f", "json").stdout)["models"] == []  # one shape, even empty
     assert "No model references found" in oa(env, tmp_path, "scan", "-f", "markdown").stdout
 
 
@@ -306,8 +306,44 @@ def test_every_format_to_an_output_file(hub, env, tmp_path, fmt):
     text = (repo / "report.out").read_text(encoding="utf-8")
     assert "acme/tiny" in text and "OA901" in text and "app.py" in text
     if fmt in ("json", "jsonl"):
-        report = json.loads(text.splitlines()[0] if fmt == "jsonl" else text)
+        report = json.loads(text.splitlines()[0]) if fmt == "jsonl" else json.loads(text)["models"][0]
         assert report["target"]["references"][0]["line"] == 4
     else:
         assert "app.py:4" in text
     assert "\x1b" not in text  # no colour in a file
+
+
+def test_scan_json_has_one_shape_whatever_the_number_of_models(hub, env, tmp_path):
+    """An object holding a list, for zero, one or two models, with the models not audited and the gate."""
+    repo = git_repo(tmp_path)
+    one = json.loads(oa(env, repo, "scan", "-f", "json").stdout)
+    assert set(one) >= {"schema_version", "tool", "passed", "models", "not_audited"}
+    assert [m["target"]["id"] for m in one["models"]] == ["acme/tiny-llama"] and one["passed"] is False
+    (repo / "other.py").write_text('from transformers import AutoModel\nAutoModel.from_pretrained("acme/missing")\n')
+    two = json.loads(oa(env, repo, "scan", "-f", "json").stdout)
+    assert set(two) == set(one) and len(two["models"]) == 1
+    assert [u["model"] for u in two["not_audited"]] == ["acme/missing"]
+
+
+def test_environment_defaults_are_references_and_policy_ignore_drops_api_names(hub, env, tmp_path):
+    """`os.environ.get("MODEL_ID", "org/x")` names a model the code loads by default; a LiteLLM config's
+    `openai/gpt-4o` is no Hub model: the policy's `ignore:` keeps it out instead of ending the scan with exit 3."""
+    repo = tmp_path / "app"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "serve.py").write_text('import os\nMODEL = os.environ.get("MODEL_ID", "acme/tiny-llama")\n'
+                                   'alt = os.getenv("HF_MODEL_NAME", \'acme/tiny-llama\')\n')
+    (repo / "litellm.yaml").write_text("model_list:\n  - model_name: gpt\n    litellm_params:\n"
+                                       "      model: openai/gpt-4o\n")
+    proc = oa(env, repo, "scan", "-f", "json")
+    data = json.loads(proc.stdout)
+    assert [m["target"]["id"] for m in data["models"]] == ["acme/tiny-llama"]
+    assert [r["how"] for r in data["models"][0]["target"]["references"]] == ["default", "default"]
+    assert [u["model"] for u in data["not_audited"]] == ["openai/gpt-4o"] and proc.returncode == 3
+    (repo / ".openaudit.yaml").write_text('ignore: ["openai/*", "anthropic/*"]\n')
+    proc = oa(env, repo, "scan", "-f", "json")
+    data = json.loads(proc.stdout)
+    assert data["not_audited"] == [] and proc.returncode in (0, 1)
+    (tmp_path / "bad.yaml").write_text("ignore: {openai: 1}\n")
+    bad = oa(env, repo, "scan", "--policy", str(tmp_path / "bad.yaml"))
+    assert bad.returncode == 2 and "ignore" in bad.stderr

@@ -109,7 +109,7 @@ def test_scan_never_runs_a_committed_fake_git_dir(tmp_path: Path) -> None:
         proc = oa(offline_env(tmp_path), repo, "scan", "src", "--format", "json")
         assert not marker.exists(), (name, "the repository's core.fsmonitor ran")
         assert proc.returncode == 0, (name, proc.stderr)
-        assert json.loads(proc.stdout)["target"]["kind"] == "local"  # the files were still listed and read
+        assert json.loads(proc.stdout)["models"][0]["target"]["kind"] == "local"  # the files were still listed and read
 
 
 def test_scan_never_runs_the_work_trees_own_git_config(tmp_path: Path) -> None:
@@ -134,7 +134,7 @@ def test_scan_never_runs_the_work_trees_own_git_config(tmp_path: Path) -> None:
     proc = oa(offline_env(tmp_path), repo, "scan", "--format", "json")
     assert not marker.exists()
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["target"]["id"] == "models/tiny"  # .gitignore still honoured through git
+    assert json.loads(proc.stdout)["models"][0]["target"]["id"] == "models/tiny"  # .gitignore still honoured through git
 
 
 # -- 2: a directory cannot shadow a Hub id ------------------------------------------------------------------
@@ -152,7 +152,7 @@ def test_a_committed_folder_does_not_shadow_a_hub_id(llama_hub: FakeHub, tmp_pat
     env = hub_env(llama_hub.url, tmp_path / "hf", OPENAUDIT_TIMEOUT="5")
     proc = oa(env, repo, "scan", "--format", "json")
     assert proc.returncode == 1, proc.stderr
-    report = json.loads(proc.stdout)
+    report = json.loads(proc.stdout)["models"][0]
     assert report["target"]["kind"] == "hub" and report["license"]["id"] == "llama3.1"
     assert llama_hub.requests_to("/api/models/meta-llama/Llama-3.1-8B")
 
@@ -195,7 +195,7 @@ def test_scan_follows_lineage_like_check(llama_hub: FakeHub, tmp_path: Path) -> 
     (repo / ".openaudit.yaml").write_text("context: {mau: 800M}\n")
     scan = oa(env, repo, "scan", "--format", "json")
     assert scan.returncode == 1, scan.stderr
-    rules = {f["rule"] for f in json.loads(scan.stdout)["findings"]}
+    rules = {f["rule"] for f in json.loads(scan.stdout)["models"][0]["findings"]}
     assert {"OA501", "OA221"} <= rules
     assert rules == {f["rule"] for f in json.loads(check.stdout)["findings"]}
 
@@ -283,7 +283,7 @@ def test_nothing_blocks_on_a_fifo_or_a_kernel_file(tmp_path: Path) -> None:
     os.mkfifo(repo / "fifo.py")
     proc = oa(offline_env(tmp_path), repo, "scan", "--format", "json")
     assert proc.returncode in (0, 1), proc.stderr
-    assert json.loads(proc.stdout)["target"]["id"] == "models/x"
+    assert json.loads(proc.stdout)["models"][0]["target"]["id"] == "models/x"
     os.mkfifo(repo / ".openaudit.yaml")  # a policy file that would never end: refused, one line, exit 2
     proc = oa(offline_env(tmp_path), repo, "scan")
     assert proc.returncode == 2 and "not a regular file" in proc.stderr and proc.stderr.count("\n") == 1
@@ -343,7 +343,9 @@ def test_a_hub_waiver_does_not_waive_a_local_directory(tmp_path: Path) -> None:
     for args in (("scan",), ("check", "acme/evil"), ("check", "./acme/evil")):
         proc = oa(env, repo, *args, "--format", "json")
         assert proc.returncode == 1, (args, proc.stderr)
-        assert not json.loads(proc.stdout)["gate"]["waived"]
+        data = json.loads(proc.stdout)
+        report = data["models"][0] if args[0] == "scan" else data  # scan: one object holding the reports
+        assert not report["gate"]["waived"]
     # a waiver written as a path applies to that local directory (and not to a Hub model of the same name)
     policy["waivers"] = [{"model": "./acme/*", "reason": "reviewed in-house"}]
     (repo / ".openaudit.yaml").write_text(yaml.safe_dump(policy))
@@ -406,7 +408,7 @@ def test_a_waiver_expiring_at_a_datetime(tmp_path: Path) -> None:
                                           "  - {model: ./models/*, reason: old, expires: 2020-01-01T00:00:00}\n")
     proc = oa(offline_env(tmp_path), repo, "scan", "--format", "json")
     assert proc.returncode == 1 and "internal error" not in proc.stderr, proc.stderr
-    assert any(f["rule"] == "OA906" for f in json.loads(proc.stdout)["findings"])  # the expired waiver is said
+    assert any(f["rule"] == "OA906" for f in json.loads(proc.stdout)["models"][0]["findings"])  # the expired waiver is said
     from openaudit.policy import parse_policy
 
     waiver = parse_policy({"waivers": [{"model": "acme/*", "reason": "r", "expires": dt.datetime(2030, 1, 1, 12)}]},
@@ -437,7 +439,7 @@ def test_home_unset_without_a_passwd_entry(tmp_path: Path) -> None:
         assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr, (args, proc.stderr)
         assert proc.returncode in (0, 1, 2, 3), (args, proc.stderr)
         if args[0] == "scan":
-            assert proc.returncode == 0 and json.loads(proc.stdout)["target"]["id"] == "models/x"
+            assert proc.returncode == 0 and json.loads(proc.stdout)["models"][0]["target"]["id"] == "models/x"
     assert not (repo / "~").exists()  # no Hub cache written into the scanned tree
 
 

@@ -9,6 +9,7 @@
     waivers:
       - {model: "acme/*", rule: OA201, reason: "contract with licensor", expires: 2027-01-31}
       - {model: "./models/*", reason: "our own fine-tunes, reviewed", expires: 2027-01-31}
+    ignore: ["openai/*", "anthropic/*"]        # references `scan` finds that are not Hub models (API names)
 
 A waiver is scoped by the kind of target: a ``model`` written as a path (``./models/*``, ``../shared/x``) waives
 local directories only, matched against the directory's path relative to the working directory; any other
@@ -33,7 +34,7 @@ from openaudit.model import SEVERITIES
 POLICY_FILES = (".openaudit.yaml", ".openaudit.yml")
 MAX_POLICY_BYTES = 1024 * 1024
 GRADES = ("A", "B", "C", "D", "E", "F")
-_TOP_KEYS = {"licenses", "require", "context", "fail_on", "rules", "waivers", "models"}
+_TOP_KEYS = {"licenses", "require", "context", "fail_on", "rules", "waivers", "models", "ignore"}
 
 
 class PolicyError(UsageError):
@@ -94,6 +95,13 @@ class Policy:
     rule_paths: list[str] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)  # globs of references that are not Hub models (scan)
+
+    def ignores(self, reference: str) -> bool:
+        """Whether `scan` leaves this reference out: it matches an ``ignore`` glob (case-insensitive), e.g. an API
+        model name (``openai/gpt-4o``) in a LiteLLM or gateway config."""
+        ref = reference.lower()
+        return any(fnmatch.fnmatchcase(ref, pat.lower()) for pat in self.ignore)
 
     # -- license allow/deny -------------------------------------------------------------------
     def license_verdict(self, license_id: str, spdx: str | None) -> tuple[str | None, str | None]:
@@ -203,6 +211,7 @@ def parse_policy(data: Any, source: str) -> Policy:
     base = Path(source).parent if source and not source.startswith("[") else Path(".")
     p.rule_paths = [str(base / d) for d in _list_of_str(rules.get("paths"), f"{source}: rules.paths")]
     p.models = _list_of_str(data.get("models"), f"{source}: models")
+    p.ignore = _list_of_str(data.get("ignore"), f"{source}: ignore")
     waivers = data.get("waivers") or []
     if not isinstance(waivers, list):
         raise PolicyError(f"{source}: 'waivers' must be a list")

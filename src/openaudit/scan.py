@@ -88,6 +88,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # key: value / key = "value" / "key": "value" / key=value / model="org/name" as a keyword argument
     ("key", re.compile(rf"(?i)(?:^|[\s{{,(\-\[]){_Q}?(?P<k>{_KEYS}){_Q}?\s*(?::|=)\s*"
                        rf"(?:[rRbBuU]?{_QVALUE}|(?P<v>{_VALUE}))")),
+    # a default in the code: os.environ.get("MODEL_ID", "org/name"), os.getenv("HF_MODEL", "org/name")
+    ("default", re.compile(rf"(?i)\b(?:environ\.get|getenv)\(\s*{_Q}(?P<k>{_KEYS}){_Q}\s*,\s*[rRbBuU]?{_QVALUE}")),
     # Dockerfile legacy form: ENV MODEL_ID org/name
     ("env", re.compile(rf"(?i)^\s*ENV\s+(?P<k>{_KEYS})\s+[\"']?(?P<v>{_VALUE})")),
     # --model org/name, --model=org/name, --model-id org/name, "--model", "org/name"
@@ -113,7 +115,7 @@ class Reference:
     file: str  # relative to the working directory when possible, POSIX separators
     line: int
     text: str  # the line, stripped and capped
-    how: str  # call | key | env | flag | serve | ollama | policy
+    how: str  # call | key | default | env | flag | serve | ollama | policy
 
     def to_dict(self) -> dict:
         return {"file": self.file, "line": self.line, "text": self.text, "how": self.how}
@@ -313,6 +315,8 @@ def find_models(paths: list[str] | None = None, policy: Policy | None = None) ->
     uses: dict[str, ModelUse] = {}
 
     def add(target: str, kind: str, ref: Reference, root: Path) -> None:
+        if policy is not None and kind == "hub" and policy.ignores(target):
+            return  # the policy says it is no Hub model (an API model name in a gateway config, say)
         key = target.lower() if kind == "hub" else target
         use = uses.setdefault(key, ModelUse(target, kind, root=str(root) if kind == "local" else None))
         if (ref.file, ref.line) not in {(r.file, r.line) for r in use.references}:
@@ -485,6 +489,18 @@ def audit_uses(uses: list[ModelUse], *, policy: Policy | None = None, context=No
     return outcome
 
 
+def scan_document(outcome: ScanOutcome) -> dict:
+    """`scan --format json`: one object whatever the number of models: the reports under ``models`` (each the
+    `check` report contract), the models that could not be audited under ``not_audited``, and the gate."""
+    from openaudit import __version__
+    from openaudit.model import SCHEMA_VERSION
+
+    unaudited = outcome.unaudited()
+    return {"schema_version": SCHEMA_VERSION, "tool": {"name": "openaudit", "version": __version__},
+            "passed": all(r.passed for r in outcome.reports) and not unaudited,
+            "models": [r.to_dict() for r in outcome.reports], "not_audited": unaudited}
+
+
 def render_outcome(outcome: ScanOutcome, fmt: str, out, *, color: bool | None = None,
                    min_severity: str | None = None) -> None:
     """Render a scan: the reports, plus (Markdown, SARIF, table) the models that could not be audited.
@@ -506,6 +522,14 @@ def render_outcome(outcome: ScanOutcome, fmt: str, out, *, color: bool | None = 
 
             render_sarif(outcome.reports, stream, unaudited=unaudited, **({"min_severity": min_severity}
                                                                          if min_severity else {}))
+    elif fmt == "json":
+        import json
+
+        from openaudit.textutil import RedactingWriter, secrets
+
+        tokens = secrets()
+        stream = RedactingWriter(out, tokens) if tokens else out
+        stream.write(json.dumps(scan_document(outcome), indent=2, ensure_ascii=True) + "\n")
     else:
         render(outcome.reports, fmt, out, color=color)
     if fmt == "quiet":
