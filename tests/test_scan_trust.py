@@ -134,7 +134,8 @@ def test_scan_never_runs_the_work_trees_own_git_config(tmp_path: Path) -> None:
     proc = oa(offline_env(tmp_path), repo, "scan", "--format", "json")
     assert not marker.exists()
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["models"][0]["target"]["id"] == "models/tiny"  # .gitignore still honoured through git
+    # .gitignore still honoured through git
+    assert json.loads(proc.stdout)["models"][0]["target"]["id"] == "models/tiny"
 
 
 # -- 2: a directory cannot shadow a Hub id ------------------------------------------------------------------
@@ -408,7 +409,8 @@ def test_a_waiver_expiring_at_a_datetime(tmp_path: Path) -> None:
                                           "  - {model: ./models/*, reason: old, expires: 2020-01-01T00:00:00}\n")
     proc = oa(offline_env(tmp_path), repo, "scan", "--format", "json")
     assert proc.returncode == 1 and "internal error" not in proc.stderr, proc.stderr
-    assert any(f["rule"] == "OA906" for f in json.loads(proc.stdout)["models"][0]["findings"])  # the expired waiver is said
+    # the expired waiver is said
+    assert any(f["rule"] == "OA906" for f in json.loads(proc.stdout)["models"][0]["findings"])
     from openaudit.policy import parse_policy
 
     waiver = parse_policy({"waivers": [{"model": "acme/*", "reason": "r", "expires": dt.datetime(2030, 1, 1, 12)}]},
