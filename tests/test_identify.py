@@ -38,9 +38,14 @@ display "Powered by Example" prominently in your user interface.
 
 def test_modified_mit_lowers_confidence_and_is_flagged(tmp_path):
     report = _audit(tmp_path, "---\nlicense: mit\n---\n# m\n", corpus_license("mit.txt") + ADDED * 3)
-    assert report.license.id == "mit" and report.license.confidence <= 0.5
+    # The text binds: "modified MIT", not MIT; not OSI-approved; the added passage is named with its lines.
+    assert report.license.id == "modified-mit" and report.license.osi_approved is False
+    assert "modified" in (report.license.osi_reason or "")
     rules = {f.rule for f in report.findings}
     assert "OA110" in rules
+    (text,) = report.license.texts
+    assert text["status"] == "modified" and text["coverage"] == 1.0
+    assert [p["kind"] for p in text["passages"]] == ["added"] and text["passages"][0]["lines"][0] > 20
     caps = [r for r in report.restrictions if r.kind == "user_cap"]
     assert caps and caps[0].thresholds[0].value == 100_000_000 and caps[0].clause.file == "LICENSE"
 

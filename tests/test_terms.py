@@ -28,7 +28,7 @@ def test_llama_31_text_with_a_changed_cap_reports_the_text_number(tmp_path):
     assert "700 million monthly active users" in text
     d = _model(tmp_path, "---\nlicense: llama3.1\n---\n# m\n", text.replace("700 million", "500 million"))
     report = audit_evidence(LocalSource(d).fetch())
-    assert report.license.id == "llama3.1"
+    assert report.license.id == "modified-llama3.1"  # a changed number is a modified text
     caps = [r for r in report.restrictions if r.kind == "user_cap"]
     assert [t.value for r in caps for t in r.thresholds] == [500_000_000]
     assert caps[0].origin == "text" and "500 million" in caps[0].clause.text

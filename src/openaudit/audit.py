@@ -76,7 +76,8 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     ident = identify(ev, catalog)
     if ident.result.id == "unknown" and not ident.result.name:
         ident.result.name = declared_name(ev)  # the card's license_name, shown as declared, not dropped
-    restrictions, discrepancies = reconcile_terms(ev, catalog.get(ident.result.id), catalog)
+    restrictions, discrepancies = reconcile_terms(ev, ident.base or catalog.get(ident.result.id), catalog,
+                                                  texts=ident.texts)
     from openaudit.licenses.conflicting import candidate_terms
 
     restrictions += candidate_terms(ev, ident, restrictions)  # signals disagree: every candidate's terms, said so

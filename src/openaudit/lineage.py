@@ -234,7 +234,7 @@ class LineageResolver:
         node.category = entry.category if entry else None
         node.declared = ident_.declared
         node.license_citation = ident_.result.evidence[0] if ident_.result.evidence else None
-        node.restrictions, _ = reconcile(ev, entry)
+        node.restrictions, _ = reconcile(ev, ident_.base or entry, self.catalog, texts=ident_.texts)
         return node
 
     def trace(self, ev: Evidence, *, max_depth: int = DEFAULT_MAX_DEPTH, local_root: Path | None = None) -> Trace:

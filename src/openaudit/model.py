@@ -68,6 +68,8 @@ class LicenseResult:
     confidence: float = 0.0
     evidence: list[Citation] = field(default_factory=list)
     reason: str | None = None  # why the id is what it is (especially when unknown)
+    osi_reason: str | None = None  # why osi_approved is what it is
+    texts: list[dict] = field(default_factory=list)  # how each license file was identified (coverage.TextIdentity)
 
 
 @dataclass

@@ -91,7 +91,11 @@ def build_facts(
              "citation": _cite(b.citation)}
             for a, b in ident.conflicts
         ],
-        "modified_texts": [{"file": s.value, "license_id": res.id, "citation": _cite(s.citation)}
+        "modified_texts": [{"file": s.value,
+                            "license_id": ident.base.id if ident.base is not None else res.id,
+                            "changes": s.text.describe(5) if s.text is not None and s.text.describe() else
+                            "it may add or change terms",
+                            "citation": _cite(s.citation)}
                            for s in ident.modified],
         "card": {
             "present": card is not None,

@@ -7,7 +7,9 @@ confidence, disagreement becomes a conflict the engine reports. Unknown beats a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, LicenseEntry
@@ -25,6 +27,7 @@ class Signal:
     weight: float
     citation: Citation
     resembles: LicenseEntry | None = None  # a weak text match: the text looks like this license but is not it
+    text: Any = None  # coverage.TextIdentity of a license file (kind file / reference)
 
 
 @dataclass
@@ -34,6 +37,8 @@ class Identification:
     conflicts: list[tuple[Signal, Signal]] = field(default_factory=list)
     declared: str | None = None  # the card's license value as written
     modified: list[Signal] = field(default_factory=list)  # files resembling the identified license, not matching it
+    base: LicenseEntry | None = None  # the catalog license a modified text modifies (its terms are checked in it)
+    texts: dict[str, Any] = field(default_factory=dict)  # file name -> coverage.TextIdentity
 
 
 def _card_citation(ev: Evidence, key: str, value: str) -> Citation:
@@ -180,7 +185,10 @@ def _compatible(a: Signal, b: Signal) -> bool:
 
 
 def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None = None) -> Identification:
-    signals = metadata_signals(ev, catalog) + file_signals(ev, catalog) + list(extra_signals or [])
+    from openaudit.licenses import coverage as cv
+
+    files = file_signals(ev, catalog)
+    signals = metadata_signals(ev, catalog) + files + list(extra_signals or [])
     prompt = prompt_signal(ev, catalog, signals)
     if prompt is not None:
         signals.append(prompt)
@@ -188,7 +196,42 @@ def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None 
     if prompt is not None and entry is prompt.entry and all(s is prompt for s in signals if s.entry is not None):
         reason = f"identified from the license text in the access form only ({prompt.value})"
     declared = ", ".join(_metadata_values(ev.metadata.get("license"))) or None
-    modified = [s for s in signals if s.kind == "file" and entry is not None and s.resembles is entry]
+    texts = {s.value: s.text for s in files if s.text is not None}
+    changed = [s for s in files if s.kind == "file" and s.text is not None and s.text.status == cv.MODIFIED]
+    versions = [s for s in files if s.kind == "file" and s.text is not None and s.text.status == cv.VERSION_UNKNOWN]
+    modified = [s for s in signals if s.kind == "file" and entry is not None and s.resembles is entry
+                and s.text is not None and s.text.status == cv.RESEMBLES]
+    if changed:
+        # The license file is a known license with passages added, removed or changed: it binds as written.
+        s = changed[0]
+        base = s.text.entry
+        what = s.text.describe()
+        result = LicenseResult(
+            id=f"modified-{base.id}", name=f"modified {base.name}", spdx=None, osi_approved=False,
+            osi_reason=f"{s.value} is a modified copy of the {base.id} text ({what})"
+                       + ("" if base.osi_approved else f"; {base.id} itself is not OSI-approved"),
+            confidence=0.9,
+            evidence=[s.citation] + [x.citation for x in signals if x is not s and x.entry is base],
+            reason=f"{s.value} is the {base.id} text with changes: {what}",
+            texts=[t.to_dict(name) for name, t in texts.items()])
+        return Identification(result=result, signals=signals, conflicts=[], declared=declared, modified=changed,
+                              base=base, texts=texts)
+    if versions and (entry is None or entry.family != versions[0].text.entry.family or entry is versions[0].text.entry):
+        s = versions[0]
+        other = s.text.entry
+        family = other.family or other.id
+        fam_entry = catalog.get(family)
+        rid = family if fam_entry is None or fam_entry.category == "family" else f"{family}-unknown-version"
+        name = " ".join(re.sub(rf"(?i)\bv?{re.escape(other.version or '')}\b", " ", other.name).split()) \
+            if other.version else other.name
+        result = LicenseResult(
+            id=rid, name=f"{name} (version unknown)", spdx=None, osi_approved=False,
+            osi_reason=f"{s.value} is a version of the {family} license that openaudit does not hold",
+            confidence=0.6, evidence=[s.citation],
+            reason=f"{s.value} is the {family} family's license text in another version than {other.id} "
+                   f"({s.text.describe()}); its terms are read from the text",
+            texts=[t.to_dict(name_) for name_, t in texts.items()])
+        return Identification(result=result, signals=signals, conflicts=conflicts, declared=declared, texts=texts)
     if modified:
         confidence = min(confidence, 0.5)
         reason = (f"{reason}; but {', '.join(s.value for s in modified)} only resembles the {entry.id} text "
@@ -211,33 +254,102 @@ def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None 
             evidence=[s.citation for s in signals if s.entry is entry] or [s.citation for s in signals],
             reason=reason,
         )
-    return Identification(result=result, signals=signals, conflicts=conflicts, declared=declared, modified=modified)
+    result.osi_approved, result.osi_reason = _osi(ev, entry, signals, files, prompt)
+    result.texts = [t.to_dict(name) for name, t in texts.items()]
+    return Identification(result=result, signals=signals, conflicts=conflicts, declared=declared, modified=modified,
+                          texts=texts)
+
+
+def _osi(ev: Evidence, entry: LicenseEntry | None, signals: list[Signal], files: list[Signal],
+         prompt: Signal | None) -> tuple[bool | None, str]:
+    """OSI approval: true only for an unmodified OSI-approved text or SPDX id; false for any other text, with the
+    reason; null only when nothing readable says what the license is."""
+    from openaudit.licenses import coverage as cv
+
+    readable = [s for s in files if s.kind in ("file", "reference")]
+    if entry is not None:
+        flag = entry.osi_approved
+        if flag is None:
+            return None, f"{entry.id} has no SPDX id whose OSI approval is known"
+        if not flag:
+            return False, f"{entry.name} is not on the OSI's list of approved licenses (SPDX license list)"
+        for s in readable:
+            t = s.text
+            if t is None or s.entry is entry or (t.entry is not None and t.entry.category == "policy"):
+                continue
+            if t.status == cv.REFERENCE and t.entry is None:
+                continue
+            return False, (f"{s.value} is not the {entry.id} text ({s.citation.text}): the license that binds is not "
+                           "only the OSI-approved one")
+        how = "license text" if any(s.entry is entry and s.kind == "file" for s in readable) else "license id"
+        return True, f"{entry.spdx or entry.id} is OSI-approved (SPDX license list), from the {how}"
+    if readable:
+        s = readable[0]
+        return False, f"the license text in {s.value} is not a known OSI-approved license text"
+    if prompt is not None or any(s.kind == "prompt" for s in signals):
+        return False, "the license text in the access form is not a known OSI-approved license text"
+    declared = [s for s in signals if s.kind in ("metadata", "link")]
+    if declared:
+        return False, f"{declared[0].citation.text!r} names no OSI-approved license openaudit knows"
+    lic = ev.metadata.get("license") if isinstance(ev.metadata, dict) else None
+    if isinstance(lic, str) and lic.strip().lower() == "other":
+        return False, "the card declares license: other (not an OSI-approved license id)"
+    return None, "no license text or license id to judge"
 
 
 def file_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
-    """Signals from the text of license files (acceptable-use policies are recognised, not taken as license)."""
-    from openaudit.licenses.locate import WordIndex, quote_line
-    from openaudit.licenses.textmatch import match_text
+    """Signals from the text of license files, identified by coverage (``coverage.identify_text``): the text of a
+    known license (fill-in fields aside), a modified copy, another version of a known family, a resemblance, a
+    reference to a license named elsewhere, or unknown. Acceptable-use policies are recognised, not taken as the
+    license."""
+    from openaudit.licenses import coverage as cv
+    from openaudit.licenses.locate import quote_line
 
     signals: list[Signal] = []
     for f in ev.files:
         if f.role not in ("license",) or f.text is None:
             continue
-        matches = [m for m in match_text(f.text, catalog) if m.entry.category != "policy"]
-        if not matches or matches[0].confidence < 0.9:
-            # Nothing, or only a resemblance: never name a license from a weak match.
-            note = "text not recognised"
-            if matches:
-                note += f" (resembles {matches[0].entry.id}, but does not match it: it may add or change terms)"
-            signals.append(Signal("file", f.name, None, 0.0, Citation(source="file", file=f.name, line=1, text=note),
-                                  resembles=matches[0].entry if matches else None))
+        ref = cv.reference(f.text, catalog)
+        ti = cv.identify_text(f.text, catalog)
+        if ref is not None and ti.status not in (cv.EXACT, cv.MODIFIED, cv.VERSION_UNKNOWN):
+            e = ref.entry
+            what = f"refers to {e.id} ({ref.reference})" if e is not None else f"refers to a license elsewhere ({ref.reference})"
+            signals.append(Signal("reference", f.name, e, 0.7 if e is not None else 0.0,
+                                  Citation(source="file", file=f.name, line=ref.line,
+                                           text=f"{what}: {quote_line(f.lines, ref.line)}"), text=ref))
             continue
-        best = matches[0]
-        line = WordIndex(f.lines).find(best.first_phrase) or 1
-        weight = best.confidence
-        signals.append(Signal("file", f.name, best.entry, weight,
-                              Citation(source="file", file=f.name, line=line, text=quote_line(f.lines, line))))
+        if ti.status == cv.EXACT:
+            line = ti.line
+            if ti.method == "coverage":
+                line = _fingerprint_line(f.lines, ti.entry) or ti.line
+            signals.append(Signal("file", f.name, ti.entry, 0.95,
+                                  Citation(source="file", file=f.name, line=line, text=quote_line(f.lines, line)),
+                                  text=ti))
+            continue
+        c = ti.comparison
+        cov = f" (coverage {c.coverage:.0%} of the {ti.entry.id} text, {c.explained:.0%} of the file)" \
+            if c is not None and ti.entry is not None else ""
+        line = c.passages[0].lines[0] if c is not None and c.passages else ti.line
+        if ti.status == cv.MODIFIED:
+            note = f"modified {ti.entry.id} text{cov}: {ti.describe()}"
+        elif ti.status == cv.VERSION_UNKNOWN:
+            note = f"a {ti.entry.family or ti.entry.id} license text in a version openaudit does not hold{cov}"
+        elif ti.status == cv.RESEMBLES:
+            note = (f"text not recognised (resembles {ti.entry.id}, but does not match it: it may add or change "
+                    f"terms){cov}")
+        else:
+            note = "text not recognised"
+        signals.append(Signal("file", f.name, None, 0.0, Citation(source="file", file=f.name, line=line, text=note),
+                              resembles=ti.entry if ti.status in (cv.RESEMBLES, cv.MODIFIED) else None, text=ti))
     return signals
+
+
+def _fingerprint_line(lines: list[str], entry: LicenseEntry) -> int | None:
+    from openaudit.licenses.locate import WordIndex
+
+    if not entry.fingerprints:
+        return None
+    return WordIndex(lines).find(entry.fingerprints[0])
 
 
 def prompt_signal(ev: Evidence, catalog: Catalog, others: list[Signal]) -> Signal | None:

@@ -28,29 +28,84 @@ class Discrepancy:
     clause: Citation | None
 
 
-def known_terms(ev: Evidence, entry: LicenseEntry | None, prompt: SourceFile | None = None) -> list[Restriction]:
-    """The catalog's known terms of ``entry``, each cited in the repo's files when its phrase is found (and in
-    the access-form text ``prompt`` when it is read for terms, see gated.py)."""
+def known_terms(ev: Evidence, entry: LicenseEntry | None, prompt: SourceFile | None = None,
+                files: list[SourceFile] | None = None, require: bool = False,
+                missing: list[Restriction] | None = None) -> list[Restriction]:
+    """The catalog's known terms of ``entry``, each cited in the repo's files (``files``: by default every license
+    file, and the access-form text ``prompt`` when it is read for terms, see gated.py) where its clause stands.
+
+    ``require``: the text is a modified copy, so a term whose clause is not in it is not asserted; a note says
+    the catalog's term is not in this text (or, with ``missing``, the term is put there for the caller to say)."""
     if entry is None:
         return []
     out = []
-    files = ev.license_files() + ([prompt] if prompt is not None else [])
+    if files is None:
+        files = ev.license_files() + ([prompt] if prompt is not None else [])
     for t in entry.terms:
         clause = locate(t.clause, files) if t.clause else None
-        if clause is None:
-            clause = Citation(source="catalog", file=None, text=t.clause)
-        out.append(Restriction(
+        term = Restriction(
             kind=t.kind,
             summary=t.summary,
             thresholds=[Threshold(float(x["value"]), x["unit"], x.get("currency")) for x in t.thresholds],
             territories=list(t.territories),
-            clause=clause,
+            clause=clause or Citation(source="catalog", file=None, text=t.clause),
             origin="catalog",
-        ))
+        )
+        if clause is None and require:
+            if missing is not None:
+                missing.append(term)
+            else:
+                _not_in_text(ev, entry, term, files)
+            continue
+        out.append(term)
     return out
 
 
-def text_terms(ev: Evidence, prompt: SourceFile | None = None) -> list[Restriction]:
+def _not_in_text(ev: Evidence, entry: LicenseEntry, term: Restriction, files: list[SourceFile]) -> None:
+    from openaudit.licenses import gated
+
+    names = ", ".join(f.name for f in files)
+    gated.note(ev, f"the catalog's {entry.id} term is not in this text ({names}), so it is not asserted: "
+                   f"{_describe(term) if term.thresholds or term.territories else term.kind} ({term.summary})")
+
+
+def _identities(ev: Evidence, catalog_: Catalog | None, texts: dict | None) -> dict:
+    """File name -> coverage.TextIdentity for every readable license and use-policy file."""
+    from openaudit.licenses import coverage as cv
+
+    out = dict(texts or {})
+    if catalog_ is None:
+        from openaudit.licenses.catalog import load_catalog
+
+        catalog_ = load_catalog()
+    for f in ev.license_files():
+        if f.text is None or f.name in out or f.role == "notice":
+            continue
+        ti = cv.identify_text(f.text, catalog_, policies=f.role == "use_policy")
+        if ti.status not in (cv.EXACT, cv.MODIFIED):
+            ref = cv.reference(f.text, catalog_)
+            ti = ref if ref is not None else ti
+        out[f.name] = ti
+    return out
+
+
+def _only_lines(ev: Evidence, texts: dict) -> dict[str, list[tuple[int, int]]]:
+    """Per known license text, the lines to read for terms: none for the text of a known license (its terms are
+    the catalog's), the added and changed passages of a modified copy; unknown texts are read whole (absent)."""
+    from openaudit.licenses import coverage as cv
+
+    out: dict[str, list[tuple[int, int]]] = {}
+    for name, ti in texts.items():
+        if ti.status == cv.EXACT and ti.entry is not None:
+            out[name] = []
+        elif ti.status == cv.MODIFIED and ti.comparison is not None:
+            out[name] = [p.lines for p in ti.comparison.passages if p.added_words]
+    return out
+
+
+def text_terms(ev: Evidence, prompt: SourceFile | None = None,
+               only_lines: dict[str, list[tuple[int, int]]] | None = None,
+               substantive: bool | None = None) -> list[Restriction]:
     """Restrictions read from the license-like files; from the card (and the access-form text ``prompt``, when
     given: see gated.usable_for_terms) only when no such file is readable.
 
@@ -59,23 +114,27 @@ def text_terms(ev: Evidence, prompt: SourceFile | None = None) -> list[Restricti
     """
     import copy
 
-    key = (tuple((f.name, f.role, id(f.text)) for f in ev.files), id(prompt.text) if prompt is not None else None)
+    key = (tuple((f.name, f.role, id(f.text)) for f in ev.files), id(prompt.text) if prompt is not None else None,
+           repr(sorted((only_lines or {}).items())), substantive)
     memo = ev.__dict__.setdefault("_text_terms_memo", {})
     if key not in memo:
         memo.clear()
-        memo[key] = _text_terms(ev, prompt)
+        memo[key] = _text_terms(ev, prompt, only_lines, substantive)
     return copy.deepcopy(memo[key])
 
 
-def _text_terms(ev: Evidence, prompt: SourceFile | None) -> list[Restriction]:
-    from openaudit.licenses.clauses import extract_restrictions
-
+def _text_terms(ev: Evidence, prompt: SourceFile | None, only_lines: dict[str, list[tuple[int, int]]] | None,
+                substantive: bool | None) -> list[Restriction]:
     readable = [f for f in ev.license_files() if f.text is not None]
-    files = readable or [f for f in ev.files if f.role == "card" and f.text is not None]
-    if not readable and prompt is not None and prompt.text is not None:
+    # The card is read unless a real license or use-policy text stands in for it (a one-line NOTICE does not).
+    if substantive is None:
+        substantive = any(f.role in ("license", "use_policy") for f in readable)
+    cards = [f for f in ev.files if f.role == "card" and f.text is not None]
+    files = readable + ([] if substantive else cards)
+    if prompt is not None and prompt.text is not None:
         # Read as license text (clause extraction knows the roles of real files only); cited under its own name.
         files = [SourceFile(name=prompt.name, role="license", text=prompt.text), *files]
-    found = extract_restrictions(files)
+    found = _extract(files, only_lines)
     role = {f.name: f.role for f in ev.files}
     if prompt is not None:
         role[prompt.name] = prompt.role
@@ -86,6 +145,28 @@ def _text_terms(ev: Evidence, prompt: SourceFile | None) -> list[Restriction]:
         key = _key(r)
         if key not in seen:
             seen.add(key)
+            out.append(r)
+    return out
+
+
+def _extract(files: list[SourceFile], only_lines: dict[str, list[tuple[int, int]]] | None) -> list[Restriction]:
+    """``clauses.extract_restrictions``, reading in the files named in ``only_lines`` only the sentences on those
+    lines (a file mapped to no range is not read)."""
+    import inspect
+
+    from openaudit.licenses.clauses import extract_restrictions
+
+    if not only_lines:
+        return extract_restrictions(files)
+    files = [f for f in files if f.name not in only_lines or only_lines[f.name]]
+    if "only_lines" in inspect.signature(extract_restrictions).parameters:
+        return extract_restrictions(files, only_lines=only_lines)  # type: ignore[call-arg]
+    found = extract_restrictions(files)  # until the clause reader takes only_lines: filter by the clause's line
+    out = []
+    for r in found:
+        c = r.clause
+        ranges = only_lines.get(c.file) if c is not None and c.file else None
+        if ranges is None or (c is not None and c.line is not None and any(a <= c.line <= b for a, b in ranges)):
             out.append(r)
     return out
 
@@ -103,24 +184,57 @@ def _describe(r: Restriction) -> str:
 
 
 def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None = None,
-              ) -> tuple[list[Restriction], list[Discrepancy]]:
+              texts: dict | None = None) -> tuple[list[Restriction], list[Discrepancy]]:
     """Text terms first; catalog terms the text reading did not find; discrepancies between the two.
 
-    ``catalog_`` (the bundled catalog when None) is used to match the access-form text (gated.py).
+    Each license file is identified by coverage (``texts``: file name -> coverage.TextIdentity, from
+    ``identify``; computed when None). The terms of a known license text are the catalog's (reviewed), cited
+    where their clause stands in that file, and the file is not read for terms (so "only occasionally and
+    noncommercially" in GPL-3.0 never reads as non-commercial); a modified copy gives the catalog's terms whose
+    clause it still holds, and the terms read from its added or changed passages; any other text is read whole.
+    ``catalog_`` (the bundled catalog when None) is used to match the texts and the access-form text (gated.py).
     """
+    from openaudit.licenses import coverage as cv
     from openaudit.licenses import gated
 
+    if catalog_ is None:
+        from openaudit.licenses.catalog import load_catalog
+
+        catalog_ = load_catalog()
     prompt = None
     if gated.prompt_file(ev) is not None:
-        if catalog_ is None:
-            from openaudit.licenses.catalog import load_catalog
-
-            catalog_ = load_catalog()
         prompt = gated.usable_for_terms(ev, catalog_, entry)
-    from_text = text_terms(ev, prompt)
-    catalog = known_terms(ev, entry, prompt)
+    ids = _identities(ev, catalog_, texts)
+    only = _only_lines(ev, ids)
+    real = any(f.role in ("license", "use_policy") and f.text is not None and f.name in ids
+               and (ids[f.name].status != cv.UNKNOWN or len(f.text.split()) >= 60) and ids[f.name].status != cv.REFERENCE
+               for f in ev.license_files())
+    from_text = text_terms(ev, prompt, only, real)
+    catalog: list[Restriction] = []
+    by_file = {f.name: f for f in ev.license_files()}
+    covered: set[str] = set()
+    missing: list[tuple[Restriction, LicenseEntry, SourceFile]] = []
+    for name, ti in ids.items():
+        if ti.entry is None or ti.status not in (cv.EXACT, cv.MODIFIED) or name not in by_file:
+            continue
+        covered.add(ti.entry.id)
+        gone: list[Restriction] = []
+        catalog += known_terms(ev, ti.entry, files=[by_file[name]], require=ti.status == cv.MODIFIED, missing=gone)
+        missing += [(t, ti.entry, by_file[name]) for t in gone]
+    if entry is not None and entry.id not in covered:
+        catalog += known_terms(ev, entry, prompt)
     out = list(from_text)
     discrepancies: list[Discrepancy] = []
+    for term, owner, f in missing:
+        # A modified copy without the clause of a known term: said, never asserted; when the text states the same
+        # kind of term otherwise (a changed number), that is a discrepancy (the text binds).
+        units = {t.unit for t in term.thresholds}
+        other = [r for r in from_text if r.kind == term.kind and _cites(r, f)
+                 and (not units or {t.unit for t in r.thresholds} & units)]
+        if other and (term.thresholds or term.territories) and _key(other[0]) != _key(term):
+            discrepancies.append(Discrepancy(term.kind, owner.id, _describe(term), _describe(other[0]), other[0].clause))
+        else:
+            _not_in_text(ev, owner, term, [f])
     if prompt is not None and any(_cites(r, prompt) for r in out + catalog):
         gated.note(ev, f"terms were read from the license text in the access form ({prompt.name}; line numbers "
                        "are those of that text): no license file could be read")

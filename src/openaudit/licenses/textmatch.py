@@ -341,3 +341,53 @@ def _most_specific(matches: list[TextMatch], fp_sets: dict[int, frozenset[str]] 
     for m in matches:
         m.confidence = 0.3
     return matches
+
+
+# --- Word tokens with their lines (coverage identification, see ``coverage.py``) -----------------------------
+
+_FORMAT_CHARS = _lazy("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e"
+                      "\u2060-\u2064\u206a-\u206f\ufe00-\ufe0f\ufeff]")
+
+
+# List numbering and bullets ("1.", "3.1", "(a)", "ii)", "(iv)"), at a line start or inside a line ("(a)"): they
+# are renumbered and reflowed between copies. A plain number ("700 million" wrapped to a line start) stays.
+_LIST_MARK = _lazy(r"^\s*(?:\(?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|[0-9]{1,2}(?:\.[0-9]{1,2})+|\(?[a-z]\)|[a-z]\.|"
+                   r"\(?[ivx]{1,5}[.)])(?=\s)|\((?:[a-z]|[0-9]{1,2}|[ivx]{1,5})\)", re.I)
+
+
+def tokens(text: str) -> tuple[list[str], list[int]]:
+    """The normalized words of a license text, each with its 1-based line in ``text``.
+
+    The same normalization as ``normalize_line`` (case, quotes, markdown, "non-commercial", British
+    spellings), after NFKC and with format characters (soft hyphen, zero-width characters) removed without
+    inserting a space; a leading YAML header (ScanCode LicenseDB files) and copyright notice lines are left
+    out (they are not the license: a filled-in copy has another holder). Used for the canonical texts (by
+    scripts/build_license_index.py) and for the files read, so both give the same words."""
+    import unicodedata
+
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.lstrip("\ufeff").split("\n")
+    start = 0
+    if lines and lines[0].strip() == "---":
+        for i in range(1, min(len(lines), 400)):
+            if lines[i].strip() == "---":
+                start = i + 1
+                break
+    words: list[str] = []
+    where: list[int] = []
+    for n in range(start, len(lines)):
+        line = lines[n]
+        if not line.isascii():
+            line = unicodedata.normalize("NFKC", _FORMAT_CHARS.sub("", line))
+        if not line.strip() or _COPYRIGHT.match(line):
+            continue
+        if "(" in line or "." in line or ")" in line:
+            line = _LIST_MARK.sub(" ", line)
+        for w in normalize_line(line):
+            if w == "commercial" and words and words[-1] == "non":  # "non-\ncommercial" across a line break
+                words[-1] = "noncommercial"
+                continue
+            words.append(w)
+            where.append(n + 1)
+    return words, where

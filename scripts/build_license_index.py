@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Build rules/licenses/index/ (derived data for coverage identification) from canonical license texts.
+
+The project carries no copy of the texts: for each catalog entry this writes the hashes of the text's word
+shingles in order, its fill-in and optional word ranges, the positions of its version number and its short
+section headings (see src/openaudit/licenses/coverage.py), and the source it was built from (path and SHA-256).
+
+Sources, first found wins:
+  1. the shared corpus: <corpus>/licenses/<id>.txt, licenses/variants/<id>.txt, licenses/scancode/<id>.LICENSE
+  2. ScanCode's license database, as packaged on PyPI (licensedcode-data): <scancode-data>/<key>.LICENSE for the
+     entry's `scancode` keys (get it with `pip download --no-deps licensedcode-data==32.1.0` and unzip it)
+
+Usage: python scripts/build_license_index.py [--corpus ../shared/corpus] [--scancode-data DIR]
+Entries with no text found keep fingerprint matching only (listed at the end). Output is deterministic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from openaudit.licenses import coverage  # noqa: E402
+from openaudit.licenses.catalog import load_entries  # noqa: E402
+from openaudit.licenses.textmatch import tokens  # noqa: E402
+
+# A fill-in field: a bracketed placeholder with a letter in it, not a markdown link "[text](url)".
+PLACEHOLDER = re.compile(r"\[[^\[\]\n]*[A-Za-z][^\[\]\n]{0,78}\](?!\()|<[^<>\n]*[A-Za-z][^<>\n]{0,78}>|\{[^{}\n]*[A-Za-z][^{}\n]{0,40}\}")
+HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:article|section|part|chapter)\s+[0-9ivx]+\b|[0-9]{1,2}(?:\.[0-9]{1,2})*\.?\s+[A-Z“\"]|"
+                     r"[IVX]{1,5}\.\s+\S|[A-Z][A-Z0-9 ,.&'’:-]{6,}$)")
+OPTIONAL_FROM = ["end", "of", "terms", "and", "conditions"]
+
+
+# Corpus files named otherwise than the entry (checked by hand: same title, version and date).
+ALIASES = {"yi-1.0": "licenses/variants/yi-v1.0.txt",
+           "nvidia-open-model-license": "licenses/scancode/nvidia-open-model.LICENSE"}
+
+
+def find_text(entry, corpus: Path, scancode_data: Path | None) -> tuple[str, str] | None:
+    alias = [ALIASES[entry.id]] if entry.id in ALIASES else []
+    for rel in (*alias, f"licenses/{entry.id}.txt", f"licenses/variants/{entry.id}.txt", f"licenses/scancode/{entry.id}.LICENSE"):
+        p = corpus / rel
+        if p.is_file():
+            return p.read_text(encoding="utf-8", errors="replace"), f"shared/corpus/{rel}"
+    if scancode_data is not None:
+        for key in entry.scancode or [entry.id]:
+            p = scancode_data / f"{key}.LICENSE"
+            if p.is_file():
+                return (p.read_text(encoding="utf-8", errors="replace"),
+                        f"licensedcode-data 32.1.0 (PyPI): licensedcode/data/licenses/{key}.LICENSE")
+    return None
+
+
+def ranges(flags: list[bool]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for k, f in enumerate(flags):
+        if f:
+            if out and out[-1][1] == k:
+                out[-1][1] = k + 1
+            else:
+                out.append([k, k + 1])
+    return out
+
+
+def build(entry, text: str, source: str) -> dict:
+    words, where = tokens(text)
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    fill_lines = {n + 1 for n, line in enumerate(raw_lines) if PLACEHOLDER.search(line)}
+    fill = [where[k] in fill_lines for k in range(len(words))]
+    optional = [False] * len(words)
+    for k in range(len(words) - len(OPTIONAL_FROM), 0, -1):
+        if words[k:k + len(OPTIONAL_FROM)] == OPTIONAL_FROM:
+            for j in range(k + len(OPTIONAL_FROM), len(words)):
+                optional[j] = True
+            break
+    version = (entry.version or "").lower().lstrip("v")
+    version_at = [k for k, w in enumerate(words) if version and re.fullmatch(r"[0-9]+(?:\.[0-9]+)+", version)
+                  and w.lstrip("v") == version]
+    headings = []
+    first_word_of_line: dict[int, int] = {}
+    for k, ln in enumerate(where):
+        first_word_of_line.setdefault(ln, k)
+    for ln, k in sorted(first_word_of_line.items()):
+        line = raw_lines[ln - 1].strip()
+        if HEADING.match(line) and len(line.split()) <= 10:
+            headings.append([k, " ".join(line.lstrip("#").split())[:80]])
+    hashes = coverage.shingles(words)
+    return {
+        "format": coverage.FORMAT,
+        "id": entry.id,
+        "source": {"path": source, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()},
+        "k": coverage.K,
+        "words": len(words),
+        "hashes": coverage.pack(hashes),
+        "fill_in": ranges(fill),
+        "optional": ranges(optional),
+        "version_at": version_at,
+        "headings": headings,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--scancode-data", type=Path, default=None,
+                    help="licensedcode/data/licenses of the licensedcode-data wheel")
+    ap.add_argument("--out", type=Path, default=ROOT / "rules" / "licenses" / "index")
+    args = ap.parse_args()
+    entries = load_entries(ROOT / "rules" / "licenses")
+    args.out.mkdir(parents=True, exist_ok=True)
+    sketch: dict[str, str] = {}
+    missing = []
+    written = set()
+    for e in sorted(entries, key=lambda e: e.id):
+        if e.category == "family":
+            continue
+        found = find_text(e, args.corpus, args.scancode_data)
+        if found is None:
+            missing.append(e.id)
+            continue
+        data = build(e, *found)
+        (args.out / f"{e.id}.json").write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n",
+                                               encoding="utf-8")
+        written.add(f"{e.id}.json")
+        hs = sorted({h for h in coverage.unpack(data["hashes"]) if h % coverage.SKETCH_MOD == 0})
+        sketch[e.id] = coverage.pack(hs)
+    for old in args.out.glob("*.json"):
+        if old.name != "_sketch.json" and old.name not in written:
+            old.unlink()
+    (args.out / "_sketch.json").write_text(
+        json.dumps({"format": coverage.FORMAT, "k": coverage.K, "mod": coverage.SKETCH_MOD, "entries": sketch},
+                   separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{len(written)} entries indexed; no text for {len(missing)}: {', '.join(missing)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
