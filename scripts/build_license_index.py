@@ -34,6 +34,8 @@ from openaudit.licenses.textmatch import tokens  # noqa: E402
 PLACEHOLDER = re.compile(r"\[[^\[\]\n]*[A-Za-z][^\[\]\n]{0,78}\](?!\()|<[^<>\n]*[A-Za-z][^<>\n]{0,78}>|\{[^{}\n]*[A-Za-z][^{}\n]{0,40}\}")
 HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:article|section|part|chapter)\s+[0-9ivx]+\b|[0-9]{1,2}(?:\.[0-9]{1,2})*\.?\s+[A-Z“\"]|"
                      r"[IVX]{1,5}\.\s+\S|[A-Z][A-Z0-9 ,.&'’:-]{6,}$)")
+# A numbered clause that opens with its title: "2. Additional Commercial Terms. If, on ..."
+TITLED = re.compile(r"^\s*((?:[0-9]{1,2}(?:\.[0-9]{1,2})*\.?|[IVX]{1,5}\.|\([a-z]\))\s+[A-Z][^.:\n]{2,70}[.:])\s")
 OPTIONAL_FROM = ["end", "of", "terms", "and", "conditions"]
 
 
@@ -88,8 +90,11 @@ def build(entry, text: str, source: str) -> dict:
         first_word_of_line.setdefault(ln, k)
     for ln, k in sorted(first_word_of_line.items()):
         line = raw_lines[ln - 1].strip()
+        titled = TITLED.match(line)
         if HEADING.match(line) and len(line.split()) <= 10:
             headings.append([k, " ".join(line.lstrip("#").split())[:80]])
+        elif titled and len(titled.group(1).split()) <= 9:
+            headings.append([k, " ".join(titled.group(1).split())[:80]])
     hashes = coverage.shingles(words)
     return {
         "format": coverage.FORMAT,

@@ -123,7 +123,14 @@ def test_no_license_table_says_failed(tmp_path: Path) -> None:
 
 
 def test_card_says_mit_but_license_file_is_llama_is_a_conflict(tmp_path: Path) -> None:
-    proc = run("check", fixture("cli_conflict"), "--format", "json", tmp_path=tmp_path)
+    # The real Llama 3.1 text (identification measures coverage of it: a stand-in with its title is not it).
+    from corpus import corpus_license
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "README.md").write_text(Path(fixture("cli_conflict"), "README.md").read_text())
+    (model / "LICENSE").write_text(corpus_license("llama3.1.txt"))
+    proc = run("check", str(model), "--format", "json", tmp_path=tmp_path)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     validate(report)

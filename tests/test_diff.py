@@ -197,3 +197,21 @@ def test_custom_license_renamed_is_reported(tmp_path: Path) -> None:
     named = [c for c in result["changes"] if c["kind"] == "license_name"]
     assert named and named[0]["before"] == "river-community" and named[0]["after"] == "river-community-2"
     assert not result["stricter"] and named[0]["clauses"]["b"][0]["line"] == 3
+
+
+def test_a_changed_license_text_is_reported_with_its_passages(tmp_path: Path) -> None:
+    from corpus import corpus_license
+
+    text = corpus_license("llama3.1.txt")
+    lines = text.split("\n")
+    cut = next(i for i, line in enumerate(lines) if line.startswith("2. Additional Commercial Terms"))
+    card = "---\nlicense: llama3.1\n---\n# m\n"
+    a = audit(_dir(tmp_path, "v1", card, text), offline=True)
+    b = audit(_dir(tmp_path, "v2", card, "\n".join(lines[:cut] + lines[cut + 1:])), offline=True)
+    result = diff_reports(a, b)
+    assert result["changed"] is True
+    (t,) = [c for c in result["changes"] if c["kind"] == "license_text"]
+    assert t["before"] == "exact" and t["after"] == "modified" and t["stricter"]
+    assert "removed" in t["summary"] and t["clauses"]["b"][0]["file"] == "LICENSE.md"
+    assert any(c["kind"] == "restriction_removed" and c["before"] == "user_cap" for c in result["changes"])
+    assert not [c for c in diff_reports(a, a)["changes"] if c["kind"] == "license_text"]

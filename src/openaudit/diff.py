@@ -91,6 +91,33 @@ def _change(kind: str, summary: str, stricter: bool, before: Any, after: Any,
             "clauses": {"a": [_cite(c) for c in a if c is not None], "b": [_cite(c) for c in b if c is not None]}}
 
 
+def _text_changes(la: Any, lb: Any) -> list[dict[str, Any]]:
+    """License files whose text changed between the revisions (digest of the normalized words), with the passages
+    that now differ from the known license (``license.texts``, see licenses/coverage.py)."""
+    out = []
+    ta = {t.get("file"): t for t in getattr(la, "texts", []) or []}
+    tb = {t.get("file"): t for t in getattr(lb, "texts", []) or []}
+    for name in sorted(set(ta) | set(tb), key=str):
+        x, y = ta.get(name), tb.get(name)
+        if x is not None and y is not None and x.get("digest") == y.get("digest"):
+            continue
+        if x is None or y is None:
+            continue  # a file added or removed: the license and terms changes say what it did
+        lid = y.get("license_id") or x.get("license_id")
+        what = f"{y.get('status')} {lid}" if lid else str(y.get("status"))
+        passages = y.get("passages") or []
+        detail = "; ".join(
+            f"{p['kind']} at line{'s' if p['lines'][0] != p['lines'][1] else ''} "
+            f"{p['lines'][0]}{'-' + str(p['lines'][1]) if p['lines'][0] != p['lines'][1] else ''}"
+            f" (+{p['added_words']}/-{p['removed_words']} words)" for p in passages[:5])
+        summary = f"{name}: the license text changed (now {what})" + (f": {detail}" if detail else "")
+        worse = x.get("status") == "exact" and y.get("status") != "exact"  # the terms changes say the rest
+        out.append(_change("license_text", summary, worse, x.get("status"), y.get("status"),
+                           [], [Citation(source="file", file=name, line=p["lines"][0], text=None)
+                                for p in passages[:5]]))
+    return out
+
+
 def diff_reports(a: Report, b: Report) -> dict[str, Any]:
     """What changed from ``a`` (the old revision) to ``b`` (the new one)."""
     changes: list[dict[str, Any]] = []
@@ -108,6 +135,7 @@ def diff_reports(a: Report, b: Report) -> dict[str, Any]:
     elif la.osi_approved is not True and lb.osi_approved is True:
         changes.append(_change("osi_approved", f"the license is now OSI-approved ({la.id} → {lb.id})",
                                False, la.osi_approved, lb.osi_approved, ea, eb))
+    changes += _text_changes(la, lb)
     ka, kb = _by_kind(a.restrictions), _by_kind(b.restrictions)
     for kind in sorted(set(ka) | set(kb)):
         ra, rb = ka.get(kind, []), kb.get(kind, [])

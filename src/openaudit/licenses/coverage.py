@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,7 @@ class Canonical:
         return self.headings[i][1] if i >= 0 else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sketch(directory: str) -> dict[int, tuple[str, ...]]:
     """Sketch hash -> the entries whose canonical text holds it; and per entry its sketch size (key -1...)."""
     path = Path(directory) / "_sketch.json"
@@ -109,7 +109,7 @@ def _sketch(directory: str) -> dict[int, tuple[str, ...]]:
     return {h: tuple(v) for h, v in inverted.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sketch_sizes(directory: str) -> dict[str, int]:
     path = Path(directory) / "_sketch.json"
     try:
@@ -259,6 +259,8 @@ def compare(words: list[str], lines: list[int], canon: Canonical, name_words: se
         same = fh == canon.hashes
         return Comparison(canon.id, 1.0 if same else 0.0, 1.0 if same else 0.0,
                           [] if same else [Passage("changed", (lines[0] if lines else 1,) * 2, nf, nc)], 0, words=nf)
+    if fh == canon.hashes:
+        return Comparison(canon.id, 1.0, 1.0, [], 0, words=nf)
     pairs = _lis_pairs(fh, canon)
     runs = _runs(pairs, 2 if nc > 40 else 1)
     mask = canon.mask()
@@ -279,6 +281,8 @@ def compare(words: list[str], lines: list[int], canon: Canonical, name_words: se
         ca, cb = pce, ncs
         fa = min(fa, nf)
         ca = min(ca, nc)
+        if fb - fa == cb - ca > 0 and fh[fa:fb] == canon.hashes[ca:cb]:
+            continue  # the same words, unaligned only because their shingles are too common to align on
         add = [k for k in range(fa, max(fa, fb)) if not fcov[k]]
         rem = [k for k in range(ca, max(ca, cb)) if not ccov[k]]
         rem_text = [k for k in rem if mask[k] == 0]
@@ -350,6 +354,7 @@ class TextIdentity:
     line: int = 1  # the line to cite
     method: str = "coverage"  # coverage | fingerprints (an entry without generated canonical data) | reference
     reference: str | None = None  # for a reference: the words that name the license
+    digest: str | None = None  # SHA-256 of the normalized words (a changed text, for ``openaudit diff``)
 
     def to_dict(self, file: str) -> dict[str, Any]:
         c = self.comparison
@@ -358,7 +363,7 @@ class TextIdentity:
                 "coverage": c.coverage if c else None, "explained": c.explained if c else None,
                 "fill_in": c.fill_in if c else 0,
                 "passages": [p.to_dict() for p in c.passages[:MAX_PASSAGES]] if c else [],
-                "passages_total": len(c.passages) if c else 0}
+                "passages_total": len(c.passages) if c else 0, "digest": self.digest}
 
     def describe(self, limit: int = 3) -> str:
         c = self.comparison
@@ -401,6 +406,15 @@ def identify_text(text: str, catalog: Any, *, policies: bool = False) -> TextIde
 
 @lru_cache(maxsize=32)
 def _identify_cached(text: str, catalog: Any, policies: bool) -> TextIdentity:
+    from openaudit.licenses.textmatch import tokens
+
+    words, _ = tokens(text)
+    ti = _identify(text, catalog, policies)
+    ti.digest = hashlib.sha256(" ".join(words).encode()).hexdigest()
+    return ti
+
+
+def _identify(text: str, catalog: Any, policies: bool) -> TextIdentity:
     from openaudit.licenses.textmatch import match_text, tokens
 
     words, lines = tokens(text)
@@ -484,11 +498,33 @@ def reference(text: str, catalog: Any) -> TextIdentity | None:
             entry = catalog.by_url(url)
             if entry is not None:
                 return TextIdentity(REFERENCE, entry, None, n, method="reference", reference=url[:200])
+    heads = [(n, line.strip(" \t#*_=-")) for n, line in enumerate(src, start=1) if line.strip(" \t#*_=-")][:2]
+    for k in (2, 1):  # a title naming the license ("Apache License" / "Version 2.0, January 2004")
+        if len(words) <= 40 and len(heads) >= k and sum(len(h.split()) for _, h in heads[:k]) <= 12:
+            entry = _entry_named(" ".join(h for _, h in heads[:k]), catalog)
+            if entry is not None:
+                return TextIdentity(REFERENCE, entry, None, heads[0][0], method="reference",
+                                    reference=" ".join(h for _, h in heads[:k])[:120])
     for n, line in enumerate(src, start=1):  # names nothing openaudit knows, but points somewhere
         m = _URL.search(line) or _UNDER.search(line)
         if m is not None:
             return TextIdentity(REFERENCE, None, None, n, method="reference", reference=m.group(0).strip()[:200])
     return None
+
+
+_RESTRICTIVE = None
+
+
+def adds_conditions(text: str) -> bool:
+    """Whether a short reference text says more than the name: words that restrict or condition."""
+    global _RESTRICTIVE
+    if _RESTRICTIVE is None:
+        from openaudit.lazyre import compile as lazy
+
+        _RESTRICTIVE = lazy(r"\b(?:not|no|never|only|except|excluding|unless|prohibit\w*|restrict\w*|forbid\w*|"
+                            r"non-?commercial|solely|must|shall|may\s+not|provided\s+that|subject\s+to\s+(?!the\s+"
+                            r"(?:terms|conditions)\b))\b", re.I)
+    return _RESTRICTIVE.search(text) is not None
 
 
 def _entry_named(phrase: str, catalog: Any) -> Any:

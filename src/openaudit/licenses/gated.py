@@ -12,8 +12,9 @@ line numbers are those of the prompt text itself (line 1 = its first line). It i
   than a license file or the card's ``license``; it is used only when it agrees with every other known
   signal, or when there is no other signal and no readable license file. Otherwise it is left out and a note
   says why: it never names a license against the card or a license file, and never makes a conflict.
-- terms (``terms``): its clauses are read only when no license file is readable, and only if it reads as the
-  identified license or as no known license at all; a number or territory it states that differs from the
+- terms (``terms``): when no license file is readable, its clauses are read if it reads as the identified
+  license or as no known license at all; when a license file is readable, they are read too (it is what the
+  user agreed to) unless it is the unmodified text of a known license or policy (whose terms are the catalog's); a number or territory it states that differs from the
   catalog's known terms is a note, not a discrepancy finding.
 """
 
@@ -80,10 +81,17 @@ def note(ev: Evidence, text: str) -> None:
 
 
 def usable_for_terms(ev: Evidence, catalog: Any, entry: Any) -> SourceFile | None:
-    """The prompt file when its clauses may be read for terms (see the module docstring), else None."""
+    """The prompt file when its clauses may be read for terms (see the module docstring), else None.
+
+    When a license file is readable, the access-form text is still what the user agreed to: it is read unless
+    it is the text of a known license or use policy (fill-in fields aside), whose terms are the catalog's."""
     pf = prompt_file(ev)
-    if pf is None or readable_license_file(ev):
+    if pf is None or pf.text is None:
         return None
+    if readable_license_file(ev):
+        from openaudit.licenses import coverage as cv
+
+        return None if cv.identify_text(pf.text, catalog, policies=True).status == cv.EXACT else pf
     match = strong_match(ev, catalog)
     if match is not None and (entry is None or match.entry is not entry):
         return None  # it reads as another license than the one identified: not its terms

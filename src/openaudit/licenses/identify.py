@@ -275,7 +275,14 @@ def _osi(ev: Evidence, entry: LicenseEntry | None, signals: list[Signal], files:
             return False, f"{entry.name} is not on the OSI's list of approved licenses (SPDX license list)"
         for s in readable:
             t = s.text
-            if t is None or s.entry is entry or (t.entry is not None and t.entry.category == "policy"):
+            if t is None or (t.entry is not None and t.entry.category == "policy"):
+                continue
+            if s.entry is entry:
+                f = ev.file(s.value)
+                if (t.status == cv.REFERENCE and f is not None and f.text is not None
+                        and cv.adds_conditions(f.text)):
+                    return False, (f"{s.value} names {entry.id} but adds words of its own that may restrict or "
+                                   "condition it: read it")
                 continue
             if t.status == cv.REFERENCE and t.entry is None:
                 continue

@@ -236,8 +236,10 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
         else:
             _not_in_text(ev, owner, term, [f])
     if prompt is not None and any(_cites(r, prompt) for r in out + catalog):
+        why = ("it is what the user agreed to, beside the license file" if gated.readable_license_file(ev)
+               else "no license file could be read")
         gated.note(ev, f"terms were read from the license text in the access form ({prompt.name}; line numbers "
-                       "are those of that text): no license file could be read")
+                       f"are those of that text): {why}")
     for term in catalog:
         same_kind = [r for r in from_text if r.kind == term.kind]
         if prompt is not None and not _cites(term, prompt):
