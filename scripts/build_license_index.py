@@ -31,8 +31,10 @@ from openaudit.licenses.catalog import load_entries  # noqa: E402
 from openaudit.licenses.textmatch import tokens  # noqa: E402
 
 # A fill-in field: a bracketed placeholder with a letter in it, not a markdown link "[text](url)".
-PLACEHOLDER = re.compile(r"\[[^\[\]\n]*[A-Za-z][^\[\]\n]{0,78}\](?!\()|<[^<>\n]*[A-Za-z][^<>\n]{0,78}>|\{[^{}\n]*[A-Za-z][^{}\n]{0,40}\}")
-HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:article|section|part|chapter)\s+[0-9ivx]+\b|[0-9]{1,2}(?:\.[0-9]{1,2})*\.?\s+[A-Z“\"]|"
+PLACEHOLDER = re.compile(r"\[[^\[\]\n]*[A-Za-z][^\[\]\n]{0,78}\](?!\()|<[^<>\n]*[A-Za-z][^<>\n]{0,78}>|"
+                         r"\{[^{}\n]*[A-Za-z][^{}\n]{0,40}\}")
+HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:article|section|part|chapter)\s+[0-9ivx]+\b|"
+                     r"[0-9]{1,2}(?:\.[0-9]{1,2})*\.?\s+[A-Z“\"]|"
                      r"[IVX]{1,5}\.\s+\S|[A-Z][A-Z0-9 ,.&'’:-]{6,}$)")
 # A numbered clause that opens with its title: "2. Additional Commercial Terms. If, on ..."
 TITLED = re.compile(r"^\s*((?:[0-9]{1,2}(?:\.[0-9]{1,2})*\.?|[IVX]{1,5}\.|\([a-z]\))\s+[A-Z][^.:\n]{2,70}[.:])\s")
@@ -46,7 +48,8 @@ ALIASES = {"yi-1.0": "licenses/variants/yi-v1.0.txt",
 
 def find_text(entry, corpus: Path, scancode_data: Path | None) -> tuple[str, str] | None:
     alias = [ALIASES[entry.id]] if entry.id in ALIASES else []
-    for rel in (*alias, f"licenses/{entry.id}.txt", f"licenses/variants/{entry.id}.txt", f"licenses/scancode/{entry.id}.LICENSE"):
+    for rel in (*alias, f"licenses/{entry.id}.txt", f"licenses/variants/{entry.id}.txt",
+                f"licenses/scancode/{entry.id}.LICENSE"):
         p = corpus / rel
         if p.is_file():
             return p.read_text(encoding="utf-8", errors="replace"), f"shared/corpus/{rel}"

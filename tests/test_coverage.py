@@ -90,7 +90,8 @@ def test_apache_filled_in_or_without_appendix_is_apache(tmp_path):
     assert report.license.id == "apache-2.0" and report.license.osi_approved is True
     assert "OA110" not in {f.rule for f in report.findings}
     # Restrictions of a known text are the catalog's, cited in this file: none is read from the text itself.
-    assert report.restrictions and all(r.origin == "catalog" and r.clause.file == "LICENSE" for r in report.restrictions)
+    assert report.restrictions
+    assert all(r.origin == "catalog" and r.clause.file == "LICENSE" for r in report.restrictions)
     body = corpus_license("apache-2.0.txt").split("APPENDIX: How to apply")[0]
     b = tmp_path / "b"
     b.mkdir()
@@ -156,3 +157,18 @@ def test_the_access_form_text_is_read_beside_a_license_file(tmp_path):
     report = _audit(tmp_path, corpus_license("mit.txt"), card=card)
     nc = [r for r in report.restrictions if r.kind == "non_commercial"]
     assert nc and "extra_gated_prompt" in nc[0].clause.file
+
+
+def test_a_modified_copy_of_a_denied_license_is_denied(tmp_path):
+    text = corpus_license("llama3.1.txt").replace("700 million", "900 million")
+    policy = parse_policy({"licenses": {"deny": ["llama*"]}}, "policy")
+    report = _audit(tmp_path, text, card="---\nlicense: llama3.1\n---\n# m\n", policy=policy)
+    assert report.license.id == "modified-llama3.1"
+    assert any("denied by policy (llama*" in v["message"] for v in report.gate["violations"]), report.gate
+
+
+def test_a_license_followed_by_more_text_than_is_compared_is_never_exact():
+    text = corpus_license("apache-2.0.txt") + "\n" + "More words that bind the user somehow. " * 6000
+    ti = cv.identify_text(text, load_catalog())
+    assert ti.status == "modified" and ti.entry.id == "apache-2.0"
+    assert ti.comparison.passages[-1].kind == "added"

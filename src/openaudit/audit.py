@@ -95,6 +95,11 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     standards = assess_standards(ev, ident.result, restrictions, lineage=lineage_facts if lineage is not None else None)
     facts = build_facts(ev, catalog, ident, restrictions, context, standards)
     facts["policy"] = policy.to_facts(ident.result.id, ident.result.spdx)
+    if ident.base is not None:  # a modified copy: denied when its license is (never allowed as that license)
+        base = policy.to_facts(ident.base.id, ident.base.spdx)
+        if base["license_denied"] and not facts["policy"]["license_denied"]:
+            facts["policy"].update(license_denied=True, license_not_allowed=False,
+                                   license_pattern=base["license_pattern"])
     facts["discrepancies"] = [asdict(d) for d in discrepancies]
     facts["lineage"] = lineage_facts
     waivers = [w for w in policy.waivers if w.applies_to(ev.kind, ev.id)]  # scoped by target kind

@@ -31,7 +31,7 @@ from typing import Any
 
 K = 5
 SKETCH_MOD = 8
-MAX_WORDS = 60_000
+MAX_WORDS = 30_000  # about 4x the longest license text catalogued
 MAX_REPEATS = 8  # a shingle found more often than this in a canonical text is too common to align on
 IDENTICAL = "exact"
 FORMAT = 1
@@ -46,7 +46,9 @@ def shingles(words: list[str], k: int = K) -> list[int]:
         return []
     if len(words) < k:
         return [shingle_hash(words, 0, len(words))]
-    return [shingle_hash(words, i, k) for i in range(len(words) - k + 1)]
+    blake, frombytes = hashlib.blake2b, int.from_bytes
+    return [frombytes(blake(" ".join(words[i:i + k]).encode(), digest_size=4).digest(), "big")
+            for i in range(len(words) - k + 1)]
 
 
 def pack(hashes: list[int]) -> str:
@@ -140,6 +142,18 @@ def load(entry_id: str, directory: str | None = None) -> Canonical | None:
     for j, h in enumerate(hashes):
         c.positions.setdefault(h, []).append(j)
     return c
+
+
+def holds_phrase(canon: Canonical, phrase: str) -> bool:
+    """Whether the canonical text holds ``phrase`` (every shingle of its words, in a row)."""
+    from openaudit.licenses.textmatch import tokens
+
+    words, _ = tokens(phrase)
+    hs = shingles(words)
+    if not hs or len(words) < K:
+        return False
+    starts = canon.positions.get(hs[0], [])
+    return any(all(j + n in canon.positions.get(h, ()) for n, h in enumerate(hs)) for j in starts)
 
 
 def sketch_candidates(hashes: list[int], directory: str | None = None, limit: int = 4,
@@ -250,11 +264,16 @@ _TITLE_WORDS = {"the", "license", "licence", "agreement", "version", "text", "fu
                 "for", "model", "models", "conditions", "software", "source", "open", "community"}
 
 
-def compare(words: list[str], lines: list[int], canon: Canonical, name_words: set[str] | None = None) -> Comparison:
-    """How ``words`` (a file's ``textmatch.tokens``) stand against the canonical text ``canon``."""
+def compare(words: list[str], lines: list[int], canon: Canonical, name_words: set[str] | None = None,
+            hashes: list[int] | None = None) -> Comparison:
+    """How ``words`` (a file's ``textmatch.tokens``; ``hashes`` their ``shingles`` when already computed) stand
+    against the canonical text ``canon``."""
     words, lines = words[:MAX_WORDS], lines[:MAX_WORDS]
     nf, nc = len(words), canon.words
-    fh = shingles(words) if nf >= K or nc < K else []
+    if nc < K:
+        fh = shingles(words) if nf < K else []
+    else:
+        fh = hashes if hashes is not None and nf >= K else (shingles(words) if nf >= K else [])
     if nc < K:  # a text shorter than one shingle: equal or not
         same = fh == canon.hashes
         return Comparison(canon.id, 1.0 if same else 0.0, 1.0 if same else 0.0,
@@ -391,7 +410,8 @@ def classify(c: Comparison) -> str:
         return EXACT
     if c.version_changed and c.coverage >= VERSION_COVERAGE:
         return VERSION_UNKNOWN
-    if not c.title_changed and (c.coverage >= WHOLE_COVERAGE or (c.coverage >= MODIFIED_COVERAGE and c.explained >= 0.5)):
+    whole = c.coverage >= WHOLE_COVERAGE or (c.coverage >= MODIFIED_COVERAGE and c.explained >= 0.5)
+    if not c.title_changed and whole:
         return MODIFIED
     if c.coverage >= RESEMBLES_COVERAGE:
         return RESEMBLES
@@ -408,17 +428,20 @@ def identify_text(text: str, catalog: Any, *, policies: bool = False) -> TextIde
 def _identify_cached(text: str, catalog: Any, policies: bool) -> TextIdentity:
     from openaudit.licenses.textmatch import tokens
 
-    words, _ = tokens(text)
-    ti = _identify(text, catalog, policies)
+    words, lines = tokens(text)
+    ti = _identify(text, catalog, policies, words[:MAX_WORDS], lines[:MAX_WORDS])
+    if len(words) > MAX_WORDS and ti.comparison is not None and ti.entry is not None:
+        # The rest was not compared: it is more text than the license, never part of an exact match.
+        ti.comparison.passages.append(Passage("added", (lines[MAX_WORDS], lines[-1]), len(words) - MAX_WORDS, 0))
+        if ti.status == EXACT:
+            ti.status = MODIFIED
     ti.digest = hashlib.sha256(" ".join(words).encode()).hexdigest()
     return ti
 
 
-def _identify(text: str, catalog: Any, policies: bool) -> TextIdentity:
-    from openaudit.licenses.textmatch import match_text, tokens
+def _identify(text: str, catalog: Any, policies: bool, words: list[str], lines: list[int]) -> TextIdentity:
+    from openaudit.licenses.textmatch import match_text
 
-    words, lines = tokens(text)
-    words, lines = words[:MAX_WORDS], lines[:MAX_WORDS]
     if not words:
         return TextIdentity(UNKNOWN)
     hashes = shingles(words)
@@ -434,7 +457,7 @@ def _identify(text: str, catalog: Any, policies: bool) -> TextIdentity:
         entry = catalog.get(eid)
         canon = load(eid) if wanted(entry) else None
         if canon is not None:
-            results.append((compare(words, lines, canon, _name_words(entry)), entry))
+            results.append((compare(words, lines, canon, _name_words(entry), hashes), entry))
     best = None
     if results:
         best = max(results, key=lambda r: (r[0].identical, r[0].score()))

@@ -14,7 +14,8 @@ line numbers are those of the prompt text itself (line 1 = its first line). It i
   says why: it never names a license against the card or a license file, and never makes a conflict.
 - terms (``terms``): when no license file is readable, its clauses are read if it reads as the identified
   license or as no known license at all; when a license file is readable, they are read too (it is what the
-  user agreed to) unless it is the unmodified text of a known license or policy (whose terms are the catalog's); a number or territory it states that differs from the
+  user agreed to) unless it is the unmodified text of a known license or policy (whose terms are the catalog's);
+  a number or territory it states that differs from the
   catalog's known terms is a note, not a discrepancy finding.
 """
 

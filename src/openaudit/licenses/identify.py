@@ -320,7 +320,8 @@ def file_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
         ti = cv.identify_text(f.text, catalog)
         if ref is not None and ti.status not in (cv.EXACT, cv.MODIFIED, cv.VERSION_UNKNOWN):
             e = ref.entry
-            what = f"refers to {e.id} ({ref.reference})" if e is not None else f"refers to a license elsewhere ({ref.reference})"
+            what = (f"refers to {e.id} ({ref.reference})" if e is not None
+                    else f"refers to a license elsewhere ({ref.reference})")
             signals.append(Signal("reference", f.name, e, 0.7 if e is not None else 0.0,
                                   Citation(source="file", file=f.name, line=ref.line,
                                            text=f"{what}: {quote_line(f.lines, ref.line)}"), text=ref))

@@ -51,7 +51,7 @@ def known_terms(ev: Evidence, entry: LicenseEntry | None, prompt: SourceFile | N
             clause=clause or Citation(source="catalog", file=None, text=t.clause),
             origin="catalog",
         )
-        if clause is None and require:
+        if clause is None and require and t.clause and _in_canonical(entry, t.clause):
             if missing is not None:
                 missing.append(term)
             else:
@@ -59,6 +59,15 @@ def known_terms(ev: Evidence, entry: LicenseEntry | None, prompt: SourceFile | N
             continue
         out.append(term)
     return out
+
+
+def _in_canonical(entry: LicenseEntry, clause: str) -> bool:
+    """Whether the known text of ``entry`` holds ``clause`` (a term whose clause is elsewhere, e.g. in a use policy
+    incorporated by reference, is not made absent by a modified license text)."""
+    from openaudit.licenses import coverage as cv
+
+    canon = cv.load(entry.id)
+    return canon is not None and cv.holds_phrase(canon, clause)
 
 
 def _not_in_text(ev: Evidence, entry: LicenseEntry, term: Restriction, files: list[SourceFile]) -> None:
@@ -207,7 +216,8 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
     ids = _identities(ev, catalog_, texts)
     only = _only_lines(ev, ids)
     real = any(f.role in ("license", "use_policy") and f.text is not None and f.name in ids
-               and (ids[f.name].status != cv.UNKNOWN or len(f.text.split()) >= 60) and ids[f.name].status != cv.REFERENCE
+               and (ids[f.name].status != cv.UNKNOWN or len(f.text.split()) >= 60)
+               and ids[f.name].status != cv.REFERENCE
                for f in ev.license_files())
     from_text = text_terms(ev, prompt, only, real)
     catalog: list[Restriction] = []
@@ -232,7 +242,8 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
         other = [r for r in from_text if r.kind == term.kind and _cites(r, f)
                  and (not units or {t.unit for t in r.thresholds} & units)]
         if other and (term.thresholds or term.territories) and _key(other[0]) != _key(term):
-            discrepancies.append(Discrepancy(term.kind, owner.id, _describe(term), _describe(other[0]), other[0].clause))
+            discrepancies.append(Discrepancy(term.kind, owner.id, _describe(term), _describe(other[0]),
+                                             other[0].clause))
         else:
             _not_in_text(ev, owner, term, [f])
     if prompt is not None and any(_cites(r, prompt) for r in out + catalog):
