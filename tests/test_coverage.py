@@ -172,3 +172,16 @@ def test_a_license_followed_by_more_text_than_is_compared_is_never_exact():
     ti = cv.identify_text(text, load_catalog())
     assert ti.status == "modified" and ti.entry.id == "apache-2.0"
     assert ti.comparison.passages[-1].kind == "added"
+
+
+def test_a_card_license_section_naming_a_license_is_a_reference(tmp_path):
+    card = "# m\n\nSome words.\n\n## License\n\nThis model is released under the CC BY-NC 4.0 license.\n"
+    report = _audit(tmp_path, None, card=card)
+    assert report.license.id == "cc-by-nc-4.0" and report.license.osi_approved is False
+    (c,) = report.license.evidence
+    assert c.file == "README.md" and c.line == 7 and c.text.startswith("refers to cc-by-nc-4.0")
+    other = tmp_path / "other"
+    other.mkdir()
+    # Prose elsewhere in the card (a base model's license) is not the model's license.
+    assert _audit(other, None, card="# m\n\nThe base model is released under the Llama 3 license.\n").license.id \
+        == "unknown"

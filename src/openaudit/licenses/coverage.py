@@ -498,15 +498,15 @@ def reference(text: str, catalog: Any) -> TextIdentity | None:
     from openaudit.lazyre import compile as lazy
     from openaudit.licenses.textmatch import tokens
 
-    words, lines = tokens(text)
-    if not words or len(words) > REFERENCE_MAX_WORDS:
-        return None
     if _URL is None:
         _URL = lazy(r"https?://[^\s<>()\[\]\"'`]{3,300}")
         _UNDER = lazy(r"\b(?:licen[cs]ed|released|available|distributed|provided|governed|covered|offered|subject)"
                       r"\s+(?:solely\s+|only\s+|exclusively\s+)?(?:under|by|to)\s+(?:the\s+(?:terms\s+of\s+(?:the\s+)?)?)?"
                       r"([^\n.;:()\[\]]{2,100}(?:\.[0-9][^\n;:()\[\]]{0,40})?)|^\W*licen[cs]e\s*:\s*([^\n;()\[\]]{2,100})",
                       re.I)
+    words, lines = tokens(text)
+    if not words or len(words) > REFERENCE_MAX_WORDS:
+        return None
     src = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     first = lines[0]  # after a YAML header: metadata is not a reference
     src = [""] * (first - 1) + src[first - 1:]
@@ -561,4 +561,27 @@ def _entry_named(phrase: str, catalog: Any) -> Any:
             e = catalog.by_hub_id(v) or catalog.by_spdx(v) or catalog.by_name(v)
             if e is not None:
                 return e
+    return None
+
+
+def card_reference(body_lines: list[tuple[int, str]], catalog: Any, max_lines: int = 20_000) -> TextIdentity | None:
+    """A line of the card body that names the model's license ("This model is licensed under CC BY-NC 4.0"), in a
+    "License" section or a line that starts with "License": the license it names, or None."""
+    global _UNDER
+    if _UNDER is None:
+        reference("", catalog)  # compiles the patterns
+    section = False
+    for n, line in body_lines[:max_lines]:
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            section = "licen" in stripped.lower()
+            continue
+        if not (section or stripped.lower().lstrip("*_ ").startswith(("license", "licence"))) or len(stripped) > 400:
+            continue
+        assert _UNDER is not None
+        for m in _UNDER.finditer(stripped):
+            phrase = (m.group(1) or m.group(2) or "").strip()
+            entry = _entry_named(phrase, catalog)
+            if entry is not None:
+                return TextIdentity(REFERENCE, entry, None, n, method="reference", reference=phrase[:120])
     return None

@@ -192,9 +192,15 @@ def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None 
     prompt = prompt_signal(ev, catalog, signals)
     if prompt is not None:
         signals.append(prompt)
+    if not signals and ev.card is not None:
+        signals += _card_reference(ev, catalog)
     entry, confidence, conflicts, reason = reconcile(signals)
     if prompt is not None and entry is prompt.entry and all(s is prompt for s in signals if s.entry is not None):
         reason = f"identified from the license text in the access form only ({prompt.value})"
+    refs = [s for s in signals if s.kind == "reference" and s.entry is not None and s.entry is entry]
+    if refs and all(s.kind == "reference" for s in signals if s.entry is not None):
+        reason = (f"{refs[0].value} line {refs[0].citation.line} refers to {refs[0].entry.id}: a reference to the "
+                  "license, not its text (the text itself was not read)")
     declared = ", ".join(_metadata_values(ev.metadata.get("license"))) or None
     texts = {s.value: s.text for s in files if s.text is not None}
     changed = [s for s in files if s.kind == "file" and s.text is not None and s.text.status == cv.MODIFIED]
@@ -258,6 +264,23 @@ def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None 
     result.texts = [t.to_dict(name) for name, t in texts.items()]
     return Identification(result=result, signals=signals, conflicts=conflicts, declared=declared, modified=modified,
                           texts=texts)
+
+
+def _card_reference(ev: Evidence, catalog: Catalog) -> list[Signal]:
+    """When nothing else names a license: a line of the card's License section that names one, said as a
+    reference (the license text itself is not in the repository)."""
+    from openaudit.licenses import coverage as cv
+    from openaudit.licenses.locate import quote_line
+
+    card = ev.card
+    assert card is not None
+    ref = cv.card_reference(card.body_lines, catalog)
+    if ref is None or ref.entry is None:
+        return []
+    return [Signal("reference", card.path, ref.entry, 0.5,
+                   Citation(source="file", file=card.path, line=ref.line,
+                            text=f"refers to {ref.entry.id} ({ref.reference}): {quote_line(card.lines, ref.line)}"),
+                   text=ref)]
 
 
 def _osi(ev: Evidence, entry: LicenseEntry | None, signals: list[Signal], files: list[Signal],
