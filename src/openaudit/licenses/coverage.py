@@ -321,7 +321,9 @@ def compare(words: list[str], lines: list[int], canon: Canonical, name_words: se
         if rem_text and add and any(canon_pos in rem for canon_pos in canon.version_at) and all(
                 _is_number(words[k]) or words[k] in _DATE_WORDS for k in add):
             version_changed = True  # only the version number (and its date) differ here
-        if rem_text and ca < TITLE_WORDS and not version_changed:
+        dated = bool(add) and all(_is_number(words[k]) or words[k] in _DATE_WORDS for k in add) \
+            and len(add) <= len(rem_text) + 2  # only a date or number replaced: a revision, not another title
+        if rem_text and ca < TITLE_WORDS and not version_changed and not dated:
             title_changed = True
         if add:
             first, last = lines[add[0]], lines[add[-1]]
@@ -411,7 +413,7 @@ def classify(c: Comparison) -> str:
     if c.version_changed and c.coverage >= VERSION_COVERAGE:
         return VERSION_UNKNOWN
     whole = c.coverage >= WHOLE_COVERAGE or (c.coverage >= MODIFIED_COVERAGE and c.explained >= 0.5)
-    if not c.title_changed and whole:
+    if whole and not c.title_changed:  # another title is another license, however much text it shares
         return MODIFIED
     if c.coverage >= RESEMBLES_COVERAGE:
         return RESEMBLES
@@ -460,7 +462,7 @@ def _identify(text: str, catalog: Any, policies: bool, words: list[str], lines: 
             results.append((compare(words, lines, canon, _name_words(entry), hashes), entry))
     best = None
     if results:
-        best = max(results, key=lambda r: (r[0].identical, r[0].score()))
+        best = max(results, key=lambda r: (r[0].identical, not r[0].title_changed, r[0].score()))
     if best is not None:
         c, entry = best
         status = classify(c)
