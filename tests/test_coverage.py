@@ -185,3 +185,15 @@ def test_a_card_license_section_naming_a_license_is_a_reference(tmp_path):
     # Prose elsewhere in the card (a base model's license) is not the model's license.
     assert _audit(other, None, card="# m\n\nThe base model is released under the Llama 3 license.\n").license.id \
         == "unknown"
+
+
+@pytest.mark.parametrize("name", ["cogvideox.txt", "opt-175b.txt", "nexusraven-v2.txt", "databricks-open-model.txt",
+                                  "scancode/tencent-hunyuan-3d-2.0-community.LICENSE"])
+def test_a_license_built_on_a_known_one_under_its_own_title_is_not_named_as_it(name):
+    # CogVideoX reuses the ChatGLM text, OPT-175B the LLaMA 1 text, NexusRaven and DBRX the Llama 2 text,
+    # Hunyuan 3D the Hunyuan community text: each under its own title, so none of them is "modified <that>".
+    path = CORPUS / "evaluation-2026-11" / "licenses" / name
+    if not path.is_file():
+        pytest.skip("evaluation corpus not found")
+    ti = cv.identify_text(path.read_text(encoding="utf-8"), load_catalog())
+    assert ti.status in ("resembles", "unknown"), (ti.status, ti.entry and ti.entry.id)
