@@ -76,8 +76,33 @@ def ranges(flags: list[bool]) -> list[list[int]]:
 def build(entry, text: str, source: str) -> dict:
     words, where = tokens(text)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    fill_lines = {n + 1 for n, line in enumerate(raw_lines) if PLACEHOLDER.search(line)}
-    fill = [where[k] in fill_lines for k in range(len(words))]
+    # A fill-in field is a bracketed placeholder used once or twice ("[yyyy]", "<copyright holders>"); a bracketed
+    # word repeated through the text is a name ("FLUX.1 [dev]"). On a short line (a copyright or title line) the
+    # whole line is fill-in; on a longer one only the placeholder's own words.
+    counts: dict[str, int] = {}
+    for m in PLACEHOLDER.finditer(text):
+        counts[m.group(0).lower()] = counts.get(m.group(0).lower(), 0) + 1
+    by_line: dict[int, list[int]] = {}
+    for k, ln in enumerate(where):
+        by_line.setdefault(ln, []).append(k)
+    fill = [False] * len(words)
+    for n, line in enumerate(raw_lines, start=1):
+        found = [m for m in PLACEHOLDER.finditer(line) if counts.get(m.group(0).lower(), 0) <= 2]
+        ks = by_line.get(n, [])
+        if not found or not ks:
+            continue
+        if len(ks) <= 12:
+            for k in ks:
+                fill[k] = True
+            continue
+        line_words = [words[k] for k in ks]
+        for m in found:
+            sub = tokens(m.group(0))[0]
+            for i in range(len(line_words) - len(sub) + 1):
+                if sub and line_words[i:i + len(sub)] == sub:
+                    for j in range(i, i + len(sub)):
+                        fill[ks[j]] = True
+                    break
     optional = [False] * len(words)
     for k in range(len(words) - len(OPTIONAL_FROM), 0, -1):
         if words[k:k + len(OPTIONAL_FROM)] == OPTIONAL_FROM:

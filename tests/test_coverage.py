@@ -197,3 +197,39 @@ def test_a_license_built_on_a_known_one_under_its_own_title_is_not_named_as_it(n
         pytest.skip("evaluation corpus not found")
     ti = cv.identify_text(path.read_text(encoding="utf-8"), load_catalog())
     assert ti.status in ("resembles", "unknown"), (ti.status, ti.entry and ti.entry.id)
+
+
+def _edits(text: str) -> dict[str, str]:
+    """Edited copies of a license text: three that change it, one that only fills in a field."""
+    import re
+
+    lines = text.split("\n")
+    paras = [i for i, line in enumerate(lines) if len(line.split()) >= 12]
+    mid = paras[len(paras) // 2]
+    out = {"append": text + "\nYou may not use the Model in the European Union.\n",
+           "delete": "\n".join(lines[:mid] + lines[mid + 1:]),
+           "copyright": "Copyright (c) 2031 Somebody Else\n" + text}
+    # A number inside a sentence (not list numbering at a line start, which copies renumber freely).
+    m = next((m for m in re.finditer(r"(?<=[a-z,] )\d{2,}\b", text)
+              if not text[text.rfind("\n", 0, m.start()) + 1:m.start()].lower().lstrip().startswith("copyright")), None)
+    if m:  # (a copyright line is a notice, never compared)
+        out["number"] = text[:m.start()] + str(int(m.group(0)) + 7) + text[m.end():]
+    return out
+
+
+def test_edited_copies_of_every_corpus_text_are_flagged_and_fill_in_is_not():
+    catalog = load_catalog()
+    wrong, seen = [], 0
+    for entry in catalog.entries:
+        path = CORPUS / "licenses" / f"{entry.id}.txt"
+        if not path.is_file() or cv.load(entry.id) is None:
+            continue
+        for kind, text in _edits(path.read_text(encoding="utf-8")).items():
+            ti = cv.identify_text(text, catalog, policies=True)
+            want = "exact" if kind == "copyright" else "modified"
+            seen += 1
+            if ti.status != want or ti.entry is not entry or (want == "modified" and not ti.comparison.passages):
+                wrong.append((entry.id, kind, ti.status, ti.entry and ti.entry.id))
+    if not seen:
+        pytest.skip("shared corpus not found")
+    assert not wrong and seen >= 200

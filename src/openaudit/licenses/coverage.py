@@ -247,13 +247,16 @@ def _lis_pairs(file_hashes: list[int], canon: Canonical) -> list[tuple[int, int]
     return out
 
 
-def _runs(pairs: list[tuple[int, int]], min_run: int) -> list[tuple[int, int, int, int]]:
-    """Runs of consecutive pairs as word ranges (file start, file end, canonical start, canonical end)."""
+def _runs(pairs: list[tuple[int, int]], min_run: int,
+          ends: tuple[int, int] = (-1, -1)) -> list[tuple[int, int, int, int]]:
+    """Runs of consecutive pairs as word ranges (file start, file end, canonical start, canonical end). A shorter
+    run is kept when it starts both texts or ends both (``ends``: the last file and canonical shingles)."""
     runs: list[tuple[int, int, int, int]] = []
     start = 0
     for n in range(1, len(pairs) + 1):
         if n == len(pairs) or pairs[n][0] != pairs[n - 1][0] + 1 or pairs[n][1] != pairs[n - 1][1] + 1:
-            if n - start >= min_run:
+            anchored = pairs[start] == (0, 0) or pairs[n - 1] == ends
+            if n - start >= min_run or anchored:
                 fi, cj = pairs[start]
                 runs.append((fi, pairs[n - 1][0] + K, cj, pairs[n - 1][1] + K))
             start = n
@@ -281,7 +284,7 @@ def compare(words: list[str], lines: list[int], canon: Canonical, name_words: se
     if fh == canon.hashes:
         return Comparison(canon.id, 1.0, 1.0, [], 0, words=nf)
     pairs = _lis_pairs(fh, canon)
-    runs = _runs(pairs, 2 if nc > 40 else 1)
+    runs = _runs(pairs, 2 if nc > 40 else 1, (len(fh) - 1, len(canon.hashes) - 1))
     mask = canon.mask()
     fcov = bytearray(nf)
     ccov = bytearray(nc)
@@ -365,6 +368,8 @@ MODIFIED_COVERAGE = 0.9  # share of the canonical text present for "modified <li
 WHOLE_COVERAGE = 0.97  # ... whatever else the file holds
 VERSION_COVERAGE = 0.85
 RESEMBLES_COVERAGE = 0.5
+CUT_EXPLAINED = 0.95  # a file the known text explains almost wholly ...
+CUT_COVERAGE = 0.6  # ... holding this much of it is a cut-down copy
 
 
 @dataclass
@@ -412,7 +417,9 @@ def classify(c: Comparison) -> str:
         return EXACT
     if c.version_changed and c.coverage >= VERSION_COVERAGE:
         return VERSION_UNKNOWN
-    whole = c.coverage >= WHOLE_COVERAGE or (c.coverage >= MODIFIED_COVERAGE and c.explained >= 0.5)
+    # Most of the known text (whatever else the file holds), or a file that is all known text with parts cut.
+    whole = (c.coverage >= WHOLE_COVERAGE or (c.coverage >= MODIFIED_COVERAGE and c.explained >= 0.5)
+             or (c.explained >= CUT_EXPLAINED and c.coverage >= CUT_COVERAGE))
     if whole and not c.title_changed:  # another title is another license, however much text it shares
         return MODIFIED
     if c.coverage >= RESEMBLES_COVERAGE:
