@@ -118,7 +118,9 @@ def test_prompt_never_overrides_the_card_or_a_license_file(tmp_path: Path) -> No
     assert not any(r["clause"]["file"] == PROMPT_FILE for r in report["restrictions"])
     assert any(n.startswith(PROMPT_FILE + " reads as llama3, but") for n in report["notes"]), report["notes"]
     # A card saying otherwise, no license file: still not the prompt's license, and no conflict either.
-    report = audit_dir(tmp_path, {"README.md": card({"license": "mit", "extra_gated_prompt": llama3_prompt()})})
+    (tmp_path / "second").mkdir()  # (a directory without the LICENSE above, which names Apache-2.0)
+    report = audit_dir(tmp_path / "second",
+                       {"README.md": card({"license": "mit", "extra_gated_prompt": llama3_prompt()})})
     assert report["license"]["id"] == "mit" and "OA103" not in rules(report)
     # An unrecognised license file and a placeholder card: unknown, not the prompt's license.
     report = audit_dir(tmp_path, {"README.md": card({"license": "other", "extra_gated_prompt": llama3_prompt()}),

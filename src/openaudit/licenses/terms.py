@@ -215,6 +215,12 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
         prompt = gated.usable_for_terms(ev, catalog_, entry)
     ids = _identities(ev, catalog_, texts)
     only = _only_lines(ev, ids)
+    if prompt is not None and prompt.text is not None and gated.readable_license_file(ev):
+        # Beside a license file, the access form is read for what it adds to a known text (a Llama form holds
+        # the whole agreement, then its use policy and the form's own words): only those passages.
+        pti = cv.identify_text(prompt.text, catalog_)
+        if pti.status in (cv.EXACT, cv.MODIFIED) and pti.comparison is not None:
+            only[prompt.name] = [p.lines for p in pti.comparison.passages if p.added_words]
     real = any(f.role in ("license", "use_policy") and f.text is not None and f.name in ids
                and (ids[f.name].status != cv.UNKNOWN or len(f.text.split()) >= 60)
                and ids[f.name].status != cv.REFERENCE
