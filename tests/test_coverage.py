@@ -233,3 +233,11 @@ def test_edited_copies_of_every_corpus_text_are_flagged_and_fill_in_is_not():
     if not seen:
         pytest.skip("shared corpus not found")
     assert not wrong and seen >= 200
+
+
+def test_a_modified_text_contradicting_the_card_is_a_conflict(tmp_path):
+    text, _ = _apache_with_added_sentence()
+    report = _audit(tmp_path, text, card="---\nlicense: mit\n---\n# m\n")
+    assert report.license.id == "modified-apache-2.0"
+    (c,) = [f for f in report.findings if f.rule == "OA103"]
+    assert "mit" in c.message and "LICENSE (modified)" in c.message and "apache-2.0" in c.message

@@ -220,7 +220,11 @@ def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None 
             evidence=[s.citation] + [x.citation for x in signals if x is not s and x.entry is base],
             reason=f"{s.value} is the {base.id} text with changes: {what}",
             texts=[t.to_dict(name) for name, t in texts.items()])
-        return Identification(result=result, signals=signals, conflicts=[], declared=declared, modified=changed,
+        # A card or link naming another license contradicts the text (which binds).
+        shown = Signal("file", f"{s.value} (modified)", base, 0.0, s.citation)
+        clash = [(m, shown) for m in signals if m.kind in ("metadata", "link") and m.entry is not None
+                 and m.entry is not base and not _compatible(m, shown)]
+        return Identification(result=result, signals=signals, conflicts=clash, declared=declared, modified=changed,
                               base=base, texts=texts)
     if versions and (entry is None or entry.family != versions[0].text.entry.family or entry is versions[0].text.entry):
         s = versions[0]
