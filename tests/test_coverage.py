@@ -241,3 +241,17 @@ def test_a_modified_text_contradicting_the_card_is_a_conflict(tmp_path):
     assert report.license.id == "modified-apache-2.0"
     (c,) = [f for f in report.findings if f.rule == "OA103"]
     assert "mit" in c.message and "LICENSE (modified)" in c.message and "apache-2.0" in c.message
+
+
+def test_an_edit_in_the_chinese_half_of_a_bilingual_text_is_flagged():
+    import re
+
+    text = corpus_license("yi.txt")
+    m = re.search(r"[\u4e00-\u9fff]{6,}", text[len(text) // 2:])
+    assert m is not None
+    k = len(text) // 2 + m.start() + 2
+    edited = text[:k] + "不" + text[k:]  # one character added inside a Chinese sentence
+    assert cv.identify_text(text, load_catalog()).status == "exact"
+    ti = cv.identify_text(edited, load_catalog())
+    assert ti.status == "modified" and ti.entry.id == "yi"
+    assert [p.kind for p in ti.comparison.passages] == ["added"]

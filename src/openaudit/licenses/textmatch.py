@@ -355,6 +355,18 @@ _LIST_MARK = _lazy(r"^\s*(?:\(?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|[0-9]{1,2}(?:\.[0
                    r"\(?[ivx]{1,5}[.)])(?=\s)|\((?:[a-z]|[0-9]{1,2}|[ivx]{1,5})\)", re.I)
 
 
+# Words for coverage: those of ``normalize_line``, and each CJK ideograph, kana or hangul syllable as a word of its
+# own (Chinese, Japanese and Korean texts have no spaces: a changed clause there must change the words too).
+_CJK_WORDS = _lazy(r"[a-z0-9]+(?:[.][0-9]+)*|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _line_words(line: str) -> list[str]:
+    t = line.lower().replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
+    t = re.sub(r"non[\s-]+commercial", "noncommercial", t)
+    t = _MD.sub(" ", t)
+    return [_EQUIV.get(w, w) for w in _CJK_WORDS.findall(t)]
+
+
 def tokens(text: str) -> tuple[list[str], list[int]]:
     """The normalized words of a license text, each with its 1-based line in ``text``.
 
@@ -384,7 +396,7 @@ def tokens(text: str) -> tuple[list[str], list[int]]:
             continue
         if "(" in line or "." in line or ")" in line:
             line = _LIST_MARK.sub(" ", line)
-        for w in normalize_line(line):
+        for w in (normalize_line(line) if line.isascii() else _line_words(line)):
             if w == "commercial" and words and words[-1] == "non":  # "non-\ncommercial" across a line break
                 words[-1] = "noncommercial"
                 continue
