@@ -255,3 +255,17 @@ def test_an_edit_in_the_chinese_half_of_a_bilingual_text_is_flagged():
     ti = cv.identify_text(edited, load_catalog())
     assert ti.status == "modified" and ti.entry.id == "yi"
     assert [p.kind for p in ti.comparison.passages] == ["added"]
+
+
+def test_a_reference_is_osi_approved_only_when_it_adds_nothing(tmp_path):
+    header = ("Copyright 2026 Example\n\nLicensed under the Apache License, Version 2.0 (the \"License\");\n"
+              "you may not use this file except in compliance with the License.\n"
+              "You may obtain a copy of the License at\n\n    http://www.apache.org/licenses/LICENSE-2.0\n")
+    report = _audit(tmp_path, header, card="# m\n")
+    assert report.license.id == "apache-2.0" and report.license.osi_approved is True
+    more = tmp_path / "more"
+    more.mkdir()
+    report = _audit(more, "Licensed under the Apache License, Version 2.0. You may not use it commercially.\n",
+                    card="# m\n")
+    assert report.license.id == "apache-2.0" and report.license.osi_approved is False
+    assert "adds words" in report.license.osi_reason

@@ -495,6 +495,7 @@ def _first_line(words: list[str], lines: list[int], c: Comparison) -> int:
 # --- References: a short text that names another license -------------------------------------------------------
 
 REFERENCE_MAX_WORDS = 120
+TITLE_REFERENCE_MAX_WORDS = 80  # a text this short whose title names a license refers to it
 _URL = None
 _UNDER = None
 
@@ -532,8 +533,8 @@ def reference(text: str, catalog: Any) -> TextIdentity | None:
                 return TextIdentity(REFERENCE, entry, None, n, method="reference", reference=url[:200])
     heads = [(n, line.strip(" \t#*_=-")) for n, line in enumerate(src, start=1) if line.strip(" \t#*_=-")][:2]
     for k in (2, 1):  # a title naming the license ("Apache License" / "Version 2.0, January 2004")
-        if len(words) <= 40 and len(heads) >= k and sum(len(h.split()) for _, h in heads[:k]) <= 12:
-            entry = _entry_named(" ".join(h for _, h in heads[:k]), catalog)
+        if len(words) <= TITLE_REFERENCE_MAX_WORDS and len(heads) >= k:
+            entry = _entry_named(" ".join(" ".join(h for _, h in heads[:k]).split()[:12]), catalog)
             if entry is not None:
                 return TextIdentity(REFERENCE, entry, None, heads[0][0], method="reference",
                                     reference=" ".join(h for _, h in heads[:k])[:120])
@@ -547,9 +548,19 @@ def reference(text: str, catalog: Any) -> TextIdentity | None:
 _RESTRICTIVE = None
 
 
-def adds_conditions(text: str) -> bool:
-    """Whether a short reference text says more than the name: words that restrict or condition."""
+def adds_conditions(text: str, entry: Any = None) -> bool:
+    """Whether a short reference text says more than the name: words that restrict or condition, outside the
+    known text of ``entry`` (the Apache-2.0 header notice is the license's own appendix: it adds nothing)."""
     global _RESTRICTIVE
+    if entry is not None:
+        canon = load(entry.id)
+        if canon is not None:
+            from openaudit.licenses.textmatch import tokens
+
+            words, lines = tokens(text)
+            c = compare(words, lines, canon)
+            src = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            text = "\n".join("\n".join(src[p.lines[0] - 1:p.lines[1]]) for p in c.passages if p.added_words)
     if _RESTRICTIVE is None:
         from openaudit.lazyre import compile as lazy
 

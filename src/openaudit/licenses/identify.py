@@ -307,7 +307,7 @@ def _osi(ev: Evidence, entry: LicenseEntry | None, signals: list[Signal], files:
             if s.entry is entry:
                 f = ev.file(s.value)
                 if (t.status == cv.REFERENCE and f is not None and f.text is not None
-                        and cv.adds_conditions(f.text)):
+                        and cv.adds_conditions(f.text, entry)):
                     return False, (f"{s.value} names {entry.id} but adds words of its own that may restrict or "
                                    "condition it: read it")
                 continue
