@@ -6,7 +6,8 @@ shingles in order, its fill-in and optional word ranges, the positions of its ve
 section headings (see src/openaudit/licenses/coverage.py), and the source it was built from (path and SHA-256).
 
 Sources, first found wins:
-  1. the shared corpus: <corpus>/licenses/<id>.txt, licenses/variants/<id>.txt, licenses/scancode/<id>.LICENSE
+  1. the shared corpus: <corpus>/licenses/<id>.txt, licenses/variants/<id>.txt, licenses/scancode/<id>.LICENSE,
+     then the same under the released evaluation set (<corpus>/evaluation-2026-11/)
   2. ScanCode's license database, as packaged on PyPI (licensedcode-data): <scancode-data>/<key>.LICENSE for the
      entry's `scancode` keys (get it with `pip download --no-deps licensedcode-data==32.1.0` and unzip it)
 
@@ -41,15 +42,18 @@ TITLED = re.compile(r"^\s*((?:[0-9]{1,2}(?:\.[0-9]{1,2})*\.?|[IVX]{1,5}\.|\([a-z
 OPTIONAL_FROM = ["end", "of", "terms", "and", "conditions"]
 
 
+EVALUATION = "evaluation-2026-11/"  # the released evaluation set's texts (released for building on 2026-12-06)
 # Corpus files named otherwise than the entry (checked by hand: same title, version and date).
 ALIASES = {"yi-1.0": "licenses/variants/yi-v1.0.txt",
-           "nvidia-open-model-license": "licenses/scancode/nvidia-open-model.LICENSE"}
+           "nvidia-open-model-license": "licenses/scancode/nvidia-open-model.LICENSE",
+           "nexusflow": EVALUATION + "licenses/nexusraven-v2.txt"}
 
 
 def find_text(entry, corpus: Path, scancode_data: Path | None) -> tuple[str, str] | None:
     alias = [ALIASES[entry.id]] if entry.id in ALIASES else []
-    for rel in (*alias, f"licenses/{entry.id}.txt", f"licenses/variants/{entry.id}.txt",
-                f"licenses/scancode/{entry.id}.LICENSE"):
+    for rel in (*alias, *(f"{d}licenses/{entry.id}.txt" for d in ("", EVALUATION)),
+                *(f"{d}licenses/variants/{entry.id}.txt" for d in ("", EVALUATION)),
+                *(f"{d}licenses/scancode/{entry.id}.LICENSE" for d in ("", EVALUATION))):
         p = corpus / rel
         if p.is_file():
             return p.read_text(encoding="utf-8", errors="replace"), f"shared/corpus/{rel}"
