@@ -185,9 +185,13 @@ class LineageResolver:
                                                                           if ev.requested_revision != "main"
                                                                           else None))
 
-    def upstream(self, kind: str, ident: str, revision: str | None, source: Any = None) -> Upstream:
-        return self._once(self._nodes, self._key(kind, ident, revision),
-                          lambda: self._fetch_upstream(kind, ident, revision, source))
+    def upstream(self, kind: str, ident: str, revision: str | None, source: Any = None,
+                 offline: bool = False) -> Upstream:
+        """``offline``: read from the Hub cache only (an upstream of a model read offline, such as an installed
+        GGUF file or Ollama model, whatever the run's setting), cached apart from the same model read online."""
+        offline = offline and not self.offline
+        return self._once(self._nodes, self._key(kind, ident, revision) + ("#offline" if offline else ""),
+                          lambda: self._fetch_upstream(kind, ident, revision, source, offline=offline))
 
     def fetch_target(self, source: Any) -> Evidence:
         """A target's evidence through the run cache: a model that is both a target and an upstream of another
@@ -203,7 +207,8 @@ class LineageResolver:
         assert node.evidence is not None
         return node.evidence
 
-    def _fetch_upstream(self, kind: str, ident: str, revision: str | None, source: Any = None) -> Upstream:
+    def _fetch_upstream(self, kind: str, ident: str, revision: str | None, source: Any = None,
+                        offline: bool = False) -> Upstream:
         from openaudit.licenses.identify import declared_name, identify
         from openaudit.licenses.terms import reconcile
 
@@ -218,7 +223,7 @@ class LineageResolver:
             else:  # one GET per file, at most batch.PER_MODEL_REQUESTS requests (upstreams are often repeated)
                 from openaudit.batch import BudgetHubSource
 
-                ev = BudgetHubSource(ident, revision, offline=self.offline).fetch()
+                ev = BudgetHubSource(ident, revision, offline=self.offline or offline).fetch()
         except OpenAuditError as exc:
             node.error, node.exc = exc.message, exc
             return node
@@ -279,7 +284,7 @@ class LineageResolver:
                 entry.update(status="depth_limit",
                              reason=f"not followed: beyond --max-depth {tr.max_depth}; its terms are not included")
                 continue
-            node = self.upstream(kind, ident, rev)
+            node = self.upstream(kind, ident, rev, offline=ev.offline and kind == "hub")
             if node.error is not None:  # "org/name: repository not found…" -> "repository not found…"
                 reason = node.error
                 for prefix in (f"{ident}@{rev}: " if rev else None, f"{ident}: "):

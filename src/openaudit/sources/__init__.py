@@ -13,7 +13,13 @@ HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}(?:@[
 
 
 def resolve(target: str, *, offline: bool = False) -> Source:
-    """Pick the source for a TARGET argument: an existing path is local, otherwise a Hub id."""
+    """Pick the source for a TARGET argument: ``ollama:NAME[:TAG]`` is Ollama's store, an existing ``.gguf`` file
+    its GGUF header, a ``.safetensors`` file its ``__metadata__``, another existing path is local, otherwise a Hub
+    id."""
+    if target.startswith("ollama:"):
+        from openaudit.sources.ollama import OllamaSource
+
+        return OllamaSource.from_target(target)
     path = Path(target)
     try:
         path = path.expanduser()
@@ -21,8 +27,17 @@ def resolve(target: str, *, offline: bool = False) -> Source:
         pass
     try:
         exists = path.exists()
+        is_file = exists and path.is_file()
     except (OSError, ValueError):
-        exists = False
+        exists = is_file = False
+    if is_file and path.suffix.lower() == ".gguf":
+        from openaudit.sources.gguf import GGUFSource
+
+        return GGUFSource(path)
+    if is_file and path.suffix.lower() == ".safetensors":
+        from openaudit.sources.safetensors import SafetensorsSource
+
+        return SafetensorsSource(path)
     if exists:
         from openaudit.sources.local import LocalSource
 

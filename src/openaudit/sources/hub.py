@@ -377,6 +377,11 @@ class HubSource(Source):
 
     def _fetch_offline(self, constants: Any, requested: str) -> Evidence:
         loaded = self._load_info(constants.HF_HOME, requested)
+        if loaded is None:  # never checked online by openaudit: the revision the Hub cache's refs name, if any
+            from openaudit.sources.hfcache import cached_revision
+
+            sha = cached_revision(self.repo_id, requested, Path(constants.HF_HUB_CACHE))
+            loaded = (sha, {}) if sha else None
         if loaded is None:
             raise EvidenceUnavailable(
                 f"{self.display}: offline and this revision is not in the cache (run one online check first)"
