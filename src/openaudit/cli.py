@@ -116,7 +116,8 @@ _freeze_gc = False  # set by main()
 @app.command()
 def check(
     targets: Annotated[list[str] | None, typer.Argument(
-        help="Hub model id (org/name or org/name@revision), a local model directory, or a model card file.",
+        help="Hub model id (org/name or org/name@revision), a local model directory, a model card file, a .gguf "
+        "file or an Ollama model (ollama:NAME[:TAG]).",
         show_default=False, metavar="TARGET")] = None,
     from_file: Annotated[str | None, typer.Option("--from", metavar="FILE",
                                                   help="Read targets from FILE, one per line (# comments; "
@@ -401,6 +402,103 @@ def lock(
                              + "\n")
         sys.stdout.write(f"openaudit: wrote {len(entries)} model(s) to {sanitize(lock_file, one_line=True)}\n")
         sys.stdout.flush()
+
+
+@app.command()
+def inventory(
+    paths: Annotated[list[str] | None, typer.Argument(help="Also audit these: .gguf files, model directories, an "
+                                                      "Ollama store or Hugging Face cache, or folders to search.",
+                                                      show_default=False, metavar="PATH")] = None,
+    stores: Annotated[bool, typer.Option("--stores/--no-stores", help="Look in the Hugging Face cache, Ollama's "
+                                         "store and LM Studio's models folder (--no-stores: only the PATHs).")]
+    = True,
+    max_depth: Annotated[int, typer.Option("--max-depth", metavar="N", min=0, max=10,
+                                           help="Follow base_model this many hops upstream, in the Hugging Face "
+                                           "cache (0: not at all).")] = 3,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", min=1, max=8, help="Models audited at once.")] = 8,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format (table: one summary line per model; "
+                                        "the others: every report).")] = Format.table,
+    mau: Annotated[str | None, typer.Option("--mau", metavar="USERS",
+                                            help="Your monthly active users (700M, 1.2B, 5_000_000).",
+                                            show_default=False)] = None,
+    annual_revenue: Annotated[str | None, typer.Option("--annual-revenue", metavar="AMOUNT",
+                                                       help="Your annual revenue (e.g. 1.2B).",
+                                                       show_default=False)] = None,
+    monthly_revenue: Annotated[str | None, typer.Option("--monthly-revenue", metavar="AMOUNT",
+                                                        help="Your monthly revenue.",
+                                                        show_default=False)] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", metavar="REGION",
+                                                     help="Where you deploy: a country code or EU "
+                                                     "(repeatable).", show_default=False)] = None,
+    commercial: Annotated[bool | None, typer.Option("--commercial/--non-commercial",
+                                                    help="Whether your use is commercial.", show_default=False)]
+    = None,
+    train_on_outputs: Annotated[bool, typer.Option("--train-on-outputs",
+                                                   help="You use the model's outputs to train other models.")]
+    = False,
+    distill: Annotated[bool, typer.Option("--distill", help="You distil this model into another.")] = False,
+    policy_file: Annotated[str | None, typer.Option("--policy", metavar="FILE",
+                                                    help="Policy file (default: .openaudit.yaml or "
+                                                    "[tool.openaudit] in ./pyproject.toml).", show_default=False)]
+    = None,
+    rules: Annotated[list[str] | None, typer.Option("--rules", metavar="DIR", help="Extra rule directory (repeatable).",
+                                                    show_default=False)] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
+                                               help="Write the report to FILE instead of "
+                                               "standard output.", show_default=False)] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+) -> None:
+    """Find the models installed on this machine (Hugging Face cache, Ollama, LM Studio, .gguf files and model
+    directories under PATHs) and audit each offline: no network request is made.
+
+    Exit 0 every gate passed, 1 a gate failed, 2 usage error, 3 evidence unavailable for a model (e.g. a
+    truncated GGUF header).
+    """
+    _fast_start()
+    import os
+
+    os.environ["HF_HUB_OFFLINE"] = "1"  # before huggingface_hub is imported: the whole run is offline
+    from openaudit import batch
+    from openaudit import inventory as inv
+    from openaudit.context import DeploymentContext
+    from openaudit.policy import load_policy
+    from openaudit.textutil import sanitize
+
+    if fmt == Format.cyclonedx:
+        import importlib.util
+
+        if importlib.util.find_spec("cyclonedx") is None:
+            fail("--format cyclonedx needs cyclonedx-python-lib: pip install 'cyclonedx-python-lib>=11,<12'",
+                 EXIT_USAGE)
+    with guarded(debug):
+        context = DeploymentContext.from_options(
+            mau=mau, annual_revenue=annual_revenue, monthly_revenue=monthly_revenue, regions=region or [],
+            commercial=commercial, train_on_outputs=train_on_outputs, distill=distill)
+        policy = load_policy(policy_file)
+        found = inv.discover(list(paths or []), stores=stores)
+        for w in found.warnings:
+            sys.stderr.write(sanitize(f"openaudit: warning: {w}", one_line=True) + "\n")
+        items = [batch.Item(f.target, f.source) for f in found.found]
+        outcome = batch.run(items, context=context, policy=policy, offline=True, rules=tuple(rules or ()),
+                            max_depth=max_depth, jobs=jobs, progress=inv.progress_wanted(), debug=debug)
+        inv.annotate(found.found, outcome.reports, outcome.errors)
+    for _target, err in outcome.errors:
+        say_error(err.message)
+    if fmt == Format.table:
+        text = (inv.table(found.found, outcome.reports, outcome.errors) if found.found
+                else "openaudit: no models found\n")
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            try:
+                with open(output, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            except OSError as exc:
+                fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+    else:
+        emit(outcome.reports, fmt.value, output, color=False if no_color else None)
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command("rules")

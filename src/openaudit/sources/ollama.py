@@ -179,8 +179,8 @@ def _role(text: str) -> str:
 
 
 def _read_license(root: Path, hexd: str, name: str) -> SourceFile:
-    from openaudit.textutil import MAX_FILE_BYTES, decode_capped
     from openaudit.sources.local import source_file
+    from openaudit.textutil import MAX_FILE_BYTES, decode_capped
 
     path = blob_path(root, hexd)
     if not path.is_file():
