@@ -346,3 +346,58 @@ def test_lmstudio_folder_is_searched(home: Path, fake_hub: FakeHub, tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     line = next(x for x in proc.stdout.splitlines() if "m-Q4_K_M.gguf" in x)
     assert "lm-studio" in line and "apache-2.0" in line
+
+
+def test_inventory_reports_validate_against_the_schema(machine: dict) -> None:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schema" / "report.schema.json").read_text())
+    proc = run_cli(machine["env"], "inventory", str(machine["gguf"].parent), "-f", "json")
+    reports = json.loads(proc.stdout)
+    assert len(reports) == 3
+    for r in reports:
+        Draft202012Validator(schema).validate(r)
+
+
+# -- scan and lock understand Ollama references -------------------------------------------------------
+
+def test_scan_finds_ollama_references_in_a_modelfile_and_a_compose_file(tmp_path: Path) -> None:
+    from openaudit.scan import find_models
+
+    repo = tmp_path / "app"
+    repo.mkdir()
+    write_gguf(repo / "local.gguf", license="apache-2.0", base=None)
+    (repo / "Modelfile").write_text("FROM llama3.1:8b\nPARAMETER temperature 0.2\n")
+    (repo / "sub").mkdir()
+    (repo / "sub" / "Modelfile").write_text("FROM ../local.gguf\n")
+    (repo / "Dockerfile").write_text("FROM python:3.12-slim\nRUN pip install x\n")  # not an Ollama model
+    (repo / "compose.yaml").write_text(
+        "services:\n  ollama:\n    image: ollama/ollama\n    entrypoint: [\"sh\", \"-c\", \"ollama pull qwen3:4b && "
+        "ollama serve\"]\n  app:\n    environment:\n      - MODEL=ollama/llama3.2\n"
+        "      - model: ollama:hf.co/acme/tiny-GGUF:Q4_K_M\n")
+    found = {u.target: u.kind for u in find_models([str(repo)])}
+    assert found.pop("ollama:llama3.1:8b") == "ollama"
+    assert found.pop("ollama:qwen3:4b") == "ollama"
+    assert found.pop("ollama:llama3.2:latest") == "ollama"
+    assert found.pop("ollama:hf.co/acme/tiny-GGUF:Q4_K_M") == "ollama"
+    gguf_path = next(t for t, k in found.items() if k == "gguf")
+    assert gguf_path.endswith("local.gguf")
+    assert not [t for t in found if "python" in t]
+
+
+def test_scan_and_lock_audit_an_ollama_model_from_the_store(machine: dict, tmp_path: Path) -> None:
+    repo = tmp_path / "app"
+    repo.mkdir()
+    (repo / "Modelfile").write_text("FROM llama3.1:8b\nSYSTEM You are helpful.\n")
+    proc = run_cli(machine["env"], "scan", ".", "-f", "json", cwd=repo)
+    assert proc.returncode in (0, 1), proc.stderr
+    data = json.loads(proc.stdout)
+    reports = data if isinstance(data, list) else data.get("reports", [data])
+    r = next(x for x in reports if x["target"]["id"] == "ollama:llama3.1:8b")
+    assert r["license"]["id"] == "llama3.1"
+    assert r["target"]["references"][0]["how"] == "ollama-store"
+    proc = run_cli(machine["env"], "lock", ".", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    lock = (repo / "openaudit.lock").read_text()
+    assert "ollama:llama3.1:8b" in lock and "sha256:" in lock and "llama3.1" in lock
+    assert machine["hub"].requests == []

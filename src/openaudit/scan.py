@@ -10,6 +10,9 @@ A reference is taken only in a model-id context and only when the value has the 
   ``model``, ``model_id``, ``model_name``, ``base_model``, ``repo_id`` (``MODEL_ID=org/name`` too);
 * server command lines: ``--model org/name`` (vLLM), ``--model-id org/name`` (TGI),
   ``vllm serve org/name``, ``ollama run hf.co/org/name``, and ``FROM hf.co/org/name`` in an Ollama Modelfile;
+* models of Ollama's store, audited as ``ollama:NAME:TAG`` from disk: ``ollama run|pull NAME[:TAG]`` (shell
+  scripts, compose commands, Dockerfiles), ``FROM NAME[:TAG]`` in a Modelfile (``FROM ./x.gguf`` is that GGUF
+  file), and model values written ``ollama:NAME[:TAG]`` or, as LiteLLM does, ``ollama/NAME`` / ``ollama_chat/NAME``;
 * the ``models:`` list of the policy.
 
 Not taken: MIME types (``text/plain``), file paths with an extension or under data/output folders,
@@ -101,7 +104,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ollama", re.compile(rf"\bollama\s+(?:run|pull)\s+{_Q}?(?:hf\.co|huggingface\.co)/(?P<v>[^\s\"':]+)")),
     # Ollama Modelfile: FROM hf.co/org/name[:tag]
     ("ollama", re.compile(r"(?i)^\s*FROM\s+(?:hf\.co|huggingface\.co)/(?P<v>[^\s\"':]+)")),
+    # ollama run/pull NAME[:TAG] (Ollama's store: audited as ollama:NAME[:TAG])
+    ("ollama-store", re.compile(rf"\bollama\s+(?:run|pull)\s+{_Q}?(?!hf\.co/|huggingface\.co/)(?P<v>[^\s\"'`;&|)]+)")),
 ]
+# Only in an Ollama Modelfile: FROM NAME[:TAG] (a model of Ollama's store) or FROM ./file.gguf
+_MODELFILE = re.compile(r"(?i)^(?:modelfile|.+\.modelfile)$")
+_MODELFILE_FROM = re.compile(r"(?i)^\s*FROM\s+(?!hf\.co/|huggingface\.co/)(?P<v>[^\s\"']+)")
+_OLLAMA_PREFIX = re.compile(r"^(?:ollama:|ollama(?:_chat)?/)")  # ollama:NAME:TAG, and LiteLLM's ollama/NAME
 # a call whose first argument is on the next line: from_pretrained(\n    "org/name",
 _OPEN_CALL = re.compile(r"(?:\.from_pretrained|\bhf_hub_download|\bsnapshot_download|\bSentenceTransformer|"
                         r"\bCrossEncoder)\(\s*$")
@@ -115,7 +124,7 @@ class Reference:
     file: str  # relative to the working directory when possible, POSIX separators
     line: int
     text: str  # the line, stripped and capped
-    how: str  # call | key | default | env | flag | serve | ollama | policy
+    how: str  # call | key | default | env | flag | serve | ollama | ollama-store | policy
 
     def to_dict(self) -> dict:
         return {"file": self.file, "line": self.line, "text": self.text, "how": self.how}
@@ -125,8 +134,8 @@ class Reference:
 class ModelUse:
     """One model the code base uses, and everywhere it is referenced."""
 
-    target: str  # a Hub id, or a local directory path
-    kind: str  # hub | local
+    target: str  # a Hub id, a local directory path, ollama:NAME:TAG or a .gguf file path
+    kind: str  # hub | local | ollama | gguf
     references: list[Reference] = field(default_factory=list)
     root: str | None = None  # local: the scanned tree it was found in (its files are read only inside it)
 
@@ -160,6 +169,20 @@ def _local_model_dir(value: str, base: Path, root: Path) -> Path | None:
     return None
 
 
+def _ollama_target(value: str, base: Path) -> tuple[str | None, str | None]:
+    """An Ollama model (``ollama:NAME:TAG``) or, from a Modelfile's FROM, a .gguf file beside it."""
+    from openaudit.errors import UsageError
+    from openaudit.sources.ollama import parse_ref
+
+    if value.lower().endswith(".gguf") or value.startswith(("./", "../", "/", "~")):
+        p = (base / Path(value).expanduser()).resolve()
+        return (_display_path(p), "gguf") if p.is_file() and p.suffix.lower() == ".gguf" else (None, None)
+    try:
+        return "ollama:" + parse_ref(_OLLAMA_PREFIX.sub("", value)).display, "ollama"
+    except UsageError:
+        return None, None
+
+
 def _display_path(p: Path) -> str:
     try:
         rel = os.path.relpath(p)
@@ -177,11 +200,14 @@ def extract(text: str, file: str, *, base: Path | None = None,
     out: list[tuple[str, str, Reference]] = []
     seen: set[tuple[str, int]] = set()
     open_call = False
+    modelfile = bool(_MODELFILE.match(file.rsplit("/", 1)[-1]))
     for lineno, line in enumerate(lines, 1):
         if len(line) > 4000 or _COMMENT.match(line) or _IGNORE_MARK.search(line):
             open_call = False
             continue
         matches = [(how, m) for how, pattern in _PATTERNS for m in pattern.finditer(line)]
+        if modelfile and (m := _MODELFILE_FROM.match(line)):
+            matches.append(("ollama-store", m))
         if open_call and (m := _LONE_STRING.match(line)):
             matches.append(("call", m))
         if line.strip():
@@ -192,7 +218,9 @@ def extract(text: str, file: str, *, base: Path | None = None,
             if value.startswith("hf.co/"):
                 value = value[len("hf.co/"):]
             target, kind = None, None
-            if hub_id_like(value):
+            if how == "ollama-store" or _OLLAMA_PREFIX.match(value):
+                target, kind = _ollama_target(value, base)
+            elif hub_id_like(value):
                 target, kind = value, "hub"
             elif " " not in value or groups.get("qv"):  # an unquoted value ends at a blank
                 local = _local_model_dir(value, base, root)
