@@ -401,3 +401,79 @@ def test_scan_and_lock_audit_an_ollama_model_from_the_store(machine: dict, tmp_p
     lock = (repo / "openaudit.lock").read_text()
     assert "ollama:llama3.1:8b" in lock and "sha256:" in lock and "llama3.1" in lock
     assert machine["hub"].requests == []
+
+
+# -- safetensors __metadata__ ---------------------------------------------------------------------------
+
+def write_safetensors(path: Path, metadata: dict | None, *, first: bool = True, pad_tensors: int = 1) -> Path:
+    """A safetensors file as the safetensors library lays it out: u64 header length, JSON header, tensor bytes."""
+    tensors = {f"t{i}": {"dtype": "F32", "shape": [1], "data_offsets": [4 * i, 4 * i + 4]} for i in range(pad_tensors)}
+    header = ({"__metadata__": metadata} if metadata is not None else {}) | tensors if first else \
+        tensors | ({"__metadata__": metadata} if metadata is not None else {})
+    raw = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + b"\0" * (4 * pad_tensors))
+    return path
+
+
+def test_check_a_safetensors_file_reads_its_metadata_license(tmp_path: Path, home: Path, fake_hub: FakeHub) -> None:
+    p = write_safetensors(tmp_path / "sd.safetensors", {"modelspec.license": "creativeml-openrail-m",
+                                                          "modelspec.title": "Test SD"})
+    proc = run_cli(env_for(home, fake_hub.url), "check", str(p), "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    r = json.loads(proc.stdout)
+    assert r["license"]["id"] == "creativeml-openrail-m"
+    assert r["license"]["evidence"][0]["file"] == "sd.safetensors (__metadata__)"
+    assert fake_hub.requests == []
+
+
+def test_safetensors_metadata_not_first_and_bounds(tmp_path: Path) -> None:
+    from openaudit.sources import safetensors as st
+
+    assert st.read_metadata(write_safetensors(tmp_path / "a.safetensors", {"license": "mit"}, first=False)) == {
+        "license": "mit"}
+    assert st.read_metadata(write_safetensors(tmp_path / "b.safetensors", None)) == {}
+    bad = tmp_path / "c.safetensors"
+    bad.write_bytes(struct.pack("<Q", 2**62) + b"{}")
+    with pytest.raises(st.SafetensorsError, match="claims"):
+        st.read_metadata(bad)
+    bad.write_bytes(struct.pack("<Q", 5) + b"\xff\xfe{{{")
+    with pytest.raises(st.SafetensorsError, match="not JSON"):
+        st.read_metadata(bad)
+
+
+def test_a_model_directory_without_a_card_license_takes_the_safetensors_one(tmp_path: Path) -> None:
+    from openaudit.sources.local import LocalSource
+
+    d = tmp_path / "model"
+    d.mkdir()
+    (d / "config.json").write_text("{}")
+    write_safetensors(d / "model.safetensors", {"license": "apache-2.0", "format": "pt"})
+    ev = LocalSource(d).fetch()
+    assert "license:apache-2.0" in ev.tags
+    assert any("model.safetensors __metadata__ license: apache-2.0" in n for n in ev.notes)
+
+
+def test_a_base_model_in_the_hugging_face_cache_is_followed_offline(machine: dict, home: Path) -> None:
+    g = write_gguf(home / "models" / "ft.gguf", license="apache-2.0", base="acme/tiny-apache")
+    proc = run_cli(machine["env"], "check", str(g), "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    chain = json.loads(proc.stdout)["lineage"]["chain"]
+    assert [(e["id"], e["status"], e["license"]) for e in chain] == [("acme/tiny-apache", "ok", "apache-2.0")]
+    assert machine["hub"].requests == []
+
+
+def test_a_snapshot_file_linked_out_of_the_cache_is_not_read(machine: dict, home: Path) -> None:
+    from openaudit.sources.hfcache import HFCacheSource, scan
+
+    root = home / ".cache" / "huggingface" / "hub"
+    secret = home / "secret-LICENSE"
+    secret.write_text("MIT License\nnot to be read\n")
+    models, _ = scan(root)
+    m = models[0]
+    lic = m.snapshot / "LICENSE"
+    lic.unlink()
+    lic.symlink_to(secret)
+    ev = HFCacheSource(m, root).fetch()
+    f = ev.file("LICENSE")
+    assert f is not None and f.text is None and "out of the Hugging Face cache" in (f.error or "")
+    assert ev.kind == "hub" and ev.id == "acme/tiny-apache" and ev.revision == m.revision and ev.offline

@@ -59,7 +59,7 @@ class SourceFile:
 class Evidence:
     """Everything known about one target, from the Hub or from disk."""
 
-    kind: str  # "hub" | "local"
+    kind: str  # "hub" | "local" | "gguf" (a .gguf file's header) | "ollama" (a model of Ollama's store)
     id: str
     revision: str | None = None  # commit sha for hub targets
     requested_revision: str | None = None

@@ -129,7 +129,13 @@ def _model_component(report: Report, ref: str) -> Any:
     lic = report.license
     hub = t.get("kind") == "hub"
     name = str(t["id"])
-    if not hub:  # a local path: the directory's (or card's parent directory's) name
+    if t.get("kind") == "ollama":  # ollama:NAME:TAG as Ollama names it
+        name = name.removeprefix("ollama:")
+    elif t.get("kind") == "gguf":  # a .gguf file: its file name
+        import os
+
+        name = os.path.basename(name) or name
+    elif not hub:  # a local path: the directory's (or card's parent directory's) name
         import os
 
         p = os.path.abspath(name)

@@ -116,6 +116,10 @@ class HFCacheSource(Source):
             ev.card = Card(path="README.md", metadata={})
             ev.notes.append("no README.md model card in the cached snapshot")
         _tags_from_card(ev)
+        from openaudit.sources.safetensors import add_directory_signals
+
+        add_directory_signals(ev, [(n, p) for n, p in m.files if n.lower().endswith(".safetensors") and
+                                   _inside(p, root)])
         ev.notes.append(f"read from the Hugging Face cache ({root}), revision {m.revision[:12]}"
                         + (f" ({', '.join(m.refs)})" if m.refs else " (no ref points at it)"))
         return ev

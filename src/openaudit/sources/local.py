@@ -130,6 +130,10 @@ class LocalSource(Source):
         if ev.card is None:
             ev.notes.append("no README.md model card in the directory")
         _tags_from_card(ev)
+        from openaudit.sources.safetensors import add_directory_signals
+
+        add_directory_signals(ev, [(n, path / n) for n in ev.siblings if n.lower().endswith(".safetensors")
+                                   and not (path / n).is_symlink()])
         return ev
 
     def _from_card_file(self, path: Path, root: Path) -> Evidence:
