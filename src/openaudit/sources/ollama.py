@@ -252,7 +252,8 @@ class OllamaSource(Source):
         ev.id = self.display
         ev.revision = "sha256:" + hashlib.sha256(raw).hexdigest()  # the manifest digest: what `ollama pull` pins
         ev.requested_revision = ref.tag
-        ev.siblings = [f"blobs/sha256-{h}" for _m, h, _s in layers]
+        # the model layer is a GGUF file: named so (``#model.gguf``) for the facts that look for weight files
+        ev.siblings = [f"blobs/sha256-{h}" + ("#model.gguf" if m == MODEL_MEDIA else "") for m, h, _s in layers]
         licenses = [h for m, h, _s in layers if m == LICENSE_MEDIA]
         for hexd in licenses:
             ev.files.append(_read_license(root, hexd, f"blobs/sha256-{hexd}"))
