@@ -443,6 +443,7 @@ def inventory(
     = None,
     rules: Annotated[list[str] | None, typer.Option("--rules", metavar="DIR", help="Extra rule directory (repeatable).",
                                                     show_default=False)] = None,
+    fail_on: FailOnOption = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
                                                help="Write the report to FILE instead of "
                                                "standard output.", show_default=False)] = None,
@@ -476,6 +477,8 @@ def inventory(
             mau=mau, annual_revenue=annual_revenue, monthly_revenue=monthly_revenue, regions=region or [],
             commercial=commercial, train_on_outputs=train_on_outputs, distill=distill)
         policy = load_policy(policy_file)
+        if fail_on is not None:
+            policy.fail_on = fail_on.value
         found = inv.discover(list(paths or []), stores=stores)
         for w in found.warnings:
             sys.stderr.write(sanitize(f"openaudit: warning: {w}", one_line=True) + "\n")
