@@ -477,3 +477,12 @@ def test_a_snapshot_file_linked_out_of_the_cache_is_not_read(machine: dict, home
     f = ev.file("LICENSE")
     assert f is not None and f.text is None and "out of the Hugging Face cache" in (f.error or "")
     assert ev.kind == "hub" and ev.id == "acme/tiny-apache" and ev.revision == m.revision and ev.offline
+
+
+def test_ollama_run_of_a_library_model_is_an_ollama_reference_not_a_hub_id() -> None:
+    from openaudit.scan import extract
+
+    # before issue 19 this line was dropped (not a Hub id); now it is a model of Ollama's store
+    assert [(t, k) for t, k, _ in extract("ollama run llama3.1:8b", "f.sh")] == [("ollama:llama3.1:8b", "ollama")]
+    assert extract("FROM llama3.1:8b", "Dockerfile") == []  # FROM is an Ollama reference only in a Modelfile
+    assert extract("ollama run ../../etc/passwd", "f.sh") == []

@@ -109,7 +109,6 @@ def test_explicit_models_in_the_policy(tmp_path, monkeypatch):
     'image: ghcr.io/acme/server:1.0',
     'ratio = 1/2',
     'FROM python:3.12-slim',
-    'ollama run llama3.1:8b',
     'model = SentenceTransformer(model_dir)',
     'm = AutoModel.from_pretrained("org/name")',
     'model_id: your-org/your-model',

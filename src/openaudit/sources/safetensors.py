@@ -8,7 +8,7 @@ models), ``modelspec.title``/``name``, ``base_model``/``modelspec.base_model``.
 
 ``check FILE.safetensors`` audits the file alone (card: the ``__metadata__``); in a model directory or a
 cached snapshot a license found there is a weak signal (the tag ``license:<value>``, used only when the card
-declares none), said in the notes.
+declares none; the headers are not read when it declares one), said in the notes.
 """
 
 from __future__ import annotations
@@ -114,6 +114,8 @@ def card_metadata(meta: dict[str, str]) -> dict[str, Any]:
 def add_directory_signals(ev: Evidence, files: list[tuple[str, Path]]) -> None:
     """Read ``__metadata__`` of up to MAX_FILES root safetensors files of a directory or snapshot; a license there
     becomes the weak tag ``license:<value>`` when the card declares no license (said in the notes)."""
+    if ev.metadata.get("license") or any(t.lower().startswith("license:") for t in ev.tags):
+        return  # the card declares a license: the weak signal would not be used, so the headers are not read
     names = [(n, p) for n, p in files if "/" not in n and n.lower().endswith(".safetensors")][:MAX_FILES]
     for name, path in names:
         try:
@@ -124,12 +126,9 @@ def add_directory_signals(ev: Evidence, files: list[tuple[str, Path]]) -> None:
         lic = _first(meta, LICENSE_KEYS)
         if lic is None:
             continue
-        if ev.metadata.get("license") or any(t.lower().startswith("license:") for t in ev.tags):
-            ev.notes.append(f"{name} __metadata__ {lic[0]}: {lic[1]} (the card's license is used)")
-        else:
-            ev.tags.append(f"license:{lic[1]}")
-            ev.notes.append(f"{name} __metadata__ {lic[0]}: {lic[1]}: taken as the tag license:{lic[1]} "
-                            "(the card declares no license)")
+        ev.tags.append(f"license:{lic[1]}")
+        ev.notes.append(f"{name} __metadata__ {lic[0]}: {lic[1]}: taken as the tag license:{lic[1]} "
+                        "(the card declares no license)")
         return
 
 
