@@ -486,3 +486,16 @@ def test_ollama_run_of_a_library_model_is_an_ollama_reference_not_a_hub_id() -> 
     assert [(t, k) for t, k, _ in extract("ollama run llama3.1:8b", "f.sh")] == [("ollama:llama3.1:8b", "ollama")]
     assert extract("FROM llama3.1:8b", "Dockerfile") == []  # FROM is an Ollama reference only in a Modelfile
     assert extract("ollama run ../../etc/passwd", "f.sh") == []
+
+
+def test_a_modelfile_gguf_outside_the_scanned_tree_is_not_taken(tmp_path: Path) -> None:
+    from openaudit.scan import extract
+
+    tree = tmp_path / "tree"
+    (tree / "m").mkdir(parents=True)
+    write_gguf(tmp_path / "outside.gguf", license="mit", base=None)
+    write_gguf(tree / "inside.gguf", license="mit", base=None)
+    assert extract("FROM ../../outside.gguf", "m/Modelfile", base=tree / "m", root=tree) == []
+    assert extract(f"FROM {tmp_path / 'outside.gguf'}", "m/Modelfile", base=tree / "m", root=tree) == []
+    found = extract("FROM ../inside.gguf", "m/Modelfile", base=tree / "m", root=tree)
+    assert [k for _t, k, _r in found] == ["gguf"] and found[0][0].endswith("inside.gguf")

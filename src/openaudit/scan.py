@@ -169,14 +169,23 @@ def _local_model_dir(value: str, base: Path, root: Path) -> Path | None:
     return None
 
 
-def _ollama_target(value: str, base: Path) -> tuple[str | None, str | None]:
-    """An Ollama model (``ollama:NAME:TAG``) or, from a Modelfile's FROM, a .gguf file beside it."""
+def _ollama_target(value: str, base: Path, root: Path) -> tuple[str | None, str | None]:
+    """An Ollama model (``ollama:NAME:TAG``) or, from a Modelfile's FROM, a .gguf file of the scanned tree (relative
+    to the Modelfile, inside ``root`` with every link followed; absolute and ``~`` paths are never taken)."""
     from openaudit.errors import UsageError
     from openaudit.sources.ollama import parse_ref
+    from openaudit.textutil import within
 
     if value.lower().endswith(".gguf") or value.startswith(("./", "../", "/", "~")):
-        p = (base / Path(value).expanduser()).resolve()
-        return (_display_path(p), "gguf") if p.is_file() and p.suffix.lower() == ".gguf" else (None, None)
+        if value.startswith(("/", "~")):
+            return None, None
+        try:
+            p = base / value
+            if not within(p, root) or not p.is_file() or p.suffix.lower() != ".gguf":
+                return None, None
+        except (OSError, ValueError):
+            return None, None
+        return _display_path(Path(os.path.normpath(p.absolute()))), "gguf"
     try:
         return "ollama:" + parse_ref(_OLLAMA_PREFIX.sub("", value)).display, "ollama"
     except UsageError:
@@ -219,7 +228,7 @@ def extract(text: str, file: str, *, base: Path | None = None,
                 value = value[len("hf.co/"):]
             target, kind = None, None
             if how == "ollama-store" or _OLLAMA_PREFIX.match(value):
-                target, kind = _ollama_target(value, base)
+                target, kind = _ollama_target(value, base, root)
             elif hub_id_like(value):
                 target, kind = value, "hub"
             elif " " not in value or groups.get("qv"):  # an unquoted value ends at a blank
@@ -443,6 +452,14 @@ def _source(use: ModelUse, revision: str | None = None, *, offline: bool):
         from openaudit.sources import resolve_hub
 
         return resolve_hub(use.target if revision is None else f"{use.target}@{revision}", offline=offline)
+    if use.kind == "ollama":  # read from Ollama's store on this machine
+        from openaudit.sources.ollama import OllamaSource
+
+        return OllamaSource.from_target(use.target)
+    if use.kind == "gguf":  # a .gguf file of the scanned tree (FROM in a Modelfile)
+        from openaudit.sources.gguf import GGUFSource
+
+        return GGUFSource(Path(use.target))
     from openaudit.sources.local import LocalSource
 
     return LocalSource(Path(use.target), root=Path(use.root) if use.root else None)

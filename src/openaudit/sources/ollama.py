@@ -106,11 +106,9 @@ def families() -> dict[str, dict[str, Any]]:
 
 def inside(path: Path, root: Path) -> bool:
     """Whether ``path``, symlinks resolved, stays under ``root`` (resolved too)."""
-    try:
-        real, top = os.path.realpath(path), os.path.realpath(root)
-    except (OSError, ValueError):
-        return False
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+    from openaudit.textutil import within
+
+    return within(path, root)
 
 
 def blob_path(root: Path, hexdigest: str) -> Path:
