@@ -391,8 +391,7 @@ def test_scan_and_lock_audit_an_ollama_model_from_the_store(machine: dict, tmp_p
     (repo / "Modelfile").write_text("FROM llama3.1:8b\nSYSTEM You are helpful.\n")
     proc = run_cli(machine["env"], "scan", ".", "-f", "json", cwd=repo)
     assert proc.returncode in (0, 1), proc.stderr
-    data = json.loads(proc.stdout)
-    reports = data if isinstance(data, list) else data.get("reports", [data])
+    reports = json.loads(proc.stdout)["models"]
     r = next(x for x in reports if x["target"]["id"] == "ollama:llama3.1:8b")
     assert r["license"]["id"] == "llama3.1"
     assert r["target"]["references"][0]["how"] == "ollama-store"

@@ -21,9 +21,10 @@ MAX_FILES = 20_000
 
 def cache_dir() -> Path:
     """The Hub cache huggingface_hub uses (HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)."""
-    from openaudit.lineage import _hub_env
+    import os
 
-    _hub_env()
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # as HubSource.fetch, before the first import
+    os.environ.setdefault("HF_HUB_VERBOSITY", "error")
     from huggingface_hub import constants
 
     return Path(constants.HF_HUB_CACHE)
@@ -89,7 +90,7 @@ class HFCacheSource(Source):
 
     def fetch(self) -> Evidence:
         from openaudit.card import parse_card
-        from openaudit.sources.local import _tags_from_card, read_file
+        from openaudit.sources.local import read_file
 
         m = self.model
         root = self.root or cache_dir()
@@ -115,7 +116,11 @@ class HFCacheSource(Source):
 
             ev.card = Card(path="README.md", metadata={})
             ev.notes.append("no README.md model card in the cached snapshot")
-        _tags_from_card(ev)
+        tags = ev.metadata.get("tags")  # as a local directory's card gives them
+        if isinstance(tags, list):
+            ev.tags = [str(t) for t in tags if isinstance(t, (str, int, float))]
+        elif isinstance(tags, str):
+            ev.tags = [tags]
         from openaudit.sources.safetensors import add_directory_signals
 
         add_directory_signals(ev, [(n, p) for n, p in m.files if n.lower().endswith(".safetensors") and
