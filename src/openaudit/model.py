@@ -69,7 +69,8 @@ class LicenseResult:
     evidence: list[Citation] = field(default_factory=list)
     reason: str | None = None  # why the id is what it is (especially when unknown)
     osi_reason: str | None = None  # why osi_approved is what it is
-    texts: list[dict] = field(default_factory=list)  # how each license file was identified (coverage.TextIdentity)
+    # how each license file was identified (coverage.TextIdentity)
+    texts: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
