@@ -25,8 +25,10 @@ RESTRICTION_KINDS = (
     "no_derivatives",
     "registration",
     "modifiable_terms",
+    "unclassified",  # a binding sentence of the text that no other kind claims (never silently nothing)
 )
-THRESHOLD_UNITS = ("monthly_active_users", "monthly_visits", "annual_revenue", "monthly_revenue")
+THRESHOLD_UNITS = ("monthly_active_users", "daily_active_users", "monthly_visits", "annual_revenue",
+                   "monthly_revenue")
 SEVERITIES = ("error", "warning", "info")
 CITATION_SOURCES = ("metadata", "file", "link", "base_model", "catalog")
 

@@ -1,579 +1,45 @@
 """Read restrictions out of license texts we may never have seen: user and revenue caps, territory
-exclusions, bans on training other models with outputs, non-commercial terms, use policies,
-attribution and naming rules, share-alike, no-derivatives, registration, and terms the licensor may
-change.
+exclusions, bans on training other models, non-commercial terms, use policies, attribution and naming rules,
+share-alike, no-derivatives, registration, terms the licensor may change, and any other binding sentence
+(``unclassified``), so that an unknown license never looks unrestricted.
 
 How a file is read:
 
-1. Lines are cleaned (markdown headings, bullets, emphasis, block quotes, YAML front matter; code
-   fences in cards) and joined into one stream; a word hyphenated across a line break is re-joined
-   ("mil-" + "lion"). Every stream offset maps back to its 1-based line.
-2. The stream is cut into paragraphs (blank lines, list items, headings), paragraphs into sentences.
-   A sentence ending with ":" is the lead-in of the list items under it ("You agree not to use the
-   Model: ... 1. Outside the Territory;"), and an item is read together with its lead-in.
-3. Each detector looks for its key phrase in a sentence and checks the sentence around it: a
-   prohibition for a ban, a consequence for a threshold, an obligation for attribution. Headings,
-   definitions ("X" means ...), grants and negations ("you are not required to", "no limit on")
-   produce nothing. The citation points at the line where the key phrase starts and quotes the
-   sentence (whitespace collapsed, at most 300 characters, cut around the key phrase).
-4. Within one file, restrictions of the same kind with the same thresholds are merged into one; the
-   citation kept is the most binding sentence ("must", "shall not"...), else the first.
+1. ``sentences.read`` normalises the text (``normalize``), cleans and joins its lines, and cuts it into
+   sentences; a list item is read with its lead-in.
+2. Each detector looks for its key phrase in a sentence and checks the sentence around it: a prohibition for a
+   ban, a consequence for a threshold (a separate license, a fee, an attribution duty or a notice: only the
+   first two make a cap), an obligation for attribution. Headings, definitions ("X" means ...), grants and
+   negations ("you are not required to", "no limit on") produce nothing. Places, units and the Chinese
+   patterns come from the vocabulary files (``rules/vocabulary``).
+3. A binding sentence (``modality``: a prohibition, an obligation or a limitation such as "only for") that no
+   detector claims and that is not license boilerplate (warranty, liability, notices, source code...) is an
+   ``unclassified`` restriction.
+4. The citation points at the line where the key phrase starts and quotes the sentence (whitespace collapsed,
+   at most 300 characters, cut around the key phrase). Within one file, restrictions of the same kind with
+   the same thresholds are merged into one; the citation kept is the most binding sentence.
 
-Only regular expressions with bounded gaps, run over sentences of bounded length, behind cheap gates:
-linear in the size of the text. The gate words of every detector are found in one Aho-Corasick pass over
-the document and handed to the sentences holding them; a sentence without any skips the detectors; each
-pattern is compiled by ``prefilter``, which tests the literals a match needs and runs a lower-case copy of
-the pattern before the pattern itself (same results, a fraction of the time).
+Only plain ``re`` patterns with bounded gaps, run over sentences of bounded length: linear in the text.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from openaudit.evidence import SourceFile
+from openaudit.lazyre import compile as _lazy
+from openaudit.licenses import modality as _modality
+from openaudit.licenses import vocabulary as _vocab
 from openaudit.licenses.numbers import format_quantity, iter_quantities
-from openaudit.licenses.prefilter import compile as _lazy
-from openaudit.licenses.prefilter import faithful
+from openaudit.licenses.sentences import Doc, Sent, read, shouting, unnumbered
 from openaudit.model import Citation, Restriction, Threshold
-from openaudit.textutil import split_lines
 
 __all__ = ["QUOTE_LIMIT", "READ_ROLES", "extract_from_text", "extract_restrictions"]
 
 READ_ROLES = ("license", "use_policy", "notice", "card")
 QUOTE_LIMIT = 300
-_MAX_SENTENCE = 1500
 _I = re.I
-
-
-class cached_property:  # noqa: N801 - functools.cached_property without its per-access lock (Python 3.11)
-    """Computed once per instance, then read from the instance ``__dict__`` (a non-data descriptor)."""
-
-    def __init__(self, func):
-        self.func = func
-        self.attrname = func.__name__
-        self.__doc__ = func.__doc__
-
-    def __get__(self, instance, owner=None):
-        if instance is None:
-            return self
-        value = instance.__dict__[self.attrname] = self.func(instance)
-        return value
-
-
-# Same-length character replacements, so offsets stay valid.
-_CHARMAP = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\t": " ", "\u3000": " ",
-    "\u00ad": " ",
-})
-
-# =================================================================================================
-# Reading a file into sentences
-# =================================================================================================
-
-_MD_HEADING = _lazy(r"^#{1,6}\s+")
-_QUOTE_PREFIX = _lazy(r"^(?:>\s?)+")
-_BULLET = _lazy(r"^[-*+\u2022\u00b7\u25aa\u25e6\u2023\u2043]\s+")
-_NUMBERING = _lazy(
-    r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3}){0,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})(?:\\?[.)])"
-    r"|\((?:\d{1,3}|[A-Za-z]{1,5})\))\s+"
-)
-_MD_NOISE = _lazy(r"\*\*|__|`|\\(?=[.\-*_#()\[\]!])")
-_RULE = _lazy(r"[-=_*~#|:\s]{3,}")
-_RULE_CHARS = frozenset("-=_*~#|:")  # a stripped line starts with no space: _RULE needs one of these first
-_BULLET_CHARS = frozenset("-*+\u2022\u00b7\u25aa\u25e6\u2023\u2043")
-_CHARMAP_PAIRS = tuple((chr(k), v) for k, v in _CHARMAP.items())
-
-
-def _mapped_lines(f: SourceFile) -> list[str]:
-    """The file's lines with ``_CHARMAP`` applied: one ``str.replace`` over the whole text per character present
-    (none of them splits or joins lines), instead of a substitution per line."""
-    text = f.text or ""
-    if text.isascii() and "\t" not in text:
-        return f.lines
-    for old, new in _CHARMAP_PAIRS:
-        if old in text:
-            text = text.replace(old, new)
-    return split_lines(text)
-
-
-def _unnumbered(text: str) -> str:
-    """``_NUMBERING.sub("", text, count=1)`` (the pattern is anchored at the start: one match at most)."""
-    head = text[:18]
-    return _NUMBERING.sub("", text, count=1) if "." in head or ")" in head else text
-
-
-_SOFT_HYPHEN = _lazy(r"([A-Za-z]+)-$")
-# Prefixes whose hyphen stays when a word is split at a line break ("non-" + "transferable").
-_SOFT_PREFIXES = {"non", "self", "co", "re", "pre", "anti", "multi", "cross", "sub", "fine", "high",
-                  "low", "end", "third", "well", "so", "e", "opt", "in", "out", "pro", "de"}
-_ABBREV = {"e.g.", "i.e.", "etc.", "inc.", "ltd.", "co.", "corp.", "no.", "nos.", "u.s.", "u.k.", "e.u.",
-           "sec.", "art.", "vs.", "v.", "mr.", "ms.", "dr.", "st.", "llc.", "p.r.c.", "s.a.", "cf.",
-           "approx.", "fig.", "para.", "incl.", "viz.", "al.", "jr.", "u.s.a."}
-_SENT_END = _lazy(r"[.!?][\"')\]]*\s+")
-_LIST_NUMBER = _lazy(r"\(?(?:\d{1,3}|[ivxlc]{1,6})(?:\.\d{1,3})*\.?")
-_INITIALS = _lazy(r"[a-z]\.|(?:[a-z]\.){2,}")
-# r"\b(?:EU|EEA|UK|US|USA|PRC|DPRK)\b|\b[UE]\.[SKU]\.", written to start with a literal so that the search
-# skips ahead to an E, U, P or D instead of trying every position ((?<!\w.) after one letter: \b before it).
-_PLACE_ABBREV = _lazy(
-    r"E(?<!\w.)(?:(?:U|EA)\b|\.[SKU]\.)|U(?<!\w.)(?:(?:K|SA?)\b|\.[SKU]\.)|P(?<!\w.)RC\b|D(?<!\w.)PRK\b"
-)
-
-
-@dataclass
-class _Doc:
-    name: str
-    role: str
-    text: str
-    line_starts: list[int]
-    territory_def: tuple[str, list[str]] | None = None  # (mode, codes) of a defined "Territory"
-    _present: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
-
-    @cached_property
-    def low(self) -> str:
-        return self.text.lower()
-
-    @cached_property
-    def abbrev_spans(self) -> tuple[list[int], list[int]]:
-        """(starts, ends) of every occurrence of an ``_ABBREV_HINTS`` string (overlapping, in one pass), by start."""
-        spans = sorted((i, j) for _, i, j in _automaton(_ABBREV_HINTS).find_matches_as_indexes(self.text,
-                                                                                               overlapping=True))
-        return [i for i, _ in spans], [j for _, j in spans]
-
-    def present(self, words: tuple[str, ...]) -> tuple[str, ...]:
-        """The ``words`` found anywhere in the document: sentence gates only test these."""
-        got = self._present.get(words)
-        if got is None:
-            got = self._present[words] = tuple(w for w in words if w in self.low)
-        return got
-
-    @cached_property
-    def safe(self) -> bool:
-        """Whether ``low`` stands for ``text`` (``prefilter.faithful``: aligned, no other character folding to an
-        ASCII letter): then an ASCII word absent from a sentence's slice of ``low`` is absent from the sentence
-        under ``re.I`` too, and a pattern that needs it cannot match there."""
-        return faithful(self.text, self.low)
-
-    def line_of(self, offset: int) -> int:
-        return max(1, bisect_right(self.line_starts, offset))
-
-
-def _index_gates(doc: _Doc, sents: list[_Sent]) -> None:
-    """Give each sentence the gate words (``_GATE_WORDS``) in its own text: every occurrence of every gate word
-    in the document, found in one Aho-Corasick pass (overlapping matches, so a word inside another counts),
-    instead of substring tests per sentence and detector."""
-    if not doc.safe:
-        return  # _Sent.gates falls back to testing each word on the sentence
-    starts = [s.start for s in sents]
-    own: list[set[str] | None] = [None] * len(sents)
-    words = _GATE_WORDS
-    for idx, i, j in _automaton(_GATE_WORDS).find_matches_as_indexes(doc.low, overlapping=True):
-        k = bisect_right(starts, i) - 1
-        if k >= 0 and j <= sents[k].end:
-            got = own[k]
-            if got is None:
-                own[k] = {words[idx]}
-            else:
-                got.add(words[idx])
-    for s, got in zip(sents, own, strict=True):
-        s.own_gates = frozenset(got) if got else _EMPTY
-        if s.lead is None:
-            s.gates = s.own_gates  # what the cached property would give: set now, every sentence reads it
-
-
-_AUTOMATA: dict[tuple[str, ...], object] = {}
-
-
-def _automaton(words: tuple[str, ...]):
-    """The Aho-Corasick automaton of ``words`` (built on first use: ahocorasick_rs is imported only when a text
-    is read)."""
-    got = _AUTOMATA.get(words)
-    if got is None:
-        import ahocorasick_rs
-
-        # A DFA: ~0.7 ms to build for the ~100 gate words, scans ~2x faster than the default NFA.
-        got = _AUTOMATA[words] = ahocorasick_rs.AhoCorasick(list(words), matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
-                                                            implementation=ahocorasick_rs.Implementation.DFA)
-    return got
-
-
-def _holds_span(spans: tuple[list[int], list[int]], lo: int, hi: int) -> bool:
-    """Whether one of the (starts, ends) spans, sorted by start, lies within [lo, hi)."""
-    starts, ends = spans
-    k = bisect_left(starts, lo)
-    while k < len(starts) and starts[k] < hi:
-        if ends[k] <= hi:
-            return True
-        k += 1
-    return False
-
-
-@dataclass
-class _Sent:
-    doc: _Doc
-    start: int
-    end: int
-    heading: bool = False
-    lead: _Sent | None = None  # the lead-in sentence ("You agree not to use the Model:") of a list item
-    next_text: str = ""
-    prev_text: str = ""
-    own_gates: frozenset[str] | None = None  # gate words in ``text`` (set by _index_gates on a safe doc)
-
-    @cached_property
-    def gates(self) -> frozenset[str]:
-        """The gate words (``_GATE_WORDS``) occurring in ``low`` (the lead-in, a space, the sentence)."""
-        own = self.own_gates
-        if own is None or (self.lead is not None and self.lead.own_gates is None):
-            low = self.low
-            return frozenset(w for w in self.doc.present(_GATE_WORDS) if w in low)
-        lead = self.lead
-        if lead is None:
-            return own
-        got = own | lead.own_gates
-        # A word can span the space joining the lead-in and the sentence only if it holds a space.
-        window = f"{self.doc.low[max(lead.start, lead.end - _GATE_SPAN):lead.end]} " \
-                 f"{self.doc.low[self.start:min(self.end, self.start + _GATE_SPAN)]}"
-        extra = [w for w in _SPACED_GATE_WORDS if w in window]
-        return got.union(extra) if extra else got
-
-    @cached_property
-    def text(self) -> str:
-        return self.doc.text[self.start:self.end]
-
-    @cached_property
-    def combined(self) -> str:
-        """What detectors read: the lead-in (if any), a space, then the sentence."""
-        return f"{self.lead.text} {self.text}" if self.lead is not None else self.text
-
-    @cached_property
-    def low(self) -> str:
-        return self.combined.lower()
-
-    @cached_property
-    def abbrev(self) -> bool:
-        """``combined`` names a place by its abbreviation ("EU", "U.S."): a territory clause without gate words."""
-        spans = self.doc.abbrev_spans
-        if not spans[0] or not (_holds_span(spans, self.start, self.end) or (
-                self.lead is not None and _holds_span(spans, self.lead.start, self.lead.end))):
-            return False  # no hint in the sentence or its lead-in (a hint holds no space: none spans the join)
-        return _PLACE_ABBREV.search(self.combined) is not None
-
-    @cached_property
-    def shouting(self) -> bool:
-        return _shouting(self.text)
-
-    @cached_property
-    def relief(self) -> bool:
-        """The sentence relieves rather than binds ("you are not required to", "you are encouraged to")."""
-        return _may_relieve(self.own_low, self.doc.safe) and _RELIEF.search(self.text) is not None
-
-    @cached_property
-    def relief_with_lead(self) -> bool:
-        return self.relief or (self.lead is not None and self.lead.relief)
-
-    @property
-    def item_offset(self) -> int:
-        """Where the sentence itself starts in ``combined``."""
-        return len(self.lead.text) + 1 if self.lead is not None else 0
-
-    def has(self, words: frozenset[str]) -> bool:
-        """Whether one of ``words`` (all in ``_GATE_WORDS``) occurs (lower-cased substring) in ``combined``:
-        a cheap gate."""
-        return not self.gates.isdisjoint(words)
-
-    def may(self, words: tuple[str, ...]) -> bool:
-        """False only when ``combined`` cannot match a pattern that needs one of ``words`` (lower-case ASCII
-        without spaces; see ``_Doc.safe``): a gate before a regular expression, never stricter than it."""
-        return not self.doc.safe or _any_in(words, self.low)
-
-    def may_own(self, words: tuple[str, ...]) -> bool:
-        """``may`` for a pattern run on the sentence's own ``text`` only."""
-        return not self.doc.safe or _any_in(words, self.own_low)
-
-    @cached_property
-    def own_low(self) -> str:
-        """``text`` lower-cased (a slice of the document's on a safe document)."""
-        return self.doc.low[self.start:self.end] if self.doc.safe else self.text.lower()
-
-    @cached_property
-    def prohibition(self) -> re.Match[str] | None:
-        """``_prohibition_at(combined)``."""
-        return _prohibition_at(self.combined) if self.may(_PROHIBIT_WORDS) else None
-
-    def offset_of(self, pos: int) -> int:
-        """Stream offset of a position in ``combined``."""
-        if self.lead is not None and pos < self.item_offset:
-            return self.lead.start + pos
-        return self.start + pos - self.item_offset
-
-
-@dataclass
-class _Line:
-    text: str
-    item: bool  # starts a list item
-    marker: str  # num | alpha | ALPHA | roman | ROMAN | paren | bullet | ""
-    indent: int
-    md_heading: bool
-
-
-@dataclass
-class _Para:
-    start: int
-    end: int
-    item: bool
-    heading: bool
-    marker: str
-    indent: int
-
-
-_UPPER_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_LOWER_ASCII = _UPPER_ASCII.lower()
-
-
-def _shouting(text: str) -> bool:
-    """ALL-CAPS text (disclaimers): thresholds are not read from it."""
-    count = text.count
-    upper = sum(count(c) for c in _UPPER_ASCII)
-    lower = sum(count(c) for c in _LOWER_ASCII)
-    return upper + lower > 40 and upper > 0.8 * (upper + lower)
-
-
-def _kind_of(marker: str) -> str:
-    """num | alpha | ALPHA | roman | ROMAN | paren of a list marker matched by ``_NUMBERING``."""
-    tok = marker.strip()
-    if tok.startswith("("):
-        return "paren"
-    tok = tok.rstrip(".)\\")
-    if tok[:1].isdigit():
-        return "num"
-    if tok not in ("c", "l") and _ROMAN_LOWER.fullmatch(tok):
-        return "roman"
-    if tok not in ("C", "L") and _ROMAN_UPPER.fullmatch(tok):
-        return "ROMAN"
-    return "alpha" if tok.islower() else "ALPHA"
-
-
-_ROMAN_LOWER = _lazy(r"[ivxlc]+")
-_ROMAN_UPPER = _lazy(r"[IVXLC]+")
-_TITLE_WORD = _lazy(r"[A-Za-z][A-Za-z'&-]*")
-
-
-def _clean_lines(lines: list[str], skip_code: bool) -> list[_Line | None]:
-    """Per line (``_CHARMAP`` applied): the cleaned line, or None for a blank or ignored one (front matter, code
-    fences).
-
-    License files are often pasted inside a code fence, so fences are skipped in cards only."""
-    out: list[_Line | None] = []
-    in_front = False
-    fence: str | None = None
-    first_content = True
-    for raw in lines:
-        if not raw or raw.isspace():
-            out.append(None)  # blank: nothing below changes for it (front matter, fences) nor reads it
-            continue
-        line = raw.rstrip()
-        stripped = line.strip()
-        if first_content and stripped == "---":
-            in_front = True
-        if stripped:
-            first_content = False
-        if in_front:
-            if stripped in ("---", "...") and out:
-                in_front = False
-            out.append(None)
-            continue
-        if fence is not None:
-            if stripped.startswith(fence):
-                fence = None
-            out.append(None)
-            continue
-        if stripped.startswith(("```", "~~~")):
-            if skip_code:
-                fence = stripped[:3]
-            out.append(None)
-            continue
-        # Each pattern is tried only when the character it must start with (or contain) is there.
-        if not stripped or (stripped[0] in _RULE_CHARS and _RULE.fullmatch(stripped)):
-            out.append(None)
-            continue
-        indent = len(line) - len(line.lstrip())
-        text = _QUOTE_PREFIX.sub("", stripped) if stripped[0] == ">" else stripped
-        md_heading = False
-        if text[:1] == "#" and _MD_HEADING.match(text):
-            md_heading = True
-            text = _MD_HEADING.sub("", text).rstrip("# ")
-        item = False
-        marker = ""
-        m = _BULLET.match(text) if text[:1] in _BULLET_CHARS else None
-        if m:
-            item, marker = True, "bullet"
-            text = text[m.end():]
-        if "*" in text or "_" in text or "`" in text or "\\" in text:
-            text = _MD_NOISE.sub("", text)
-        text = text.strip()
-        if not marker:
-            head = text[:18]  # _NUMBERING needs its "." or ")" by the 18th character
-            m = _NUMBERING.match(text) if "." in head or ")" in head else None
-            if m:
-                item, marker = True, _kind_of(m.group(0))
-        if not text:
-            out.append(None)
-            continue
-        out.append(_Line(text, item, marker, indent, md_heading))
-    return out
-
-
-def _is_title(text: str) -> bool:
-    words = _TITLE_WORD.findall(text)
-    if not words or len(words) > 10:
-        return False
-    letters = "".join(words)
-    if letters.isupper() and len(letters) >= 3:
-        return True
-    significant = [w for w in words if len(w) > 3]
-    return bool(significant) and all(w[0].isupper() for w in significant)
-
-
-def _heading_like(text: str, item: bool, prev_ends: bool) -> bool:
-    """A short title-cased or upper-case line standing alone ("3.2 Use Restrictions", "EXHIBIT A")."""
-    if len(text) > 80 or text[-1] in ",;:" or not prev_ends:
-        return False
-    body = _unnumbered(text).strip().rstrip(".")
-    if not body:
-        return True
-    if item and len(body.split()) > 6:
-        return False
-    return _is_title(body)
-
-
-def _read(f: SourceFile) -> tuple[_Doc, list[_Sent]]:
-    cleaned = _clean_lines(_mapped_lines(f), skip_code=f.role == "card")
-    pieces: list[str] = []
-    line_starts: list[int] = []
-    pos = 0
-    paras: list[_Para] = []
-    prev_text: str | None = None
-    for idx, ln in enumerate(cleaned):
-        if ln is None:
-            line_starts.append(pos)
-            prev_text = None
-            continue
-        text = ln.text
-        prev_ends = prev_text is None or prev_text[-1] in ".:;!?\"')"
-        heading = ln.md_heading or (prev_ends and _heading_like(text, ln.item, prev_ends))
-        if heading and not ln.md_heading and idx + 1 < len(cleaned):
-            nxt = cleaned[idx + 1]
-            if nxt is not None and nxt.text[:1].islower():
-                heading = False  # the sentence goes on on the next line
-        if prev_text is not None and not ln.item and not heading and paras and not paras[-1].heading:
-            m = _SOFT_HYPHEN.search(prev_text) if prev_text[-1] == "-" else None  # paragraph goes on
-            if m and text[:1].islower():
-                compound = m.group(1).lower() in _SOFT_PREFIXES or prev_text[m.start() - 1:m.start()] == "-"
-                if not compound:
-                    pieces[-1] = pieces[-1][:-1]  # "mil-" + "lion": drop the hyphen
-                    pos -= 1
-                # else "non-" + "transferable", "models-and-" + "libraries": keep it, no space
-            else:
-                pieces.append(" ")
-                pos += 1
-        else:
-            if pieces:
-                pieces.append("\n")
-                pos += 1
-            paras.append(_Para(pos, pos, ln.item, heading, ln.marker, ln.indent))
-        line_starts.append(pos)
-        pieces.append(text)
-        pos += len(text)
-        paras[-1].end = pos
-        prev_text = None if heading else text
-    doc = _Doc(f.name, f.role, "".join(pieces), line_starts)
-
-    sents: list[_Sent] = []
-    lead: _Sent | None = None
-    lead_para: _Para | None = None
-    for para in paras:
-        if para.heading:
-            sents.append(_sent(doc, para.start, para.end, heading=True))
-            lead = lead_para = None
-            continue
-        first = doc.text[para.start:para.start + 1]
-        if lead is not None and lead_para is not None:
-            if para.item:
-                if lead_para.item and (para.indent < lead_para.indent or (
-                        para.indent == lead_para.indent and para.marker == lead_para.marker)):
-                    lead = lead_para = None  # a sibling of the lead-in item: its list is over
-            elif not first.islower():
-                lead = lead_para = None
-        para_sents = _split_sentences(doc, para.start, para.end)
-        for i, s in enumerate(para_sents):
-            if i == 0 or s.text[:1].islower():
-                s.lead = lead
-            sents.append(s)
-        if para_sents and para_sents[-1].text.rstrip().endswith(":"):
-            lead, lead_para = para_sents[-1], para
-    for s in sents:
-        if s.lead is None:
-            s.combined = s.text  # what the cached property would give: set now, every detector reads it
-    prev = ""
-    for s in sents:  # plain attributes, not links to the neighbours: no reference cycles for the collector
-        s.prev_text = prev
-        prev = s.text
-    nxt = ""
-    for s in reversed(sents):
-        s.next_text = nxt
-        nxt = s.text
-    return doc, sents
-
-
-def _split_sentences(doc: _Doc, start: int, end: int) -> list[_Sent]:
-    text = doc.text[start:end]
-    out: list[_Sent] = []
-    cut = 0
-    for m in _SENT_END.finditer(text):
-        at, after_at = m.span()
-        after = text[after_at:after_at + 1]
-        if not after or not (after.isupper() or after.isdigit() or after in "\"'(["):
-            continue
-        # The word before the stop. A paragraph holds no newline (its lines are joined with spaces).
-        w = text[max(cut, text.rfind(" ", cut, at) + 1):at + 1].lower().lstrip("(\"'")
-        if w in _ABBREV:
-            continue
-        if w[-1] == ".":  # both patterns end with a dot (w ends with the [.!?] matched)
-            if w[1:2] == "." and _INITIALS.fullmatch(w):  # initials have a dot second
-                continue
-            if at - cut < 8 and _LIST_NUMBER.fullmatch(w):
-                continue  # "2." or "iii." opening an item, not a sentence end
-        _chunk(doc, start + cut, start + after_at, out)
-        cut = after_at
-    if cut < len(text):
-        _chunk(doc, start + cut, end, out)
-    return out
-
-
-def _chunk(doc: _Doc, start: int, end: int, out: list[_Sent]) -> None:
-    """Append the sentence doc.text[start:end] to ``out``, trailing space trimmed; very long "sentences"
-    (unpunctuated walls of text) are cut at a space near the size limit."""
-    text = doc.text
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    while end - start > _MAX_SENTENCE:
-        window = text[start:start + _MAX_SENTENCE]
-        k = max(window.rfind("; "), window.rfind(", "), window.rfind(" "))
-        k = k + 1 if k > _MAX_SENTENCE // 3 else _MAX_SENTENCE
-        out.append(_sent(doc, start, start + k))
-        start += k
-    if end > start:
-        out.append(_sent(doc, start, end))
-
-
-def _sent(doc: _Doc, start: int, end: int, heading: bool = False) -> _Sent:
-    s = _Sent(doc, start, end, heading)
-    s.text = doc.text[start:end]  # every sentence's text is read: set now, not through the cached property
-    return s
 
 
 # =================================================================================================
@@ -594,7 +60,8 @@ _PROHIBIT = _lazy(
     r"not\s+(?:be\s+)?(?:permitted|allowed|authori[sz]ed)\s+to|"
     r"(?:agree|undertake|covenant)s?\s+(?:that\s+)?(?:you\s+|it\s+|they\s+)?(?:will\s+|shall\s+)?not|"
     r"(?:strictly\s+)?(?:prohibited|forbidden)|no\s+(?:one|person|licensee|user)\s+(?:may|shall)|"
-    r"(?:is|are)\s+not\s+(?:to\s+be\s+)?used)\b",
+    r"(?:is|are)\s+not\s+(?:to\s+be\s+)?used|(?:shall\s+|must\s+|will\s+|to\s+)?refrain\s+from|"
+    r"(?:is|are)\s+barred\s+from|under\s+no\s+circumstances)\b",
     _I,
 )
 _NEG_BEFORE = _lazy(r"\b(?:not|no|nothing|neither|nor|without)\b[\w\s,]{0,14}$", _I)
@@ -616,17 +83,17 @@ _RELIEF_NOT = ("requir", "oblig", "need", "necessar", "have", "mandatory")
 _PROHIBIT_WORDS = ("not", "n't", "never", "prohibited", "forbidden", "one", "person", "user", "licensee")
 
 
-def _may_relieve(low: str, safe: bool) -> bool:
-    """False only when the lower-cased text ``low`` cannot match _RELIEF (see ``_Doc.safe``)."""
-    return not safe or _any_in(_RELIEF_WORDS, low) or ("not" in low and _any_in(_RELIEF_NOT, low))
+def _relief(s: Sent) -> bool:
+    """The sentence relieves rather than binds ("you are not required to", "you are encouraged to")."""
+    return _RELIEF.search(s.text) is not None
 
 
-def _any_in(words: tuple[str, ...], low: str) -> bool:
-    """Whether one of ``words`` occurs in ``low`` (a loop: quicker than ``any`` over a generator)."""
-    for w in words:
-        if w in low:
-            return True
-    return False
+def _relief_with_lead(s: Sent) -> bool:
+    return _relief(s) or (s.lead is not None and _relief(s.lead))
+
+
+def _prohibition(s: Sent) -> re.Match[str] | None:
+    return _prohibition_at(s.combined)
 
 
 _BINDING = _lazy(
@@ -640,7 +107,7 @@ def _is_definition(text: str) -> bool:
     head = text[:220].lower()
     if "mean" not in head and "refer" not in head and "defined" not in head:
         return False
-    m = _DEF.match(_unnumbered(text.lstrip()))
+    m = _DEF.match(unnumbered(text.lstrip()))
     if not m:
         return False
     return not _CLAUSE_WORDS.search(_QUOTED.sub(" ", m.group("head")))
@@ -680,42 +147,52 @@ class _Cand:
 # User and revenue thresholds
 # =================================================================================================
 
-_USER_UNIT_AFTER = _lazy(
-    r"\s*(?:\+\s*|or\s+more\s+|or\s+greater\s+)?(?:"
-    r"(?P<mau>(?:global\s+|total\s+|aggregate\s+)?monthly\s+active\s+users?|"
-    r"monthly\s+active\s+(?:accounts|customers|devices)|MAUs?\b|active\s+users\s+(?:per|a|each)\s+month|"
-    r"monthly\s+(?:unique\s+)?users)"
-    r"|(?P<visits>monthly\s+(?:unique\s+)?(?:visits|visitors|page\s*views)|"
-    r"(?:unique\s+)?(?:visits|visitors)\s+(?:per|a|each)\s+month))",
-    _I,
-)
-_USER_UNIT_BEFORE = _lazy(
-    r"(?:(?P<mau>monthly\s+active\s+users?|\bMAUs?)|(?P<visits>monthly\s+(?:unique\s+)?(?:visits|visitors)))"
-    r"\b[^.;0-9$\u20ac\u00a3\u00a5]{0,70}?\b(?:exceeds?|exceeding|is\s+(?:more|greater)\s+than|more\s+than|"
-    r"greater\s+than|over|above|in\s+excess\s+of|at\s+least|reach(?:es)?|surpass(?:es)?|of|fewer\s+than|"
-    r"less\s+than|below|under|beyond|totals?|numbering)\s*$",
-    _I,
-)
-_REV_QUALIFIER = r"(?:(?:annual|annualized|yearly|monthly|gross|global|consolidated|total|aggregate|worldwide)\s+)"
-_REVENUE = rf"(?P<rev>{_REV_QUALIFIER}{{0,3}}(?:revenues?|turnover|gross\s+receipts|sales))"
-_REV_BEFORE = _lazy(
-    rf"{_REVENUE}\b[^.;\d$\u20ac\u00a3\u00a5]{{0,90}}?\b(?:exceeds?|exceeding|exceeded|"
-    r"is\s+(?:more|greater|less)\s+than|more\s+than|greater\s+than|over|above|in\s+excess\s+of|at\s+least|"
-    r"of\s+(?:less|more|greater|fewer)\s+than|of|reach(?:es)?|surpass(?:es)?|less\s+than|below|under|beyond|"
-    r"up\s+to)\s*$",
-    _I,
-)
-_REV_AFTER = _lazy(
-    r"\s*(?:\([^()]{0,80}\)\s*)?(?:or\s+more\s+)?(?:(?:in|of)\s+)?(?:the\s+|your\s+|its\s+)?"
-    rf"{_REVENUE}\b",
-    _I,
-)
+_THRESHOLD_CACHE: dict[str, object] = {}
+
+
+def _unit_patterns() -> dict[str, re.Pattern[str]]:
+    """Patterns built from ``rules/vocabulary/units.yaml``: a user unit right after a number, a user unit before
+    it (then a comparator), a revenue noun after it, a revenue noun before it (then a comparator)."""
+    got = _THRESHOLD_CACHE.get("units")
+    if got is None:
+        v = _vocab.load()
+        users = "|".join(f"(?P<u{i}>{_vocab.phrase_regex(u.phrases)})" for i, u in enumerate(v.user_units))
+        qual = _vocab.phrase_regex(v.revenue_qualifiers)
+        noun = _vocab.phrase_regex(v.revenue_nouns)
+        revenue = rf"(?P<rev>(?:{qual}[\s-]+){{0,3}}{noun})"
+        comparator = (r"(?:exceeds?|exceeding|exceeded|is\s+(?:more|greater|less)\s+than|more\s+than|greater\s+than|"
+                      r"over|above|in\s+excess\s+of|at\s+least|of\s+(?:less|more|greater|fewer)\s+than|of|"
+                      r"reach(?:es)?|surpass(?:es)?|fewer\s+than|less\s+than|below|under|beyond|totals?|"
+                      r"numbering|up\s+to|equal\s+to\s+or\s+(?:greater|more)\s+than)")
+        got = _THRESHOLD_CACHE["units"] = {
+            "user_after": re.compile(rf"\s*(?:\+\s*|or\s+more\s+|or\s+greater\s+)?(?:{users})(?![\w-])", _I),
+            "user_before": re.compile(rf"(?<![\w-])(?:{users})(?![\w-])[^.;0-9$\u20ac\u00a3\u00a5]{{0,70}}?"
+                                      rf"\b{comparator}\s*$", _I),
+            "rev_after": re.compile(r"\s*(?:\([^()]{0,80}\)\s*)?(?:or\s+more\s+)?(?:(?:in|of)\s+)?"
+                                    rf"(?:the\s+|your\s+|its\s+)?{revenue}(?![\w-])", _I),
+            "rev_before": re.compile(rf"(?<![\w-]){revenue}(?![\w-])[^.;\d$\u20ac\u00a3\u00a5]{{0,90}}?\b{comparator}"
+                                     r"\s*$", _I),
+            "monthly": _vocab.phrase_pattern(v.monthly_words).compiled(),
+            "annual": _vocab.phrase_pattern(v.annual_words).compiled(),
+        }
+    return got  # type: ignore[return-value]
+
+
+def _user_unit(m: re.Match[str]) -> str:
+    units = _vocab.load().user_units
+    for i, u in enumerate(units):
+        if m.group(f"u{i}") is not None:
+            return u.unit
+    return units[0].unit
+
+
 _ANNUAL = _lazy(
     r"\b(?:annual(?:ly|ized)?|yearly|per\s+(?:year|annum)|a\s+year|each\s+year|fiscal\s+year|financial\s+year|"
     r"calendar\s+year|(?:12|twelve)[\s-]+months?)\b",
     _I,
 )
 _MONTHLY = _lazy(r"\b(?:monthly|per\s+month|a\s+month|each\s+month|calendar\s+month|preceding\s+month)\b", _I)
+# What crossing a threshold leads to. Only a separate license (or losing the license) and a fee make a cap.
 _CAP_CONSEQUENCE = _lazy(
     r"\b(?:(?:request|obtain|apply\s+for|seek|purchase|acquire|need|require|negotiate|enter\s+into|contact)\w*"
     r"\b[^.;]{0,40}?\b(?:licen[cs]e|agreement|permission|authori[sz]ation|terms)|"
@@ -724,14 +201,24 @@ _CAP_CONSEQUENCE = _lazy(
     r"may\s+not\s+(?:use|exercise)|does\s+not\s+apply|no\s+longer\s+(?:apply|applies|eligible|licensed))",
     _I,
 )
+_FEE_CONSEQUENCE = _lazy(
+    r"\b(?:(?:license|licensing|usage|subscription|annual)\s+fees?|royalt(?:y|ies)|pay\s+(?:a|the|an)\b|"
+    r"paid\s+(?:licen[cs]e|plan|subscription|tier)|compensat\w+\s+the\s+licensor|remuneration)\b",
+    _I,
+)
 _ATTR_CONSEQUENCE = _lazy(
     r"\b(?:prominently\s+(?:display|mark|show|state|include)|display\w*\s+\"|attribut\w*|give\s+credit|"
     r"credit\s+to|acknowledg\w*)",
     _I,
 )
+_NOTICE_CONSEQUENCE = _lazy(
+    r"\b(?:notify|notif(?:y|ies|ied|ication)|inform\s+(?:the\s+)?(?:licensor|us)|report\s+(?:it\s+)?to\s+"
+    r"(?:the\s+)?(?:licensor|us))\b",
+    _I,
+)
 _COMPARATOR = _lazy(
     r"\b(?:more|greater|fewer|less)\s+than|\bexceed\w*|\bover\b|\babove\b|\bin\s+excess\s+of|\bat\s+least|"
-    r"\bup\s+to\b|\bbelow\b|\bunder\b",
+    r"\bup\s+to\b|\bbelow\b|\bunder\b|\bsurpass\w*|\breach\w*",
     _I,
 )
 _ELIGIBILITY = _lazy(r"\b(?:licen[cs]\w*|agreement|free|access|eligib\w*|entitled|permitted|allowed)\b", _I)
@@ -743,20 +230,27 @@ _NO_CAP = _lazy(
     r"(?:\w+\s+){0,3}(?:users|user\s+base|MAUs?|revenues?|turnover|size|sales)\b",
     _I,
 )
-_DIGIT_OR_SCALE = _lazy(r"\d|million|billion|thousand|hundred", _I)
+_DIGIT_OR_SCALE = _lazy(r"\d|million|billion|thousand|hundred|[\u4e07\u4ebf]", _I)
 _PERCENT_AFTER = _lazy(r"\s*(?:%|percent|per\s*cent)", _I)
 _QUOTED_PHRASE = _lazy(r"\"([^\"]{1,60})\"")
-_THRESHOLD_GATE = frozenset(("monthly", "mau", "revenue", "turnover", "sales", "visit", "gross receipts"))
+_THRESHOLD_GATE = ("user", "mau", "dau", "revenue", "turnover", "sales", "visit", "gross receipts", "income",
+                   "arr", "mrr")
+# A defined term holding a threshold: '"Threshold" means ...', '... $10 million (the "Revenue Threshold")'.
+_TERM_DEF = _lazy(
+    r"^\W{0,3}(?:[a-z0-9]{1,4}[.)]\s+)?\"(?P<a>[^\"]{1,50})\"\s*(?:shall\s+mean|means|refers\s+to|"
+    r"is\s+defined\s+as|shall\s+refer\s+to)\b|\((?:the\s+|hereinafter\s+)?\"(?P<b>[^\"]{1,50})\"\)",
+    _I,
+)
 
 
-def _thresholds(s: _Sent) -> list[_Cand]:
+def _quantities(s: Sent) -> tuple[list[tuple[int, Threshold]], list[tuple[int, Threshold]]]:
+    """(user thresholds, revenue thresholds) with their positions in ``combined``: a number with a unit."""
     text = s.combined
-    if not s.has(_THRESHOLD_GATE) or not _DIGIT_OR_SCALE.search(text):
-        return []
-    if s.shouting or _NO_CAP.search(s.text):
-        return []
     users: list[tuple[int, Threshold]] = []
     revenue: list[tuple[int, Threshold]] = []
+    if not s.has(_THRESHOLD_GATE) or not _DIGIT_OR_SCALE.search(text):
+        return users, revenue
+    p = _unit_patterns()
     for q in iter_quantities(text):
         if q.start < s.item_offset or _PERCENT_AFTER.match(text, q.end):
             continue
@@ -764,44 +258,119 @@ def _thresholds(s: _Sent) -> list[_Cand]:
         after = text[q.end:q.end + 120]
         before = text[max(0, q.start - 130):q.start]
         if not q.has_currency:
-            hit = _USER_UNIT_AFTER.match(after) or _USER_UNIT_BEFORE.search(before)
+            hit = p["user_after"].match(after) or p["user_before"].search(before)
             if hit and big:
-                unit = "monthly_visits" if hit.group("visits") else "monthly_active_users"
-                users.append((q.start, Threshold(q.value, unit)))
+                users.append((q.start, Threshold(q.value, _user_unit(hit))))
                 continue
-        hit = _REV_AFTER.match(after) or _REV_BEFORE.search(before)
+        hit = p["rev_after"].match(after) or p["rev_before"].search(before)
         if hit is not None and (q.has_currency or big):
             unit = _revenue_period(hit.group("rev"), text, q.start)
             revenue.append((q.start, Threshold(q.value, unit, q.currency)))
-    if not users and not revenue:
+    return users, revenue
+
+
+def _defined_thresholds(sents: list[Sent]) -> dict[str, list[Threshold]]:
+    """Defined terms that hold a threshold: '"Threshold" shall mean annual revenue of US$10,000,000'."""
+    out: dict[str, list[Threshold]] = {}
+    for s in sents:
+        if s.heading or '"' not in s.text:
+            continue
+        m = _TERM_DEF.search(s.text)
+        if m is None:
+            continue
+        users, revenue = _quantities(s)
+        if users or revenue:
+            term = (m.group("a") or m.group("b")).strip()
+            out.setdefault(term, [t for _, t in users + revenue])
+    return out
+
+
+def _term_uses(s: Sent) -> list[tuple[int, Threshold]]:
+    """Thresholds held by a defined term this sentence uses ("if you exceed the Threshold")."""
+    terms = s.doc.terms
+    if not terms:
         return []
-    consequence = _CAP_CONSEQUENCE.search(f"{text} {s.next_text[:300]}")
-    attribution = _ATTR_CONSEQUENCE.search(text)
-    if attribution and not consequence:
-        found = users + revenue
-        ths = [t for _, t in found]
-        what = _quoted_phrase(text, attribution.start()) or "attribution"
-        label = _cap(_join_or([_describe_threshold(t) for t in ths]))
-        return [_Cand("attribution", min(p for p, _ in found), f"{label} requires displaying {what}", ths, score=2)]
-    if consequence:
+    text = s.combined
+    out: list[tuple[int, Threshold]] = []
+    for term, ths in terms.items():
+        if term not in text:
+            continue
+        m = re.search(rf"(?<![\w\"]){re.escape(term)}(?![\w\"])", text)  # the term used, not defined again
+        if m is not None and m.start() >= s.item_offset:
+            out += [(m.start(), t) for t in ths]
+    return out
+
+
+def _consequence(s: Sent) -> str | None:
+    """What crossing the threshold leads to: license | fee | attribution | notice, or None. The sentence itself
+    is read first; the next one only when the sentence says nothing ("... exceeds 1M users. You must then ...")."""
+    text = s.combined
+    for window in (text, s.next_text[:300]):
+        lic = _CAP_CONSEQUENCE.search(window)
+        fee = _FEE_CONSEQUENCE.search(window)
+        attr = _ATTR_CONSEQUENCE.search(window)
+        notice = _NOTICE_CONSEQUENCE.search(window)
+        if attr and not fee and (lic is None or _ATTR_ONLY_LICENSE.search(lic.group(0))):
+            return "attribution"
+        if lic:
+            return "license"
+        if fee:
+            return "fee"
+        if attr:
+            return "attribution"
+        if notice:
+            return "notice"
+    return None
+
+
+# "terms" of the attribution duty, not a separate license: "... you must comply with the attribution terms".
+_ATTR_ONLY_LICENSE = _lazy(r"\bterms\b", _I)
+
+
+def _thresholds(s: Sent) -> list[_Cand]:
+    text = s.combined
+    if _NO_CAP.search(s.text):
+        return []
+    users, revenue = _quantities(s)
+    if not users and not revenue:
+        for pos, t in _term_uses(s):
+            (users if t.unit in _USER_UNITS else revenue).append((pos, t))
+        if not users and not revenue:
+            return []
+        if not _COMPARATOR.search(text):
+            return []  # the term named, not crossed
+    consequence = _consequence(s)
+    found = users + revenue
+    ths = [t for _, t in found]
+    pos = min(p for p, _ in found)
+    label = _cap(_join_or([_describe_threshold(t) for t in ths]))
+    if consequence == "attribution":
+        attribution = _ATTR_CONSEQUENCE.search(text)
+        what = (_quoted_phrase(text, attribution.start()) if attribution else None) or "attribution"
+        return [_Cand("attribution", pos, f"{label} requires displaying {what} (not a cap)", ths, score=2)]
+    if consequence == "notice":
+        return [_Cand("registration", pos, f"{label} requires notifying the licensor (not a cap)", ths, score=2)]
+    if consequence in ("license", "fee"):
         score = 2
     elif s.doc.role != "card" and _COMPARATOR.search(text) and _ELIGIBILITY.search(text):
         score = 1  # "free access for organisations with annual revenue of less than $1M"
     else:
         return []  # "over 100 million monthly active users use our products" (a card bragging)
-    out = [_Cand("user_cap", p, f"{_cap(_describe_threshold(t))} requires a separate license", [t], score=score)
-           for p, t in users]
-    out += [_Cand("revenue_cap", p, f"{_cap(_describe_threshold(t))} requires a separate license", [t],
-                  score=score) for p, t in revenue]
+    need = "requires paying a fee to the licensor" if consequence == "fee" else "requires a separate license"
+    out = [_Cand("user_cap", p, f"{_cap(_describe_threshold(t))} {need}", [t], score=score) for p, t in users]
+    out += [_Cand("revenue_cap", p, f"{_cap(_describe_threshold(t))} {need}", [t], score=score) for p, t in revenue]
     return out
+
+
+_USER_UNITS = ("monthly_active_users", "daily_active_users", "monthly_visits")
 
 
 def _revenue_period(rev_phrase: str, text: str, pos: int) -> str:
     """annual_revenue or monthly_revenue: the qualifier of "revenue", else the nearest period word."""
-    low = rev_phrase.lower()
-    if "monthly" in low:
+    p = _unit_patterns()
+    if p["monthly"].search(rev_phrase):
         return "monthly_revenue"
-    if "annual" in low or "yearly" in low:
+    if p["annual"].search(rev_phrase):
         return "annual_revenue"
     best: tuple[int, str] | None = None
     for pattern, unit in ((_ANNUAL, "annual_revenue"), (_MONTHLY, "monthly_revenue")):
@@ -816,6 +385,8 @@ def _describe_threshold(t: Threshold) -> str:
     amount = format_quantity(t.value)
     if t.unit == "monthly_active_users":
         return f"more than {amount} monthly active users"
+    if t.unit == "daily_active_users":
+        return f"more than {amount} daily active users"
     if t.unit == "monthly_visits":
         return f"more than {amount} monthly visits"
     period = "annual" if t.unit == "annual_revenue" else "monthly"
@@ -836,51 +407,35 @@ def _quoted_phrase(text: str, pos: int) -> str | None:
 # Territory
 # =================================================================================================
 
-_PLACES: list[tuple[re.Pattern[str], str]] = [
-    (_lazy(r"\beuropean\s+economic\s+area\b|\bEEA\b", _I), "EEA"),
-    (_lazy(r"\beuropean\s+union\b|\bEU\b(?:\s+member\s+states)?|\bE\.U\.(?!\w)", _I), "EU"),
-    (_lazy(r"\bunited\s+kingdom(?:\s+of\s+great\s+britain\s+and\s+northern\s+ireland)?\b|"
-                r"\bgreat\s+britain\b|\bU\.K\.(?!\w)|\bUK\b", _I), "GB"),
-    (_lazy(r"\b(?:democratic\s+people'?s\s+republic\s+of\s+korea|north\s+korea|DPRK)\b", _I), "KP"),
-    (_lazy(r"\b(?:republic\s+of\s+korea|south\s+korea|korea)\b", _I), "KR"),
-    (_lazy(r"\bhong\s+kong(?:\s+special\s+administrative\s+region)?"
-                r"(?:\s+of\s+the\s+people'?s\s+republic\s+of\s+china)?\b", _I), "HK"),
-    (_lazy(r"\b(?:macau|macao)(?:\s+special\s+administrative\s+region)?\b", _I), "MO"),
-    (_lazy(r"\btaiwan\b", _I), "TW"),
-    (_lazy(r"\b(?:people'?s\s+republic\s+of\s+china|mainland(?:\s+of)?(?:\s+the)?\s+(?:people'?s\s+republic\s+of\s+)?china|"
-                r"china|PRC)\b", _I), "CN"),
-    (_lazy(r"\bunited\s+states(?:\s+of\s+america)?\b|\bU\.S\.A?\.?(?!\w)|\bUSA\b", _I), "US"),
-    (_lazy(r"\bUS\b"), "US"),  # case-sensitive: never the pronoun
-    (_lazy(r"\bswitzerland\b", _I), "CH"),
-    (_lazy(r"\bjapan\b", _I), "JP"),
-    (_lazy(r"\b(?:russia|russian\s+federation)\b", _I), "RU"),
-    (_lazy(r"\bbelarus\b", _I), "BY"),
-    (_lazy(r"\biran\b", _I), "IR"),
-    (_lazy(r"\bcuba\b", _I), "CU"),
-    (_lazy(r"\bsyria\b", _I), "SY"),
-    (_lazy(r"\bvenezuela\b", _I), "VE"),
-    (_lazy(r"\bcanada\b", _I), "CA"),
-    (_lazy(r"\bindia\b", _I), "IN"),
-    (_lazy(r"\bsingapore\b", _I), "SG"),
-    (_lazy(r"\baustralia\b", _I), "AU"),
-    (_lazy(r"\bbrazil\b", _I), "BR"),
-    (_lazy(r"\bgermany\b", _I), "DE"),
-    (_lazy(r"\bfrance\b", _I), "FR"),
-    (_lazy(r"\bitaly\b", _I), "IT"),
-    (_lazy(r"\bspain\b", _I), "ES"),
-    (_lazy(r"\bnetherlands\b", _I), "NL"),
-    (_lazy(r"\bireland\b", _I), "IE"),
-    (_lazy(r"\bnorway\b", _I), "NO"),
-    (_lazy(r"\biceland\b", _I), "IS"),
-    (_lazy(r"\bliechtenstein\b", _I), "LI"),
-]
-_ABBREV_HINTS = ("EU", "EEA", "UK", "US", "PRC", "DPRK", "U.S", "U.K", "E.U")
-_PLACE_HINTS = ("union", "kingdom", "korea", "china", "united states", "economic area", "britain",
-                "switzerland", "japan", "russia", "belarus", "iran", "cuba", "syria", "venezuela", "canada",
-                "india", "singapore", "australia", "brazil", "germany", "france", "italy", "spain",
-                "netherlands", "ireland", "norway", "iceland", "liechtenstein", "hong kong", "macau", "macao",
-                "taiwan", "prc", "dprk", "territor", "european")
-_PLACE_GATE = frozenset(_PLACE_HINTS)
+_PLACE_CACHE: dict[str, object] = {}
+
+
+def _place_pattern() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
+    """One pattern for every place of ``rules/vocabulary/places.yaml`` (names ignoring case, codes
+    case-sensitive), with the maps from a matched name (lower-cased, spaces collapsed) or code to its code."""
+    got = _PLACE_CACHE.get("p")
+    if got is None:
+        places = _vocab.load().places
+        by_name = {" ".join(n.lower().split()): p.code for p in places for n in p.names}
+        by_code = {c: p.code for p in places for c in p.codes}
+        names = _vocab.phrase_regex(list(by_name))
+        codes = "|".join(re.escape(c) for c in sorted(by_code, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w-])(?:(?P<name>(?i:{names}))|(?P<code>{codes}))(?![\w-]|\.\w)")
+        got = _PLACE_CACHE["p"] = (pattern, by_name, by_code)
+    return got  # type: ignore[return-value]
+
+
+def _place_matches(text: str, lo: int, hi: int, shouting: bool) -> list[tuple[int, int, str]]:
+    pattern, by_name, by_code = _place_pattern()
+    out = []
+    for m in pattern.finditer(text, lo, hi):
+        if m.group("name") is not None:
+            out.append((m.start(), m.end(), by_name[" ".join(m.group("name").lower().split())]))
+        elif not shouting:  # "NOT LICENSED IN US" in capitals: "US" is the pronoun, "IT" a word
+            out.append((m.start(), m.end(), by_code[m.group("code")]))
+    return out
+
+
 _PLACE_GAP = _lazy(
     r"[\s,;/]*(?:(?:and|or|&|as\s+well\s+as)\s+)?(?:the\s+)?(?:territor(?:y|ies)\s+of\s+(?:the\s+)?)?", _I
 )
@@ -922,7 +477,7 @@ _NOT_TERRITORIAL = _lazy(
 _TERRITORIAL = _lazy(
     r"\bworld-?wide\b|\bterritor(?:y|ies|ial)\b|\bglobal(?:ly)?\b|\bcountr(?:y|ies)\b|\bregions?\b", _I
 )
-# Words a match of the pattern above needs (gates, see _Sent.may).
+# Words a match of the pattern above needs (gates, see Sent.may).
 _NOT_TERRITORIAL_WORDS = ("governed", "law", "court", "arbitration", "jurisdiction", "export", "sanction", "dispute",
                           "venue")
 _TERR_EXCLUDE_WORDS = ("not", "exclud", "except", "other", "prohibited")
@@ -941,20 +496,13 @@ _DEF_EXCLUDING = _lazy(r"\b(?:exclud(?:ing|es|e)|except(?:\s+for)?|other\s+than|
 
 def _places_at(text: str, pos: int, shouting: bool) -> list[tuple[int, str]]:
     """The list of places that starts right at ``pos``: "the European Union, United Kingdom and Korea"."""
-    found: list[tuple[int, int, str]] = []
-    window_end = min(len(text), pos + 400)
-    for pattern, code in _PLACES:
-        for m in pattern.finditer(text, pos, window_end):
-            if shouting and code == "US" and m.group(0) == "US":
-                continue  # "APPLY TO US" in capitals is the pronoun
-            found.append((m.start(), m.end(), code))
-    found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    found = _place_matches(text, pos, min(len(text), pos + 400), shouting)
     out: list[tuple[int, str]] = []
     lead = _PLACE_LEAD.match(text, pos)
     cursor = lead.end() if lead else pos
     for start, end, code in found:
         if start < cursor:
-            continue  # inside an earlier, longer name
+            continue
         gap = _PLACE_GAP.match(text, cursor)
         if start > (gap.end() if gap else cursor):
             break
@@ -969,20 +517,20 @@ def _territory_definition(text: str) -> tuple[str, list[str]] | None:
     m = _TERRITORY_DEF.match(text)
     if not m:
         return None
-    shouting = _shouting(text)
+    caps = shouting(text)
     ex = _DEF_EXCLUDING.search(text)
     if ex:
-        places = _places_at(text, ex.end(), shouting)
+        places = _places_at(text, ex.end(), caps)
         return ("exclude", [c for _, c in places]) if places else None
-    places = _places_at(text, m.end(), shouting)
+    places = _places_at(text, m.end(), caps)
     return ("only", [c for _, c in places]) if places else None
 
 
-def _territory(s: _Sent) -> list[_Cand]:
+def _territory(s: Sent) -> list[_Cand]:
     text = s.combined
-    if not (s.has(_PLACE_GATE) or s.abbrev):
+    if "territor" not in s.low and not _place_matches(text, 0, len(text), False):
         return []
-    if s.may(_NOT_TERRITORIAL_WORDS) and _NOT_TERRITORIAL.search(text):
+    if s.has(_NOT_TERRITORIAL_WORDS) and _NOT_TERRITORIAL.search(text):
         return []  # governing law, courts, export control: not where the license applies
     shouting = s.shouting
     found: list[tuple[int, list[str], str, int]] = []  # (pos, codes, mode, score)
@@ -994,23 +542,23 @@ def _territory(s: _Sent) -> list[_Cand]:
             def_mode, codes = s.doc.territory_def
             found.append((pos, list(codes), def_mode, score))
 
-    for m in _TERR_EXCLUDE.finditer(text) if s.may(_TERR_EXCLUDE_WORDS) else ():
+    for m in _TERR_EXCLUDE.finditer(text) if s.has(_TERR_EXCLUDE_WORDS) else ():
         if m.group(0).lower().startswith(("exclud", "except", "other")) and not _TERRITORIAL.search(
                 text, max(0, m.start() - 80), m.start()):
             continue  # "excluding Llama 2 or derivative works"
         add(m.end(), _places_at(text, m.end(), shouting), "exclude", 2)
-    for m in _TERR_DOMICILE.finditer(text) if s.may(_TERR_DOMICILE_WORDS) else ():
+    for m in _TERR_DOMICILE.finditer(text) if s.has(_TERR_DOMICILE_WORDS) else ():
         places = _places_at(text, m.end(), shouting)
         if places and _TERR_WITHHELD.search(text, max(0, m.start() - 200), m.end() + 200):
             found.append((places[0][0], [c for _, c in places], "domicile", 2))
-    for m in _TERR_ONLY.finditer(text) if s.may(("only", "solely", "exclusively")) else ():
+    for m in _TERR_ONLY.finditer(text) if s.has(("only", "solely", "exclusively")) else ():
         add(m.end(), _places_at(text, m.end(), shouting), "only", 1)
-    p = s.prohibition
+    p = _prohibition(s)
     if p is not None and not _LAWFUL.search(text):
         for m in _TERR_USE_IN.finditer(text, p.end(), min(len(text), p.end() + 200)):
             if not text[max(0, m.end() - 20):m.end()].lower().endswith(("only in", "only within")):
                 add(m.end(), _places_at(text, m.end(), shouting), "exclude", 1)
-    if s.may(("outside",)) and (p is not None or _UNLICENSED.search(text)):
+    if s.has(("outside",)) and (p is not None or _UNLICENSED.search(text)):
         for m in _TERR_OUTSIDE.finditer(text):
             add(m.end(), _places_at(text, m.end(), shouting), "only", 1)
     out = []
@@ -1060,7 +608,7 @@ _OUTPUT_GATE = frozenset(("output", "result", "generat", "synthetic", "completio
 _TRAIN_GATE = frozenset(("improv", "train", "develop", "creat", "build", "enhanc", "tun", "distill"))
 
 
-def _output_ban(s: _Sent) -> list[_Cand]:
+def _output_ban(s: Sent) -> list[_Cand]:
     """Outputs, then training, then another model, with a prohibition around them: "You will not use ...
     any output ... to improve any other large language model", "Outputs may not be used to train
     competing models", "Using outputs to train other models is prohibited". "If you use outputs to
@@ -1068,7 +616,7 @@ def _output_ban(s: _Sent) -> list[_Cand]:
     if not s.has(_OUTPUT_GATE) or not s.has(_TRAIN_GATE):
         return []
     text = s.combined
-    if s.relief_with_lead or not s.may(_PROHIBIT_WORDS) or _PROHIBIT.search(text) is None:
+    if _relief_with_lead(s) or not s.has(_PROHIBIT_WORDS) or _PROHIBIT.search(text) is None:
         return []
     for o in _OUTPUTS.finditer(text):
         t = _find_after(_TRAIN, text, o.end(), 160)
@@ -1129,12 +677,12 @@ _NC_RELIEF = _lazy(
 _NC_GATE = frozenset(("commercial", "research"))
 
 
-def _non_commercial(s: _Sent) -> list[_Cand]:
+def _non_commercial(s: Sent) -> list[_Cand]:
     if not s.has(_NC_GATE):
         return []
     text = s.combined
-    commercial = s.may(("commercial",))  # _NONCOMMERCIAL, _OTHER_THAN_COMMERCIAL, _COMMERCIAL_USE need it
-    if ((commercial or s.may(("purpose",))) and _NC_RELIEF.search(text)) or s.relief:
+    commercial = s.has(("commercial",))  # _NONCOMMERCIAL, _OTHER_THAN_COMMERCIAL, _COMMERCIAL_USE need it
+    if ((commercial or s.has(("purpose",))) and _NC_RELIEF.search(text)) or _relief(s):
         return []
     for m in _NONCOMMERCIAL.finditer(text, s.item_offset) if commercial else ():
         lo = max(0, m.start() - 120)
@@ -1143,10 +691,10 @@ def _non_commercial(s: _Sent) -> list[_Cand]:
     m = _OTHER_THAN_COMMERCIAL.search(text, s.item_offset) if commercial else None
     if m:
         return [_Cand("non_commercial", m.start(), "Non-commercial use only", score=2)]
-    m = _RESEARCH_ONLY.search(text, s.item_offset) if s.may(("research",)) else None
+    m = _RESEARCH_ONLY.search(text, s.item_offset) if s.has(("research",)) else None
     if m and not _INTENDED.search(text, max(0, m.start() - 60), m.start()):
         return [_Cand("non_commercial", m.start(), "Research use only; no commercial use", score=2)]
-    p = s.prohibition if commercial else None
+    p = _prohibition(s) if commercial else None
     while p is not None:
         c = _find_after(_COMMERCIAL_USE, text, p.end(), 220)
         if c is not None and c.start() >= s.item_offset and c.group(0).strip().lower() != "commercial" \
@@ -1197,17 +745,17 @@ _NOT = _lazy(r"\bnot\b", _I)
 _USE_GATE = frozenset(("polic", "aup", "restrict", "prohibited use"))
 
 
-def _use_restrictions(s: _Sent) -> list[_Cand]:
+def _use_restrictions(s: Sent) -> list[_Cand]:
     own = s.text
     if not (s.has(_USE_GATE) or own.rstrip().endswith(":")):
         return []
     text = s.combined
-    if s.may(("restriction",)) and _NO_USE_RESTR.search(text):
+    if s.has(("restriction",)) and _NO_USE_RESTR.search(text):
         return []
-    m = _POLICY.search(text, s.item_offset) if s.may(("polic", "aup")) else None
+    m = _POLICY.search(text, s.item_offset) if s.has(("polic", "aup")) else None
     if m and _POLICY_BINDING.search(text):
         return [_Cand("use_restrictions", m.start(), "Use must comply with the acceptable use policy", score=2)]
-    m = _USE_RESTR.search(text, s.item_offset) if s.may(("restrict", "prohibited")) else None
+    m = _USE_RESTR.search(text, s.item_offset) if s.has(("restrict", "prohibited")) else None
     if m and _USE_RESTR_BINDING.search(text):
         return [_Cand("use_restrictions", m.start(), "Use-based restrictions apply (prohibited uses)", score=2)]
     # _LIST_LEADIN ends with r":\s*$"
@@ -1252,8 +800,8 @@ _NAMING = _lazy(
 )
 
 
-def _attribution(s: _Sent) -> list[_Cand]:
-    if not s.has(_ATTR_GATE) or s.relief:
+def _attribution(s: Sent) -> list[_Cand]:
+    if not s.has(_ATTR_GATE) or _relief(s):
         return []
     text = s.combined
     m = _ATTRIBUTION.search(text, s.item_offset)
@@ -1275,8 +823,8 @@ def _attribution(s: _Sent) -> list[_Cand]:
 _NAME_GATE = frozenset(("name",))
 
 
-def _naming(s: _Sent) -> list[_Cand]:
-    if not s.has(_NAME_GATE) or s.relief:
+def _naming(s: Sent) -> list[_Cand]:
+    if not s.has(_NAME_GATE) or _relief(s):
         return []
     text = s.combined
     m = _NAMING.search(text, s.item_offset)
@@ -1306,7 +854,7 @@ _SHARE_ALIKE = _lazy(
 )
 _NO_DERIV = _lazy(
     r"\bnot\s+have\s+permission\b[^.;]{0,60}?\b(?:share|distribute)\b[^.;]{0,20}?\badapted\s+material\b|"
-    r"\b(?:may|must|shall|will)\s+not\s+(?:create|make|produce|prepare|distribute|share|publish|modify|adapt)\b"
+    r"\b(?:may|must|shall|will|do)\s+not\s+(?:create|make|produce|prepare|distribute|share|publish|modify|adapt)\b"
     r"[^.;]{0,60}?\b(?:derivative\s+works?|derivatives|adapted\s+material|modified\s+versions?|adaptations?|"
     r"modifications)\b|"
     r"\bno\s+derivative\s+works?\s+(?:may|shall|are)\b|"
@@ -1323,8 +871,8 @@ _ND_GATE = frozenset(("deriv", "adapt", "modif", "alter"))
 _ND_NOT_GATE = frozenset((" not ", "no derivative"))
 
 
-def _share_alike(s: _Sent) -> list[_Cand]:
-    if not s.has(_SA_GATE) or s.relief:
+def _share_alike(s: Sent) -> list[_Cand]:
+    if not s.has(_SA_GATE) or _relief(s):
         return []
     text = s.combined
     m = _SHARE_ALIKE.search(text, s.item_offset)
@@ -1333,7 +881,7 @@ def _share_alike(s: _Sent) -> list[_Cand]:
     return [_Cand("share_alike", m.start(), "Adaptations must be shared under the same license", score=2)]
 
 
-def _no_derivatives(s: _Sent) -> list[_Cand]:
+def _no_derivatives(s: Sent) -> list[_Cand]:
     if not s.has(_ND_GATE) or not s.has(_ND_NOT_GATE):
         return []
     text = s.combined
@@ -1369,13 +917,13 @@ _PERMISSION_OBJ = _lazy(r"\b(?:licen[cs]e|authori[sz]ation|permission|agreement|
 _REG_GATE = frozenset(("regist", "commercial", "enterprise", "business"))
 
 
-def _registration(s: _Sent) -> list[_Cand]:
+def _registration(s: Sent) -> list[_Cand]:
     if not s.has(_REG_GATE):
         return []
     text = s.combined
-    if (s.may(("regist",)) and _NO_REGISTER.search(text)) or s.relief:
+    if (s.has(("regist",)) and _NO_REGISTER.search(text)) or _relief(s):
         return []
-    m = _REGISTER.search(text, s.item_offset) if s.may(_REGISTER_WORDS) else None
+    m = _REGISTER.search(text, s.item_offset) if s.has(_REGISTER_WORDS) else None
     if m is None:
         return []
     if "regist" in m.group(0).lower():
@@ -1426,14 +974,14 @@ _MODIFY_GATE = frozenset(("modif", "updat", "amend", "chang", "revis", "suppleme
 _MODIFIABLE = "Licensor may modify the terms from time to time"
 
 
-def _modifiable_terms(s: _Sent) -> list[_Cand]:
+def _modifiable_terms(s: Sent) -> list[_Cand]:
     if not s.has(_MODIFY_GATE):
         return []
     text = s.combined
-    m = _REMOTE.search(text, s.item_offset) if s.may(("remote",)) else None
+    m = _REMOTE.search(text, s.item_offset) if s.has(("remote",)) else None
     if m:
         return [_Cand("modifiable_terms", m.start(), "Licensor may restrict usage remotely", score=2)]
-    terms = s.may(_TERMS_WORDS)  # _MODIFY_ACTIVE and _MODIFY_PASSIVE need one
+    terms = s.has(_TERMS_WORDS)  # _MODIFY_ACTIVE and _MODIFY_PASSIVE need one
     for m in _MODIFY_ACTIVE.finditer(text, s.item_offset) if terms else ():
         if _LICENSEE_SUBJECT.search(text, max(0, m.start() - 30), m.start()) or _NOT.search(m.group(0)):
             continue  # "you may not modify this License"
@@ -1441,14 +989,145 @@ def _modifiable_terms(s: _Sent) -> list[_Cand]:
     m = _MODIFY_PASSIVE.search(text, s.item_offset) if terms else None
     if m and not _IN_ACCORDANCE.match(text, m.end()) and not _NOT.search(m.group(0)):
         return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=2)]
-    for m in _AS_MAY_BE.finditer(text, s.item_offset) if s.may(("time",)) else ():
+    for m in _AS_MAY_BE.finditer(text, s.item_offset) if s.has(("time",)) else ():
         nouns = list(_NEAREST_NOUN.finditer(text, max(0, m.start() - 120), m.start()))
         if nouns and _TERMS_WORD.fullmatch(nouns[-1].group(0)):  # the AUP, not "the Models webpage"
             return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=1)]
-    m = _LATEST_VERSION.search(text, s.item_offset) if s.may(("latest",)) else None
+    m = _LATEST_VERSION.search(text, s.item_offset) if s.has(("latest",)) else None
     if m:
         return [_Cand("modifiable_terms", m.start(), _MODIFIABLE, score=1)]
     return []
+
+
+# =================================================================================================
+# Texts written in Chinese
+# =================================================================================================
+
+_CJK = _lazy(r"[\u3400-\u9fff]")
+
+
+def _zh_patterns() -> dict[str, list[re.Pattern[str]]]:
+    got = _THRESHOLD_CACHE.get("zh")
+    if got is None:
+        got = _THRESHOLD_CACHE["zh"] = {k: [re.compile(p) for p in ps] for k, ps in _vocab.load().zh.items()}
+    return got  # type: ignore[return-value]
+
+
+_ZH_SUMMARY = {
+    "non_commercial": "Non-commercial use only",
+    "use_restrictions": "Use-based restrictions apply (prohibited uses)",
+    "output_training_ban": "Outputs may not be used to train or improve other models",
+    "attribution": "Retain the license and attribution notices",
+    "registration": "Commercial use requires registration with the licensor",
+}
+
+
+def _zh_thresholds(s: Sent) -> list[_Cand]:
+    v = _vocab.load()
+    text = s.combined
+    zt = v.zh_thresholds
+    if not any(c in text for c in zt["comparators"]):
+        return []
+    users: list[tuple[int, Threshold]] = []
+    revenue: list[tuple[int, Threshold]] = []
+    for q in iter_quantities(text):
+        if q.start < s.item_offset or not (q.has_scale or q.value >= 1000):
+            continue
+        window = text[max(0, q.start - 30):q.end + 12]
+        unit = next((u.unit for u in v.user_units if any(ph in window for ph in u.zh)), None)
+        if unit is not None and not q.has_currency:
+            users.append((q.start, Threshold(q.value, unit)))
+        elif any(n in window for n in v.zh_revenue_nouns):
+            monthly = any(w in window for w in v.zh_monthly_words)
+            revenue.append((q.start, Threshold(q.value, "monthly_revenue" if monthly else "annual_revenue",
+                                               q.currency)))
+    if not users and not revenue:
+        return []
+    found = users + revenue
+    ths = [t for _, t in found]
+    pos = min(p for p, _ in found)
+    label = _cap(_join_or([_describe_threshold(t) for t in ths]))
+    if re.search(zt["license_consequence"], text):
+        return [_Cand("user_cap" if t.unit in _USER_UNITS else "revenue_cap", p,
+                      f"{_cap(_describe_threshold(t))} requires a separate license", [t], score=2) for p, t in found]
+    if re.search(zt["attribution_consequence"], text):
+        return [_Cand("attribution", pos, f"{label} requires displaying attribution (not a cap)", ths, score=2)]
+    return []
+
+
+def _chinese(s: Sent) -> list[_Cand]:
+    text = s.combined
+    out = _zh_thresholds(s)
+    for kind, patterns in _zh_patterns().items():
+        for p in patterns:
+            m = p.search(text, s.item_offset)
+            if m is not None:
+                out.append(_Cand(kind, m.start(), _ZH_SUMMARY[kind], score=2))
+                break
+    return out
+
+
+# =================================================================================================
+# Binding sentences no kind claims
+# =================================================================================================
+
+_MAX_UNCLASSIFIED = 12
+
+
+def _unclassified(s: Sent) -> list[_Cand]:
+    """A binding sentence (prohibition, limitation, obligation) about the licensee or the use of the work that
+    no detector claimed and that is not license boilerplate: an ``unclassified`` restriction.
+
+    A lead-in ("You must do one of these things:") is read through its items. An obligation binds only when the
+    licensee is its subject and it is not about copying, modifying or sharing the work (copyleft and notice
+    mechanics); a binding phrase whose subject is the licensor or the license binds no user."""
+    v = _vocab.load()
+    text = s.combined
+    if s.text.rstrip().endswith(":") or len(s.text.split()) < 5:
+        return []  # a lead-in is read through its items; "4.5 Prohibited Uses." is a title
+    low = s.low
+    if _CJK.search(text):
+        if not any(w in text for w in v.zh_binding) or any(w in text for w in v.zh_boilerplate):
+            return []
+        return [_Cand("unclassified", s.item_offset, "Binding sentence not classified: " + _short(s.text), score=1)]
+    mod = _modality.classify(text)
+    if not mod.binding or mod.relieved or not any(w in low for w in v.unclassified_subjects):
+        return []
+    if any(w in low for w in v.boilerplate):
+        return []
+    subject = low[max(0, mod.at - 60):mod.at]
+    if _ends_with_any(subject, v.not_bound):
+        return []
+    if not mod.prohibition and not mod.limitation:
+        before = low[max(0, mod.obligation_at - 60):mod.obligation_at]
+        if not _has_word(before, v.licensee) or any(w in low for w in v.mechanics):
+            return []
+    return [_Cand("unclassified", max(mod.at, s.item_offset),
+                  f"Binding sentence not classified ({mod.label}): {_short(s.text)}", score=1)]
+
+
+_SUBJECT_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _ends_with_any(text: str, words: tuple[str, ...]) -> bool:
+    """Whether ``text`` ends with one of ``words`` followed by at most two more words ("the Licensor shall")."""
+    key = ("end",) + words
+    p = _SUBJECT_CACHE.get(key)
+    if p is None:
+        p = _SUBJECT_CACHE[key] = re.compile(rf"(?<![\w-]){_vocab.phrase_regex(words)}(?:\s+[\w']+){{0,2}}\s*$", _I)
+    return p.search(text) is not None
+
+
+def _has_word(text: str, words: tuple[str, ...]) -> bool:
+    p = _SUBJECT_CACHE.get(words)
+    if p is None:
+        p = _SUBJECT_CACHE[words] = _vocab.phrase_pattern(words).compiled()
+    return p.search(text) is not None
+
+
+def _short(text: str, limit: int = 120) -> str:
+    t = " ".join(unnumbered(text.strip()).split())
+    return f'"{t}"' if len(t) <= limit else f'"{t[:limit].rsplit(" ", 1)[0]}…"'
 
 
 # =================================================================================================
@@ -1456,45 +1135,35 @@ def _modifiable_terms(s: _Sent) -> list[_Cand]:
 # =================================================================================================
 
 
-def _candidates(s: _Sent) -> list[_Cand]:
+def _candidates(s: Sent) -> list[_Cand]:
     if s.heading or len(s.text.strip()) < 6:
         return []
-    g = s.gates
-    colon = s.text.rstrip().endswith(":")
-    if not g and not colon and not s.abbrev:
-        return []  # every detector needs a gate word, but for places written "EU"/"US" and list lead-ins
-    # Each detector tests its own gate first; testing it here too saves the call when it fails.
-    out = _modifiable_terms(s) if not g.isdisjoint(_MODIFY_GATE) else []  # "AUP means ..., as may be updated"
+    out = _modifiable_terms(s)  # "AUP means ..., as may be updated"
     if _is_definition(s.text):
         return out
-    thresholds = _thresholds(s) if not g.isdisjoint(_THRESHOLD_GATE) else []
+    if _CJK.search(s.combined):
+        return out + _chinese(s)
+    thresholds = _thresholds(s)
     out += thresholds
-    if not g.isdisjoint(_PLACE_GATE) or s.abbrev:
-        out += _territory(s)
-    if not g.isdisjoint(_OUTPUT_GATE) and not g.isdisjoint(_TRAIN_GATE):
-        out += _output_ban(s)
-    if not g.isdisjoint(_NC_GATE):
-        out += _non_commercial(s)
-    if colon or not g.isdisjoint(_USE_GATE):
-        out += _use_restrictions(s)
-    if not g.isdisjoint(_ATTR_GATE) and not any(c.kind == "attribution" for c in thresholds):
+    out += _territory(s)
+    out += _output_ban(s)
+    out += _non_commercial(s)
+    out += _use_restrictions(s)
+    if not any(c.kind == "attribution" for c in thresholds):
         out += _attribution(s)
-    if not g.isdisjoint(_NAME_GATE):
-        out += _naming(s)
-    if not g.isdisjoint(_SA_GATE):
-        out += _share_alike(s)
-    if not g.isdisjoint(_ND_GATE) and not g.isdisjoint(_ND_NOT_GATE):
-        out += _no_derivatives(s)
-    if not thresholds and not g.isdisjoint(_REG_GATE):  # "you must request a license" after a cap is its consequence
+    out += _naming(s)
+    out += _share_alike(s)
+    out += _no_derivatives(s)
+    if not thresholds:  # "you must request a license" after a cap is its consequence
         out += _registration(s)
     return out
 
 
-def _quote(s: _Sent, pos: int) -> str:
+def _quote(s: Sent, pos: int) -> str:
     """The sentence, whitespace collapsed; cut around ``pos`` when longer than QUOTE_LIMIT."""
     text = s.combined
     if s.lead is not None and pos >= s.item_offset:
-        body = _unnumbered(s.text)
+        body = unnumbered(s.text)
         if len(body) >= 60 and body[:1].isupper():
             text, pos = s.text, pos - s.item_offset  # the item reads on its own
     full = " ".join(text.split())
@@ -1526,17 +1195,37 @@ def _retitle_territory(summary: str, codes: list[str]) -> str:
     return f"{summary.rsplit(' in ', 1)[0]} in {', '.join(codes)}"
 
 
-def _extract_file(f: SourceFile) -> list[Restriction]:
-    doc, sents = _read(f)
-    _index_gates(doc, sents)
-    for s in sents if not doc.safe or "territor" in doc.low else ():
-        d = None if s.heading or not s.may_own(("territor",)) else _territory_definition(s.text)
+def _in_ranges(doc: Doc, s: Sent, ranges: list[tuple[int, int]] | None) -> bool:
+    if ranges is None:
+        return True
+    first, last = doc.line_of(s.start), doc.line_of(max(s.start, s.end - 1))
+    return any(lo <= last and first <= hi for lo, hi in ranges)
+
+
+def _extract_file(f: SourceFile, ranges: list[tuple[int, int]] | None = None) -> list[Restriction]:
+    doc, sents = read(f)
+    # Definitions are read in the whole file, even when only some lines are read for terms.
+    for s in sents if "territor" in doc.low else ():
+        d = None if s.heading or not s.has_own(("territor",)) else _territory_definition(s.text)
         if d is not None and d[1]:
             doc.territory_def = d
             break
+    doc.terms = _defined_thresholds(sents)
     best: dict[tuple, tuple[int, Restriction]] = {}
+    claimed: set[int] = set()  # ids of sentences some detector claimed
+    unclassified = 0
     for s in sents:
+        if not _in_ranges(doc, s, ranges):
+            continue
         cands = _candidates(s)
+        if cands:
+            claimed.add(id(s))
+        elif not s.heading and not _is_definition(s.text) and (s.lead is None or id(s.lead) not in claimed):
+            cands = _unclassified(s)
+            if cands:
+                unclassified += 1
+                if unclassified > _MAX_UNCLASSIFIED:
+                    continue
         binding = bool(cands) and _BINDING.search(s.text) is not None
         for c in cands:
             if binding:
@@ -1552,6 +1241,8 @@ def _extract_file(f: SourceFile) -> list[Restriction]:
             )
             ths = tuple(sorted((t.value, t.unit, t.currency or "") for t in c.thresholds))
             key = (c.kind, ths, "only" if c.mode == "only" else "")  # exclusions and domicile rules merge
+            if c.kind == "unclassified":
+                key = (c.kind, s.start)  # each one is its own sentence
             if key not in best:
                 best[key] = (c.score, r)
                 continue
@@ -1567,33 +1258,36 @@ def _extract_file(f: SourceFile) -> list[Restriction]:
             if c.score > score:
                 best[key] = (c.score, r)
     out = [r for _, r in best.values()]
+    if unclassified > _MAX_UNCLASSIFIED:
+        last = [r for r in out if r.kind == "unclassified"][-1]
+        last.summary += f" (and {unclassified - _MAX_UNCLASSIFIED} more binding sentences not listed)"
     out.sort(key=lambda r: r.clause.line if r.clause and r.clause.line else 0)
     return out
 
 
-def extract_restrictions(files: list[SourceFile]) -> list[Restriction]:
+def extract_restrictions(files: list[SourceFile], *,
+                         only_lines: dict[str, list[tuple[int, int]]] | None = None) -> list[Restriction]:
     """Restrictions read from the text of every readable license, use policy, notice and card file.
 
     One list for all files, file by file in the order given, each file's restrictions in line order.
     Restrictions are merged within a file, never across files: a card restating the license's cap
-    gives a second restriction citing the card."""
+    gives a second restriction citing the card.
+
+    ``only_lines`` (file name -> inclusive 1-based line ranges) limits the reading of the files it names to the
+    sentences overlapping those ranges (the passages of a known license that were added or changed; an empty
+    list reads nothing of that file). Files it does not name are read whole. Definitions ("Territory" means,
+    '"Threshold" means') are taken from the whole file either way."""
     out: list[Restriction] = []
     for f in files:
         if f.text is None or f.role not in READ_ROLES:
             continue
-        out.extend(_extract_file(f))
+        ranges = only_lines.get(f.name) if only_lines is not None else None
+        if ranges is not None and not ranges:
+            continue
+        out.extend(_extract_file(f, ranges))
     return out
 
 
 def extract_from_text(text: str, name: str = "LICENSE", role: str = "license") -> list[Restriction]:
     """Restrictions of a bare text, as if it were the file ``name`` with the given role."""
     return extract_restrictions([SourceFile(name=name, role=role, text=text)])
-
-
-# Every word a sentence gate tests (``_Sent.has`` / ``may``): indexed once per document by _index_gates.
-_GATE_WORDS: tuple[str, ...] = tuple(sorted(frozenset().union(
-    _THRESHOLD_GATE, _PLACE_GATE, _OUTPUT_GATE, _TRAIN_GATE, _NC_GATE, _USE_GATE, _ATTR_GATE, _SA_GATE, _ND_GATE,
-    _ND_NOT_GATE, _REG_GATE, _MODIFY_GATE, _NAME_GATE)))
-_SPACED_GATE_WORDS = tuple(w for w in _GATE_WORDS if " " in w)
-_GATE_SPAN = max(len(w) for w in _GATE_WORDS)
-_EMPTY: frozenset[str] = frozenset()

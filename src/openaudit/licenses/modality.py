@@ -1,0 +1,103 @@
+"""The modality of a sentence: what it does to the reader of a license.
+
+``classify`` says whether a sentence prohibits ("may not", "shall refrain from", "is prohibited"), obliges
+("must", "shall", "agree to"), limits ("only for", "solely in", "restricted to"), permits ("may", "is granted")
+or sets a condition ("if", "provided that", "unless"), and whether its binding phrase is negated ("you are not
+required to", "nothing ... shall"). The phrases are data (``rules/vocabulary/kinds.yaml``, ``modality``).
+ALL-CAPS sentences are read like any other (the patterns ignore case).
+
+Kinds are decided after this, by the detectors in ``clauses``; a binding sentence no detector claims is an
+``unclassified`` restriction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from openaudit.lazyre import LazyPattern
+from openaudit.lazyre import compile as _lazy
+from openaudit.licenses import vocabulary as _vocab
+
+__all__ = ["Modality", "classify"]
+
+
+@dataclass(frozen=True)
+class Modality:
+    prohibition: bool = False
+    obligation: bool = False
+    limitation: bool = False
+    permission: bool = False
+    condition: bool = False
+    relieved: bool = False  # the obligation is negated: "you are not required to", "need not"
+    at: int = -1  # where the first binding phrase starts (-1: none)
+    obligation_at: int = -1  # where the obligation phrase starts (-1: none)
+
+    @property
+    def binding(self) -> bool:
+        """A prohibition, a limitation or an obligation that is not negated."""
+        return self.prohibition or self.limitation or (self.obligation and not self.relieved)
+
+    @property
+    def label(self) -> str:
+        for name in ("prohibition", "limitation", "obligation", "condition", "permission"):
+            if getattr(self, name):
+                return name
+        return "statement"
+
+
+_RELIEF = _lazy(
+    r"\b(?:(?:are|is|be)\s+not\s+(?:required|obligated|obliged)|not\s+be\s+required|need\s+not|not\s+necessary|"
+    r"(?:do|does)\s+not\s+(?:need|have)\s+to|don't\s+(?:need|have)\s+to|nothing\b[^.;]{0,80}\b(?:shall|will|may)|"
+    r"(?:are|is)\s+(?:encouraged|invited|welcome)|optional(?:ly)?|not\s+mandatory|no\s+longer\s+required)",
+    re.I,
+)
+
+
+_NOT_BEFORE = _lazy(r"\b(?:not|never|no)\s+(?:be\s+|being\s+)?$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, LazyPattern]:
+    m = _vocab.load().modality
+    out = {key: _vocab.phrase_pattern(m[key]) for key in
+           ("prohibition", "limitation", "obligation", "permission", "condition")}
+    out["not_prohibition"] = _vocab.phrase_pattern(_vocab.load().not_prohibitions)
+    return out
+
+
+def _first(pattern: LazyPattern, text: str, skip: LazyPattern) -> re.Match[str] | None:
+    """The first match of ``pattern`` that does not start a ``skip`` phrase ("may not apply")."""
+    for m in pattern.finditer(text):
+        if skip.match(text, m.start()) is None and not _NOT_BEFORE.search(text, max(0, m.start() - 20), m.start()):
+            return m
+    return None
+
+
+def classify(text: str) -> Modality:
+    """The modality of one sentence (bounded: the reader's sentences are at most ``MAX_SENTENCE`` long)."""
+    p = _patterns()
+    hits = {key: p[key].search(text) for key in ("permission", "condition")}
+    # "including but not limited to" limits nothing
+    hits["limitation"] = next((m for m in p["limitation"].finditer(text)
+                               if not _NOT_BEFORE.search(text, max(0, m.start() - 12), m.start())), None)
+    prohibition = _first(p["prohibition"], text, p["not_prohibition"])
+    obligation = _first(p["obligation"], text, p["not_prohibition"])
+    relieved = _RELIEF.search(text) is not None
+    # "must not", "shall not" are prohibitions; the obligation phrase inside them does not count on its own.
+    if obligation is not None and prohibition is not None and obligation.start() >= prohibition.start() and \
+            obligation.end() <= prohibition.end():
+        obligation = next((m for m in p["obligation"].finditer(text, prohibition.end())
+                           if p["not_prohibition"].match(text, m.start()) is None), None)
+    starts = [m.start() for m in (prohibition, hits["limitation"], obligation) if m is not None]
+    return Modality(
+        prohibition=prohibition is not None,
+        obligation=obligation is not None,
+        limitation=hits["limitation"] is not None,
+        permission=hits["permission"] is not None,
+        condition=hits["condition"] is not None,
+        relieved=relieved,
+        at=min(starts) if starts else -1,
+        obligation_at=obligation.start() if obligation is not None else -1,
+    )

@@ -1,0 +1,214 @@
+"""The clause reader's vocabulary, as data: places, threshold units and the restriction-kind vocabulary
+(``rules/vocabulary/*.yaml``), loaded through ``openaudit.yamlutil.load_file`` and checked against a small
+schema here. A malformed file raises ``VocabularyError`` naming the file and the entry.
+
+Patterns built from the data are plain ``re`` (compiled on first use), with every phrase escaped and
+spaces turned into ``\\s+``: a place or unit list costs one alternation, linear in the text it reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from openaudit.lazyre import LazyPattern
+from openaudit.lazyre import compile as _lazy
+from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
+from openaudit.paths import rules_dir
+from openaudit.yamlutil import load_file
+
+__all__ = ["Place", "Vocabulary", "VocabularyError", "load", "phrase_pattern"]
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file does not match its schema."""
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    names: tuple[str, ...]
+    codes: tuple[str, ...]  # case-sensitive abbreviations
+    members: tuple[str, ...] = ()  # a group's member codes
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit: str
+    phrases: tuple[str, ...]
+    zh: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    places: tuple[Place, ...]
+    user_units: tuple[Unit, ...]
+    revenue_qualifiers: tuple[str, ...]
+    revenue_nouns: tuple[str, ...]
+    monthly_words: tuple[str, ...]
+    annual_words: tuple[str, ...]
+    zh_revenue_nouns: tuple[str, ...]
+    zh_monthly_words: tuple[str, ...]
+    kinds: dict[str, str]  # kind -> description
+    zh: dict[str, tuple[str, ...]]  # kind -> Chinese patterns
+    zh_thresholds: dict[str, Any]
+    modality: dict[str, tuple[str, ...]]
+    unclassified_subjects: tuple[str, ...]
+    boilerplate: tuple[str, ...]
+    zh_binding: tuple[str, ...]
+    licensee: tuple[str, ...]
+    not_bound: tuple[str, ...]
+    mechanics: tuple[str, ...]
+    not_prohibitions: tuple[str, ...]
+    zh_boilerplate: tuple[str, ...]
+
+
+def _strs(value: Any, where: str, *, empty: bool = False) -> tuple[str, ...]:
+    if not isinstance(value, list) or (not value and not empty) or not all(
+            isinstance(v, str) and v.strip() for v in value):
+        raise VocabularyError(f"{where}: expected a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _map(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise VocabularyError(f"{where}: expected a mapping")
+    return value
+
+
+def _places(data: Any, where: str) -> tuple[Place, ...]:
+    data = _map(data, where)
+    out: list[Place] = []
+    for section in ("places", "groups"):
+        items = data.get(section)
+        if not isinstance(items, list) or not items:
+            raise VocabularyError(f"{where}: `{section}` must be a non-empty list")
+        for i, item in enumerate(items):
+            w = f"{where}: {section}[{i}]"
+            item = _map(item, w)
+            unknown = set(item) - {"code", "names", "codes", "members"}
+            if unknown:
+                raise VocabularyError(f"{w}: unknown keys {sorted(unknown)}")
+            code = item.get("code")
+            if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2,3}", code):
+                raise VocabularyError(f"{w}: `code` must be 2-3 capital letters")
+            members = _strs(item.get("members", []), f"{w}.members", empty=True)
+            if section == "groups" and not members:
+                raise VocabularyError(f"{w}: a group needs `members`")
+            out.append(Place(code, _strs(item.get("names"), f"{w}.names"),
+                             _strs(item.get("codes", []), f"{w}.codes", empty=True), members))
+    codes = [p.code for p in out]
+    dup = {c for c in codes if codes.count(c) > 1}
+    if dup:
+        raise VocabularyError(f"{where}: duplicate codes {sorted(dup)}")
+    for p in out:
+        missing = set(p.members) - set(codes)
+        if missing:
+            raise VocabularyError(f"{where}: group {p.code} names unknown members {sorted(missing)}")
+    return tuple(out)
+
+
+def _check_patterns(patterns: tuple[str, ...], where: str) -> None:
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as e:
+            raise VocabularyError(f"{where}: invalid pattern {p!r}: {e}") from None
+        if re.search(r"[*+]\)?[*+{]|\)[*+]", p) or re.search(r"(?<!\\)[.\]][*+]", p):
+            raise VocabularyError(f"{where}: pattern {p!r} has an unbounded repetition (use {{0,N}})")
+
+
+def load_from(directory: Path) -> Vocabulary:
+    places_file, units_file, kinds_file = (directory / n for n in ("places.yaml", "units.yaml", "kinds.yaml"))
+    try:
+        places = _places(load_file(places_file), places_file.name)
+        units = _map(load_file(units_file), units_file.name)
+        kinds_data = _map(load_file(kinds_file), kinds_file.name)
+    except OSError as e:
+        raise VocabularyError(f"cannot read the vocabulary: {e}") from None
+
+    user_units: list[Unit] = []
+    for i, item in enumerate(units.get("users") or []):
+        w = f"{units_file.name}: users[{i}]"
+        item = _map(item, w)
+        unit = item.get("unit")
+        if unit not in THRESHOLD_UNITS:
+            raise VocabularyError(f"{w}: unit {unit!r} is not one of {', '.join(THRESHOLD_UNITS)}")
+        user_units.append(Unit(unit, _strs(item.get("phrases"), f"{w}.phrases"),
+                               _strs(item.get("zh", []), f"{w}.zh", empty=True)))
+    if not user_units:
+        raise VocabularyError(f"{units_file.name}: `users` must be a non-empty list")
+    rev = _map(units.get("revenue"), f"{units_file.name}: revenue")
+
+    kinds = _map(kinds_data.get("kinds"), f"{kinds_file.name}: kinds")
+    if set(kinds) != set(RESTRICTION_KINDS):
+        raise VocabularyError(f"{kinds_file.name}: kinds must be exactly {', '.join(RESTRICTION_KINDS)}; "
+                              f"missing {sorted(set(RESTRICTION_KINDS) - set(kinds))}, "
+                              f"unknown {sorted(set(kinds) - set(RESTRICTION_KINDS))}")
+    descriptions: dict[str, str] = {}
+    zh: dict[str, tuple[str, ...]] = {}
+    for kind, item in kinds.items():
+        w = f"{kinds_file.name}: kinds.{kind}"
+        item = _map(item, w)
+        if not isinstance(item.get("description"), str):
+            raise VocabularyError(f"{w}: needs a `description`")
+        descriptions[kind] = item["description"]
+        if "zh" in item:
+            zh[kind] = _strs(item["zh"], f"{w}.zh")
+            _check_patterns(zh[kind], f"{w}.zh")
+    zt = _map(kinds_data.get("zh_thresholds"), f"{kinds_file.name}: zh_thresholds")
+    _strs(zt.get("comparators"), f"{kinds_file.name}: zh_thresholds.comparators")
+    for key in ("license_consequence", "attribution_consequence"):
+        if not isinstance(zt.get(key), str):
+            raise VocabularyError(f"{kinds_file.name}: zh_thresholds.{key} must be a pattern")
+        _check_patterns((zt[key],), f"{kinds_file.name}: zh_thresholds.{key}")
+    modality_data = _map(kinds_data.get("modality"), f"{kinds_file.name}: modality")
+    modality = {}
+    for key in ("prohibition", "limitation", "obligation", "permission", "condition", "negation"):
+        modality[key] = _strs(modality_data.get(key), f"{kinds_file.name}: modality.{key}")
+    uncl = _map(kinds_data.get("unclassified"), f"{kinds_file.name}: unclassified")
+    return Vocabulary(
+        places=places,
+        user_units=tuple(user_units),
+        revenue_qualifiers=_strs(rev.get("qualifiers"), f"{units_file.name}: revenue.qualifiers"),
+        revenue_nouns=_strs(rev.get("nouns"), f"{units_file.name}: revenue.nouns"),
+        monthly_words=_strs(rev.get("monthly_words"), f"{units_file.name}: revenue.monthly_words"),
+        annual_words=_strs(rev.get("annual_words"), f"{units_file.name}: revenue.annual_words"),
+        zh_revenue_nouns=_strs(rev.get("zh_nouns"), f"{units_file.name}: revenue.zh_nouns"),
+        zh_monthly_words=_strs(rev.get("zh_monthly_words"), f"{units_file.name}: revenue.zh_monthly_words"),
+        kinds=descriptions,
+        zh=zh,
+        zh_thresholds=dict(zt),
+        modality=modality,
+        unclassified_subjects=_strs(uncl.get("subjects"), f"{kinds_file.name}: unclassified.subjects"),
+        boilerplate=_strs(uncl.get("boilerplate"), f"{kinds_file.name}: unclassified.boilerplate"),
+        zh_binding=_strs(uncl.get("zh_binding"), f"{kinds_file.name}: unclassified.zh_binding"),
+        licensee=_strs(uncl.get("licensee"), f"{kinds_file.name}: unclassified.licensee"),
+        not_bound=_strs(uncl.get("not_bound"), f"{kinds_file.name}: unclassified.not_bound"),
+        mechanics=_strs(uncl.get("mechanics"), f"{kinds_file.name}: unclassified.mechanics"),
+        not_prohibitions=_strs(modality_data.get("not_prohibitions"), f"{kinds_file.name}: modality.not_prohibitions"),
+        zh_boilerplate=_strs(uncl.get("zh_boilerplate"), f"{kinds_file.name}: unclassified.zh_boilerplate"),
+    )
+
+
+@lru_cache(maxsize=1)
+def load() -> Vocabulary:
+    """The bundled vocabulary (``rules/vocabulary``)."""
+    return load_from(rules_dir() / "vocabulary")
+
+
+def phrase_regex(phrases: tuple[str, ...] | list[str]) -> str:
+    """One alternation of ``phrases`` (longest first), each escaped, spaces as ``\\s+``, "-" as ``[\\s-]``."""
+    parts = []
+    for p in sorted(set(phrases), key=len, reverse=True):
+        words = [re.escape(w).replace(r"\-", r"[\s-]?") for w in p.split()]
+        parts.append(r"\s+".join(words))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def phrase_pattern(phrases: tuple[str, ...] | list[str], flags: int = re.I) -> LazyPattern:
+    r"""A pattern finding any of ``phrases`` as whole words (``\b`` only next to a word character)."""
+    return _lazy(r"(?<![\w-])" + phrase_regex(phrases) + r"(?![\w-])", flags)
