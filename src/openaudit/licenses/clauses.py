@@ -208,7 +208,7 @@ _FEE_CONSEQUENCE = _lazy(
 )
 _ATTR_CONSEQUENCE = _lazy(
     r"\b(?:prominently\s+(?:display|mark|show|state|include)|display\w*\s+\"|attribut\w*|give\s+credit|"
-    r"credit\s+to|acknowledg\w*)",
+    r"credit(?:s|ing)?\b|acknowledg\w*)",
     _I,
 )
 _NOTICE_CONSEQUENCE = _lazy(
@@ -237,7 +237,8 @@ _THRESHOLD_GATE = ("user", "mau", "dau", "revenue", "turnover", "sales", "visit"
                    "arr", "mrr")
 # A defined term holding a threshold: '"Threshold" means ...', '... $10 million (the "Revenue Threshold")'.
 _TERM_DEF = _lazy(
-    r"^\W{0,3}(?:[a-z0-9]{1,4}[.)]\s+)?\"(?P<a>[^\"]{1,50})\"\s*(?:shall\s+mean|means|refers\s+to|"
+    r"^\W{0,3}(?:(?:\d{1,3}(?:\.\d{1,3}){0,3}|[a-z]{1,4})[.)]?\s+)?\"(?P<a>[^\"]{1,50})\"\s*(?:shall\s+mean|means|"
+    r"refers\s+to|"
     r"is\s+defined\s+as|shall\s+refer\s+to)\b|\((?:the\s+|hereinafter\s+)?\"(?P<b>[^\"]{1,50})\"\)",
     _I,
 )
@@ -275,7 +276,7 @@ def _defined_thresholds(sents: list[Sent]) -> dict[str, list[Threshold]]:
     for s in sents:
         if s.heading or '"' not in s.text:
             continue
-        m = _TERM_DEF.search(s.text)
+        m = _TERM_DEF.search(unnumbered(s.text))
         if m is None:
             continue
         users, revenue = _quantities(s)
@@ -608,17 +609,31 @@ _OUTPUT_GATE = frozenset(("output", "result", "generat", "synthetic", "completio
 _TRAIN_GATE = frozenset(("improv", "train", "develop", "creat", "build", "enhanc", "tun", "distill"))
 
 
+_WORK_OBJECT = _lazy(r"\b(?:model|models|materials|software|weights|parameters|checkpoints?)\b", _I)
+_DISTILL = _lazy(r"\bdistill\w*", _I)
+_WORK_GATE = ("model", "material", "software", "weight", "parameter", "checkpoint")
+
+
 def _output_ban(s: Sent) -> list[_Cand]:
-    """Outputs, then training, then another model, with a prohibition around them: "You will not use ...
-    any output ... to improve any other large language model", "Outputs may not be used to train
-    competing models", "Using outputs to train other models is prohibited". "If you use outputs to
-    train a model, you shall name it ..." has no prohibition: a naming rule, not a ban."""
-    if not s.has(_OUTPUT_GATE) or not s.has(_TRAIN_GATE):
+    """Outputs (or the model itself), then training, then another model, with a prohibition around them: "You
+    will not use ... any output ... to improve any other large language model", "Outputs may not be used to
+    train competing models", "You may not use the Model to improve any AI model", "Distillation of the Model is
+    prohibited". "If you use outputs to train a model, you shall name it ..." has no prohibition: a naming
+    rule, not a ban."""
+    outputs = s.has(_OUTPUT_GATE)
+    if not (outputs or s.has(_WORK_GATE)) or not s.has(_TRAIN_GATE):
         return []
     text = s.combined
-    if _relief_with_lead(s) or not s.has(_PROHIBIT_WORDS) or _PROHIBIT.search(text) is None:
+    if _relief_with_lead(s) or _PROHIBIT.search(text) is None:
         return []
-    for o in _OUTPUTS.finditer(text):
+    d = _DISTILL.search(text, s.item_offset)
+    if d is not None and _prohibition_at(text) is not None:
+        return [_Cand("output_training_ban", d.start(), "Distilling or training other models on the model or its "
+                      "outputs is prohibited", score=2)]
+    objects = [(o, "outputs") for o in _OUTPUTS.finditer(text)] if outputs else []
+    objects += [(o, "model") for o in _WORK_OBJECT.finditer(text)]
+    objects.sort(key=lambda x: x[0].start())
+    for o, what in objects:
         t = _find_after(_TRAIN, text, o.end(), 160)
         if t is None:
             continue
@@ -628,12 +643,15 @@ def _output_ban(s: Sent) -> list[_Cand]:
         p = _prohibition_at(text, max(0, o.start() - 250))
         if p is None or p.start() > other.end() + 80:
             continue
+        if what == "model" and p.start() > o.start():
+            continue  # "the model ... to train other models" needs the prohibition first: "you may not use the ..."
         pos = min(p.start(), o.start())
         if max(p.start(), o.start()) < s.item_offset:
             continue  # all of it is in the lead-in, which is read on its own
         pos = pos if pos >= s.item_offset else max(p.start(), o.start())
-        return [_Cand("output_training_ban", pos, "Outputs may not be used to train or improve other models",
-                      score=2)]
+        summary = "Outputs may not be used to train or improve other models" if what == "outputs" else \
+            "The model may not be used to train or improve other models"
+        return [_Cand("output_training_ban", pos, summary, score=2)]
     return []
 
 
@@ -643,6 +661,12 @@ def _output_ban(s: Sent) -> list[_Cand]:
 
 _NONCOMMERCIAL = _lazy(r"\bnon[\s-]?commercial(?:ly)?\b", _I)
 _ONLY = _lazy(r"\b(?:only|solely|exclusively|limited\s+to|restricted\s+to|strictly)\b", _I)
+# What a non-commercial condition must bear on: the use of the work or the rights granted.
+_USE_NOUN = _lazy(
+    r"\b(?:use[sd]?|using|usage|purposes?|exploit\w*|reproduc\w*|shar(?:e|ing)|licen[cs]\w*|rights?|access\w*|"
+    r"deploy\w*|models?|materials?|works?|software|weights|research|grant\w*|activit\w*|settings?)\b",
+    _I,
+)
 _COMMERCIAL_USE = _lazy(
     r"(?<!non-)(?<!non)(?<!non )\bcommercial(?:ly)?\b(?:\s+or\s+[\w-]+)?(?:\s+(?:purposes?|use|uses|usage|"
     r"activit\w*|advantage|gain|exploitation|products?|services?|applications?|deployment|settings?|"
@@ -686,6 +710,8 @@ def _non_commercial(s: Sent) -> list[_Cand]:
         return []
     for m in _NONCOMMERCIAL.finditer(text, s.item_offset) if commercial else ():
         lo = max(0, m.start() - 120)
+        if not _USE_NOUN.search(text, lo, m.end() + 80):
+            continue  # "this alternative is allowed only occasionally and noncommercially": a way of conveying
         if _ONLY.search(text, lo, m.end() + 80) or _prohibition_at(text[lo:m.end() + 80]):
             return [_Cand("non_commercial", m.start(), "Non-commercial use only", score=2)]
     m = _OTHER_THAN_COMMERCIAL.search(text, s.item_offset) if commercial else None
@@ -1091,38 +1117,40 @@ def _unclassified(s: Sent) -> list[_Cand]:
             return []
         return [_Cand("unclassified", s.item_offset, "Binding sentence not classified: " + _short(s.text), score=1)]
     mod = _modality.classify(text)
-    if not mod.binding or mod.relieved or not any(w in low for w in v.unclassified_subjects):
+    if not mod.binding or mod.relieved or not _terms("subjects").search(low):
         return []
-    if any(w in low for w in v.boilerplate):
+    if _terms("boilerplate").search(low):
         return []
-    subject = low[max(0, mod.at - 60):mod.at]
-    if _ends_with_any(subject, v.not_bound):
+    if _terms("not_bound_end").search(low, max(0, mod.at - 60), mod.at):
         return []
+    if mod.prohibition and mod.weak and not mod.limitation and not \
+            _terms("licensee").search(low, max(0, mod.at - 40), mod.at):
+        return []  # "problems will not reflect on the authors": a statement, not a duty of the user
     if not mod.prohibition and not mod.limitation:
-        before = low[max(0, mod.obligation_at - 60):mod.obligation_at]
-        if not _has_word(before, v.licensee) or any(w in low for w in v.mechanics):
+        if not _terms("licensee").search(low, max(0, mod.obligation_at - 60), mod.obligation_at) or \
+                _terms("mechanics").search(low):
             return []
     return [_Cand("unclassified", max(mod.at, s.item_offset),
                   f"Binding sentence not classified ({mod.label}): {_short(s.text)}", score=1)]
 
 
-_SUBJECT_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+_TERMS_CACHE: dict[str, re.Pattern[str]] = {}
 
 
-def _ends_with_any(text: str, words: tuple[str, ...]) -> bool:
-    """Whether ``text`` ends with one of ``words`` followed by at most two more words ("the Licensor shall")."""
-    key = ("end",) + words
-    p = _SUBJECT_CACHE.get(key)
-    if p is None:
-        p = _SUBJECT_CACHE[key] = re.compile(rf"(?<![\w-]){_vocab.phrase_regex(words)}(?:\s+[\w']+){{0,2}}\s*$", _I)
-    return p.search(text) is not None
-
-
-def _has_word(text: str, words: tuple[str, ...]) -> bool:
-    p = _SUBJECT_CACHE.get(words)
-    if p is None:
-        p = _SUBJECT_CACHE[words] = _vocab.phrase_pattern(words).compiled()
-    return p.search(text) is not None
+def _terms(name: str) -> re.Pattern[str]:
+    """The pattern of one ``unclassified`` word list of the vocabulary; ``not_bound_end``: a not-bound subject
+    right before the binding phrase, up to two words between ("the Licensor shall", "it does not")."""
+    got = _TERMS_CACHE.get(name)
+    if got is None:
+        v = _vocab.load()
+        if name == "not_bound_end":
+            got = re.compile(rf"(?<![\w-]){_vocab.terms_regex(v.not_bound)}(?![\w-])(?:\s+[\w'/]+){{0,3}}\s*$", _I)
+        else:
+            words = {"subjects": v.unclassified_subjects, "boilerplate": v.boilerplate, "licensee": v.licensee,
+                     "mechanics": v.mechanics}[name]
+            got = _vocab.terms_pattern(words).compiled()
+        _TERMS_CACHE[name] = got
+    return got
 
 
 def _short(text: str, limit: int = 120) -> str:

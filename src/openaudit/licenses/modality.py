@@ -31,6 +31,7 @@ class Modality:
     permission: bool = False
     condition: bool = False
     relieved: bool = False  # the obligation is negated: "you are not required to", "need not"
+    weak: bool = False  # the prohibition phrase binds only with the licensee as subject ("will not", "cannot")
     at: int = -1  # where the first binding phrase starts (-1: none)
     obligation_at: int = -1  # where the obligation phrase starts (-1: none)
 
@@ -55,6 +56,8 @@ _RELIEF = _lazy(
 )
 
 
+# "if you do not delete the provisions": a prohibition phrase inside a condition is the condition.
+_IF_BEFORE = _lazy(r"\b(?:if|unless|whether|provided(?:\s+that)?)\s+(?:[\w']+\s+){0,3}$", re.I)
 _NOT_BEFORE = _lazy(r"\b(?:not|never|no)\s+(?:be\s+|being\s+)?$", re.I)
 
 
@@ -64,13 +67,15 @@ def _patterns() -> dict[str, LazyPattern]:
     out = {key: _vocab.phrase_pattern(m[key]) for key in
            ("prohibition", "limitation", "obligation", "permission", "condition")}
     out["not_prohibition"] = _vocab.phrase_pattern(_vocab.load().not_prohibitions)
+    out["weak"] = _vocab.phrase_pattern(_vocab.load().weak_prohibition)
     return out
 
 
 def _first(pattern: LazyPattern, text: str, skip: LazyPattern) -> re.Match[str] | None:
     """The first match of ``pattern`` that does not start a ``skip`` phrase ("may not apply")."""
     for m in pattern.finditer(text):
-        if skip.match(text, m.start()) is None and not _NOT_BEFORE.search(text, max(0, m.start() - 20), m.start()):
+        if skip.match(text, m.start()) is None and not _NOT_BEFORE.search(text, max(0, m.start() - 20), m.start()) \
+                and not _IF_BEFORE.search(text, max(0, m.start() - 40), m.start()):
             return m
     return None
 
@@ -98,6 +103,7 @@ def classify(text: str) -> Modality:
         permission=hits["permission"] is not None,
         condition=hits["condition"] is not None,
         relieved=relieved,
+        weak=prohibition is not None and p["weak"].match(text, prohibition.start()) is not None,
         at=min(starts) if starts else -1,
         obligation_at=obligation.start() if obligation is not None else -1,
     )

@@ -78,7 +78,11 @@ _SUFFIX_CUR = [
     (r"dollars?", "USD"),
     (r"EUR|euros?|€", "EUR"),
     (r"GBP|pounds?\s+sterling|pounds?|£", "GBP"),
-    (r"CNY|RMB|yuan|renminbi|元", "CNY"),
+    (r"(?:元|块)?人民币|CNY|RMB|yuan|renminbi|元", "CNY"),
+    (r"美元|美金", "USD"),
+    (r"欧元", "EUR"),
+    (r"英镑", "GBP"),
+    (r"日元", "JPY"),
     (r"JPY|yen", "JPY"),
     (r"CHF|swiss\s+francs?", "CHF"),
     (r"INR|rupees?", "INR"),
@@ -87,11 +91,19 @@ _SUFFIX_CUR = [
 ]
 
 _NUM = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,000,000 / 1,000,000.00
-    r"|\d{1,3}(?:[\u00a0\u202f]\d{3})+(?![\d,])"  # 1 000 000 with non-breaking or thin spaces
+    r"(?:\d+(?:\.\d+)?[eE][+-]?\d{1,2}(?![\d.])"  # 7e8, 7E+08, 1.5e6
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,000,000 / 1,000,000.00
+    r"|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?(?![\d.])"  # 700.000.000 / 1.000.000,00 (two groups at least)
+    r"|\d{1,3}(?: \d{3}){2,}(?![\d,.])"  # 700 000 000 (plain spaces: two groups at least, "3 100 million" is not one)
+    r"|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?![\d,.])"  # 700 000 with no-break or thin spaces
     r"|\d+(?:_\d{3})+"  # 5_000_000
     r"|\d+(?:\.\d+)?)"  # 700 / 1.2
 )
+# Chinese numerals and scales: 7亿 (7 x 10^8), 1亿, 5000万, 一亿, 七亿, 三千万.
+_CJK_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+               "九": 9}
+_CJK_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CJK_LARGE = {"万": 1e4, "亿": 1e8}
 _WORDNUM_TOKEN = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
 _SCALE_WORD_RE = r"(?:hundred|thousand|million|billion|trillion|mil|mio|mln|bln|mn|bn)"
 _WORD_NUM = (
@@ -101,11 +113,13 @@ _WORD_NUM = (
 _PREFIX_RE = "|".join(f"(?:{p})" for p, _ in _PREFIX_CUR)
 _SUFFIX_RE = "|".join(f"(?:{p})" for p, _ in _SUFFIX_CUR)
 
+_CJK_NUM = (r"(?:[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千]{1,8})"
+            r"(?:\s?[十百千]?\s?(?:万亿|千万|百万|亿|万)){1,2}")
 # One quantity in running text: optional currency, number, optional scale, optional currency.
 _QTY = _lazy(
-    rf"(?<![\w.$€£¥])"
+    rf"(?<![A-Za-z0-9_.$€£¥])"
     rf"(?P<pre>(?:{_PREFIX_RE})(?:\s?(?:{_PREFIX_RE}))?\s?)?"
-    rf"(?:(?P<num>{_NUM})(?:(?P<letter>(?:bn|mm|[kmbt]))(?![a-z])"
+    rf"(?:(?P<cjk>{_CJK_NUM})|(?P<num>{_NUM})(?:(?P<letter>(?:bn|mm|[kmbt]))(?![a-z])"
     rf"|\s*(?P<scale>{_SCALE_WORD_RE})\b(?:\s+(?P<scale2>{_SCALE_WORD_RE})\b)?)?"
     rf"|(?P<words>\b{_WORD_NUM}\b))"
     rf"(?P<post>\s?(?:{_SUFFIX_RE})(?![a-z]))?",
@@ -165,7 +179,11 @@ def _words_value(words: str) -> float | None:
 
 
 def _num_value(num: str) -> float:
-    return float(re.sub(r"[,_ \u00a0\u202f]", "", num))
+    if "e" in num or "E" in num:
+        return float(num)
+    if num.count(".") >= 2:  # 700.000.000 / 1.000.000,50: dots group thousands, a comma marks decimals
+        num = num.replace(".", "").replace(",", ".")
+    return float(re.sub(r"[,_ \u00a0\u202f\u2009]", "", num))
 
 
 def _currency_of(pre: str | None, post: str | None) -> tuple[str | None, bool]:
@@ -193,7 +211,47 @@ def _currency_of(pre: str | None, post: str | None) -> tuple[str | None, bool]:
     return code, written
 
 
+def _cjk_value(text: str) -> float | None:
+    """Value of a Chinese quantity: "7亿", "1.5亿", "5000万", "一亿", "三千万", "十亿"."""
+    t = text.replace(" ", "")
+    i = 0
+    while i < len(t) and (t[i].isdigit() or t[i] == "."):
+        i += 1
+    if i:
+        try:
+            value = float(t[:i])
+        except ValueError:
+            return None
+    else:
+        value = 0.0
+        current = 0
+        while i < len(t) and (t[i] in _CJK_DIGITS or t[i] in _CJK_SMALL):
+            c = t[i]
+            if c in _CJK_DIGITS:
+                current = _CJK_DIGITS[c]
+            else:
+                value += (current or 1) * _CJK_SMALL[c]
+                current = 0
+            i += 1
+        value += current
+        if not value:
+            return None
+    # the scales after the number multiply it: 千万 = 10^3 x 10^4, 百亿 = 10^2 x 10^8
+    for c in t[i:]:
+        if c in _CJK_SMALL:
+            value *= _CJK_SMALL[c]
+        elif c in _CJK_LARGE:
+            value *= _CJK_LARGE[c]
+    return value
+
+
 def _from_match(m: re.Match[str]) -> Quantity | None:
+    if m.group("cjk") is not None:
+        value = _cjk_value(m.group("cjk"))
+        if value is None:
+            return None
+        currency, written = _currency_of(m.group("pre"), m.group("post"))
+        return Quantity(value, currency, written, True, m.start(), m.end(), m.group(0))
     if m.group("words") is not None:
         words = m.group("words")
         if not re.search(_SCALE_WORD_RE, words, re.I) and not (m.group("pre") or m.group("post")):

@@ -63,6 +63,7 @@ class Vocabulary:
     not_bound: tuple[str, ...]
     mechanics: tuple[str, ...]
     not_prohibitions: tuple[str, ...]
+    weak_prohibition: tuple[str, ...]
     zh_boilerplate: tuple[str, ...]
 
 
@@ -189,6 +190,7 @@ def load_from(directory: Path) -> Vocabulary:
         licensee=_strs(uncl.get("licensee"), f"{kinds_file.name}: unclassified.licensee"),
         not_bound=_strs(uncl.get("not_bound"), f"{kinds_file.name}: unclassified.not_bound"),
         mechanics=_strs(uncl.get("mechanics"), f"{kinds_file.name}: unclassified.mechanics"),
+        weak_prohibition=_strs(modality_data.get("weak_prohibition"), f"{kinds_file.name}: modality.weak_prohibition"),
         not_prohibitions=_strs(modality_data.get("not_prohibitions"), f"{kinds_file.name}: modality.not_prohibitions"),
         zh_boilerplate=_strs(uncl.get("zh_boilerplate"), f"{kinds_file.name}: unclassified.zh_boilerplate"),
     )
@@ -207,6 +209,21 @@ def phrase_regex(phrases: tuple[str, ...] | list[str]) -> str:
         words = [re.escape(w).replace(r"\-", r"[\s-]?") for w in p.split()]
         parts.append(r"\s+".join(words))
     return "(?:" + "|".join(parts) + ")"
+
+
+def terms_regex(terms: tuple[str, ...] | list[str]) -> str:
+    """``phrase_regex`` where an entry ending in "*" is a prefix ("warrant*": warranty, warranties)."""
+    parts = []
+    for p in sorted(set(terms), key=len, reverse=True):
+        prefix = p.endswith("*")
+        words = [re.escape(w).replace(r"\-", r"[\s-]?") for w in p.rstrip("*").split()]
+        parts.append(r"\s+".join(words) + (r"[\w-]{0,20}" if prefix else ""))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def terms_pattern(terms: tuple[str, ...] | list[str]) -> LazyPattern:
+    """Whole words or phrases of ``terms`` (see ``terms_regex``), ignoring case."""
+    return _lazy(r"(?<![\w-])" + terms_regex(terms) + r"(?![\w-])", re.I)
 
 
 def phrase_pattern(phrases: tuple[str, ...] | list[str], flags: int = re.I) -> LazyPattern:
