@@ -406,6 +406,31 @@ def print_report(res: dict[str, Any], verbose: bool) -> None:
             print(f"  {r['file']}: got {r['got']} ({r['confidence']}), expected {r['expected']}")
 
 
+PATHOLOGICAL = {
+    "one 200k-character word": "a" * 200_000,
+    "50k digits then a unit": "1" * 50_000 + " million monthly active users",
+    "20k 'not'": ("not " * 20_000) + "outputs",
+    "20k '9,' after 'revenue'": "revenue " + "9," * 20_000 + " $",
+    "30k dashes": "- " * 30_000,
+    "long gaps after a ban": ("You may not use outputs to " + "x " * 5000) * 5,
+    "5k place names": "European Union, " * 5_000,
+    "20k list numbers": "\n".join("1." for _ in range(20_000)),
+}
+
+
+def bench_pathological() -> dict[str, float]:
+    """Seconds the clause reader takes on inputs built to make a careless reader slow (was a timed test)."""
+    from openaudit.licenses.clauses import extract_from_text
+
+    extract_from_text("Warm-up. You may not use it.")
+    out = {}
+    for name, blob in PATHOLOGICAL.items():
+        start = time.perf_counter()
+        extract_from_text(blob)
+        out[name] = round(time.perf_counter() - start, 3)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=default_corpus(), help="corpus dir (default: %(default)s)")
@@ -435,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     res["identification"] = bench_identification(files, args.repeat)
     if not args.no_clauses:
         res["clauses"] = bench_clauses(files, args.repeat)
+        res["pathological_seconds"] = bench_pathological()
     if not args.no_cards and (corpus / "cards").is_dir():
         res["cards"] = bench_cards(corpus, args.repeat)
     if not args.no_negatives and (corpus / "cards").is_dir():
@@ -453,6 +479,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     else:
         print_report(res, args.verbose)
+        if "pathological_seconds" in res:
+            print("\nPathological inputs (seconds): " + ", ".join(f"{k}: {v}" for k, v in
+                                                             res["pathological_seconds"].items()))
     return 0 if wrong == 0 else 1
 
 

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from openaudit.model import Citation, Report, Restriction
 
 _GRADES = ("A", "B", "C", "D", "E", "F")
-_UNITS = ("monthly_active_users", "monthly_visits", "annual_revenue", "monthly_revenue")
+_UNITS = ("monthly_active_users", "daily_active_users", "monthly_visits", "annual_revenue", "monthly_revenue")
 
 
 def _cite(c: Citation | None) -> dict[str, Any] | None:

@@ -27,11 +27,12 @@ def restriction_fact(r: Restriction) -> dict[str, Any]:
     caps: dict[str, float] = {}
     currency = None
     for t in r.thresholds:
-        key = {"monthly_active_users": "mau_cap", "monthly_visits": "visits_cap",
+        key = {"monthly_active_users": "mau_cap", "daily_active_users": "dau_cap", "monthly_visits": "visits_cap",
                "annual_revenue": "annual_revenue_cap", "monthly_revenue": "monthly_revenue_cap"}[t.unit]
         caps[key] = min(caps.get(key, t.value), t.value)
         currency = currency or t.currency
-    d.update({"mau_cap": None, "visits_cap": None, "annual_revenue_cap": None, "monthly_revenue_cap": None})
+    d.update({"mau_cap": None, "dau_cap": None, "visits_cap": None, "annual_revenue_cap": None,
+              "monthly_revenue_cap": None})
     d.update(caps)
     d["currency"] = currency
     d["territories_text"] = ", ".join(r.territories)

@@ -93,7 +93,14 @@ def _relief_with_lead(s: Sent) -> bool:
 
 
 def _prohibition(s: Sent) -> re.Match[str] | None:
-    return _prohibition_at(s.combined)
+    """``_prohibition_at(s.combined)``, computed once per sentence."""
+    got = s.memo.get("prohibition", _UNSET)
+    if got is _UNSET:
+        got = s.memo["prohibition"] = _prohibition_at(s.combined)
+    return got  # type: ignore[return-value]
+
+
+_UNSET = object()
 
 
 _BINDING = _lazy(
@@ -411,29 +418,33 @@ def _quoted_phrase(text: str, pos: int) -> str | None:
 _PLACE_CACHE: dict[str, object] = {}
 
 
-def _place_pattern() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
-    """One pattern for every place of ``rules/vocabulary/places.yaml`` (names ignoring case, codes
-    case-sensitive), with the maps from a matched name (lower-cased, spaces collapsed) or code to its code."""
+def _place_sets() -> tuple[_vocab.PhraseSet, _vocab.PhraseSet, dict[str, str], dict[str, str]]:
+    """Every place of ``rules/vocabulary/places.yaml``: its names (ignoring case) and codes (case-sensitive), with
+    the maps from a matched name (lower-cased, spaces collapsed) or code to its code."""
     got = _PLACE_CACHE.get("p")
     if got is None:
         places = _vocab.load().places
         by_name = {" ".join(n.lower().split()): p.code for p in places for n in p.names}
         by_code = {c: p.code for p in places for c in p.codes}
-        names = _vocab.phrase_regex(list(by_name))
-        codes = "|".join(re.escape(c) for c in sorted(by_code, key=len, reverse=True))
-        pattern = re.compile(rf"(?<![\w-])(?:(?P<name>(?i:{names}))|(?P<code>{codes}))(?![\w-]|\.\w)")
-        got = _PLACE_CACHE["p"] = (pattern, by_name, by_code)
+        got = _PLACE_CACHE["p"] = (_vocab.PhraseSet(list(by_name)), _vocab.PhraseSet(list(by_code), flags=0),
+                                   by_name, by_code)
     return got  # type: ignore[return-value]
 
 
 def _place_matches(text: str, lo: int, hi: int, shouting: bool) -> list[tuple[int, int, str]]:
-    pattern, by_name, by_code = _place_pattern()
-    out = []
-    for m in pattern.finditer(text, lo, hi):
-        if m.group("name") is not None:
-            out.append((m.start(), m.end(), by_name[" ".join(m.group("name").lower().split())]))
-        elif not shouting:  # "NOT LICENSED IN US" in capitals: "US" is the pronoun, "IT" a word
-            out.append((m.start(), m.end(), by_code[m.group("code")]))
+    """Places named in text[lo:hi], by position; a code ("US", "IT") is skipped in an ALL-CAPS sentence, where it
+    is a word ("NOT LICENSED TO US")."""
+    names, codes, by_name, by_code = _place_sets()
+    found = [(m.start(), m.end(), by_name[" ".join(m.group(0).lower().split())]) for m in names.finditer(text, lo, hi)]
+    if not shouting:
+        found += [(m.start(), m.end(), by_code[m.group(0)]) for m in codes.finditer(text, lo, hi)
+                  if not text[m.end():m.end() + 2][:1] == "." or not text[m.end() + 1:m.end() + 2].isalnum()]
+    found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    out: list[tuple[int, int, str]] = []
+    for f in found:
+        if out and f[0] < out[-1][1]:
+            continue  # inside a longer name found first
+        out.append(f)
     return out
 
 
@@ -773,8 +784,6 @@ _USE_GATE = frozenset(("polic", "aup", "restrict", "prohibited use"))
 
 def _use_restrictions(s: Sent) -> list[_Cand]:
     own = s.text
-    if not (s.has(_USE_GATE) or own.rstrip().endswith(":")):
-        return []
     text = s.combined
     if s.has(("restriction",)) and _NO_USE_RESTR.search(text):
         return []
@@ -784,6 +793,11 @@ def _use_restrictions(s: Sent) -> list[_Cand]:
     m = _USE_RESTR.search(text, s.item_offset) if s.has(("restrict", "prohibited")) else None
     if m and _USE_RESTR_BINDING.search(text):
         return [_Cand("use_restrictions", m.start(), "Use-based restrictions apply (prohibited uses)", score=2)]
+    p = _prohibition_at(text, s.item_offset)
+    if p is not None and _USE_WORD.search(text, max(0, p.start() - 60), p.end() + 120):
+        h = _terms("harmful").search(text, p.end())
+        if h is not None and h.start() - p.end() < 300:
+            return [_Cand("use_restrictions", p.start(), "Use-based restrictions apply (prohibited uses)", score=2)]
     # _LIST_LEADIN ends with r":\s*$"
     if s.lead is None and own.rstrip().endswith(":") and _LIST_LEADIN.search(own) and _USE_WORD.search(own):
         p = _prohibition_at(own) or _NOT.search(own)
@@ -1098,6 +1112,8 @@ def _chinese(s: Sent) -> list[_Cand]:
 # =================================================================================================
 
 _MAX_UNCLASSIFIED = 12
+# Cards are not terms: "this model should not be used for medical advice" is guidance, not a license clause.
+_UNCLASSIFIED_ROLES = ("license", "use_policy", "notice")
 
 
 def _unclassified(s: Sent) -> list[_Cand]:
@@ -1134,12 +1150,12 @@ def _unclassified(s: Sent) -> list[_Cand]:
                   f"Binding sentence not classified ({mod.label}): {_short(s.text)}", score=1)]
 
 
-_TERMS_CACHE: dict[str, re.Pattern[str]] = {}
+_TERMS_CACHE: dict[str, object] = {}
 
 
-def _terms(name: str) -> re.Pattern[str]:
-    """The pattern of one ``unclassified`` word list of the vocabulary; ``not_bound_end``: a not-bound subject
-    right before the binding phrase, up to two words between ("the Licensor shall", "it does not")."""
+def _terms(name: str):  # noqa: ANN202 - re.Pattern or vocabulary.PhraseSet (both have .search)
+    """The matcher of one ``unclassified`` word list of the vocabulary; ``not_bound_end``: a not-bound subject
+    right before the binding phrase, up to three words between ("the Licensor shall", "it does not")."""
     got = _TERMS_CACHE.get(name)
     if got is None:
         v = _vocab.load()
@@ -1147,8 +1163,8 @@ def _terms(name: str) -> re.Pattern[str]:
             got = re.compile(rf"(?<![\w-]){_vocab.terms_regex(v.not_bound)}(?![\w-])(?:\s+[\w'/]+){{0,3}}\s*$", _I)
         else:
             words = {"subjects": v.unclassified_subjects, "boilerplate": v.boilerplate, "licensee": v.licensee,
-                     "mechanics": v.mechanics}[name]
-            got = _vocab.terms_pattern(words).compiled()
+                     "mechanics": v.mechanics, "harmful": v.harmful_purposes}[name]
+            got = _vocab.PhraseSet(words)
         _TERMS_CACHE[name] = got
     return got
 
@@ -1248,7 +1264,8 @@ def _extract_file(f: SourceFile, ranges: list[tuple[int, int]] | None = None) ->
         cands = _candidates(s)
         if cands:
             claimed.add(id(s))
-        elif not s.heading and not _is_definition(s.text) and (s.lead is None or id(s.lead) not in claimed):
+        elif f.role in _UNCLASSIFIED_ROLES and not s.heading and not _is_definition(s.text) and (
+                s.lead is None or id(s.lead) not in claimed):
             cands = _unclassified(s)
             if cands:
                 unclassified += 1

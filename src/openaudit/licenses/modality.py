@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from openaudit.lazyre import LazyPattern
 from openaudit.lazyre import compile as _lazy
 from openaudit.licenses import vocabulary as _vocab
 
@@ -62,20 +61,21 @@ _NOT_BEFORE = _lazy(r"\b(?:not|never|no)\s+(?:be\s+|being\s+)?$", re.I)
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> dict[str, LazyPattern]:
+def _patterns() -> dict[str, _vocab.PhraseSet]:
     m = _vocab.load().modality
-    out = {key: _vocab.phrase_pattern(m[key]) for key in
+    out = {key: _vocab.PhraseSet(m[key]) for key in
            ("prohibition", "limitation", "obligation", "permission", "condition")}
-    out["not_prohibition"] = _vocab.phrase_pattern(_vocab.load().not_prohibitions)
-    out["weak"] = _vocab.phrase_pattern(_vocab.load().weak_prohibition)
+    out["not_prohibition"] = _vocab.PhraseSet(_vocab.load().not_prohibitions)
+    out["weak"] = _vocab.PhraseSet(_vocab.load().weak_prohibition)
     return out
 
 
-def _first(pattern: LazyPattern, text: str, skip: LazyPattern) -> re.Match[str] | None:
+def _first(pattern: _vocab.PhraseSet, text: str, skip: _vocab.PhraseSet) -> re.Match[str] | None:
     """The first match of ``pattern`` that does not start a ``skip`` phrase ("may not apply")."""
     for m in pattern.finditer(text):
-        if skip.match(text, m.start()) is None and not _NOT_BEFORE.search(text, max(0, m.start() - 20), m.start()) \
-                and not _IF_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+        at = m.start()
+        if skip.pattern.match(text, at) is None and not _NOT_BEFORE.search(text, max(0, at - 20), at) \
+                and not _IF_BEFORE.search(text, max(0, at - 40), at):
             return m
     return None
 
@@ -94,7 +94,7 @@ def classify(text: str) -> Modality:
     if obligation is not None and prohibition is not None and obligation.start() >= prohibition.start() and \
             obligation.end() <= prohibition.end():
         obligation = next((m for m in p["obligation"].finditer(text, prohibition.end())
-                           if p["not_prohibition"].match(text, m.start()) is None), None)
+                           if p["not_prohibition"].pattern.match(text, m.start()) is None), None)
     starts = [m.start() for m in (prohibition, hits["limitation"], obligation) if m is not None]
     return Modality(
         prohibition=prohibition is not None,
@@ -103,7 +103,7 @@ def classify(text: str) -> Modality:
         permission=hits["permission"] is not None,
         condition=hits["condition"] is not None,
         relieved=relieved,
-        weak=prohibition is not None and p["weak"].match(text, prohibition.start()) is not None,
+        weak=prohibition is not None and p["weak"].pattern.match(text, prohibition.start()) is not None,
         at=min(starts) if starts else -1,
         obligation_at=obligation.start() if obligation is not None else -1,
     )

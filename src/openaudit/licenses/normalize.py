@@ -69,25 +69,38 @@ def _tag(m) -> str:  # noqa: ANN001 - re.Match
     return " " if name in _BLOCK_TAGS else ""
 
 
+# Unicode category Cf (format characters) as of Unicode 14-15: soft hyphen, zero-width space and joiners, bidi
+# controls, word joiner, invisible operators, BOM, interlinear annotation, tags.
+_FORMAT = _lazy(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+_LATIN = _lazy(r"[A-Za-z]")
+_OTHER_LETTER = _lazy(r"[^\W\d_A-Za-z]")
+
+
 def _strip_format(text: str) -> str:
     """Remove format characters (Cf); a soft hyphen ending the line becomes "-"."""
     end_soft = text.rstrip(" \t").endswith("\u00ad")
-    out = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    out = _FORMAT.sub("", text)
     if end_soft:
         out = out.rstrip(" \t") + "-"
     return out
 
 
+@lru_cache(maxsize=1)
+def _confusable_class():  # noqa: ANN202 - a compiled pattern
+    import re
+
+    return re.compile("[" + "".join(chr(c) for c in _confusables()) + "]")
+
+
 def _fold_confusables(text: str) -> str:
-    latin = other = 0
-    for c in text:
-        if c.isalpha():
-            if c.isascii():
-                latin += 1
-            else:
-                other += 1
-    if not other or latin < other:
-        return text  # nothing to fold, or a line written in another script
+    if _confusable_class().search(text) is None:
+        return text
+    if len(_LATIN.findall(text)) < len(_OTHER_LETTER.findall(text)):
+        return text  # a line written in another script
     return text.translate(_confusables())
 
 

@@ -16,7 +16,7 @@ Sentences are at most ``MAX_SENTENCE`` characters: every reader that runs on one
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from openaudit.evidence import SourceFile
@@ -89,6 +89,7 @@ class Sent:
     lead: Sent | None = None  # the lead-in sentence ("You agree not to use the Model:") of a list item
     next_text: str = ""
     prev_text: str = ""
+    memo: dict[str, object] = field(default_factory=dict, repr=False)  # per-sentence results of the detectors
 
     @cached_property
     def text(self) -> str:
@@ -119,11 +120,17 @@ class Sent:
     def has(self, words) -> bool:  # noqa: ANN001 - any iterable of lower-case strings
         """Whether one of ``words`` occurs (lower-cased substring) in ``combined``: a cheap gate."""
         low = self.low
-        return any(w in low for w in words)
+        for w in words:
+            if w in low:
+                return True
+        return False
 
     def has_own(self, words) -> bool:  # noqa: ANN001
         low = self.own_low
-        return any(w in low for w in words)
+        for w in words:
+            if w in low:
+                return True
+        return False
 
     def offset_of(self, pos: int) -> int:
         """Stream offset of a position in ``combined``."""

@@ -54,6 +54,7 @@ class Vocabulary:
     zh_monthly_words: tuple[str, ...]
     kinds: dict[str, str]  # kind -> description
     zh: dict[str, tuple[str, ...]]  # kind -> Chinese patterns
+    harmful_purposes: tuple[str, ...]  # a prohibition for one of these purposes is a use restriction
     zh_thresholds: dict[str, Any]
     modality: dict[str, tuple[str, ...]]
     unclassified_subjects: tuple[str, ...]
@@ -181,6 +182,8 @@ def load_from(directory: Path) -> Vocabulary:
         zh_revenue_nouns=_strs(rev.get("zh_nouns"), f"{units_file.name}: revenue.zh_nouns"),
         zh_monthly_words=_strs(rev.get("zh_monthly_words"), f"{units_file.name}: revenue.zh_monthly_words"),
         kinds=descriptions,
+        harmful_purposes=_strs(_map(kinds.get("use_restrictions"), "use_restrictions").get("purposes"),
+                               f"{kinds_file.name}: kinds.use_restrictions.purposes"),
         zh=zh,
         zh_thresholds=dict(zt),
         modality=modality,
@@ -224,6 +227,61 @@ def terms_regex(terms: tuple[str, ...] | list[str]) -> str:
 def terms_pattern(terms: tuple[str, ...] | list[str]) -> LazyPattern:
     """Whole words or phrases of ``terms`` (see ``terms_regex``), ignoring case."""
     return _lazy(r"(?<![\w-])" + terms_regex(terms) + r"(?![\w-])", re.I)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+_WORDS_OF: list[tuple[str, str, frozenset[str]]] = []  # the last text read: (text, lower-cased, its words)
+
+
+def _words_of(text: str) -> tuple[str, frozenset[str]]:
+    """(``text`` lower-cased, the set of its letter runs); the last text's are kept, as several phrase sets
+    read the same sentence one after the other."""
+    if _WORDS_OF and _WORDS_OF[0][0] is text:
+        return _WORDS_OF[0][1], _WORDS_OF[0][2]
+    low = text.lower()
+    words = frozenset(_LETTERS.findall(low))
+    _WORDS_OF[:] = [(text, low, words)]
+    return low, words
+
+
+class PhraseSet:
+    """Whole-word phrases (``terms_regex`` syntax: "*" ends a prefix), found with one compiled alternation run only
+    on texts that hold the first word of some phrase (a set test), instead of on every sentence."""
+
+    def __init__(self, terms: tuple[str, ...] | list[str], flags: int = re.I) -> None:
+        body = terms_regex(terms)
+        self.pattern = re.compile(body + r"(?![\w-])", flags)  # anchored use: .match at a known word start
+        self.full = re.compile(r"(?<![\w-])" + body + r"(?![\w-])", flags)
+        firsts: set[str] = set()
+        prefixes: set[str] = set()
+        for t in terms:
+            words = _LETTERS.findall(t.rstrip("*").lower())
+            if not words:
+                raise VocabularyError(f"phrase {t!r} has no letters")
+            if t.endswith("*") and len(words) == 1:
+                prefixes.add(words[0])
+            else:
+                firsts.add(words[0])
+        self.firsts = frozenset(firsts)
+        self.prefixes = tuple(sorted(prefixes))
+
+    def may_occur(self, text: str) -> bool:
+        low, words = _words_of(text)
+        if not self.firsts.isdisjoint(words):
+            return True
+        return any(p in low for p in self.prefixes)
+
+    def finditer(self, text: str, lo: int = 0, hi: int | None = None):  # noqa: ANN201 - Iterator[re.Match]
+        if not self.may_occur(text):
+            return iter(())
+        return self.full.finditer(text, lo, len(text) if hi is None else hi)
+
+    def search(self, text: str, lo: int = 0, hi: int | None = None) -> re.Match[str] | None:
+        if not self.may_occur(text):
+            return None
+        return self.full.search(text, lo, len(text) if hi is None else hi)
 
 
 def phrase_pattern(phrases: tuple[str, ...] | list[str], flags: int = re.I) -> LazyPattern:

@@ -198,6 +198,10 @@ def _license(license: LicenseResult, restrictions: list[Restriction]) -> Dim:
                 [r.clause or Citation(source="catalog", text=r.summary) for r in fou[:3]])
     if license.id == "unknown":
         return ("closed", "no identified license", list(license.evidence))
+    unclassified = [r for r in restrictions if r.kind == "unclassified"]
+    if license.osi_approved and unclassified:
+        return ("partial", f"{name} is OSI-approved, but the text holds binding sentences that were not classified",
+                [r.clause for r in unclassified[:3] if r.clause is not None] or list(license.evidence))
     if license.osi_approved:
         return ("open", f"{name} is OSI-approved", list(license.evidence))
     category = license_category(license.id)

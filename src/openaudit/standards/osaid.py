@@ -143,6 +143,12 @@ def _parameters(license: LicenseResult, restrictions: list[Restriction]) -> Resu
     if license.id == "unknown":
         return ("unknown", f"the license is not identified ({license.reason or 'no license found'}), so its terms "
                 "cannot be checked", list(license.evidence))
+    unclassified = [r for r in restrictions if r.kind == "unclassified"]
+    if license.osi_approved and unclassified:
+        # A binding sentence no kind describes may restrict the field of use: not evidence of openness either way.
+        cites = [r.clause for r in unclassified if r.clause is not None]
+        return ("unknown", f"{name} is OSI-approved, but the text holds binding sentences that were not classified "
+                f"(e.g. {unclassified[0].summary}); they need review", cites or list(license.evidence))
     if license.osi_approved:
         return ("pass", f"{name} ({license.spdx or license.id}) is OSI-approved and no field-of-use restriction was "
                 "found", list(license.evidence))
