@@ -622,6 +622,11 @@ _TRAIN_GATE = frozenset(("improv", "train", "develop", "creat", "build", "enhanc
 
 _WORK_OBJECT = _lazy(r"\b(?:model|models|materials|software|weights|parameters|checkpoints?)\b", _I)
 _DISTILL = _lazy(r"\bdistill\w*", _I)
+_TO_TRAIN = _lazy(
+    r"\bto\s+(?:help\s+|assist\s+in\s+)?(?:improve|train|develop|create|build|enhance|fine[\s-]?tune|distill|"
+    r"pre-?train)\b",
+    _I,
+)
 _WORK_GATE = ("model", "material", "software", "weight", "parameter", "checkpoint")
 
 
@@ -641,6 +646,15 @@ def _output_ban(s: Sent) -> list[_Cand]:
     if d is not None and _prohibition_at(text) is not None:
         return [_Cand("output_training_ban", d.start(), "Distilling or training other models on the model or its "
                       "outputs is prohibited", score=2)]
+    # "You may not use <anything> to improve any AI model": the prohibited use is training another model.
+    p = _prohibition(s)
+    u = _USE_WORD.search(text, p.end(), min(len(text), p.end() + 30)) if p is not None else None
+    t = _find_after(_TO_TRAIN, text, u.end(), 160) if u is not None else None
+    if t is not None and p is not None and max(p.start(), t.start()) >= s.item_offset:
+        other = _PLAIN_MODEL.match(text, t.end()) or _find_after(_OTHER_MODEL, text, t.end(), 140)
+        if other is not None:
+            return [_Cand("output_training_ban", max(p.start(), s.item_offset),
+                          "The model may not be used to train or improve other models", score=2)]
     objects = [(o, "outputs") for o in _OUTPUTS.finditer(text)] if outputs else []
     objects += [(o, "model") for o in _WORK_OBJECT.finditer(text)]
     objects.sort(key=lambda x: x[0].start())

@@ -113,6 +113,36 @@ def _places(data: Any, where: str) -> tuple[Place, ...]:
     return tuple(out)
 
 
+_SIMPLE_NAME = re.compile(r"[A-Z][A-Za-z .'-]{2,40}")
+
+
+def _with_countries(places: tuple[Place, ...], path: Path) -> tuple[Place, ...]:
+    """``places`` and every country of ``countries.yaml`` (ISO 3166-1, shared with ``--region``) by its plain English
+    name ("Poland", "Sweden"; names with parentheses or "&" are left to ``places.yaml``'s own spellings)."""
+    try:
+        data = load_file(path)
+    except OSError:
+        return places
+    countries = data.get("countries") if isinstance(data, dict) else None
+    if not isinstance(countries, dict):
+        return places
+    by_code = {p.code: p for p in places}
+    known = {n.lower() for p in places for n in p.names}
+    out = list(places)
+    for code, name in countries.items():
+        if not isinstance(code, str) or not isinstance(name, str) or not _SIMPLE_NAME.fullmatch(name):
+            continue
+        if name.lower() in known:
+            continue
+        if code in by_code:
+            p = by_code[code]
+            out[out.index(p)] = by_code[code] = Place(p.code, p.names + (name,), p.codes, p.members)
+        else:
+            out.append(Place(code, (name,), ()))
+        known.add(name.lower())
+    return tuple(out)
+
+
 def _check_patterns(patterns: tuple[str, ...], where: str) -> None:
     for p in patterns:
         try:
@@ -132,6 +162,7 @@ def load_from(directory: Path) -> Vocabulary:
     except OSError as e:
         raise VocabularyError(f"cannot read the vocabulary: {e}") from None
 
+    places = _with_countries(places, directory / "countries.yaml")
     user_units: list[Unit] = []
     for i, item in enumerate(units.get("users") or []):
         w = f"{units_file.name}: users[{i}]"
