@@ -242,6 +242,17 @@ def test_threshold_that_triggers_a_fee_is_a_cap() -> None:
     assert "fee" in r.summary
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Threshold shall not apply to a non-profit organisation's use of the Model for non-commercial research.",
+        "This limitation shall not be construed to restrict non-commercial use of the Model.",
+    ],
+)
+def test_exemptions_mentioning_non_commercial_are_not_bans(text: str) -> None:
+    assert "non_commercial" not in kinds(extract_from_text(text))
+
+
 def test_gpl_conveyance_condition_is_not_non_commercial() -> None:
     text = ("c) Convey individual copies of the object code with a copy of the written offer to provide the "
             "Corresponding Source. This alternative is allowed only occasionally and noncommercially, and only if "

@@ -338,6 +338,19 @@ def test_conditions_that_osaid_allows_do_not_fail(kind: str) -> None:
     assert _req(result, "OSAID-W")["status"] == "pass" and result["verdict"] == "conformant"
 
 
+def test_unclassified_term_is_not_evidence_of_openness() -> None:
+    """A binding sentence no kind describes: never a pass (OSI-approved text with it -> unknown), and on an
+    unknown license the verdict stays unknown, not conformant."""
+    clause = Citation(source="file", file="LICENSE", line=7, text="You may not use the Model in medical devices.")
+    r = Restriction(kind="unclassified", summary="Binding sentence not classified (prohibition)", clause=clause)
+    facts = gather(_evidence(FIXTURES / "pythia"))
+    w = _req(assess(facts, APACHE, [r]), "OSAID-W")
+    assert w["status"] == "unknown" and "not classified" in w["reason"]
+    assert w["evidence"][0]["line"] == 7
+    unknown = assess(facts, LicenseResult(reason="not identified"), [r])
+    assert _req(unknown, "OSAID-W")["status"] == "unknown" and unknown["verdict"] != "conformant"
+
+
 def test_parameters_unknown_license_and_open_content_license() -> None:
     facts = gather(_evidence(FIXTURES / "pythia"))
     unknown = _req(assess(facts, LicenseResult(reason="no license declared"), []), "OSAID-W")

@@ -121,11 +121,14 @@ def _is_definition(text: str) -> bool:
 
 
 def _prohibition_at(text: str, lo: int = 0) -> re.Match[str] | None:
-    """The first prohibition in text[lo:] that is not itself negated ("not prohibited")."""
+    """The first prohibition in text[lo:] that is not itself negated ("not prohibited") and binds someone ("shall
+    not apply", "shall not be construed": ``modality.not_prohibitions`` in the vocabulary)."""
     for m in _PROHIBIT.finditer(text, lo):
         word = m.group(0).lower()
         if word.startswith(("prohibited", "forbidden", "strictly")) and \
                 _NEG_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        if _modality.binds_no_one(text, m.start()):
             continue
         return m
     return None

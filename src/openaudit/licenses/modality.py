@@ -80,6 +80,11 @@ def _first(pattern: _vocab.PhraseSet, text: str, skip: _vocab.PhraseSet) -> re.M
     return None
 
 
+def binds_no_one(text: str, at: int) -> bool:
+    """Whether the phrase at ``at`` is one of the vocabulary's ``not_prohibitions`` ("shall not apply")."""
+    return _patterns()["not_prohibition"].pattern.match(text, at) is not None
+
+
 def classify(text: str) -> Modality:
     """The modality of one sentence (bounded: the reader's sentences are at most ``MAX_SENTENCE`` long)."""
     p = _patterns()
