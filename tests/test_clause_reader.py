@@ -366,3 +366,26 @@ def test_open_license_texts_have_only_their_own_kinds(path: Path) -> None:
     rs = extract_from_text(path.read_text(encoding="utf-8", errors="replace"))
     extra = kinds(rs) - _OPEN_TEXTS[path]
     assert not extra, [(r.kind, r.clause.line if r.clause else None, r.summary) for r in rs if r.kind in extra]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# End to end: an unknown license with a term no kind describes
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_unknown_license_with_an_unclassified_term_reports_oa213_and_is_not_open(tmp_path: Path) -> None:
+    import openaudit
+
+    (tmp_path / "README.md").write_text("---\nlicense: other\n---\n# Pebble\n\nA small model.\n", encoding="utf-8")
+    (tmp_path / "LICENSE").write_text(
+        "Pebble Model License\n\n"
+        "1. You are granted a worldwide, royalty-free license to use and modify the Model.\n\n"
+        "2. You must delete all copies of the Model within ninety days after you first download it.\n",
+        encoding="utf-8")
+    report = openaudit.audit(str(tmp_path), offline=True)
+    r = one(report.restrictions, "unclassified")
+    assert r.clause is not None and (r.clause.file, r.clause.line) == ("LICENSE", 5)
+    oa213 = [f for f in report.findings if f.rule == "OA213"]
+    assert oa213 and oa213[0].severity == "warning" and oa213[0].evidence is not None
+    assert report.osaid["verdict"] != "conformant"
+    assert report.license.osi_approved is not True
