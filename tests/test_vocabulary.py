@@ -70,3 +70,12 @@ def test_phrase_set_matches_whole_words_and_prefixes() -> None:
     assert [m.group(0) for m in ps.finditer("No WARRANTIES; provided AS  IS with its source code.")] == [
         "WARRANTIES", "AS  IS", "source code"]
     assert ps.search("unwarranted sourcecode") is None
+
+
+def test_currencies_are_data() -> None:
+    from openaudit.licenses.numbers import _currencies, parse_money
+
+    before, after = _currencies()
+    assert ("\\$", "USD") in before and any(code is None for _, code in before)  # "¥" alone: not guessed
+    assert parse_money("1亿美元") == (1e8, "USD")
+    assert parse_money("EUR 2.000.000") == (2e6, "EUR")

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from openaudit.lazyre import compile as _lazy
 
@@ -53,42 +54,32 @@ _TENS = {
     "ninety": 90,
 }
 
-# Currency written before the amount. Longest alternatives first.
-_PREFIX_CUR = [
-    (r"U\.?S\.?\s?\$", "USD"),
-    (r"US\s?dollars?", "USD"),
-    (r"USD\s?\$?", "USD"),
-    (r"CA\$|C\$|CAD\s?\$?", "CAD"),
-    (r"A\$|AUD\s?\$?", "AUD"),
-    (r"HK\$|HKD\s?\$?", "HKD"),
-    (r"S\$|SGD\s?\$?", "SGD"),
-    (r"\$", "USD"),
-    (r"EUR\s?€?|€", "EUR"),
-    (r"GBP\s?£?|£", "GBP"),
-    (r"CN¥|CNY\s?[¥￥]?|RMB\s?[¥￥]?|[元]", "CNY"),
-    (r"JP¥|JPY\s?[¥￥]?", "JPY"),
-    (r"[¥￥]", None),  # yuan or yen: do not guess
-    (r"CHF", "CHF"),
-    (r"INR|₹", "INR"),
-    (r"KRW|₩", "KRW"),
-]
-# Currency written after the amount.
-_SUFFIX_CUR = [
-    (r"U\.?S\.?\s?dollars?|US\$|USD", "USD"),
-    (r"dollars?", "USD"),
-    (r"EUR|euros?|€", "EUR"),
-    (r"GBP|pounds?\s+sterling|pounds?|£", "GBP"),
-    (r"(?:元|块)?人民币|CNY|RMB|yuan|renminbi|元", "CNY"),
-    (r"美元|美金", "USD"),
-    (r"欧元", "EUR"),
-    (r"英镑", "GBP"),
-    (r"日元", "JPY"),
-    (r"JPY|yen", "JPY"),
-    (r"CHF|swiss\s+francs?", "CHF"),
-    (r"INR|rupees?", "INR"),
-    (r"KRW|won", "KRW"),
-    (r"CAD|AUD|HKD|SGD", None),  # resolved from the matched text below
-]
+_Currencies = list[tuple[str, str | None]]
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> tuple[_Currencies, _Currencies]:
+    """(written before the amount, written after it): ``rules/vocabulary/currencies.yaml``, checked."""
+    from openaudit.paths import rules_dir
+    from openaudit.yamlutil import load_file
+
+    data = load_file(rules_dir() / "vocabulary" / "currencies.yaml")
+    out = []
+    for key in ("before", "after"):
+        items = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(items, list) or not items:
+            raise ValueError(f"rules/vocabulary/currencies.yaml: `{key}` must be a non-empty list")
+        table: _Currencies = []
+        for item in items:
+            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+                    and (item[1] is None or (isinstance(item[1], str) and re.fullmatch(r"[A-Z]{3}", item[1])))):
+                raise ValueError(f"rules/vocabulary/currencies.yaml: {key}: bad entry {item!r} "
+                                 "(expected [pattern, ISO 4217 code or null])")
+            re.compile(item[0])
+            table.append((item[0], item[1]))
+        out.append(table)
+    return out[0], out[1]
+
 
 _NUM = (
     r"(?:\d+(?:\.\d+)?[eE][+-]?\d{1,2}(?![\d.])"  # 7e8, 7E+08, 1.5e6
@@ -110,21 +101,25 @@ _WORD_NUM = (
     rf"(?:(?:{_WORDNUM_TOKEN}|a)(?:[\s-]+(?:and[\s-]+)?(?:{_WORDNUM_TOKEN}|{_SCALE_WORD_RE}))*)"
 )
 
-_PREFIX_RE = "|".join(f"(?:{p})" for p, _ in _PREFIX_CUR)
-_SUFFIX_RE = "|".join(f"(?:{p})" for p, _ in _SUFFIX_CUR)
-
 _CJK_NUM = (r"(?:[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千]{1,8})"
             r"(?:\s?[十百千]?\s?(?:万亿|千万|百万|亿|万)){1,2}")
-# One quantity in running text: optional currency, number, optional scale, optional currency.
-_QTY = _lazy(
-    rf"(?<![A-Za-z0-9_.$€£¥])"
-    rf"(?P<pre>(?:{_PREFIX_RE})(?:\s?(?:{_PREFIX_RE}))?\s?)?"
-    rf"(?:(?P<cjk>{_CJK_NUM})|(?P<num>{_NUM})(?:(?P<letter>(?:bn|mm|[kmbt]))(?![a-z])"
-    rf"|\s*(?P<scale>{_SCALE_WORD_RE})\b(?:\s+(?P<scale2>{_SCALE_WORD_RE})\b)?)?"
-    rf"|(?P<words>\b{_WORD_NUM}\b))"
-    rf"(?P<post>\s?(?:{_SUFFIX_RE})(?![a-z]))?",
-    re.I,
-)
+
+
+@lru_cache(maxsize=1)
+def _qty() -> re.Pattern[str]:
+    """One quantity in running text: optional currency, number, optional scale, optional currency."""
+    before, after = _currencies()
+    prefix = "|".join(f"(?:{p})" for p, _ in before)
+    suffix = "|".join(f"(?:{p})" for p, _ in after)
+    return re.compile(
+        rf"(?<![A-Za-z0-9_.$€£¥])"
+        rf"(?P<pre>(?:{prefix})(?:\s?(?:{prefix}))?\s?)?"
+        rf"(?:(?P<cjk>{_CJK_NUM})|(?P<num>{_NUM})(?:(?P<letter>(?:bn|mm|[kmbt]))(?![a-z])"
+        rf"|\s*(?P<scale>{_SCALE_WORD_RE})\b(?:\s+(?P<scale2>{_SCALE_WORD_RE})\b)?)?"
+        rf"|(?P<words>\b{_WORD_NUM}\b))"
+        rf"(?P<post>\s?(?:{suffix})(?![a-z]))?",
+        re.I,
+    )
 
 
 @dataclass(frozen=True)
@@ -190,7 +185,7 @@ def _currency_of(pre: str | None, post: str | None) -> tuple[str | None, bool]:
     """(ISO code or None, whether any currency was written)."""
     written = False
     code: str | None = None
-    for part, table in ((pre, _PREFIX_CUR), (post, _SUFFIX_CUR)):
+    for part, table in zip((pre, post), _currencies(), strict=True):
         if not part or not part.strip():
             continue
         part = part.strip()
@@ -276,7 +271,7 @@ def _from_match(m: re.Match[str]) -> Quantity | None:
 
 def iter_quantities(text: str) -> Iterator[Quantity]:
     """Quantities in running text (text should already be de-hyphenated; offsets refer to ``text``)."""
-    for m in _QTY.finditer(text):
+    for m in _qty().finditer(text):
         if not m.group(0).strip():
             continue
         q = _from_match(m)
@@ -288,7 +283,7 @@ def _parse_whole(text: str) -> Quantity | None:
     t = " ".join(_dehyphenate(text).split())
     if not t:
         return None
-    m = _QTY.fullmatch(t)
+    m = _qty().fullmatch(t)
     if m is None:
         return None
     return _from_match(m)
