@@ -112,6 +112,7 @@ def test_shall_refrain_from(text: str) -> None:
         ("This license does not apply in DE, FR or NL.", ["DE", "FR", "NL"]),
         ("You may not deploy the Model in Latvia, Lithuania, Estonia or Finland.", ["LV", "LT", "EE", "FI"]),
         ("The rights granted herein are not available to residents of the European Economic Area.", ["EEA"]),
+        ("Users in the Russian Federation, Belarus and Iran are excluded from this license.", ["RU", "BY", "IR"]),
     ],
 )
 def test_place_lists(text: str, codes: list[str]) -> None:
@@ -273,6 +274,7 @@ def test_gpl_conveyance_condition_is_not_non_commercial() -> None:
         "The Model may be used only for evaluating speech recognition systems.",
         "Use of the Model in medical devices is prohibited.",
         "You must delete the Model within 30 days after the end of your evaluation period.",
+        "This license is granted only to individuals; companies must obtain a separate license.",
     ],
 )
 def test_binding_sentences_no_kind_claims_are_unclassified(text: str) -> None:
@@ -389,3 +391,15 @@ def test_unknown_license_with_an_unclassified_term_reports_oa213_and_is_not_open
     assert oa213 and oa213[0].severity == "warning" and oa213[0].evidence is not None
     assert report.osaid["verdict"] != "conformant"
     assert report.license.osi_approved is not True
+
+
+def test_eu_ai_act_licence_condition_is_unknown_with_an_unclassified_term() -> None:
+    from openaudit.model import Citation, LicenseResult
+    from openaudit.standards.euaiact import _licence
+
+    apache = LicenseResult(id="apache-2.0", name="Apache License 2.0", spdx="Apache-2.0", osi_approved=True)
+    r = Restriction(kind="unclassified", summary="Binding sentence not classified (prohibition): \"...\"",
+                    clause=Citation(source="file", file="LICENSE", line=204, text="You may not ..."))
+    status, reason, cites = _licence(apache, [r], "permissive")
+    assert status == "unknown" and "not classified" in reason and cites[0].line == 204
+    assert _licence(apache, [], "permissive")[0] == "met"

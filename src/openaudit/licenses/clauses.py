@@ -470,7 +470,8 @@ _TERR_EXCLUDE = _lazy(
 )
 _TERR_DOMICILE = _lazy(
     r"\b(?:(?:domiciled|resident|residing|located|headquartered|incorporated|established|based|"
-    r"principal\s+place\s+of\s+business(?:\s+is)?)\s+(?:in|within)|(?:residents?|citizens?|nationals?)\s+of)\b",
+    r"principal\s+place\s+of\s+business(?:\s+is)?)\s+(?:in|within)|(?:residents?|citizens?|nationals?)\s+of|"
+    r"(?:users?|entities|persons|people|companies|individuals|customers|organi[sz]ations|licensees)\s+(?:in|from))\b",
     _I,
 )
 _TERR_USE_IN = _lazy(
@@ -497,7 +498,8 @@ _NOT_TERRITORIAL_WORDS = ("governed", "law", "court", "arbitration", "jurisdicti
                           "venue")
 _TERR_EXCLUDE_WORDS = ("not", "exclud", "except", "other", "prohibited")
 _TERR_DOMICILE_WORDS = ("domiciled", "resident", "residing", "located", "headquartered", "incorporated",
-                        "established", "based", "principal", "citizen", "national")
+                        "established", "based", "principal", "citizen", "national", "user", "entities", "person",
+                        "people", "compan", "individual", "customer", "organi", "licensee")
 _TERR_ONLY = _lazy(r"\b(?:only|solely|exclusively)\s+(?:in|within)\b", _I)
 _TERR_OUTSIDE = _lazy(r"\boutside(?:\s+of)?\b", _I)
 _THE_TERRITORY = _lazy(r"[\s,]*(?:of\s+)?the\s+Territory\b")
@@ -1154,8 +1156,8 @@ def _unclassified(s: Sent) -> list[_Cand]:
         return []
     if _terms("boilerplate").search(low):
         return []
-    if _terms("not_bound_end").search(low, max(0, mod.at - 60), mod.at):
-        return []
+    if not mod.limitation and _terms("not_bound_end").search(low, max(0, mod.at - 60), mod.at):
+        return []  # "the Licensor shall not be bound": binds the licensor ("this license is granted only to" binds)
     if mod.prohibition and mod.weak and not mod.limitation and not \
             _terms("licensee").search(low, max(0, mod.at - 40), mod.at):
         return []  # "problems will not reflect on the authors": a statement, not a duty of the user

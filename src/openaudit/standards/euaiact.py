@@ -336,6 +336,11 @@ def _licence(license: LicenseResult, restrictions: list[Restriction], category: 
     if license.id == "unknown":
         return ("unknown", f"the license is not identified ({license.reason or 'no license found'})",
                 list(license.evidence))
+    unclassified = [r for r in restrictions if r.kind == "unclassified"]
+    if unclassified and (license.osi_approved or category in OPEN_CATEGORIES):
+        return ("unknown", f"{name} is open, but the text holds binding sentences that were not classified (e.g. "
+                f"{unclassified[0].summary}); whether they limit use needs review",
+                [r.clause for r in unclassified if r.clause is not None] or list(license.evidence))
     if license.osi_approved or category in OPEN_CATEGORIES:
         why = "OSI-approved" if license.osi_approved else f"a {category} license"
         return ("met", f"{name} ({license.spdx or license.id}) is {why} and no field-of-use restriction was found; "
