@@ -350,10 +350,10 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
     for s in sents:  # plain attributes, not links to the neighbours: no reference cycles for the collector
         s.prev_text = prev
         prev = s.text
-    nxt = ""
+    following = ""
     for s in reversed(sents):
-        s.next_text = nxt
-        nxt = s.text
+        s.next_text = following
+        following = s.text
     return doc, sents
 
 
