@@ -220,7 +220,10 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
         # the whole agreement, then its use policy and the form's own words): only those passages.
         pti = cv.identify_text(prompt.text, catalog_)
         if pti.status in (cv.EXACT, cv.MODIFIED) and pti.comparison is not None:
-            only[prompt.name] = [p.lines for p in pti.comparison.passages if p.added_words]
+            same = pti.entry is not None and any(ti.entry is not None and ti.entry.id == pti.entry.id
+                                                 for ti in ids.values())
+            # A form for another license than the files' (a Llama form beside an Apache LICENSE) is not read.
+            only[prompt.name] = [p.lines for p in pti.comparison.passages if p.added_words] if same else []
     real = any(f.role in ("license", "use_policy") and f.text is not None and f.name in ids
                and (ids[f.name].status != cv.UNKNOWN or len(f.text.split()) >= 60)
                and ids[f.name].status != cv.REFERENCE
