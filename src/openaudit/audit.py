@@ -31,15 +31,18 @@ def audit(target: str, *, context: DeploymentContext | dict | None = None, polic
     This is the public Python API (``openaudit.audit``) and what the CLI calls: ``context`` may also be a
     mapping (``{"mau": "800M", "regions": ["EU"]}``), ``policy`` a mapping or a policy file path.
     """
+    from openaudit.deadline import cpu_deadline
     from openaudit.lineage import DEFAULT_MAX_DEPTH, LineageResolver
 
     context, policy = as_context(context), as_policy(policy)
 
-    resolver = resolver or LineageResolver(offline=offline)
-    evidence = resolver.fetch_target(source or resolve(target, offline=offline))
-    trace = resolver.trace(evidence, max_depth=DEFAULT_MAX_DEPTH if max_depth is None else max_depth)
-    return audit_evidence(evidence, context=context, policy=policy, rules=rules, catalog=resolver.catalog,
-                          lineage=trace)
+    # The whole audit (fetch, lineage, reading, rules) within OPENAUDIT_CPU_LIMIT seconds of CPU: exit 3 past it.
+    with cpu_deadline(str(target)):
+        resolver = resolver or LineageResolver(offline=offline)
+        evidence = resolver.fetch_target(source or resolve(target, offline=offline))
+        trace = resolver.trace(evidence, max_depth=DEFAULT_MAX_DEPTH if max_depth is None else max_depth)
+        return audit_evidence(evidence, context=context, policy=policy, rules=rules, catalog=resolver.catalog,
+                              lineage=trace)
 
 
 def as_context(context: DeploymentContext | dict | None) -> DeploymentContext | None:

@@ -270,7 +270,12 @@ def run(items: list[Item], *, context: Any = None, policy: Any = None, offline: 
         else:
             from concurrent.futures import ThreadPoolExecutor, as_completed
 
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="openaudit") as pool:
+            from openaudit.deadline import cpu_deadline, cpu_limit_seconds
+
+            # Audits in worker threads cannot be interrupted one by one: the batch as a whole gets
+            # OPENAUDIT_CPU_LIMIT per target, and past it the process ends with one error line and exit 3.
+            with cpu_deadline(f"batch of {len(items)} targets", cpu_limit_seconds() * len(items), hard=True), \
+                    ThreadPoolExecutor(max_workers=workers, thread_name_prefix="openaudit") as pool:
                 futures = [pool.submit(one, i) for i in range(len(items))]
                 for f in as_completed(futures):  # the bar moves as targets finish, in any order
                     f.result()

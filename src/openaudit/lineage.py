@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openaudit.deadline import CpuLimitExceeded
 from openaudit.errors import OpenAuditError
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, LicenseEntry, load_catalog
@@ -224,6 +225,8 @@ class LineageResolver:
                 from openaudit.batch import BudgetHubSource
 
                 ev = BudgetHubSource(ident, revision, offline=self.offline or offline).fetch()
+        except CpuLimitExceeded:
+            raise  # the audit's CPU limit: the whole audit stops, not only this upstream
         except OpenAuditError as exc:
             node.error, node.exc = exc.message, exc
             return node

@@ -447,7 +447,7 @@ class _Rx:
         self.not_weights = _lazy(
             r"(?:^|/)(?:training_args|optimizer|scheduler|rng_state[^/]*|scaler)\.(?:bin|pt|pth)$", i)
         self.modeling = _lazy(r"(?:^|/)(?:modeling|modelling)_[^/]+\.py$", i)
-        self.heading = _lazy(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+        self.heading = _lazy(r"^\s{0,3}(#{1,6})\s+(.*)")  # closing #s stripped in _sections (linear)
         self.url = _lazy(r"https?://[^\s)>\]\"'`]+", i)
         self.code_host = _lazy(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[^/\s]+/[^/\s#?]+", i)
         self.arxiv = _lazy(r"^https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf|html)/|doi\.org/10\.48550/arxiv\.)", i)
@@ -510,7 +510,7 @@ def _sections(body: list[tuple[int, str]]) -> list[tuple[int, str, list[tuple[in
             continue
         m = _rx().heading.match(text)
         if m:
-            out.append((n, m.group(2), []))
+            out.append((n, m.group(2).rstrip().rstrip("#").rstrip(), []))
         elif out:
             out[-1][2].append((n, text))
     return out
@@ -625,17 +625,23 @@ def components_from_evidence(ev: Evidence, license_spdx: str | None) -> list[Com
         stripped = text.strip()
         if stripped.startswith(("```", "~~~")):
             fenced = not fenced
-        for raw in rx.url.findall(text):
-            url = _clean_url(raw)
+        urls = rx.url.findall(text) if "://" in text else []
+        if urls:
+            # Per line, not per URL: a line of thousands of links is read in linear time (cards are untrusted).
             context = rx.url.sub(" ", text)
-            if rx.tech_report.search(context):
-                add("Technical report", UNLICENSED, _ev(card.path, n, text), path=url, note=_LINK_NOTE)
-            elif rx.arxiv.match(url):
-                add("Research paper", UNLICENSED, _ev(card.path, n, text), path=url, note=_LINK_NOTE)
-            if rx.code_host.match(url) and not fenced:
-                near = context + " " + rx.url.sub(" ", prev)
-                for name, pattern in rx.code_kinds:
-                    if pattern.search(near):
+            report = bool(rx.tech_report.search(context))
+            kinds: list[str] | None = None
+            for raw in urls:
+                url = _clean_url(raw)
+                if report:
+                    add("Technical report", UNLICENSED, _ev(card.path, n, text), path=url, note=_LINK_NOTE)
+                elif rx.arxiv.match(url):
+                    add("Research paper", UNLICENSED, _ev(card.path, n, text), path=url, note=_LINK_NOTE)
+                if rx.code_host.match(url) and not fenced:
+                    if kinds is None:
+                        near = context + " " + rx.url.sub(" ", prev)
+                        kinds = [name for name, pattern in rx.code_kinds if pattern.search(near)]
+                    for name in kinds:
                         add(name, UNLICENSED, _ev(card.path, n, text), path=url, note=_LINK_NOTE)
         if not fenced and rx.intermediate.search(text):
             add("Model parameters (Intermediate)", repo_license, _ev(card.path, n, text),
