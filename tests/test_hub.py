@@ -351,7 +351,8 @@ def test_retried_head_is_bounded_by_openaudit_timeout(fake_hub: FakeHub, tiny: s
     fake_hub.add_fault(r"/resolve/[0-9a-f]+/LICENSE$", method="HEAD", delay=3, times=2)
     env = hub_env(fake_hub.url, hf_home, OPENAUDIT_TIMEOUT="1")
     proc, report = check_json(env, "acme/tiny")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # an unread license file fails the gate (OA111, issue 15)
+    assert "OA111" in {f["rule"] for f in report["findings"]}
     assert proc.stderr == ""
     assert files_by_name(report)["LICENSE"]["status"] == "unreadable"
     assert "timed out after 1 s" in files_by_name(report)["LICENSE"]["reason"]

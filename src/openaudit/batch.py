@@ -11,9 +11,11 @@ listing carries each model's sha, files, tags, gating and card data, so auditing
 file downloads, not a model_info call.
 
 Request budget: in a batch (and for every upstream model) Hub models are read by ``BudgetHubSource``: one GET
-per file at the commit sha (no HEAD: the sha pins the content), card first, then license, use policy and
-notice files, and at most ``PER_MODEL_REQUESTS`` requests per model in all (model_info included when the
-model was not listed). A file beyond the budget is listed in the report as not fetched, with the reason. Files
+per file at the commit sha (no HEAD: the sha pins the content), most decisive first (``hub.fetch_order``: the
+card, the file that decides the license, other license files, use policy, notice), and at most
+``PER_MODEL_REQUESTS`` requests per model in all (model_info included when the model was not listed), shared out
+by role (``ROLE_BUDGET``) so decoys of one role cannot push out another. A file beyond the budget is listed in the
+report as not fetched, with the reason (an unread license file fails the gate: OA111). Files
 read this way are stored in the Hub cache as ``hf_hub_download`` would, so ``--offline`` can re-check them.
 """
 
@@ -31,7 +33,7 @@ from typing import Any
 from openaudit.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, EvidenceUnavailable, OpenAuditError, UsageError
 from openaudit.evidence import SourceFile, role_of
 from openaudit.model import Report
-from openaudit.sources.hub import HubSource
+from openaudit.sources.hub import HubSource, fetch_order, license_link_name, valid_sha
 
 MAX_JOBS = 8
 DEFAULT_JOBS = 8
@@ -39,7 +41,7 @@ LIST_EXPAND = ["sha", "siblings", "tags", "gated", "cardData"]
 _ORG = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}\Z")
 MAX_TARGETS_FILE_BYTES = 1 << 20
 PER_MODEL_REQUESTS = 5
-_ROLE_ORDER = {"card": 0, "license": 1, "use_policy": 2, "notice": 3}
+ROLE_BUDGET = {"card": 1, "license": 2, "use_policy": 1, "notice": 1}  # per model, in fetch order; sums to 5
 
 
 @dataclass
@@ -72,28 +74,55 @@ class BudgetHubSource(HubSource):
     def _evidence(self, sha: str, requested: str, stored: dict[str, Any], offline: bool) -> Any:
         ev = super()._evidence(sha, requested, stored, offline)
         if not offline:
-            listed = self.info is not None and getattr(self.info, "sha", None)
-            names = sorted((n for n in stored.get("siblings") or [] if role_of(n) is not None),
-                           key=lambda n: (_ROLE_ORDER.get(role_of(n) or "", 9), n.lower()))
-            self._allowed = set(names[:max(0, self.budget - (0 if listed else 1))])
+            listed = bool(self.info is not None and getattr(self.info, "sha", None))
+            names = fetch_order(list(stored.get("siblings") or []),
+                                license_link_name(stored.get("card_data"), self.repo_id))
+            self._allowed = allowed_files(names, self.budget - (0 if listed else 1))
         return ev
+
+    def role_cap(self, role: str) -> int:
+        return self.budget  # the request budget decides which files are fetched (see _download)
 
     def _download(self, name: str, role: str, sha: str, *, offline: bool, deadline: float | None = None
                   ) -> SourceFile:
         from openaudit.sources.local import read_file
 
-        if offline or self._allowed is None or not _SHA.match(sha):
+        if offline or self._allowed is None or not valid_sha(sha):
             return super()._download(name, role, sha, offline=offline, deadline=deadline)
         cached = _cached_file(self.repo_id, name, sha)
         if cached is not None:
             return read_file(cached, name, role)
         if name not in self._allowed:
             return SourceFile(name=name, role=role, error=f"not fetched: the batch request budget ({self.budget} "
-                              "per model) went to the card and higher-priority license files")
+                              "per model, shared out by role) went to the card and more decisive files")
         return _get_file(self.repo_id, name, role, sha, deadline)
 
 
-_SHA = re.compile(r"^[0-9a-f]{40}$")
+def allowed_files(names: list[str], budget: int) -> set[str]:
+    """The files one model's request budget covers, ``names`` in fetch order (most decisive first).
+
+    Each role has its own share (ROLE_BUDGET: the card, two license files, a use policy, a notice), so files of
+    one role (four ``COPYING.n`` decoys, a pile of NOTICEs) cannot push out another role's; a share a model does
+    not use goes to its remaining files, most decisive first. With a smaller budget (model_info spent one
+    request), the shares of the least decisive roles shrink first."""
+    budget = max(0, budget)
+    shares = dict(ROLE_BUDGET)
+    for role in reversed(list(shares)):
+        while sum(shares.values()) > budget and shares[role] > 0:
+            shares[role] -= 1
+    chosen: list[str] = []
+    used: dict[str, int] = {}
+    for n in names:
+        role = role_of(n) or ""
+        if used.get(role, 0) < shares.get(role, 0):
+            used[role] = used.get(role, 0) + 1
+            chosen.append(n)
+    for n in names:
+        if len(chosen) >= budget:
+            break
+        if n not in chosen:
+            chosen.append(n)
+    return set(chosen[:budget])
 
 
 def _cached_file(repo_id: str, name: str, sha: str) -> Path | None:
@@ -206,8 +235,13 @@ def list_author(org: str, *, offline: bool, limit: int | None = None) -> list[It
 
     if offline or constants.HF_HUB_OFFLINE:
         raise EvidenceUnavailable(f"--author {org}: listing an organisation's models needs the Hub (offline)")
+    from openaudit.sources.hub import OffEndpoint, guard_session
+
+    guard_session()  # a pagination Link to another host is refused (it would get the token)
     try:
         infos = list(HfApi().list_models(author=org, expand=LIST_EXPAND, limit=limit))  # type: ignore[arg-type]
+    except OffEndpoint as exc:
+        raise EvidenceUnavailable(f"--author {org}: listing stopped: {exc}") from None
     except hf_errors.HfHubHTTPError as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         raise EvidenceUnavailable(f"--author {org}: listing failed (HTTP {status})") from None

@@ -95,6 +95,38 @@ def _values(raw: Any) -> list[str]:
     return out
 
 
+def _base_values(raw: Any) -> tuple[list[str], list[tuple[str, str]]]:
+    """The base_model values followed (strings, the first MAX_BASES_PER_CARD) and those that are not, each with why:
+    nothing is dropped without a word (OA502)."""
+    if raw is None:
+        return [], []
+    items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else None
+    if items is None:
+        return [], [(_shown(raw), "base_model is neither a model id nor a list of them: not followed")]
+    values: list[str] = []
+    dropped: list[tuple[str, str]] = []
+    for i, v in enumerate(items):
+        if not isinstance(v, str):
+            dropped.append((_shown(v), "not a model id (a base_model entry must be a string): not followed"))
+        elif not v.strip():
+            continue
+        elif len(values) >= MAX_BASES_PER_CARD:
+            rest = sum(1 for x in items[i:] if not isinstance(x, str) or x.strip())
+            dropped.append((v.strip()[:200], f"not followed: a card's first {MAX_BASES_PER_CARD} base_model entries "
+                            f"are followed; this and {rest - 1} more are not, and their terms are not included"))
+            break
+        else:
+            values.append(v.strip())
+        if len(dropped) >= MAX_BASES_PER_CARD:
+            break
+    return values, dropped
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _meta_citation(ev: Evidence, key: str, value: str) -> Citation:
     card = ev.card
     return Citation(source="metadata", file=card.path if card is not None else None,
@@ -246,7 +278,8 @@ class LineageResolver:
         return node
 
     def trace(self, ev: Evidence, *, max_depth: int = DEFAULT_MAX_DEPTH, local_root: Path | None = None) -> Trace:
-        bases = _values(ev.metadata.get("base_model"))
+        bases, dropped = _base_values(ev.metadata.get("base_model"))
+        bases = bases or [d for d, _ in dropped]
         tr = Trace(declared=bool(bases), max_depth=max_depth)
         if ev.kind == "local":  # the audited tree: where the model directory lies
             here = Path(ev.id)
@@ -261,8 +294,24 @@ class LineageResolver:
     def _walk(self, ev: Evidence, depth: int, ancestors: set[str], tr: Trace, root: bool = False) -> None:
         relation = ev.metadata.get("base_model_relation")
         relation = str(relation).strip().lower() if isinstance(relation, (str, int, float)) else None
-        for value in _values(ev.metadata.get("base_model")):
+        values, dropped = _base_values(ev.metadata.get("base_model"))
+
+        def said(value: str, status: str, reason: str) -> None:
+            entry = {"id": value, "kind": None, "revision": None, "relation": relation, "depth": depth,
+                     "parent": ev.id, "status": status, "reason": reason, "license": None, "license_name": None,
+                     "citation": _meta_citation(ev, "base_model", value)}
+            if not root and entry["citation"].file:
+                entry["citation"].file = f"{ev.id}:{entry['citation'].file}"
+            tr.chain.append(entry)
+
+        for value, why in dropped:
+            said(value, "invalid" if why.startswith(("not a model id", "base_model is neither")) else "not_followed",
+                 why)
+        for k, value in enumerate(values):
             if len(tr.chain) >= MAX_CHAIN:
+                said(value, "not_followed", f"not followed: the lineage already has {MAX_CHAIN} entries; this and "
+                     f"{len(values) - k - 1} more base_model entries of {ev.id} are not, and their terms are not "
+                     "included")
                 return
             entry: dict[str, Any] = {
                 "id": value, "kind": None, "revision": None, "relation": relation, "depth": depth,
@@ -327,12 +376,15 @@ class LineageResolver:
         from huggingface_hub import HfApi, constants
         from huggingface_hub import errors as hf_errors
 
-        from openaudit.sources.hub import _card_data_dict, _first_line
+        from openaudit.sources.hub import OffEndpoint, _card_data_dict, _first_line, guard_session
 
         if self.offline or constants.HF_HUB_OFFLINE:
             return {"status": "unreachable", "reason": "offline: dataset cards are not read offline"}
+        guard_session()
         try:
             info = HfApi().dataset_info(ds_id, timeout=t)
+        except OffEndpoint as exc:
+            return {"status": "unreachable", "reason": str(exc)}
         except hf_errors.RepositoryNotFoundError:
             return {"status": "unreachable", "reason": "dataset not found on the Hub (or private without access)"}
         except hf_errors.HfHubHTTPError as exc:
@@ -416,7 +468,7 @@ def _where(c: Citation | None) -> str:
 def empty_facts() -> dict[str, Any]:
     return {"traced": False, "declared": False, "base_models": [], "chain": [], "unresolved": [], "laundering": [],
             "hints": [], "hints_text": "", "datasets": [], "datasets_restricted": [], "datasets_unknown": [],
-            "inherited_kinds": [], "effective_licenses": []}
+            "inherited_kinds": [], "effective_licenses": [], "unread_license_files": []}
 
 
 def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citation | None,
@@ -465,7 +517,7 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
                                                              ("no-derivatives", d["no_derivatives"])) if on)
     hints_ = [{**h, "citation": asdict(h["citation"])} for h in trace.hints]
     effective = [license_id] + [n.license_id for _, n in trace.nodes]
-    if any(e["status"] in ("unreachable", "invalid", "depth_limit") for e in trace.chain):
+    if any(e["status"] in ("unreachable", "invalid", "depth_limit", "not_followed") for e in trace.chain):
         effective.append("unknown")  # an upstream whose license could not be read: its terms are unknown
     facts = {
         "traced": True,
@@ -473,7 +525,8 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
         "base_models": [e["id"] for e in chain if e["depth"] == 1],
         "chain": chain,
         # a cycle is said too (the card's base_model is wrong), though every model in it was audited once
-        "unresolved": [e for e in chain if e["status"] in ("unreachable", "invalid", "depth_limit", "cycle")
+        "unresolved": [e for e in chain if e["status"] in ("unreachable", "invalid", "depth_limit", "cycle",
+                                                           "not_followed")
                        or (e["status"] == "ok" and e["license"] == "unknown")],
         "laundering": laundering,
         "hints": hints_,
@@ -483,6 +536,12 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
         "datasets_unknown": [d for d in datasets if d["status"] != "ok" or d["license_id"] == "unknown"],
         "inherited_kinds": sorted({r.kind for r in inherited}),
         "effective_licenses": list(dict.fromkeys(effective)),
+        # an upstream's license file that was not read (budget, deadline, gated…): its terms are not all known (OA506)
+        "unread_license_files": [
+            {"upstream": node.id, "name": f.name, "reason": f.error,
+             "citation": {"source": "file", "file": f"{node.id}:{f.name}", "line": None, "text": None}}
+            for _, node in trace.nodes if node.evidence is not None
+            for f in node.evidence.files if f.role == "license" and f.text is None],
     }
     section = {
         "max_depth": trace.max_depth,

@@ -24,8 +24,63 @@ from openaudit.sources.base import Source
 from openaudit.sources.local import read_file
 from openaudit.textutil import redact_secrets, secrets
 
-_SHA = re.compile(r"^[0-9a-f]{40}$")
+_SHA = re.compile(r"[0-9a-f]{40}")
 DEFAULT_TIMEOUT = 20.0
+MAX_FILES_PER_ROLE = 8  # a single check reads at most this many files of each role (card, license, …)
+_ROLE_ORDER = {"card": 0, "license": 1, "use_policy": 2, "notice": 3}
+_MAIN_LICENSE = re.compile(r"licen[cs]e(?:\.(?:md|txt|rst|markdown))?", re.I)
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+MAX_STORE_BYTES = 4 << 20  # the offline store entry of one revision (siblings, tags, card data)
+
+
+def valid_sha(value: Any) -> bool:
+    """A full commit sha as the Hub names revisions: exactly 40 lower-case hex digits (nothing else, no newline)."""
+    return isinstance(value, str) and _SHA.fullmatch(value) is not None
+
+
+def plain_name(value: Any) -> bool:
+    """A repository-root file name from a Hub answer that is safe to use in a path or a request."""
+    return (isinstance(value, str) and 0 < len(value) <= 255 and value not in (".", "..")
+            and _BAD_NAME.search(value) is None)
+
+
+def license_link_name(card_data: Any, repo_id: str) -> str | None:
+    """The repository file the card's ``license_link`` names (``LICENSE.md``, ``./LICENSE``, or a Hub URL into this
+    repository), or None when it names another place."""
+    link = card_data.get("license_link") if isinstance(card_data, dict) else None
+    if not isinstance(link, str) or not link.strip() or len(link) > 2048:
+        return None
+    link = link.strip().split("#", 1)[0].split("?", 1)[0]
+    if "://" in link:
+        marker = f"/{repo_id}/".lower()
+        low = link.lower()
+        k = low.find(marker)
+        if k < 0:
+            return None
+        rest = link[k + len(marker):].split("/")
+        if len(rest) < 3 or rest[0] not in ("blob", "resolve", "raw"):
+            return None
+        link = "/".join(rest[2:])
+    link = link.removeprefix("./")
+    return link if plain_name(link) else None
+
+
+def fetch_order(names: list[str], license_link: str | None = None) -> list[str]:
+    """The files an audit reads, most decisive first: the card, then the file that decides the license (the one
+    ``license_link`` names, LICENSE/LICENCE[.md|.txt]), other LICENSE* files, COPYING*, then use policies and
+    notices. Decoys (``COPYING.1`` … ``COPYING.9999``) come after the license file, whatever their number."""
+    link = (license_link or "").lower()
+
+    def key(name: str) -> tuple[int, int, int, str]:
+        role = role_of(name) or ""
+        low = name.lower()
+        tier = 0
+        if role == "license":
+            tier = (0 if low == link else 1 if _MAIN_LICENSE.fullmatch(name) else 2 if low.startswith("licen")
+                    else 3 if low.startswith("copying") and len(low) <= 12 else 4)
+        return (_ROLE_ORDER.get(role, 9), tier, len(name), low)
+
+    return sorted((n for n in names if plain_name(n) and role_of(n) is not None), key=key)
 
 
 def timeout_seconds() -> float:
@@ -201,6 +256,84 @@ class _DeadlinePassed(Exception):
     pass
 
 
+class OffEndpoint(Exception):
+    """A Hub answer (a pagination link, a redirect of an API call) pointed away from HF_ENDPOINT: refused."""
+
+
+def _origin(url: Any) -> tuple[str, str, int]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(str(url))
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme, -1)
+
+
+def _where(url: Any) -> str:
+    scheme, host, port = _origin(url)
+    return f"{scheme}://{host}:{port}"  # never the path or query (they may carry anything)
+
+
+def _endpoint_origin() -> tuple[str, str, int]:
+    from huggingface_hub import constants
+
+    return _origin(constants.ENDPOINT)
+
+
+def _stay_on_endpoint(request: Any) -> None:
+    """httpx request hook: a request that carries the token, or any Hub API request, goes to HF_ENDPOINT only
+    (same scheme, host and port). A file download redirected to a CDN is allowed: httpx drops the token on a
+    redirect to another host."""
+    here = _origin(request.url)
+    if here == _endpoint_origin():
+        return
+    path = getattr(request.url, "path", "") or ""
+    if request.headers.get("authorization") is not None or path.startswith("/api/"):
+        raise OffEndpoint(f"refused a request to {_where(request.url)}: not HF_ENDPOINT "
+                          f"({_where_tuple(_endpoint_origin())}); a Hub answer pointed to another host")
+
+
+def _where_tuple(origin: tuple[str, str, int]) -> str:
+    return f"{origin[0]}://{origin[1]}:{origin[2]}"
+
+
+def _no_api_redirect_away(response: Any) -> None:
+    """httpx response hook: a Hub API answer that redirects to another host is not followed (its JSON would be
+    used as the Hub's)."""
+    if not getattr(response, "has_redirect_location", False):
+        return
+    request = response.request
+    path = getattr(request.url, "path", "") or ""
+    if not path.startswith("/api/"):
+        return
+    target = request.url.join(response.headers.get("location", ""))
+    if _origin(target) != _endpoint_origin():
+        raise OffEndpoint(f"refused a redirect of a Hub API answer to {_where(target)}: not HF_ENDPOINT "
+                          f"({_where_tuple(_endpoint_origin())})")
+
+
+def guard_session() -> None:
+    """Install the two HF_ENDPOINT hooks on huggingface_hub's shared HTTP client (idempotent; re-checked before
+    every Hub use, since huggingface_hub may build a new client)."""
+    from huggingface_hub import get_session
+
+    with _bound_lock:
+        session = get_session()
+        hooks = session.event_hooks
+        changed = False
+        if _stay_on_endpoint not in hooks.get("request", []):
+            hooks.setdefault("request", []).append(_stay_on_endpoint)
+            changed = True
+        if _no_api_redirect_away not in hooks.get("response", []):
+            hooks.setdefault("response", []).append(_no_api_redirect_away)
+            changed = True
+        if changed:
+            session.event_hooks = hooks
+
+
 def download_failure(name: str, role: str, exc: BaseException) -> SourceFile:
     """The file entry saying why its download failed (every Hub download path says it the same way)."""
     from huggingface_hub import errors as hf_errors
@@ -272,24 +405,34 @@ class HubSource(Source):
     def _save_info(self, hf_home: str, requested: str, sha: str, info: dict[str, Any]) -> None:
         d = self._store_dir(hf_home)
         try:
-            (d / "refs").mkdir(parents=True, exist_ok=True)
+            Path(hf_home).mkdir(parents=True, exist_ok=True)
+            for level in (d.parent, d, d / "refs"):  # this user's only (trusted_store refuses anything else)
+                level.mkdir(mode=0o700, exist_ok=True)
             (d / "refs" / quote(requested, safe="")).write_text(sha)
             (d / f"{sha}.json").write_text(json.dumps(info))
         except OSError:
             pass  # the store is an optimisation for offline use; a read-only cache must not fail the audit
 
     def _load_info(self, hf_home: str, requested: str) -> tuple[str, dict[str, Any]] | None:
+        """The stored revision and repo facts, validated: the store is a cache anyone with write access to it could
+        have forged, so it is read only from a directory of this user that others cannot write, every value is
+        checked (a bad one is dropped), and it can add to what the Hub cache holds but never hide a file."""
         d = self._store_dir(hf_home)
-        sha = requested if _SHA.match(requested) else None
+        trusted_store(Path(hf_home) / "openaudit", d)
+        sha = requested if valid_sha(requested) else None
         if sha is None:
             try:
-                sha = (d / "refs" / quote(requested, safe="")).read_text().strip()
+                sha = _read_capped(d / "refs" / quote(requested, safe=""), 64).strip()
             except OSError:
                 return None
+            if not valid_sha(sha):  # a forged ref must not name a path
+                raise EvidenceUnavailable(f"{self.display}: the offline store's entry for {requested!r} is not a "
+                                          f"commit sha ({d / 'refs'}); run one online check to rewrite it")
         try:
-            return sha, json.loads((d / f"{sha}.json").read_text())
-        except (OSError, ValueError):
+            raw = json.loads(_read_capped(d / f"{sha}.json", MAX_STORE_BYTES))
+        except (OSError, ValueError, RecursionError):
             return sha, {}
+        return sha, _valid_store(raw)
 
     # -- fetching -------------------------------------------------------------------------------
     def fetch(self) -> Evidence:
@@ -304,6 +447,7 @@ class HubSource(Source):
         from huggingface_hub import constants
 
         bound_hub_client(t)
+        guard_session()
         offline = self.offline_flag or constants.HF_HUB_OFFLINE
         requested = self.revision or "main"
         if offline:
@@ -319,6 +463,8 @@ class HubSource(Source):
         try:
             info = self.info if self.info is not None and getattr(self.info, "sha", None) else _retry_rate_limited(
                 lambda: api.model_info(self.repo_id, revision=self.revision, timeout=timeout), timeout, deadline)
+        except OffEndpoint as exc:
+            raise EvidenceUnavailable(f"{self.display}: {exc}") from None
         except hf_errors.HFValidationError as exc:
             raise UsageError(f"not a valid Hub model id: {self.display!r} ({_first_line(exc)})") from None
         except hf_errors.GatedRepoError:
@@ -345,7 +491,10 @@ class HubSource(Source):
         sha = info.sha
         if not sha:
             raise EvidenceUnavailable(f"{self.display}: the Hub returned no commit sha for this revision")
-        siblings = [s.rfilename for s in (info.siblings or [])]
+        if not valid_sha(sha):  # it names files and cache paths: never used unless it is 40 hex digits
+            raise EvidenceUnavailable(f"{self.display}: the Hub returned an invalid commit sha (not 40 hex digits); "
+                                      "refused")
+        siblings = [s.rfilename for s in (info.siblings or []) if isinstance(getattr(s, "rfilename", None), str)]
         stored = {
             "siblings": siblings,
             "tags": list(info.tags or []),
@@ -361,12 +510,17 @@ class HubSource(Source):
         self._save_info(constants.HF_HOME, requested, sha, stored)
         ev = self._evidence(sha, requested, stored, offline=False)
         late = None  # set once the check deadline has passed: later files are not fetched
-        for name in siblings:
-            role = role_of(name)
-            if role is None:
-                continue
+        per_role: dict[str, int] = {}
+        for name in fetch_order(siblings, license_link_name(stored.get("card_data"), self.repo_id)):
+            role = role_of(name) or "license"
+            per_role[role] = per_role.get(role, 0) + 1
             if late is not None:
                 ev.files.append(SourceFile(name=name, role=role, error=f"not fetched: {late}"))
+                continue
+            if per_role[role] > self.role_cap(role):
+                ev.files.append(SourceFile(name=name, role=role, error=(
+                    f"not fetched: more than {self.role_cap(role)} {role.replace('_', ' ')} files in the repository "
+                    "root (the first ones, most decisive first, were read)")))
                 continue
             sf = self._download(name, role, sha, offline=False, deadline=deadline)
             ev.files.append(sf)
@@ -374,6 +528,9 @@ class HubSource(Source):
                 late = f"the Hub check deadline ({check_deadline_seconds(timeout):g} s) passed"
         self._finish(ev, stored)
         return ev
+
+    def role_cap(self, role: str) -> int:
+        return MAX_FILES_PER_ROLE
 
     def _fetch_offline(self, constants: Any, requested: str) -> Evidence:
         loaded = self._load_info(constants.HF_HOME, requested)
@@ -390,9 +547,11 @@ class HubSource(Source):
         snapshot = Path(constants.HF_HUB_CACHE) / ("models--" + self.repo_id.replace("/", "--")) / "snapshots" / sha
         if not stored and not snapshot.is_dir():
             raise EvidenceUnavailable(f"{self.display}: offline and revision {sha[:12]} is not in the cache")
-        names = stored.get("siblings") or (sorted(p.name for p in snapshot.iterdir()) if snapshot.is_dir() else [])
+        # The stored listing and what the Hub cache holds: a stored listing can name more files, never hide one.
+        on_disk = sorted(p.name for p in snapshot.iterdir()) if snapshot.is_dir() else []
+        names = list(dict.fromkeys([*(stored.get("siblings") or []), *on_disk]))
         ev = self._evidence(sha, requested, stored, offline=True)
-        for name in names:
+        for name in fetch_order(names, license_link_name(stored.get("card_data"), self.repo_id)):
             role = role_of(name)
             if role is not None:
                 ev.files.append(self._download(name, role, sha, offline=True))
@@ -466,6 +625,49 @@ class HubSource(Source):
         if not ev.tags:
             tags = ev.metadata.get("tags")
             ev.tags = [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+def _read_capped(path: Path, limit: int) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{path}: larger than {limit} bytes")
+    return data.decode("utf-8")
+
+
+def trusted_store(*dirs: Path) -> None:
+    """Refuse a cache directory that another user owns or that group or others may write: what it holds could be
+    forged by them. A directory that does not exist is fine (nothing is read from it)."""
+    if not hasattr(os, "getuid"):
+        return
+    for d in dirs:
+        try:
+            st = os.stat(d)
+        except OSError:
+            continue
+        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            raise EvidenceUnavailable(
+                f"offline store {d} is not safe to read (owned by another user or writable by group or others); "
+                "fix its owner and mode (chmod go-w) or remove it")
+
+
+def _valid_store(raw: Any) -> dict[str, Any]:
+    """Only well-formed values of a stored entry; anything else is dropped (it cannot change a decision)."""
+    if not isinstance(raw, dict):
+        return {}
+    out: dict[str, Any] = {}
+    siblings = raw.get("siblings")
+    if isinstance(siblings, list):
+        out["siblings"] = [n for n in siblings[:100_000] if plain_name(n)]
+    tags = raw.get("tags")
+    if isinstance(tags, list):
+        out["tags"] = [t for t in tags[:10_000] if isinstance(t, str) and len(t) <= 300]
+    if raw.get("gated") in (False, True, "auto", "manual", None):
+        out["gated"] = raw.get("gated")
+    card = raw.get("card_data")
+    if isinstance(card, dict):
+        out["card_data"] = card
+    return out
 
 
 def _card_data_dict(card_data: Any) -> dict[str, Any]:
