@@ -94,7 +94,7 @@ class BudgetHubSource(HubSource):
             return read_file(cached, name, role)
         if name not in self._allowed:
             return SourceFile(name=name, role=role, error=f"not fetched: the batch request budget ({self.budget} "
-                              "per model, shared out by role) went to the card and more decisive files")
+                              "per model) went to the card and more decisive files (shared out by role)")
         return _get_file(self.repo_id, name, role, sha, deadline)
 
 
