@@ -213,6 +213,16 @@ def test_offline_store_writable_by_others_is_refused(fake_hub: FakeHub, env: dic
     assert proc.returncode == 3 and "not safe to read" in proc.stderr and proc.stderr.count("\n") == 1
 
 
+def test_relative_hub_cache_is_refused(fake_hub: FakeHub, tmp_path: Path) -> None:
+    # HOME unset without a passwd entry makes huggingface_hub's cache "~/.cache/huggingface" relative to the
+    # working directory (the repository under audit in CI); a relative XDG_CACHE_HOME does the same.
+    fake_hub.add_repo("acme/strict", {"README.md": card("llama3.1"), "LICENSE": LLAMA_LICENSE})
+    env = hub_env(fake_hub.url, tmp_path / "unused", HF_HOME=None, XDG_CACHE_HOME="committed-cache")
+    proc = run_cli(env, "check", "acme/strict", "-f", "json", cwd=tmp_path)
+    assert proc.returncode == 3 and "not an absolute path" in proc.stderr and proc.stderr.count("\n") == 1
+    assert not (tmp_path / "committed-cache").exists() and not fake_hub.requests
+
+
 # -- finding 4: linear readers and a CPU limit on the whole audit -----------------------------------------------
 
 HOSTILE_BODIES = {

@@ -448,6 +448,7 @@ class HubSource(Source):
 
         bound_hub_client(t)
         guard_session()
+        check_cache_location(constants)
         offline = self.offline_flag or constants.HF_HUB_OFFLINE
         requested = self.revision or "main"
         if offline:
@@ -633,6 +634,17 @@ def _read_capped(path: Path, limit: int) -> str:
     if len(data) > limit:
         raise ValueError(f"{path}: larger than {limit} bytes")
     return data.decode("utf-8")
+
+
+def check_cache_location(constants: Any) -> None:
+    """The Hub cache and the offline store must be absolute paths: with HOME unset and no passwd entry (or a
+    relative HF_HOME / XDG_CACHE_HOME) huggingface_hub would use ``~/.cache/huggingface`` relative to the current
+    directory, which in CI is the repository under audit: its committed files would become the cache."""
+    for name in ("HF_HOME", "HF_HUB_CACHE"):
+        value = str(getattr(constants, name, "") or "")
+        if value and not os.path.isabs(value):
+            raise EvidenceUnavailable(f"the Hugging Face cache {name}={value!r} is not an absolute path (HOME unset, "
+                                      "or a relative HF_HOME/XDG_CACHE_HOME): set HF_HOME to an absolute directory")
 
 
 def trusted_store(*dirs: Path) -> None:
