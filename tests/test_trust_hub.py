@@ -229,11 +229,11 @@ HOSTILE_BODIES = {
     "commas_under_training_data": lambda: "## Training data\n\n" + "1," * 20_000,  # 40 KB: 69 s before
     "one_line_of_urls": lambda: " ".join(f"https://e.example/a{i}" for i in range(50_000)),  # ~1 MB: 1008 s
     "hub_model_links": lambda: " ".join(f"fine-tuned from https://huggingface.co/o{i}/m{i}"
-                                        for i in range(5_000)),  # ~212 KB: 19 s
+                                        for i in range(22_000)),  # ~1 MB (212 KB: 19 s before)
     "markdown_links": lambda: "training code " + " ".join(f"[r{i}](https://github.com/o{i}/r{i})"
                                                           for i in range(30_000)),
     "heading_of_spaces": lambda: "# a" + " " * 200_000 + "b\n## Training data\n",
-    "numbers_and_separators": lambda: "## Training data\n" + "1.0, " * 100_000 + "tokens",
+    "numbers_and_separators": lambda: "## Training data\n" + "1." * 250_000,
 }
 
 
