@@ -494,7 +494,9 @@ _LINK_NOTE = "found only as a link in the card; its licence was not checked, so 
 def _ev(file: str, line: int | None = None, text: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"file": file, "line": line}
     if text is not None:
-        out["text"] = text.strip()[:200]
+        # a slice first: a line of thousands of links is quoted once per link, so never copy the whole line
+        head = text[:1000].strip()
+        out["text"] = (head or text.strip())[:200]
     return out
 
 
