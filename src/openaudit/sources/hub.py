@@ -648,8 +648,8 @@ def check_cache_location(constants: Any) -> None:
 
 
 def trusted_store(*dirs: Path) -> None:
-    """Refuse a cache directory that another user owns or that group or others may write: what it holds could be
-    forged by them. A directory that does not exist is fine (nothing is read from it)."""
+    """Refuse a cache directory that another user owns, that anyone may write, or that a group other than the
+    user's own may write: what it holds could be forged by them. A directory that does not exist is fine."""
     if not hasattr(os, "getuid"):
         return
     for d in dirs:
@@ -657,10 +657,11 @@ def trusted_store(*dirs: Path) -> None:
             st = os.stat(d)
         except OSError:
             continue
-        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+        # group-writable is fine for the user's own primary group (user-private groups, umask 002)
+        if st.st_uid != os.getuid() or st.st_mode & 0o002 or (st.st_mode & 0o020 and st.st_gid != os.getgid()):
             raise EvidenceUnavailable(
                 f"offline store {d} is not safe to read (owned by another user or writable by group or others); "
-                "fix its owner and mode (chmod go-w) or remove it")
+                "fix its owner and mode (chmod o-w, and g-w for a shared group) or remove it")
 
 
 def _valid_store(raw: Any) -> dict[str, Any]:
