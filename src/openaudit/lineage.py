@@ -297,12 +297,12 @@ class LineageResolver:
         values, dropped = _base_values(ev.metadata.get("base_model"))
 
         def said(value: str, status: str, reason: str) -> None:
-            entry = {"id": value, "kind": None, "revision": None, "relation": relation, "depth": depth,
-                     "parent": ev.id, "status": status, "reason": reason, "license": None, "license_name": None,
-                     "citation": _meta_citation(ev, "base_model", value)}
-            if not root and entry["citation"].file:
-                entry["citation"].file = f"{ev.id}:{entry['citation'].file}"
-            tr.chain.append(entry)
+            citation = _meta_citation(ev, "base_model", value)
+            if not root and citation.file:
+                citation.file = f"{ev.id}:{citation.file}"
+            tr.chain.append({"id": value, "kind": None, "revision": None, "relation": relation, "depth": depth,
+                             "parent": ev.id, "status": status, "reason": reason, "license": None,
+                             "license_name": None, "citation": citation})
 
         for value, why in dropped:
             said(value, "invalid" if why.startswith(("not a model id", "base_model is neither")) else "not_followed",
