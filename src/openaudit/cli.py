@@ -57,6 +57,29 @@ MinSeverityOption = Annotated[MinSeverity, typer.Option("--min-severity", help="
                                                         "written as a result (note includes informational ones).")]
 
 
+# Options several commands share, defined once.
+MauOption = Annotated[str | None, typer.Option("--mau", metavar="USERS", show_default=False,
+                                               help="Your monthly active users (700M, 1.2B, 5_000_000).")]
+AnnualRevenueOption = Annotated[str | None, typer.Option("--annual-revenue", metavar="AMOUNT", show_default=False,
+                                                         help="Your annual revenue (e.g. 1.2B).")]
+MonthlyRevenueOption = Annotated[str | None, typer.Option("--monthly-revenue", metavar="AMOUNT", show_default=False,
+                                                          help="Your monthly revenue.")]
+RegionOption = Annotated[list[str] | None, typer.Option("--region", metavar="REGION", show_default=False,
+                                                        help="Where you deploy: an ISO 3166-1 country code, EU or "
+                                                        "EEA (repeatable).")]
+CommercialOption = Annotated[bool | None, typer.Option("--commercial/--non-commercial", show_default=False,
+                                                       help="Whether your use is commercial.")]
+TrainOnOutputsOption = Annotated[bool, typer.Option("--train-on-outputs",
+                                                    help="You use the model's outputs to train other models.")]
+DistillOption = Annotated[bool, typer.Option("--distill", help="You distil this model into another.")]
+RulesOption = Annotated[list[str] | None, typer.Option("--rules", metavar="DIR", show_default=False,
+                                                       help="Extra rule directory (repeatable).")]
+OutputOption = Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
+                                                  help="Write the report to FILE instead of standard output.")]
+NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
+
+
 class ListFormat(StrEnum):
     """Formats of the listing commands (licenses, rules, explain)."""
 
@@ -134,39 +157,24 @@ def check(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,
-    mau: Annotated[str | None, typer.Option("--mau", metavar="USERS",
-                                            help="Your monthly active users (700M, 1.2B, 5_000_000).",
-                                            show_default=False)] = None,
-    annual_revenue: Annotated[str | None, typer.Option("--annual-revenue", metavar="AMOUNT",
-                                                       help="Your annual revenue (e.g. 1.2B).",
-                                                       show_default=False)] = None,
-    monthly_revenue: Annotated[str | None, typer.Option("--monthly-revenue", metavar="AMOUNT",
-                                                        help="Your monthly revenue.",
-                                                        show_default=False)] = None,
-    region: Annotated[list[str] | None, typer.Option("--region", metavar="REGION",
-                                                     help="Where you deploy: a country code or EU "
-                                                     "(repeatable).", show_default=False)] = None,
-    commercial: Annotated[bool | None, typer.Option("--commercial/--non-commercial",
-                                                    help="Whether your use is commercial.", show_default=False)]
-    = None,
-    train_on_outputs: Annotated[bool, typer.Option("--train-on-outputs",
-                                                   help="You use the model's outputs to train other models.")]
-    = False,
-    distill: Annotated[bool, typer.Option("--distill", help="You distil this model into another.")] = False,
+    mau: MauOption = None,
+    annual_revenue: AnnualRevenueOption = None,
+    monthly_revenue: MonthlyRevenueOption = None,
+    region: RegionOption = None,
+    commercial: CommercialOption = None,
+    train_on_outputs: TrainOnOutputsOption = False,
+    distill: DistillOption = False,
     policy_file: Annotated[str | None, typer.Option("--policy", metavar="FILE",
                                                     help="Policy file (default: .openaudit.yaml or "
                                                     "[tool.openaudit] in ./pyproject.toml).", show_default=False)]
     = None,
-    rules: Annotated[list[str] | None, typer.Option("--rules", metavar="DIR", help="Extra rule directory (repeatable).",
-                                                    show_default=False)] = None,
+    rules: RulesOption = None,
     fail_on: FailOnOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
-                                               help="Write the report to FILE instead of "
-                                               "standard output.", show_default=False)] = None,
+    output: OutputOption = None,
     quiet: QuietOption = False,
     min_severity: MinSeverityOption = MinSeverity.warning,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+    no_color: NoColorOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Audit models: license, terms that bind you, openness.
 
@@ -295,9 +303,7 @@ def scan(
                                                       "directory).", show_default=False, metavar="PATH")]
     = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
-                                               help="Write the report to FILE instead of "
-                                               "standard output.", show_default=False)] = None,
+    output: OutputOption = None,
     policy_file: Annotated[str | None, typer.Option("--policy", metavar="FILE",
                                                     help="Policy file (default: .openaudit.yaml or "
                                                     "[tool.openaudit] in ./pyproject.toml).", show_default=False)]
@@ -313,10 +319,9 @@ def scan(
                                            "exists).")] = "openaudit.lock",
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1); with "
                                           "a lock, the locked revisions.")] = False,
-    rules: Annotated[list[str] | None, typer.Option("--rules", metavar="DIR", help="Extra rule directory (repeatable).",
-                                                    show_default=False)] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+    rules: RulesOption = None,
+    no_color: NoColorOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Find the models a code base uses (from_pretrained, pipeline, hf_hub_download, server flags, config keys,
     the policy's `models:`), audit each with the policy and exit with the worst result.
@@ -370,7 +375,7 @@ def lock(
                                                     show_default=False)] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Record each model the code base uses in openaudit.lock: revision sha, license, key terms and an audit
     digest, so `scan` can decide offline and report drift (OA908). Exit 3 (nothing written) if a model
@@ -418,37 +423,22 @@ def inventory(
     jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", min=1, max=8, help="Models audited at once.")] = 8,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format (table: one summary line per model; "
                                         "the others: every report).")] = Format.table,
-    mau: Annotated[str | None, typer.Option("--mau", metavar="USERS",
-                                            help="Your monthly active users (700M, 1.2B, 5_000_000).",
-                                            show_default=False)] = None,
-    annual_revenue: Annotated[str | None, typer.Option("--annual-revenue", metavar="AMOUNT",
-                                                       help="Your annual revenue (e.g. 1.2B).",
-                                                       show_default=False)] = None,
-    monthly_revenue: Annotated[str | None, typer.Option("--monthly-revenue", metavar="AMOUNT",
-                                                        help="Your monthly revenue.",
-                                                        show_default=False)] = None,
-    region: Annotated[list[str] | None, typer.Option("--region", metavar="REGION",
-                                                     help="Where you deploy: a country code or EU "
-                                                     "(repeatable).", show_default=False)] = None,
-    commercial: Annotated[bool | None, typer.Option("--commercial/--non-commercial",
-                                                    help="Whether your use is commercial.", show_default=False)]
-    = None,
-    train_on_outputs: Annotated[bool, typer.Option("--train-on-outputs",
-                                                   help="You use the model's outputs to train other models.")]
-    = False,
-    distill: Annotated[bool, typer.Option("--distill", help="You distil this model into another.")] = False,
+    mau: MauOption = None,
+    annual_revenue: AnnualRevenueOption = None,
+    monthly_revenue: MonthlyRevenueOption = None,
+    region: RegionOption = None,
+    commercial: CommercialOption = None,
+    train_on_outputs: TrainOnOutputsOption = False,
+    distill: DistillOption = False,
     policy_file: Annotated[str | None, typer.Option("--policy", metavar="FILE",
                                                     help="Policy file (default: .openaudit.yaml or "
                                                     "[tool.openaudit] in ./pyproject.toml).", show_default=False)]
     = None,
-    rules: Annotated[list[str] | None, typer.Option("--rules", metavar="DIR", help="Extra rule directory (repeatable).",
-                                                    show_default=False)] = None,
+    rules: RulesOption = None,
     fail_on: FailOnOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
-                                               help="Write the report to FILE instead of "
-                                               "standard output.", show_default=False)] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+    output: OutputOption = None,
+    no_color: NoColorOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Find the models installed on this machine (Hugging Face cache, Ollama, LM Studio, .gguf files and model
     directories under PATHs) and audit each offline: no network request is made.
@@ -597,7 +587,7 @@ def diff_cmd(
                                                "standard output.", show_default=False)] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
     = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Compare two revisions: license, restrictions, grade, OSAID verdict, with the clauses in each.
 
