@@ -18,9 +18,8 @@ _lock = threading.Lock()
 
 
 class LazyPattern:
-    """A pattern compiled by ``re.compile`` when first used."""
-
-    __slots__ = ("_pattern", "_flags", "_compiled")
+    """A pattern compiled by ``re.compile`` when first used. Each attribute read through it (``search``,
+    ``finditer``…) is then kept on the instance, so later reads are plain attribute lookups."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self._pattern = pattern
@@ -37,7 +36,11 @@ class LazyPattern:
         return got
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.compiled(), name)
+        if name.startswith("_"):  # not a pattern attribute (and never recurse before __init__ ran)
+            raise AttributeError(name)
+        value = getattr(self.compiled(), name)
+        self.__dict__[name] = value  # found on the instance from now on: __getattr__ is not called again
+        return value
 
     def __repr__(self) -> str:
         return f"LazyPattern({self._pattern!r}, {self._flags})"
