@@ -46,7 +46,7 @@ def _section_table(section: Section):
 
 
 # Columns shown on a second, dimmed line under the row: where a fact comes from, and the quote.
-_SECOND_LINE = frozenset({"clause", "quote", "where", "declared at"})
+_SECOND_LINE = frozenset({"clause", "quote", "where", "declared at", "link"})
 
 
 def render_terminal(reports: list[Report], out: TextIO, *, color: bool | None = None) -> None:

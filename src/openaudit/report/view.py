@@ -106,6 +106,9 @@ def published_summary(report: Report) -> str:
     return sanitize("; ".join(parts), one_line=True, limit=600)
 
 
+_FAMILY_MATCHES = ("family", "base_model_family")
+
+
 def reference_sections(report: Report) -> list[Section]:
     """The published assessments in full, then the sources they come from (with the attribution a license asks
     for)."""
@@ -113,13 +116,21 @@ def reference_sections(report: Report) -> list[Section]:
     if not refs:
         return []
     rows = []
-    for r in refs:
-        rows.append((ASSESSOR_NAMES.get(r.assessor, r.assessor),
+    shown: list = []
+    more: dict[str, int] = {}
+    for r in refs:  # a family-level match stands for its family once per assessor here (all are in the JSON)
+        if r.match in _FAMILY_MATCHES and any(x.assessor == r.assessor and x.match in _FAMILY_MATCHES for x in shown):
+            more[r.assessor] = more.get(r.assessor, 0) + 1
+            continue
+        shown.append(r)
+    for r in shown:
+        extra = more.get(r.assessor) if r.match in _FAMILY_MATCHES else None
+        rows.append((ASSESSOR_NAMES.get(r.assessor, r.assessor) + (f" (+{extra} more)" if extra else ""),
                      sanitize(f"{r.subject}: {r.verdict}", one_line=True, limit=200),
-                     sanitize(f"{r.match} - {r.match_note}", one_line=True, limit=200),
-                     sanitize(f"{r.date or 'undated'} ({r.date_basis})", one_line=True, limit=120),
+                     sanitize(MATCH_WORDS.get(r.match, r.match), one_line=True, limit=80),
+                     sanitize(r.date or "undated", one_line=True, limit=40),
                      sanitize(r.url, one_line=True, limit=200),
-                     sanitize(r.differs or {"agrees": "agrees with our verdict"}.get(r.comparison, "not compared"),
+                     sanitize(r.differs or {"agrees": "agrees with our verdict"}.get(r.comparison, ""),
                               one_line=True, limit=400)))
     sources = {}
     for r in refs:
