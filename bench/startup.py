@@ -6,7 +6,7 @@ The floor any typer CLI pays is importing typer and dispatching one command (typ
 it dispatches), so the baseline is an empty typer app with a root callback and one ``check`` command,
 written to a temp file and run by the same interpreter. Both are run ``--runs`` times, interleaved
 (empty, openaudit, empty, openaudit...) so that load on the machine hits both alike; the medians and their
-ratio are printed. Goal (issue #8): ratio <= 1.3. A third series, ``--format table`` piped (the default
+ratio are printed. Goal (issue 18): ratio <= 1.5. A third series, ``--format table`` piped (the default
 format; plain text when stdout is not a terminal), is interleaved too unless ``--no-table``. CPU time
 (user + system) is printed beside wall time: on a shared machine it moves less with the load.
 
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         "openaudit_table_s": t_table,
         "table_ratio": statistics.median(t_table) / m_empty if t_table else None,
         "data_bundle": bundle,
-        "goal_ratio": 1.3,
+        "goal_ratio": 1.5,
     }
     if args.json:
         print(json.dumps(res, indent=2))
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  empty typer app (1 command)   {m_empty * 1e3:7.0f} ms   runs: {ms(t_empty)}")
     print(f"  openaudit check               {m_oa * 1e3:7.0f} ms   runs: {ms(t_oa)}")
     print(f"  ratio openaudit / empty app   {res['ratio']:7.2f}      (median of paired ratios "
-          f"{res['paired_ratio_median']:.2f}; goal <= 1.3)")
+          f"{res['paired_ratio_median']:.2f}; goal <= 1.5)")
     if t_table:
         print(f"  openaudit check --format table {statistics.median(t_table) * 1e3:6.0f} ms   runs: {ms(t_table)} "
               f"(ratio {res['table_ratio']:.2f}; piped: plain text)")

@@ -283,8 +283,9 @@ class PhraseSet:
 
     def __init__(self, terms: tuple[str, ...] | list[str], flags: int = re.I) -> None:
         body = terms_regex(terms)
-        self.pattern = re.compile(body + r"(?![\w-])", flags)  # anchored use: .match at a known word start
-        self.full = re.compile(r"(?<![\w-])" + body + r"(?![\w-])", flags)
+        # compiled on first use (openaudit.lazyre): a phrase set whose first words never occur costs nothing
+        self.pattern = _lazy(body + r"(?![\w-])", flags)  # anchored use: .match at a known word start
+        self.full = _lazy(r"(?<![\w-])" + body + r"(?![\w-])", flags)
         firsts: set[str] = set()
         prefixes: set[str] = set()
         for t in terms:
