@@ -42,6 +42,16 @@ TITLED = re.compile(r"^\s*((?:[0-9]{1,2}(?:\.[0-9]{1,2})*\.?|[IVX]{1,5}\.|\([a-z
 OPTIONAL_FROM = ["end", "of", "terms", "and", "conditions"]
 
 
+def _running_text(line: str) -> bool:
+    """A line that is the license's own running text rather than a heading (a wrapped warranty disclaimer, a
+    numbered clause that starts with a sentence): more than seven words after its number, or a comma in it. The
+    index keeps only short headings, never the license's sentences."""
+    words = line.lstrip("#").split()
+    if words and re.fullmatch(r"\(?[0-9ivxIVX]{1,5}(?:\.[0-9]{1,2})*[.)]?", words[0]):
+        words = words[1:]
+    return len(words) > 7 or "," in line
+
+
 EVALUATION = "evaluation-2026-11/"  # the released evaluation set's texts (released for building on 2026-12-06)
 # Corpus files named otherwise than the entry (checked by hand: same title, version and date).
 ALIASES = {"yi-1.0": "licenses/variants/yi-v1.0.txt",
@@ -123,9 +133,9 @@ def build(entry, text: str, source: str) -> dict:
     for ln, k in sorted(first_word_of_line.items()):
         line = raw_lines[ln - 1].strip()
         titled = TITLED.match(line)
-        if HEADING.match(line) and len(line.split()) <= 10:
+        if HEADING.match(line) and len(line.split()) <= 10 and not _running_text(line):
             headings.append([k, " ".join(line.lstrip("#").split())[:80]])
-        elif titled and len(titled.group(1).split()) <= 9:
+        elif titled and len(titled.group(1).split()) <= 9 and not _running_text(titled.group(1)):
             headings.append([k, " ".join(titled.group(1).split())[:80]])
     hashes = coverage.shingles(words)
     return {

@@ -285,10 +285,8 @@ def test_binding_sentences_no_kind_claims_are_unclassified(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "The above copyright notice and this permission notice shall be included in all copies or substantial "
-        "portions of the Software.",
-        "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND. IN NO EVENT SHALL THE AUTHORS BE LIABLE "
-        "FOR ANY CLAIM.",
+        "This permission notice and the copyright notice above shall be kept in every copy of the Software.",
+        "THE MODEL COMES WITHOUT ANY WARRANTY. THE AUTHORS SHALL NOT BE LIABLE FOR ANY DAMAGES OF ANY KIND.",
         "You must give any other recipients of the Work a copy of this License.",
         "The Licensor shall not be bound by any additional terms communicated by You.",
         "Nothing in this License shall be construed as limiting any right you have under applicable law.",

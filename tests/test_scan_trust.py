@@ -34,23 +34,10 @@ recognised. If the products of the licensee had greater than 700 million monthly
 license is needed.
 """
 MIT_CARD = "---\nlicense: mit\n---\n# relabelled\n\nA toy model for openaudit's trust tests.\n"
-MIT_LICENSE = """MIT License
-
-Copyright (c) 2024 Acme
-
-Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated
-documentation files (the "Software"), to deal in the Software without restriction, including without limitation
-the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and
-to permit persons to whom the Software is furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all copies or substantial portions of
-the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE
-WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
-COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
-OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
-"""
+_CORPUS_MIT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "licenses" / "mit.txt"
+# the real MIT text from the shared corpus (never copied into the project); without the corpus, a line that
+# names the license, which reads as a reference to MIT
+MIT_LICENSE = _CORPUS_MIT.read_text(encoding="utf-8") if _CORPUS_MIT.exists() else "MIT License\n"
 
 
 def oa(env: dict[str, str], cwd: Path, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
