@@ -32,14 +32,9 @@ class CpuLimitExceeded(EvidenceUnavailable):
 
 def cpu_limit_seconds() -> float:
     """OPENAUDIT_CPU_LIMIT in seconds (fractions allowed); unset or unparsable: the default (60 s)."""
-    raw = os.environ.get("OPENAUDIT_CPU_LIMIT")
-    if not raw:
-        return DEFAULT_CPU_LIMIT
-    try:
-        value = float(raw)
-    except ValueError:
-        return DEFAULT_CPU_LIMIT
-    return value if 0 < value < 24 * 3600 else DEFAULT_CPU_LIMIT  # also refuses nan and inf
+    from openaudit.textutil import env_seconds
+
+    return env_seconds("OPENAUDIT_CPU_LIMIT", DEFAULT_CPU_LIMIT)
 
 
 def message(what: str, limit: float) -> str:

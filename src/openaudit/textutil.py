@@ -11,6 +11,19 @@ from typing import Any
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
+def env_seconds(name: str, default: float) -> float:
+    """A duration in seconds from the environment variable ``name`` (fractions allowed); unset, unparsable, not
+    positive, a day or more, nan or inf: ``default``."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        return default
+    return value if 0 < value < 24 * 3600 else default  # also refuses nan and inf
+
+
 def _max_file_bytes() -> int:
     """OPENAUDIT_MAX_FILE_BYTES, a positive integer; anything else (empty, ``2MB``, ``-1``) means the default."""
     try:

@@ -84,14 +84,10 @@ def fetch_order(names: list[str], license_link: str | None = None) -> list[str]:
 
 
 def timeout_seconds() -> float:
-    raw = os.environ.get("OPENAUDIT_TIMEOUT")
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        return DEFAULT_TIMEOUT
-    return value if 0 < value < 24 * 3600 else DEFAULT_TIMEOUT  # also refuses nan and inf
+    """OPENAUDIT_TIMEOUT in seconds (fractions allowed); unset or unparsable: the default."""
+    from openaudit.textutil import env_seconds
+
+    return env_seconds("OPENAUDIT_TIMEOUT", DEFAULT_TIMEOUT)
 
 
 def _redact(message: str) -> str:
