@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openaudit.filekinds import classify
 from openaudit.sources.base import Source
 
 MAX_WALK_ENTRIES = 200_000
 MAX_SIZE_ENTRIES = 50_000
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".cache",
                         "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
-_MODEL_FILES = ("config.json", "model_index.json", "adapter_config.json")
 
 
 @dataclass
@@ -63,7 +63,10 @@ def _dir_size(path: Path) -> int | None:
 
 
 def _is_model_dir(names: set[str]) -> bool:
-    return any(n in names for n in _MODEL_FILES) or any(n.lower().endswith(".safetensors") for n in names)
+    """A model's configuration or safetensors weights (``rules/vocabulary/file-kinds.yaml``; .gguf files are found
+    one by one, each on its own)."""
+    kinds = [classify(n) for n in names]
+    return any(k is not None and (k.kind == "model_config" or k.format == "safetensors") for k in kinds)
 
 
 def _is_ollama_store(path: Path) -> bool:

@@ -15,18 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from openaudit.evidence import Evidence
+from openaudit.filekinds import classify
 from openaudit.lazyre import compile as _lazy
 
-# Formats whose loading unpickles (torch.load, pickle.load, joblib): loading one can run arbitrary code.
-_PICKLE = _lazy(r"\.(?:bin|pt|pth|ckpt|pkl|pickle|joblib)$", re.I)
-# Pickled files that are training state, not weights (still pickle, but nobody loads them to run the model).
-_TRAINING_STATE = _lazy(r"(?:^|/)(?:training_args\.bin|optimizer\.pt|scheduler\.pt|rng_state[^/]*\.pth"
-                             r"|scaler\.pt)$", re.I)
-# Legacy GGML files are named *.bin but are not pickles.
-_NOT_PICKLE_BIN = _lazy(r"(?:^|/)[^/]*gg(?:ml|jt|mf)[^/]*\.bin$", re.I)
-# Weight formats that load without executing code.
-_SAFE = _lazy(r"\.(?:safetensors|gguf|onnx|tflite|mlmodel|msgpack|h5|keras|npz)$", re.I)
-_SAFETENSORS = _lazy(r"\.safetensors$", re.I)
 # Python files at the repository root: modelling code transformers imports under trust_remote_code.
 _ROOT_PY = _lazy(r"^[^/]+\.py$", re.I)
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -62,9 +53,12 @@ def _local_auto_map(ev: Evidence) -> bool | None:
 def safety_facts(ev: Evidence) -> dict[str, Any]:
     """The ``safety`` facts the OA6xx rules read (documented in rules/README.md)."""
     names = [str(n) for n in ev.siblings]
-    pickles = [n for n in names if _PICKLE.search(n) and not _NOT_PICKLE_BIN.search(n)]
-    pickle_weights = [n for n in pickles if not _TRAINING_STATE.search(n)]
-    safe = [n for n in names if _SAFE.search(n)]
+    # what a file is and what loading it does: rules/vocabulary/file-kinds.yaml (training state is pickle too,
+    # but nobody loads it to run the model)
+    kinds = [(n, classify(n)) for n in names]
+    pickles = [n for n, k in kinds if k is not None and k.loads == "pickle"]
+    pickle_weights = [n for n, k in kinds if k is not None and k.is_weights and k.loads == "pickle"]
+    safe = [n for n, k in kinds if k is not None and k.is_weights and k.loads == "data"]
     custom_code = [n for n in names if _ROOT_PY.match(n)]
     auto_map = _local_auto_map(ev)
     tags = {str(t).lower() for t in ev.tags}
@@ -92,7 +86,7 @@ def safety_facts(ev: Evidence) -> dict[str, Any]:
     return {
         "pickle_weights": pickle_weights,
         "pickle_files": pickles,
-        "safetensors": any(_SAFETENSORS.search(n) for n in names),
+        "safetensors": any(k is not None and k.format == "safetensors" for _n, k in kinds),
         "safe_weights": safe,
         "pickle_only": bool(pickle_weights) and not safe,
         "custom_code": custom_code,

@@ -41,6 +41,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openaudit import filekinds
 from openaudit.policy import POLICY_FILES, Policy
 
 LOCK_FILE = "openaudit.lock"
@@ -74,9 +75,6 @@ _PLACEHOLDER_ORGS = frozenset({"org", "orgname", "org-name", "org_name", "your-o
                                "your-organization", "organization", "my-org", "my_org", "myorg", "user",
                                "username", "user-name", "your-username", "your_username", "your-name", "my-username",
                                "owner", "namespace", "repo-owner", "author"})
-_FILE_EXT = re.compile(r"(?i)\.(?:json|jsonl|ya?ml|toml|txt|csv|tsv|md|py|js|ts|sh|bin|pt|pth|ckpt|onnx|gguf|ggml|"
-                       r"safetensors|h5|pkl|pickle|npz|npy|parquet|arrow|zip|tar|gz|tgz|png|jpe?g|gif|html?|xml|"
-                       r"log|cfg|ini|env|lock|wav|mp3|mp4)$")
 
 _KEYS = (r"(?:hf_|hub_)?(?:model|model_id|model_name|model_repo|model_name_or_path|base_model|base_model_id|"
          r"repo_id|pretrained_model_name_or_path|model_checkpoint|checkpoint_id)")
@@ -147,7 +145,15 @@ def hub_id_like(value: str) -> bool:
     org, name = value.split("/")
     if org.lower() in _MIME_TOPS or org.lower() in _PATH_ORGS or org.lower() in _PLACEHOLDER_ORGS:
         return False
-    return not _FILE_EXT.search(name)
+    return not has_file_suffix(name)
+
+
+def has_file_suffix(name: str) -> bool:
+    """Whether ``name`` ends in a suffix of the file-kind vocabulary (``rules/vocabulary/file-kinds.yaml``):
+    ``org/model.bin`` is a file, not a Hub id."""
+    low = name.lower()
+    suffixes = filekinds.load().suffixes
+    return any(low[i:] in suffixes for i, c in enumerate(low) if c == ".")
 
 
 def _local_model_dir(value: str, base: Path, root: Path) -> Path | None:

@@ -51,6 +51,7 @@ from functools import lru_cache
 from typing import Any
 
 from openaudit.evidence import Evidence
+from openaudit.filekinds import classify
 from openaudit.lazyre import compile as _lazy
 from openaudit.model import Citation
 
@@ -292,10 +293,6 @@ _REPO_CODE = {
                             r"\.py$", re.I),
     "evaluation": _lazy(r"(^|/)(eval|evaluate|evaluation|benchmark)[^/]*\.(py|sh|ipynb)$", re.I),
 }
-_WEIGHT_FILE = _lazy(r"\.(safetensors|gguf|ggml|pt|pth|ckpt|h5|msgpack|onnx|tflite|mlmodel|llamafile|nemo"
-                          r"|keras|npz|pdparams)$|(^|/)(pytorch_model|tf_model|flax_model|model|diffusion_pytorch_model"
-                          r"|adapter_model|consolidated)[^/]*\.bin$", re.I)
-_NOT_WEIGHTS = _lazy(r"(^|/)(training_args|optimizer|scheduler|rng_state|scaler)[^/]*$", re.I)
 _GATE_MANUAL = _lazy(r"\b(requests? (?:will|are|is|shall) (?:be )?(?:processed|reviewed|approved|granted)"
                           r"|(?:manual(?:ly)?|individually) (?:review\w*|approv\w*)|been granted (?:download )?access"
                           r"|approval (?:process|by|from)|within \d+\s*(?:[-–]\s*\d+\s*)?(?:business |working )?days"
@@ -748,7 +745,8 @@ def _code_line(ln: _Line, path: str, facts: Facts) -> None:
 
 def _repo_files(ev: Evidence, facts: Facts) -> None:
     for name in ev.siblings:
-        if _WEIGHT_FILE.search(name) and not _NOT_WEIGHTS.search(name):
+        kind = classify(name)
+        if kind is not None and kind.is_weights:  # rules/vocabulary/file-kinds.yaml
             facts.weights.append(Fact("weights", name, Citation(source="file", file=name,
                                                                 text="file in the repository")))
             continue

@@ -37,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openaudit.filekinds import weight_files
 from openaudit.lazyre import compile as _lazy
 from openaudit.paths import rules_dir
 
@@ -436,16 +437,11 @@ def load_mot_record(path: str | Path) -> MotRecord:
 # --------------------------------------------------------------------------------------------------------------
 # Evidence -> components (heuristic)
 
-_WEIGHT_EXT = (".safetensors", ".bin", ".pt", ".gguf", ".ckpt", ".pth", ".msgpack", ".h5", ".onnx")
-
-
 class _Rx:
     """The evidence-mapping regexes, compiled on first use (keeps ``import`` cheap)."""
 
     def __init__(self) -> None:
         i = re.I
-        self.not_weights = _lazy(
-            r"(?:^|/)(?:training_args|optimizer|scheduler|rng_state[^/]*|scaler)\.(?:bin|pt|pth)$", i)
         self.modeling = _lazy(r"(?:^|/)(?:modeling|modelling)_[^/]+\.py$", i)
         self.heading = _lazy(r"^\s{0,3}(#{1,6})\s+(.*)")  # closing #s stripped in _sections (linear)
         self.url = _lazy(r"https?://[^\s)>\]\"'`]+", i)
@@ -569,7 +565,7 @@ def components_from_evidence(ev: Evidence, license_spdx: str | None) -> list[Com
             comp.path = path
 
     siblings = list(ev.siblings or [])
-    weights = [s for s in siblings if s.lower().endswith(_WEIGHT_EXT) and not rx.not_weights.search(s)]
+    weights = weight_files(siblings)  # rules/vocabulary/file-kinds.yaml
     if weights:
         add("Model parameters (Final)", repo_license, _ev(weights[0]), path=weights[0])
     arch_files = [s for s in siblings if s == "config.json" or rx.modeling.search(s)]
