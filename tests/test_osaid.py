@@ -18,10 +18,11 @@ from openaudit.card import parse_card
 from openaudit.evidence import Evidence, SourceFile
 from openaudit.licenses.catalog import load_catalog
 from openaudit.licenses.identify import identify
+from openaudit.licenses.vocabulary import field_of_use
 from openaudit.model import Citation, LicenseResult, Restriction
 from openaudit.sources.local import LocalSource
 from openaudit.standards.facts import Facts, gather
-from openaudit.standards.osaid import FIELD_OF_USE_KINDS, REQUIREMENTS, assess
+from openaudit.standards.osaid import REQUIREMENTS, assess
 
 try:  # the catalog's known terms of a license, cited in the repo's files (moved out of audit.py)
     from openaudit.licenses.terms import known_terms
@@ -314,7 +315,7 @@ def test_nine_systems_agree_with_osi_validation() -> None:
 # OSAID: requirement rules
 
 
-@pytest.mark.parametrize("kind", FIELD_OF_USE_KINDS)
+@pytest.mark.parametrize("kind", list(field_of_use()))
 def test_field_of_use_restrictions_fail_parameters_citing_the_clause(kind: str) -> None:
     clause = Citation(source="file", file="LICENSE", line=42, text=f"clause that imposes {kind}")
     r = Restriction(kind=kind, summary=f"a {kind} term", clause=clause)

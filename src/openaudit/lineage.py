@@ -26,13 +26,13 @@ from openaudit.deadline import CpuLimitExceeded
 from openaudit.errors import OpenAuditError
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, LicenseEntry, load_catalog
+from openaudit.licenses.vocabulary import category
 from openaudit.model import Citation, Restriction
 
 DEFAULT_MAX_DEPTH = 3
 MAX_BASES_PER_CARD = 16
 MAX_CHAIN = 64
 RELATIONS = ("finetune", "merge", "quantized", "adapter")
-PERMISSIVE = ("permissive", "public-domain")
 _HUB_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.I)
 
 
@@ -405,10 +405,9 @@ class LineageResolver:
         else:
             out["reason"] = ("no license declared on the dataset card" if not declared
                              else "license not in the catalog: " + ", ".join(declared))
-        out["non_commercial"] = any(e.category == "non-commercial" or any(t.kind == "non_commercial" for t in e.terms)
-                                    for e in entries)
-        out["no_derivatives"] = any("-nd" in e.id or any(t.kind == "no_derivatives" for t in e.terms)
-                                    for e in entries)
+        kinds = set().union(*(e.restriction_kinds() for e in entries))  # catalog terms and category
+        out["non_commercial"] = "non_commercial" in kinds
+        out["no_derivatives"] = "no_derivatives" in kinds
         return out
 
     def _license(self, value: str) -> LicenseEntry | None:
@@ -500,7 +499,7 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
     if license_id != "unknown":
         for entry, node in trace.nodes:
             up = catalog.get(node.license_id)
-            if up is None or up.category in PERMISSIVE or up.category == "policy" or _family_compatible(own, up):
+            if up is None or category(up.category).relicensable or _family_compatible(own, up):
                 continue
             laundering.append({
                 "upstream": node.id, "relation": entry["relation"] or "derivative", "depth": entry["depth"],

@@ -10,12 +10,9 @@ from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog
 from openaudit.licenses.gated import KEY as GATED_KEY
 from openaudit.licenses.identify import Identification
+from openaudit.licenses.vocabulary import field_of_use
 from openaudit.model import Citation, Restriction
 from openaudit.safety import safety_facts
-
-# Restriction kinds that limit who may use the model or for what (field-of-use limits).
-LIMITING_KINDS = ("user_cap", "revenue_cap", "non_commercial", "use_restrictions", "output_training_ban",
-                  "territory", "no_derivatives")
 
 
 def _cite(c: Citation | None) -> dict[str, Any] | None:
@@ -114,7 +111,7 @@ def build_facts(
         ],
         "restrictions": [restriction_fact(r) for r in restrictions],
         "restriction_kinds": kinds,
-        "limiting_kinds": [k for k in kinds if k in LIMITING_KINDS],
+        "limiting_kinds": [k for k in kinds if k in field_of_use()],  # rules/vocabulary/kinds.yaml
         "context": context.to_facts(),
         "context_given": context.given,
         "safety": safety_facts(ev),

@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 from openaudit.errors import UsageError
+from openaudit.licenses.vocabulary import categories
+from openaudit.licenses.vocabulary import category as category_of
 from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
 from openaudit.paths import rules_dir
 from openaudit.yamlutil import load_file
@@ -24,10 +26,6 @@ _ALLOWED_KEYS = {
     "urls", "fingerprints", "exclude", "words", "terms", "notes", "text_sources",
 }
 _TERM_KEYS = {"kind", "summary", "thresholds", "territories", "clause"}
-CATEGORIES = {
-    "permissive", "copyleft", "weak-copyleft", "public-domain", "rail", "community", "non-commercial",
-    "research", "proprietary", "family", "data", "policy",
-}
 
 @dataclass
 class KnownTerm:
@@ -64,6 +62,11 @@ class LicenseEntry:
     @property
     def osi_approved(self) -> bool | None:
         return osi_flag(self.spdx, self.spdx_family)
+
+    def restriction_kinds(self) -> set[str]:
+        """The restriction kinds the license carries: its catalog terms' and those its category implies
+        (rules/vocabulary/license-categories.yaml), never read from the spelling of its id."""
+        return {t.kind for t in self.terms} | set(category_of(self.category).implies)
 
 
 def osi_flag(spdx: str | None, family: list[str] | None = None) -> bool | None:
@@ -167,8 +170,9 @@ def parse_entry(data: Any, source: str) -> LicenseEntry:
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise CatalogError(f"{source}: '{key}' is required")
     category = data.get("category")
-    if category is not None and category not in CATEGORIES:
-        raise CatalogError(f"{source}: category {category!r} is not one of {sorted(CATEGORIES)}")
+    allowed = categories()  # rules/vocabulary/license-categories.yaml
+    if category is not None and category not in allowed:
+        raise CatalogError(f"{source}: category {category!r} is not one of {sorted(allowed)}")
     terms = [_parse_term(t, f"{source}: terms[{i}]") for i, t in enumerate(data.get("terms") or [])]
     return LicenseEntry(
         id=data["id"],

@@ -20,7 +20,8 @@ from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
 from openaudit.paths import rules_dir
 from openaudit.yamlutil import load_file
 
-__all__ = ["Place", "Vocabulary", "VocabularyError", "load", "phrase_pattern"]
+__all__ = ["Category", "Place", "Vocabulary", "VocabularyError", "categories", "field_of_use", "load",
+           "phrase_pattern"]
 
 
 class VocabularyError(ValueError):
@@ -153,6 +154,103 @@ def _check_patterns(patterns: tuple[str, ...], where: str) -> None:
             raise VocabularyError(f"{where}: pattern {p!r} has an unbounded repetition (use {{0,N}})")
 
 
+def _field_of_use(kinds: dict[str, Any], where: str) -> dict[str, str]:
+    out = {}
+    for kind, item in kinds.items():
+        if isinstance(item, dict) and "field_of_use" in item:
+            if not isinstance(item["field_of_use"], str) or not item["field_of_use"].strip():
+                raise VocabularyError(f"{where}: kinds.{kind}.field_of_use must be a phrase")
+            out[str(kind)] = item["field_of_use"].strip()
+    if not out:
+        raise VocabularyError(f"{where}: no kind is marked `field_of_use`")
+    return out
+
+
+def field_of_use_from(path: Path) -> dict[str, str]:
+    """The restriction kinds that limit who may use the model or for what (``field_of_use`` in ``kinds.yaml``),
+    each with the phrase that names it, in the file's order."""
+    try:
+        data = _map(load_file(path), path.name)
+    except OSError as e:
+        raise VocabularyError(f"cannot read the vocabulary: {e}") from None
+    kinds = _map(data.get("kinds"), f"{path.name}: kinds")
+    unknown = set(kinds) - set(RESTRICTION_KINDS)
+    if unknown:
+        raise VocabularyError(f"{path.name}: unknown kinds {sorted(unknown)}")
+    return _field_of_use(kinds, path.name)
+
+
+@lru_cache(maxsize=1)
+def field_of_use() -> dict[str, str]:
+    """The bundled field-of-use kinds (``rules/vocabulary/kinds.yaml``): kind -> the phrase that names it."""
+    return field_of_use_from(rules_dir() / "vocabulary" / "kinds.yaml")
+
+
+@dataclass(frozen=True)
+class Category:
+    """A license category of the catalog and what it means to the assessments (``license-categories.yaml``)."""
+
+    name: str
+    description: str
+    open: bool = False  # grants use, modification and distribution for any purpose
+    restrictive: bool = False  # limits who may use the work or for what
+    relicensable: bool = False  # a model under it may be released under another license downstream
+    implies: tuple[str, ...] = ()  # restriction kinds every license of the category carries
+
+
+_CATEGORY_KEYS = {"description", "open", "restrictive", "relicensable", "implies"}
+
+
+def categories_from(path: Path) -> dict[str, Category]:
+    """The license categories of ``path``, checked (``VocabularyError`` names the entry that is wrong)."""
+    where = path.name
+    try:
+        data = _map(load_file(path), where)
+    except OSError as e:
+        raise VocabularyError(f"cannot read the vocabulary: {e}") from None
+    items = _map(data.get("categories"), f"{where}: categories")
+    if not items:
+        raise VocabularyError(f"{where}: `categories` must not be empty")
+    out: dict[str, Category] = {}
+    for name, item in items.items():
+        w = f"{where}: categories.{name}"
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z-]{1,30}", name):
+            raise VocabularyError(f"{w}: a category is a lower-case word (a-z, '-')")
+        item = _map(item, w)
+        unknown = set(item) - _CATEGORY_KEYS
+        if unknown:
+            raise VocabularyError(f"{w}: unknown keys {sorted(unknown)}")
+        if not isinstance(item.get("description"), str) or not item["description"].strip():
+            raise VocabularyError(f"{w}: needs a `description`")
+        flags = {}
+        for key in ("open", "restrictive", "relicensable"):
+            value = item.get(key, False)
+            if not isinstance(value, bool):
+                raise VocabularyError(f"{w}: `{key}` must be true or false")
+            flags[key] = value
+        if flags["open"] and flags["restrictive"]:
+            raise VocabularyError(f"{w}: a category cannot be both `open` and `restrictive`")
+        implies = _strs(item.get("implies", []), f"{w}.implies", empty=True)
+        bad = set(implies) - set(RESTRICTION_KINDS)
+        if bad:
+            raise VocabularyError(f"{w}: `implies` names unknown restriction kinds {sorted(bad)}")
+        out[name] = Category(name, item["description"].strip(), implies=implies, **flags)
+    return out
+
+
+@lru_cache(maxsize=1)
+def categories() -> dict[str, Category]:
+    """The bundled license categories (``rules/vocabulary/license-categories.yaml``)."""
+    return categories_from(rules_dir() / "vocabulary" / "license-categories.yaml")
+
+
+def category(name: str | None) -> Category:
+    """The bundled category ``name``; an unknown or missing category is neither open, restrictive nor
+    relicensable."""
+    found = categories().get(name) if name else None
+    return found if found is not None else Category(str(name), "unknown category")
+
+
 def load_from(directory: Path) -> Vocabulary:
     places_file, units_file, kinds_file = (directory / n for n in ("places.yaml", "units.yaml", "kinds.yaml"))
     try:
@@ -189,9 +287,13 @@ def load_from(directory: Path) -> Vocabulary:
         if not isinstance(item.get("description"), str):
             raise VocabularyError(f"{w}: needs a `description`")
         descriptions[kind] = item["description"]
+        unknown = set(item) - {"description", "zh", "purposes", "field_of_use"}
+        if unknown:
+            raise VocabularyError(f"{w}: unknown keys {sorted(unknown)}")
         if "zh" in item:
             zh[kind] = _strs(item["zh"], f"{w}.zh")
             _check_patterns(zh[kind], f"{w}.zh")
+    _field_of_use(kinds, kinds_file.name)
     zt = _map(kinds_data.get("zh_thresholds"), f"{kinds_file.name}: zh_thresholds")
     _strs(zt.get("comparators"), f"{kinds_file.name}: zh_thresholds.comparators")
     for key in ("license_consequence", "attribution_consequence"):

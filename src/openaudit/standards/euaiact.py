@@ -60,6 +60,8 @@ from typing import Any
 
 from openaudit.evidence import Evidence
 from openaudit.lazyre import compile as _lazy
+from openaudit.licenses.vocabulary import category as category_of
+from openaudit.licenses.vocabulary import field_of_use
 from openaudit.model import Citation, LicenseResult, Restriction
 from openaudit.standards.facts import Facts
 
@@ -79,16 +81,6 @@ BASIS = (
     "European Commission, guidelines on the scope of the obligations for providers of general-purpose AI models "
     "(2025)",
 )
-FIELD_OF_USE = {
-    "user_cap": "a cap on users",
-    "revenue_cap": "a revenue cap",
-    "non_commercial": "non-commercial / research-only terms",
-    "use_restrictions": "use restrictions (acceptable-use policy)",
-    "territory": "a territory exclusion",
-    "output_training_ban": "a ban on using outputs to train other models",
-    "no_derivatives": "a ban on modifications",
-}
-OPEN_CATEGORIES = {"permissive", "copyleft", "weak-copyleft", "public-domain"}
 
 CONDITIONS = (
     ("open_source_licence", "Free and open-source licence allowing access, use, modification and distribution"),
@@ -322,13 +314,14 @@ Cond = tuple[str, str, list[Citation]]
 
 
 def _licence(license: LicenseResult, restrictions: list[Restriction], category: str | None) -> Cond:
-    limiting = [r for r in restrictions if r.kind in FIELD_OF_USE]
+    fou = field_of_use()  # rules/vocabulary/kinds.yaml; the categories: license-categories.yaml
+    limiting = [r for r in restrictions if r.kind in fou]
     if limiting:
         parts = []
         for r in limiting[:5]:
             where = (f"{r.clause.file}:{r.clause.line}" if r.clause and r.clause.file and r.clause.line
                      else "the catalog's known terms of this license" if r.origin == "catalog" else "the license")
-            parts.append(f"{FIELD_OF_USE[r.kind]} ({where})")
+            parts.append(f"{fou[r.kind]} ({where})")
         cites = [r.clause or Citation(source="catalog", text=r.summary) for r in limiting]
         return ("not_met", "the licence does not allow use for any purpose: " + "; ".join(parts)
                 + ". Recital 102 admits only attribution and comparable-terms (share-alike) conditions", cites)
@@ -337,15 +330,16 @@ def _licence(license: LicenseResult, restrictions: list[Restriction], category: 
         return ("unknown", f"the license is not identified ({license.reason or 'no license found'})",
                 list(license.evidence))
     unclassified = [r for r in restrictions if r.kind == "unclassified"]
-    if unclassified and (license.osi_approved or category in OPEN_CATEGORIES):
+    cat = category_of(category)
+    if unclassified and (license.osi_approved or cat.open):
         return ("unknown", f"{name} is open, but the text holds binding sentences that were not classified (e.g. "
                 f"{unclassified[0].summary}); whether they limit use needs review",
                 [r.clause for r in unclassified if r.clause is not None] or list(license.evidence))
-    if license.osi_approved or category in OPEN_CATEGORIES:
+    if license.osi_approved or cat.open:
         why = "OSI-approved" if license.osi_approved else f"a {category} license"
         return ("met", f"{name} ({license.spdx or license.id}) is {why} and no field-of-use restriction was found; "
                 "attribution and share-alike terms are compatible (recital 102)", list(license.evidence))
-    if category in ("non-commercial", "research", "proprietary", "community", "rail"):
+    if cat.restrictive:
         return ("not_met", f"{name} is a {category} license: it does not grant use, modification and distribution "
                 "for any purpose", list(license.evidence))
     return ("unknown", f"{name} is neither OSI-approved nor known to restrict use; its terms need review",

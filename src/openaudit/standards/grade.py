@@ -37,10 +37,12 @@ from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
 
+from openaudit.licenses.vocabulary import category as category_of
+from openaudit.licenses.vocabulary import field_of_use
 from openaudit.model import Citation, LicenseResult, Restriction
 from openaudit.paths import rules_dir
 from openaudit.standards.facts import Facts
-from openaudit.standards.osaid import DERIVED_KINDS, FIELD_OF_USE_KINDS, RESTRICTIVE_CATEGORIES, license_category
+from openaudit.standards.osaid import DERIVED_KINDS, license_category
 
 DIMENSIONS = ("weights", "training_code", "training_data", "documentation", "license", "access")
 STATUSES = ("open", "partial", "closed")
@@ -190,7 +192,7 @@ def _documentation(facts: Facts) -> Dim:
 
 
 def _license(license: LicenseResult, restrictions: list[Restriction]) -> Dim:
-    fou = [r for r in restrictions if r.kind in FIELD_OF_USE_KINDS]
+    fou = [r for r in restrictions if r.kind in field_of_use()]  # rules/vocabulary/kinds.yaml
     name = license.name or license.id
     if fou:
         kinds = ", ".join(dict.fromkeys(r.kind for r in fou))
@@ -205,7 +207,7 @@ def _license(license: LicenseResult, restrictions: list[Restriction]) -> Dim:
     if license.osi_approved:
         return ("open", f"{name} is OSI-approved", list(license.evidence))
     category = license_category(license.id)
-    if category in RESTRICTIVE_CATEGORIES:
+    if category_of(category).restrictive:  # rules/vocabulary/license-categories.yaml
         return ("closed", f"{name} is a {category} license", list(license.evidence))
     return ("partial", f"{name} is not OSI-approved but no field-of-use restriction is known", list(license.evidence))
 

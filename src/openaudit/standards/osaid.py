@@ -66,12 +66,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from openaudit.licenses import vocabulary
+from openaudit.licenses.vocabulary import field_of_use
 from openaudit.model import Citation, LicenseResult, Restriction
 from openaudit.standards.facts import CodeRepo, Fact, Facts
 
-FIELD_OF_USE_KINDS = ("user_cap", "revenue_cap", "non_commercial", "use_restrictions", "output_training_ban",
-                      "territory", "no_derivatives")
-RESTRICTIVE_CATEGORIES = {"community", "non-commercial", "research", "proprietary", "rail"}
 OPEN_WEIGHTS_URL = "https://opensource.org/ai/open-weights"
 VERDICTS = ("conformant", "not_conformant", "insufficient_evidence")
 STATUSES = ("pass", "fail", "unknown")
@@ -133,7 +132,7 @@ def _kind_at(r: Restriction) -> str:
 
 
 def _parameters(license: LicenseResult, restrictions: list[Restriction]) -> Result:
-    fou = [r for r in restrictions if r.kind in FIELD_OF_USE_KINDS]
+    fou = [r for r in restrictions if r.kind in field_of_use()]  # rules/vocabulary/kinds.yaml
     if fou:
         kinds = ", ".join(dict.fromkeys(_kind_at(r) for r in fou))
         cites = [r.clause or Citation(source="catalog", text=r.summary) for r in fou]
@@ -153,7 +152,7 @@ def _parameters(license: LicenseResult, restrictions: list[Restriction]) -> Resu
         return ("pass", f"{name} ({license.spdx or license.id}) is OSI-approved and no field-of-use restriction was "
                 "found", list(license.evidence))
     category = license_category(license.id)
-    if license.osi_approved is False and category in RESTRICTIVE_CATEGORIES and license.evidence:
+    if license.osi_approved is False and vocabulary.category(category).restrictive and license.evidence:
         return ("fail", f"{name} is a {category} license, not OSI-approved; OSAID requires OSI-approved terms for "
                 "the parameters", list(license.evidence))
     if license.osi_approved is False:
