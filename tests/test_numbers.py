@@ -158,3 +158,51 @@ def test_format_quantity() -> None:
     assert format_quantity(1_000_000) == "1 million"
     assert format_quantity(50_000) == "50,000"
     assert format_quantity(2.5) == "2.50"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("1,5M", 1_500_000),  # a decimal comma: 1.5 million, not 15 million
+    ("2,25B", 2_250_000_000),
+    ("1,000,000.50", 1_000_000.5),
+    ("1.2 B", 1_200_000_000),
+])
+def test_parse_amount_option_commas(text: str, value: float) -> None:
+    assert parse_amount_option(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["1,5000", "1,2,3", "7,000,00"])
+def test_parse_amount_option_refuses_odd_commas(text: str) -> None:
+    with pytest.raises(ValueError, match="invalid amount"):
+        parse_amount_option(text)
+
+
+@pytest.mark.parametrize(("value", "count"), [
+    ("7B", 7e9), ("7.24 billion", 7.24e9), ("70000000000", 7e10), ("7,000,000,000", 7e9), ("7e9", 7e9),
+    ("1.5E25", 1.5e25), ("350M", 350e6), ("7,5B", 7.5e9), ("1.2T", 1.2e12),
+])
+def test_card_metadata_counts_use_the_one_parser(value: str, count: float) -> None:
+    # the EU AI Act assessment read metadata counts with its own pattern: "70000000000" and "7,000,000,000"
+    # were not numbers to it, while --mau read them
+    from openaudit.card import parse_card
+    from openaudit.evidence import Evidence
+    from openaudit.licenses.numbers import parse_count
+    from openaudit.standards.euaiact import compute_estimate
+
+    card = parse_card(f"---\nparameters: \"{value}\"\ntraining_tokens: 1T\n---\n# x\n")
+    ev = Evidence(kind="hub", id="acme/x", card=card)
+    assert compute_estimate(ev)["parameters"] == pytest.approx(count)
+    assert parse_count(value) == pytest.approx(count)
+    assert parse_amount_option(value) == pytest.approx(count)
+
+
+def test_card_text_sizes_use_the_one_parser() -> None:
+    from openaudit.card import parse_card
+    from openaudit.evidence import Evidence, SourceFile
+    from openaudit.standards.euaiact import compute_estimate
+
+    text = "# x\n\nA model with 1,000B parameters, trained on 7,5 trillion tokens.\n"
+    card = parse_card(text)
+    ev = Evidence(kind="hub", id="acme/x", card=card, files=[SourceFile(name="README.md", role="card", text=text)])
+    est = compute_estimate(ev)
+    assert est["parameters"] == pytest.approx(1e12)  # thousands grouped: one trillion, not 1.0 billion
+    assert est["training_tokens"] == pytest.approx(7.5e12)

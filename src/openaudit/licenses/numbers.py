@@ -4,7 +4,10 @@
 million", "1 mil-\\nlion"); ``parse_money`` also says which currency (ISO 4217 code, or None when the
 text does not say or is ambiguous, e.g. a bare "¥" that may be yuan or yen); ``iter_quantities`` finds
 quantities inside running text, with their spans, for the clause extractor; ``parse_amount_option``
-reads a command-line value ("800M", "1.2B", "700000000") and raises ValueError with a clear message.
+reads a command-line value ("800M", "1.2B", "700000000") and raises ValueError with a clear message;
+``parse_count`` reads a count the same way (a card's metadata: "7B", "7,000,000,000") and gives None when it
+is not one. The one place numbers are parsed: the CLI options, the policy file and the EU AI Act assessment's
+parameter and token counts read them here.
 
 Every pattern here is linear-time: no nested quantifiers over the same characters.
 """
@@ -24,6 +27,8 @@ __all__ = [
     "format_quantity",
     "iter_quantities",
     "parse_amount_option",
+    "parse_count",
+    "scale_factor",
     "parse_money",
     "parse_quantity",
 ]
@@ -311,7 +316,37 @@ def parse_money(text: str) -> tuple[float, str | None] | None:
     return q.value, q.currency
 
 
-_OPTION = _lazy(r"(?P<num>\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<suffix>k|m|mm|b|bn|t|[a-z]+)?", re.I)
+# A count or amount written on its own (a command-line value, a card's metadata): thousands grouped by commas
+# (700,000,000), a decimal comma before one or two digits (1,5M: 1.5 million, never 15 million), plain digits
+# with an optional decimal part or exponent; then an optional scale (K/M/B/T, million, bn…).
+_OPTION = _lazy(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}|\d+(?:\.\d+)?(?:e[+-]?\d+)?)"
+                r"\s*(?P<suffix>[a-z]+)?", re.I)
+_HINT = "expected a non-negative number with an optional K/M/B suffix, e.g. 800M, 1.2B or 700000000"
+
+
+def _option_number(num: str) -> float:
+    if "," in num and re.fullmatch(r"\d+,\d{1,2}", num):
+        return float(num.replace(",", "."))  # a decimal comma
+    return float(num.replace(",", ""))
+
+
+def scale_factor(word: str) -> float | None:
+    """The multiplier a scale suffix or word stands for ("k", "M", "bn", "billion", "T"), or None."""
+    w = word.lower()
+    return _SCALE_LETTERS.get(w) or _SCALE_WORDS.get(w)
+
+
+def parse_count(value: str) -> float | None:
+    """A count as a card's metadata or a command line writes it ("7B", "7.24 billion", "70000000000",
+    "7,000,000,000", "1,5M", "7e9"), or None. The same grammar as ``parse_amount_option``, without currencies.
+
+    >>> parse_count("7,000,000,000"), parse_count("1,5M"), parse_count("about 7B")
+    (7000000000.0, 1500000.0, None)
+    """
+    try:
+        return _parse_amount(value, money=False)
+    except ValueError:
+        return None
 
 
 def parse_amount_option(value: str) -> float:
@@ -319,17 +354,22 @@ def parse_amount_option(value: str) -> float:
 
     Raises ValueError with a message naming the bad value and the accepted forms.
     """
+    return _parse_amount(value, money=True)
+
+
+def _parse_amount(value: str, *, money: bool) -> float:
     raw = value
-    hint = "expected a non-negative number with an optional K/M/B suffix, e.g. 800M, 1.2B or 700000000"
+    hint = _HINT
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"invalid amount {raw!r}: {hint}")
-    t = value.strip().replace("_", "").replace(",", "")
-    t = re.sub(r"^(?:US\$|USD|EUR|GBP|\$|€|£)\s*", "", t, flags=re.I)
-    t = re.sub(r"\s*(?:USD|EUR|GBP)$", "", t, flags=re.I)
+    t = value.strip().replace("_", "")
+    if money:
+        t = re.sub(r"^(?:US\$|USD|EUR|GBP|\$|€|£)\s*", "", t, flags=re.I)
+        t = re.sub(r"\s*(?:USD|EUR|GBP)$", "", t, flags=re.I)
     m = _OPTION.fullmatch(t)
     if m is None:
         raise ValueError(f"invalid amount {raw!r}: {hint}")
-    number = float(m.group("num"))
+    number = _option_number(m.group("num"))
     suffix = (m.group("suffix") or "").lower()
     if suffix:
         if suffix in _SCALE_LETTERS:

@@ -60,6 +60,7 @@ from typing import Any
 
 from openaudit.evidence import Evidence
 from openaudit.lazyre import compile as _lazy
+from openaudit.licenses.numbers import parse_count
 from openaudit.licenses.vocabulary import category as category_of
 from openaudit.licenses.vocabulary import field_of_use
 from openaudit.model import Citation, LicenseResult, Restriction
@@ -118,7 +119,6 @@ _TOKENS_AFTER = _lazy(r"\b(?:training\s+)?tokens\s*(?:seen|trained)?\s*[:=|]\s*\
 _FLOPS = _lazy(r"(\d(?:\.\d+)?)\s*(?:[x×*]\s*10\s*\^?\s*|e\+?)(\d{2})\s*(?:flops?|floating[- ]point)", re.I)
 _NOT_TRAINING_TOKENS = _lazy(r"\b(context|window|sequence length|max(?:imum)?[_ ]?(?:new[_ ])?tokens|"
                                   r"generat\w*|vocab\w*|per second|tokens/s)\b", re.I)
-_SCALE = {"b": 1e9, "bn": 1e9, "billion": 1e9, "t": 1e12, "trillion": 1e12, "m": 1e6, "million": 1e6}
 _MONETISED = _lazy(
     r"\b(paid (?:tiers?|plans?|access|api|versions?|subscriptions?|licen[cs]es?|support|services?|editions?)"
     r"|pricing|price list|subscription (?:fees?|plans?)|per[- ](?:token|call|request) (?:fees?|pricing|prices?)"
@@ -136,8 +136,9 @@ def _cite(c: Citation) -> dict[str, Any]:
     return asdict(c)
 
 
-def _number(num: str, unit: str) -> float:
-    return float(num.replace(",", ".")) * _SCALE[unit.lower()]
+def _number(num: str, unit: str) -> float | None:
+    """A size the card states ("7.5", "B"), read by the one number parser (openaudit.licenses.numbers)."""
+    return parse_count(f"{num} {unit}")
 
 
 def _card_lines(ev: Evidence) -> list[tuple[int, str]]:
@@ -169,14 +170,8 @@ def _meta_number(ev: Evidence, keys: tuple[str, ...]) -> tuple[float, Citation] 
         val: float | None = None
         if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
             val = float(v)
-        elif isinstance(v, str):
-            m = re.fullmatch(r"\s*" + _NUM + r"\s*(b|bn|billion|t|trillion|m|million)?\s*", v, re.I)
-            if m:
-                val = _number(m.group(1), m.group(2)) if m.group(2) else float(m.group(1).replace(",", "."))
-            else:
-                m = re.fullmatch(r"\s*(\d(?:\.\d+)?)[eE]\+?(\d{1,2})\s*", v)
-                if m:
-                    val = float(m.group(1)) * 10 ** int(m.group(2))
+        elif isinstance(v, str) and len(v) <= 100:
+            val = parse_count(v)  # "7B", "7.24 billion", "7,000,000,000", "7e9"
         if val:
             return val, Citation(source="metadata", file=card.path if card else None,
                                  line=card.line_of(key) if card else None, text=f"{key}: {v}"[:200])
@@ -204,14 +199,18 @@ def compute_estimate(ev: Evidence, lines: list[tuple[int, str]] | None = None) -
                     cite = Citation("file", path, no, quote)
                     if rx is _PARAMS:  # "8B and 70B parameters": the sizes listed before the last one
                         p_cands.extend((v, cite) for v in _listed_before(text, m.start()))
-                    p_cands.append((_number(m.group(1), m.group(2)), cite))
+                    size = _number(m.group(1), m.group(2))
+                    if size:
+                        p_cands.append((size, cite))
         if "token" in low and len(t_cands) < MAX_CANDIDATES:
             for rx in (_TOKENS, _TOKENS_AFTER):
                 for m in rx.finditer(text):
                     window = text[max(0, m.start() - 40):m.end() + 10]
                     if _NOT_TRAINING_TOKENS.search(window):
                         continue
-                    t_cands.append((_number(m.group(1), m.group(2)), Citation("file", path, no, quote)))
+                    count = _number(m.group(1), m.group(2))
+                    if count:
+                        t_cands.append((count, Citation("file", path, no, quote)))
         if flops is None and ("flop" in low or "floating" in low):
             m = _FLOPS.search(text)
             if m:
@@ -281,7 +280,10 @@ def _listed_before(text: str, end: int) -> list[float]:
         if m.group(2) is None and (len(unit) == 1 or not m.group(1).isdigit()):
             break  # a bare whole number only before "… 72 billion" ("version 3.5 and 7B" is not a list)
         unit = m.group(2) or unit  # a bare number takes the unit of the size after it
-        out.append(_number(m.group(1), unit))
+        size = _number(m.group(1), unit)
+        if size is None:
+            break
+        out.append(size)
         head = head[:m.start()]
     return out
 
@@ -289,7 +291,7 @@ def _listed_before(text: str, end: int) -> list[float]:
 def _size_in_name(target: str, sizes: list[float]) -> float | None:
     """The size among ``sizes`` that the model's name states ("Meta-Llama-3-8B" -> 8e9), if exactly one does."""
     name = target.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    found = {_number(m.group(1), m.group(2)) for m in _NAME_SIZE.finditer(name[:200])}
+    found = {v for m in _NAME_SIZE.finditer(name[:200]) if (v := _number(m.group(1), m.group(2)))}
     hits = [v for v in sizes if any(abs(v - f) <= 1e-6 * v for f in found)]
     return hits[0] if len(hits) == 1 else None
 
