@@ -126,3 +126,16 @@ def test_bundled_vocabulary_loads() -> None:
     fk = filekinds.load()
     assert set(fk.formats.values()) == {"data", "pickle", "code"}
     assert {".safetensors", ".gguf", ".bin", ".tflite", ".json", ".py"} <= fk.suffixes
+
+
+@pytest.mark.parametrize(("files", "derivative"), [
+    (["model-q4_0.GGUF"], "quantized"),
+    (["ggml-model-q4_0.bin"], "quantized"),  # a legacy GGML file is a quantization too
+    (["model.safetensors"], "finetune"),
+])
+def test_a_quantized_format_makes_a_derivative_quantized(files: list[str], derivative: str) -> None:
+    from openaudit.card import parse_card
+
+    card = parse_card("---\nbase_model: acme/base\n---\n# x\n")
+    ev = Evidence(kind="hub", id="acme/x", siblings=files, card=card)
+    assert gather(ev).derivative == derivative

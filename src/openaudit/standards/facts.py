@@ -805,7 +805,7 @@ def _derivative(ev: Evidence) -> str:
     tags = {t.lower() for t in ev.tags}
     quant = re.compile(r"gguf|gptq|awq|exl2|quantiz|bnb|4bit|8bit|mlx-\dbit|q\d_k|int4|int8", re.I)
     if meta.get("quantized_by") or any(quant.search(t) for t in tags) or quant.search(ev.id) \
-            or any(s.lower().endswith(".gguf") for s in ev.siblings):
+            or any((k := classify(s)) is not None and k.format in ("gguf", "ggml") for s in ev.siblings):
         return "quantized"
     if tags & {"merge", "mergekit"}:
         return "merge"
