@@ -236,29 +236,35 @@ def _fold(data: bytes) -> bytes:
     return low
 
 
+_automaton: list = []  # the anchors and "model", compiled on first use (ahocorasick_rs, as the license reader)
+
+
+def _hits(folded: bytes) -> list[int]:
+    """Where the anchors start in folded bytes, in order; "model" only where it is a key (``_MODEL_KEY``).
+    One pass of an Aho-Corasick automaton (linear), then a bounded look at each "model"."""
+    if not _automaton:
+        import ahocorasick_rs
+
+        _automaton.append(ahocorasick_rs.BytesAhoCorasick([*_ANCHORS, b"model"]))
+    model = len(_ANCHORS)
+    return sorted(start for which, start, _ in _automaton[0].find_matches_as_indexes(folded, overlapping=True)
+                  if which != model or _MODEL_KEY.match(folded, start))
+
+
 def might_reference(data: bytes) -> bool:
     """Whether a file's bytes (UTF-8 or ASCII; a UTF-16 text is decoded by the caller) may hold a model
     reference: False only when no pattern of ``extract`` can match, so such a file need not be decoded nor
-    parsed. Linear: a few substring searches and one pattern without nested repetition."""
-    folded = _fold(data)
-    return any(a in folded for a in _ANCHORS) or _MODEL_KEY.search(folded) is not None
+    parsed."""
+    return bool(_hits(_fold(data)))
 
 
-def _anchor_lines(folded: bytes) -> list[int]:
-    """Indices (0-based, in the line split of ``extract``) of the lines that hold an anchor, in order."""
-    norm = folded.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    starts: list[int] = []
-    for anchor in _ANCHORS:
-        i = norm.find(anchor)
-        while i >= 0:
-            starts.append(i)
-            eol = norm.find(b"\n", i)  # one hit a line is enough
-            i = norm.find(anchor, eol + 1) if eol >= 0 else -1
-    starts.extend(m.start() for m in _MODEL_KEY.finditer(norm))
+def _anchor_lines(folded: bytes, hits: list[int]) -> list[int]:
+    """The indices (0-based, in the line split of ``extract``: "\\r\\n", "\\r" and "\\n" end a line) of the lines
+    holding a hit, in order."""
     out: list[int] = []
     line, last = 0, 0
-    for pos in sorted(starts):
-        line += norm.count(b"\n", last, pos)
+    for pos in hits:  # an anchor starts with neither CR nor LF: no CR LF pair straddles last or pos
+        line += folded.count(b"\n", last, pos) + folded.count(b"\r", last, pos) - folded.count(b"\r\n", last, pos)
         last = pos
         if not out or out[-1] != line:
             out.append(line)
@@ -274,8 +280,8 @@ def extract(text: str, file: str, *, base: Path | None = None, root: Path | None
                     folded=_fold(text.encode("utf-8", "surrogatepass")) if prefilter else None)
 
 
-def _extract(text: str, file: str, *, base: Path | None, root: Path | None,
-             folded: bytes | None) -> list[tuple[str, str, Reference]]:
+def _extract(text: str, file: str, *, base: Path | None, root: Path | None, folded: bytes | None,
+             hits: list[int] | None = None) -> list[tuple[str, str, Reference]]:
     base = base or Path(".")
     root = root or Path(".")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -284,7 +290,7 @@ def _extract(text: str, file: str, *, base: Path | None, root: Path | None,
         todo: list[int] = list(range(len(lines)))
         continued: set[int] = set()
     else:
-        todo = [i for i in _anchor_lines(folded) if i < len(lines)]
+        todo = [i for i in _anchor_lines(folded, _hits(folded) if hits is None else hits) if i < len(lines)]
         continued = set()
         for i in todo:  # an open call's argument on the next non-blank line (blank lines keep the call open)
             line = lines[i]
@@ -351,7 +357,7 @@ def _wanted(rel: str, folders: dict[str, bool] | None = None) -> bool:
     if name in _SKIP_NAMES:
         return False
     dot = name.rfind(".")  # the suffix as pathlib gives it
-    return 0 < dot < len(name) - 1 and name[dot:].lower() in _SCAN_SUFFIXES or bool(_SCAN_NAMES.match(name))
+    return 0 < dot < len(name) - 1 and name[dot:].lower() in _SCAN_SUFFIXES or bool(_SCAN_NAMES.search(name))
 
 
 # git, told never to run anything a repository configures: no system config, no fsmonitor, no hooks, no bare
@@ -465,11 +471,12 @@ def _read_source(path: str, top: str | None = None, folders: dict[str, bool] | N
         chunks: list[bytes] = []
         size = 0
         while size <= MAX_SCAN_BYTES:
-            chunk = os.read(fd, MAX_SCAN_BYTES + 1 - size)
-            if not chunk:
-                break
+            want = min(st.st_size + 1, MAX_SCAN_BYTES + 1) - size if not chunks else MAX_SCAN_BYTES + 1 - size
+            chunk = os.read(fd, want)
             chunks.append(chunk)
             size += len(chunk)
+            if len(chunk) < want:  # a short read of a regular file: its end
+                break
     except OSError:
         return None
     finally:
@@ -488,15 +495,15 @@ def _file_references(data: bytes, path: str, root: Path) -> list[tuple[str, str,
     else:
         folded = _fold(data)
         text = None
-    if not any(a in folded for a in _ANCHORS) and _MODEL_KEY.search(folded) is None \
-            and not _MODELFILE.match(os.path.basename(path)):
+    hits = _hits(folded)
+    if not hits and not _MODELFILE.match(os.path.basename(path)):
         return []
     if text is None:
         text, _ = decode(data)
         if text is None:  # binary
             return []
     file = _display_path(Path(path).absolute())
-    return _extract(text, file, base=Path(os.path.dirname(path) or "."), root=root, folded=folded)
+    return _extract(text, file, base=Path(os.path.dirname(path) or "."), root=root, folded=folded, hits=hits)
 
 
 def _policy_model(model: str, root: Path) -> tuple[str, str]:
