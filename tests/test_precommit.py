@@ -57,10 +57,11 @@ def _project(tmp_path: Path) -> Path:
     return app
 
 
-def _try_repo(hook: Path, app: Path, home: Path, hub_url: str) -> subprocess.CompletedProcess[str]:
+def _try_repo(hook: Path, app: Path, home: Path, hub_url: str, *files: str) -> subprocess.CompletedProcess[str]:
     env = hub_env(hub_url, home / "hf", PRE_COMMIT_HOME=str(home))
     env = {k: v for k, v in env.items() if not k.startswith("PRE_COMMIT") or k == "PRE_COMMIT_HOME"}
-    return subprocess.run([PRE_COMMIT, "try-repo", str(hook), "openaudit", "--all-files", "--verbose"], cwd=app,
+    which = ["--files", *files] if files else ["--all-files"]
+    return subprocess.run([PRE_COMMIT, "try-repo", str(hook), "openaudit", *which, "--verbose"], cwd=app,
                           env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -75,6 +76,18 @@ def test_pre_commit_try_repo_fails_on_the_denied_model_and_passes_with_a_waiver(
     assert "openaudit (model licenses and openness)" in out and "Failed" in out
     assert "acme/tiny-llama" in out and "OA901" in out and "app.py:4" in out
     assert fake_hub.requests_to("/api/models/acme/tiny-llama")  # the hook really asked the (fake) Hub
+
+    # the hook is given the changed files: one without a reference audits nothing; app.py fails again
+    (app / "lib.py").write_text("def helper(models):\n    return len(models)\n")
+    (app / "README.md").write_text('Load it with `AutoModel.from_pretrained("acme/tiny-llama")`.\n')
+    _git(app, "add", "-A")
+    asked = len(fake_hub.requests_to("/api/models/acme/tiny-llama"))
+    proc = _try_repo(hook, app, home, fake_hub.url, "lib.py", "README.md")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no model references found" in proc.stdout
+    assert len(fake_hub.requests_to("/api/models/acme/tiny-llama")) == asked
+    proc = _try_repo(hook, app, home, fake_hub.url, "app.py")
+    assert proc.returncode == 1 and "app.py:4" in proc.stdout + proc.stderr
 
     (app / ".openaudit.yaml").write_text(DENY + "waivers:\n  - {model: acme/tiny-llama, rule: OA901, "
                                                 "reason: 'approved by legal, LEG-1'}\n")

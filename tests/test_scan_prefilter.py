@@ -221,10 +221,9 @@ def _hook() -> dict:
 
 def _sample_paths() -> list[str]:
     names = [f"a{s}" for s in scan._SCAN_SUFFIXES] + [f"B{s.upper()}" for s in scan._SCAN_SUFFIXES]
-    names += [s for s in scan._SCAN_SUFFIXES] + ["..py", "x.", "a.py.bak", "README.md", "notes.txt", "img.png",
-                                                 "Dockerfile", "dockerfile.gpu", "Containerfile", "Makefile",
-                                                 "Procfile", "Modelfile", "x.Modelfile", ".env", ".env.local", "prod.env",
-                                                 "Dockerfile~", "mydockerfile", "env", ".envrc", "x.lock"]
+    names += [*scan._SCAN_SUFFIXES, "..py", "x.", "a.py.bak", "README.md", "notes.txt", "img.png", "Dockerfile",
+              "dockerfile.gpu", "Containerfile", "Makefile", "Procfile", "Modelfile", "x.Modelfile", ".env",
+              ".env.local", "prod.env", "Dockerfile~", "mydockerfile", "env", ".envrc", "x.lock"]
     names += sorted(scan._SKIP_NAMES) + sorted(scan._TREE_FILES)
     paths = names + [f"src/{n}" for n in names]
     paths += [f"{d}/a.py" for d in scan.IGNORED_DIRS] + [f"src/{d}/x/a.yaml" for d in scan.IGNORED_DIRS]

@@ -29,8 +29,10 @@ directory (so ``.gitignore`` is honoured), otherwise a walk; vendored, virtualen
 are skipped either way. git is run with that ``.git`` named explicitly (no repository discovery inside the
 tree: a committed ``src/HEAD``, ``src/config`` is never taken for a repository), with the system config
 ignored and ``core.fsmonitor``, hooks and implicit bare repositories disabled, so nothing the repository
-configures is ever run. A file whose links lead out of the scanned tree is not read; files are opened
-without blocking (a FIFO or /proc/kmsg is skipped).
+configures is ever run. A file whose links lead out of the scanned tree is not read (each folder is resolved
+once, each file opened without following a link unless the link stays inside); files are opened without
+blocking (a FIFO or /proc/kmsg is skipped) and read once. A byte-level prefilter (``_hits``: anchors found
+by one Aho-Corasick pass over the folded bytes) decides which files are decoded and parsed, and which lines.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from openaudit import filekinds
 from openaudit.policy import POLICY_FILES, Policy
@@ -236,7 +239,7 @@ def _fold(data: bytes) -> bytes:
     return low
 
 
-_automaton: list = []  # the anchors and "model", compiled on first use (ahocorasick_rs, as the license reader)
+_automaton: list[Any] = []  # the anchors and "model", compiled on first use (ahocorasick_rs, as the license reader)
 
 
 def _hits(folded: bytes) -> list[int]:
