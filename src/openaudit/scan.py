@@ -232,7 +232,7 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _fold(data: bytes) -> bytes:
-    low = data.lower()  # ASCII only: offsets and line breaks are kept
+    low = data.lower()  # ASCII only; line breaks are kept (hits are placed by counting them in these bytes)
     if not low.isascii():
         for src, dst in _FOLDS:
             low = low.replace(src, dst)
