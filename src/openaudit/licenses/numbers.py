@@ -80,8 +80,7 @@ def _currencies() -> tuple[_Currencies, _Currencies]:
                     and (item[1] is None or (isinstance(item[1], str) and re.fullmatch(r"[A-Z]{3}", item[1])))):
                 raise ValueError(f"rules/vocabulary/currencies.yaml: {key}: bad entry {item!r} "
                                  "(expected [pattern, ISO 4217 code or null])")
-            re.compile(item[0])
-            table.append((item[0], item[1]))
+            table.append((item[0], item[1]))  # compiled within _qty() and when a currency is read
         out.append(table)
     return out[0], out[1]
 
@@ -116,15 +115,23 @@ def _qty() -> re.Pattern[str]:
     before, after = _currencies()
     prefix = "|".join(f"(?:{p})" for p, _ in before)
     suffix = "|".join(f"(?:{p})" for p, _ in after)
-    return re.compile(
+    source = (
         rf"(?<![A-Za-z0-9_.$€£¥])"
         rf"(?P<pre>(?:{prefix})(?:\s?(?:{prefix}))?\s?)?"
         rf"(?:(?P<cjk>{_CJK_NUM})|(?P<num>{_NUM})(?:(?P<letter>(?:bn|mm|[kmbt]))(?![a-z])"
         rf"|\s*(?P<scale>{_SCALE_WORD_RE})\b(?:\s+(?P<scale2>{_SCALE_WORD_RE})\b)?)?"
         rf"|(?P<words>\b{_WORD_NUM}\b))"
-        rf"(?P<post>\s?(?:{suffix})(?![a-z]))?",
-        re.I,
+        rf"(?P<post>\s?(?:{suffix})(?![a-z]))?"
     )
+    try:
+        return re.compile(source, re.I)
+    except re.error:
+        for p, _ in before + after:  # name the bad entry
+            try:
+                re.compile(p, re.I)
+            except re.error as e:
+                raise ValueError(f"rules/vocabulary/currencies.yaml: bad pattern {p!r}: {e}") from None
+        raise
 
 
 @dataclass(frozen=True)

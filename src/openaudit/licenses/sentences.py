@@ -24,7 +24,7 @@ from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.normalize import normalize_lines
 from openaudit.textutil import split_lines
 
-__all__ = ["MAX_SENTENCE", "Doc", "Sent", "read", "shouting", "unnumbered"]
+__all__ = ["MAX_SENTENCE", "Doc", "Sent", "read", "shouting", "unnumbered", "wide"]
 
 MAX_SENTENCE = 1500
 # =================================================================================================
@@ -61,6 +61,9 @@ _ABBREV = {"e.g.", "i.e.", "etc.", "inc.", "ltd.", "co.", "corp.", "no.", "nos."
            "sec.", "art.", "vs.", "v.", "mr.", "ms.", "dr.", "st.", "llc.", "p.r.c.", "s.a.", "cf.",
            "approx.", "fig.", "para.", "incl.", "viz.", "al.", "jr.", "u.s.a."}
 _SENT_END = _lazy(r"[.!?][\"')\]]*\s+|(?P<cjk>\u3002|(?<=[\u3400-\u9fff\uf900-\ufaff])[!?;])[\"')\]\u300d\u300f]*\s*")
+# _SENT_END without its Chinese branch, which needs a character past U+00FF: the same cuts in a text with none
+# (``Doc.wide``), without compiling the CJK character ranges.
+_SENT_END_NARROW = _lazy(r"[.!?][\"')\]]*\s+")
 _LIST_NUMBER = _lazy(r"\(?(?:\d{1,3}|[ivxlc]{1,6})(?:\.\d{1,3})*\.?")
 _INITIALS = _lazy(r"[a-z]\.|(?:[a-z]\.){2,}")
 @dataclass
@@ -70,6 +73,7 @@ class Doc:
     text: str
     line_starts: list[int]
     territory_def: tuple[str, list[str]] | None = None  # (mode, codes) of a defined "Territory"
+    wide: bool = True  # the text may hold a character past U+00FF (Chinese among them): see ``wide``
     terms: dict[str, list] | None = None  # defined term -> thresholds it holds ("Threshold" means ...)
 
     @cached_property
@@ -160,6 +164,18 @@ class _Para:
 
 _UPPER_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOWER_ASCII = _UPPER_ASCII.lower()
+
+
+def wide(text: str) -> bool:
+    """Whether ``text`` holds a character past U+00FF, without a regular expression: False for ASCII and Latin-1
+    text, where no pattern about Chinese text can match (and so none needs compiling)."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def shouting(text: str) -> bool:
@@ -318,7 +334,8 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
         pos += len(text)
         paras[-1].end = pos
         prev_text = None if heading else text
-    doc = Doc(f.name, f.role, "".join(pieces), line_starts)
+    joined = "".join(pieces)
+    doc = Doc(f.name, f.role, joined, line_starts, wide=wide(joined))
 
     sents: list[Sent] = []
     lead: Sent | None = None
@@ -361,9 +378,9 @@ def _split_sentences(doc: Doc, start: int, end: int) -> list[Sent]:
     text = doc.text[start:end]
     out: list[Sent] = []
     cut = 0
-    for m in _SENT_END.finditer(text):
+    for m in (_SENT_END if doc.wide else _SENT_END_NARROW).finditer(text):
         at, after_at = m.span()
-        if m.group("cjk"):
+        if doc.wide and m.group("cjk"):
             _chunk(doc, start + cut, start + after_at, out)
             cut = after_at
             continue

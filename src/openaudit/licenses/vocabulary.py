@@ -355,10 +355,25 @@ def terms_regex(terms: tuple[str, ...] | list[str]) -> str:
     """``phrase_regex`` where an entry ending in "*" is a prefix ("warrant*": warranty, warranties)."""
     parts = []
     for p in sorted(set(terms), key=len, reverse=True):
-        prefix = p.endswith("*")
-        words = [re.escape(w).replace(r"\-", r"[\s-]?") for w in p.rstrip("*").split()]
-        parts.append(r"\s+".join(words) + (r"[\w-]{0,20}" if prefix else ""))
+        parts.append(_term_regex(p))
     return "(?:" + "|".join(parts) + ")"
+
+
+def _term_regex(term: str) -> str:
+    """One entry of ``terms_regex``."""
+    words = [re.escape(w).replace(r"\-", r"[\s-]?") for w in term.rstrip("*").split()]
+    return r"\s+".join(words) + (r"[\w-]{0,20}" if term.endswith("*") else "")
+
+
+def _key_word(term: str) -> str | None:
+    r"""A letter run every match of ``term`` holds as a whole letter run of the text (lower-cased): its longest one,
+    taken from a word without "-" (``[\s-]?`` may join it to the next) that does not end a "*" prefix. None when
+    the term has no such word."""
+    words = term.rstrip("*").lower().split()
+    if term.endswith("*"):
+        words = words[:-1]
+    runs = [r for w in words if "-" not in w for r in _LETTERS.findall(w)]
+    return max(runs, key=len) if runs else None
 
 
 def terms_pattern(terms: tuple[str, ...] | list[str]) -> LazyPattern:
@@ -385,9 +400,16 @@ def _words_of(text: str) -> tuple[str, frozenset[str]]:
 
 class PhraseSet:
     """Whole-word phrases (``terms_regex`` syntax: "*" ends a prefix), found with one compiled alternation run only
-    on texts that hold the first word of some phrase (a set test), instead of on every sentence."""
+    on texts that hold the first word of some phrase (a set test), instead of on every sentence.
 
-    def __init__(self, terms: tuple[str, ...] | list[str], flags: int = re.I) -> None:
+    ``subset=True`` (a long list of which a text names few, like the places): the alternation compiled holds only
+    the phrases whose key word (``_key_word``) occurs in the texts read so far, in the same order, so it finds
+    what the whole list finds; it grows when a text names more, and after ``_SUBSET_GROWTHS`` growths the whole
+    list is compiled instead."""
+
+    _SUBSET_GROWTHS = 3
+
+    def __init__(self, terms: tuple[str, ...] | list[str], flags: int = re.I, *, subset: bool = False) -> None:
         body = terms_regex(terms)
         # compiled on first use (openaudit.lazyre): a phrase set whose first words never occur costs nothing
         self.pattern = _lazy(body + r"(?![\w-])", flags)  # anchored use: .match at a known word start
@@ -404,6 +426,20 @@ class PhraseSet:
                 firsts.add(words[0])
         self.firsts = frozenset(firsts)
         self.prefixes = tuple(sorted(prefixes))
+        self._flags = flags
+        self._subset = subset
+        if subset:
+            self._ordered = sorted(set(terms), key=len, reverse=True)  # the order of terms_regex
+            keyed: dict[str, list[int]] = {}
+            self._unkeyed = frozenset(i for i, t in enumerate(self._ordered) if _key_word(t) is None)
+            for i, t in enumerate(self._ordered):
+                k = _key_word(t)
+                if k is not None:
+                    keyed.setdefault(k, []).append(i)
+            self._keyed = keyed
+            self._keys = frozenset(keyed)
+            # (phrases compiled, their pattern or None, growths so far): replaced as a whole (threads share it)
+            self._current: tuple[frozenset[int], re.Pattern[str] | None, int] = (frozenset(), None, 0)
 
     def may_occur(self, text: str) -> bool:
         low, words = _words_of(text)
@@ -411,15 +447,37 @@ class PhraseSet:
             return True
         return any(p in low for p in self.prefixes)
 
+    def _matcher(self, text: str) -> re.Pattern[str] | LazyPattern | None:
+        """What to run on ``text`` (``may_occur`` was true): the whole list, or a subset holding every phrase
+        that can occur in it; None when none can."""
+        if not self._subset:
+            return self.full
+        _, words = _words_of(text)
+        needed = self._unkeyed.union(*(self._keyed[k] for k in self._keys.intersection(words)))
+        if not needed:
+            return None
+        have, pattern, growths = self._current
+        if pattern is not None and needed <= have:
+            return pattern
+        if growths >= self._SUBSET_GROWTHS:
+            return self.full
+        have = have | needed
+        body = "|".join(_term_regex(t) for i, t in enumerate(self._ordered) if i in have)
+        pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", self._flags)
+        self._current = (have, pattern, growths + 1)
+        return pattern
+
     def finditer(self, text: str, lo: int = 0, hi: int | None = None):  # noqa: ANN201 - Iterator[re.Match]
         if not self.may_occur(text):
             return iter(())
-        return self.full.finditer(text, lo, len(text) if hi is None else hi)
+        m = self._matcher(text)
+        return iter(()) if m is None else m.finditer(text, lo, len(text) if hi is None else hi)
 
     def search(self, text: str, lo: int = 0, hi: int | None = None) -> re.Match[str] | None:
         if not self.may_occur(text):
             return None
-        return self.full.search(text, lo, len(text) if hi is None else hi)
+        m = self._matcher(text)
+        return None if m is None else m.search(text, lo, len(text) if hi is None else hi)
 
 
 def phrase_pattern(phrases: tuple[str, ...] | list[str], flags: int = re.I) -> LazyPattern:

@@ -11,7 +11,7 @@ claims is read by ``unclassified``. ``openaudit.licenses.clauses`` walks a file'
 from __future__ import annotations
 
 from openaudit.licenses.detectors import caps, changes, chinese, field_of_use, obligations, outputs, territory
-from openaudit.licenses.detectors.common import CJK, Cand, is_definition
+from openaudit.licenses.detectors.common import Cand, has_cjk, is_definition
 from openaudit.licenses.sentences import Sent
 
 __all__ = ["candidates"]
@@ -24,7 +24,7 @@ def candidates(s: Sent) -> list[Cand]:
     out = changes.modifiable_terms(s)  # "AUP means ..., as may be updated"
     if is_definition(s.text):
         return out
-    if CJK.search(s.combined):
+    if has_cjk(s):
         return out + chinese.chinese(s)
     thresholds = caps.thresholds(s)
     out += thresholds

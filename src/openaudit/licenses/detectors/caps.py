@@ -6,7 +6,9 @@ threshold ('"Threshold" means ...') are read from the whole file."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from openaudit.lazyre import LazyPattern
 from openaudit.lazyre import compile as _lazy
 from openaudit.licenses import vocabulary as _vocab
 from openaudit.licenses.detectors.common import Cand, cap, join_or
@@ -19,9 +21,10 @@ _I = re.I
 _UNITS_CACHE: dict[str, object] = {}
 
 
-def _unit_patterns() -> dict[str, re.Pattern[str]]:
+def _unit_patterns() -> dict[str, LazyPattern]:
     """Patterns built from ``rules/vocabulary/units.yaml``: a user unit right after a number, a user unit before
-    it (then a comparator), a revenue noun after it, a revenue noun before it (then a comparator)."""
+    it (then a comparator), a revenue noun after it, a revenue noun before it (then a comparator). Each is compiled
+    when first used: a text whose caps are all in users never needs the revenue ones."""
     got = _UNITS_CACHE.get("units")
     if got is None:
         v = _vocab.load()
@@ -34,17 +37,23 @@ def _unit_patterns() -> dict[str, re.Pattern[str]]:
                       r"reach(?:es)?|surpass(?:es)?|fewer\s+than|less\s+than|below|under|beyond|totals?|"
                       r"numbering|up\s+to|equal\s+to\s+or\s+(?:greater|more)\s+than)")
         got = _UNITS_CACHE["units"] = {
-            "user_after": re.compile(rf"\s*(?:\+\s*|or\s+more\s+|or\s+greater\s+)?(?:{users})(?![\w-])", _I),
-            "user_before": re.compile(rf"(?<![\w-])(?:{users})(?![\w-])[^.;0-9$\u20ac\u00a3\u00a5]{{0,70}}?"
-                                      rf"\b{comparator}\s*$", _I),
-            "rev_after": re.compile(r"\s*(?:\([^()]{0,80}\)\s*)?(?:or\s+more\s+)?(?:(?:in|of)\s+)?"
-                                    rf"(?:the\s+|your\s+|its\s+)?{revenue}(?![\w-])", _I),
-            "rev_before": re.compile(rf"(?<![\w-]){revenue}(?![\w-])[^.;\d$\u20ac\u00a3\u00a5]{{0,90}}?\b{comparator}"
-                                     r"\s*$", _I),
-            "monthly": _vocab.phrase_pattern(v.monthly_words).compiled(),
-            "annual": _vocab.phrase_pattern(v.annual_words).compiled(),
+            "user_after": _lazy(rf"\s*(?:\+\s*|or\s+more\s+|or\s+greater\s+)?(?:{users})(?![\w-])", _I),
+            "user_before": _lazy(rf"(?<![\w-])(?:{users})(?![\w-])[^.;0-9$\u20ac\u00a3\u00a5]{{0,70}}?"
+                                 rf"\b{comparator}\s*$", _I),
+            "rev_after": _lazy(r"\s*(?:\([^()]{0,80}\)\s*)?(?:or\s+more\s+)?(?:(?:in|of)\s+)?"
+                               rf"(?:the\s+|your\s+|its\s+)?{revenue}(?![\w-])", _I),
+            "rev_before": _lazy(rf"(?<![\w-]){revenue}(?![\w-])[^.;\d$\u20ac\u00a3\u00a5]{{0,90}}?\b{comparator}"
+                                r"\s*$", _I),
+            "monthly": _vocab.phrase_pattern(v.monthly_words),
+            "annual": _vocab.phrase_pattern(v.annual_words),
         }
     return got  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _revenue_keys() -> tuple[str, ...]:
+    """The first letters of every revenue noun (lower-cased): a revenue pattern matches only where one occurs."""
+    return tuple(sorted({re.findall(r"[^\W\d_]+", n.lower())[0] for n in _vocab.load().revenue_nouns}))
 
 
 def _user_unit(m: re.Match[str]) -> str:
@@ -127,13 +136,15 @@ def _quantities(s: Sent) -> tuple[list[tuple[int, Threshold]], list[tuple[int, T
         big = q.has_scale or q.value >= 1000  # "3.1", "2024", "Section 2" are never thresholds
         after = text[q.end:q.end + 120]
         before = text[max(0, q.start - 130):q.start]
-        if not q.has_currency:
+        if not q.has_currency and big:
             hit = p["user_after"].match(after) or p["user_before"].search(before)
-            if hit and big:
+            if hit:
                 users.append((q.start, Threshold(q.value, _user_unit(hit))))
                 continue
+        if not (q.has_currency or big) or not s.has(_revenue_keys()):
+            continue  # a revenue pattern needs a revenue noun
         hit = p["rev_after"].match(after) or p["rev_before"].search(before)
-        if hit is not None and (q.has_currency or big):
+        if hit is not None:
             unit = _revenue_period(hit.group("rev"), text, q.start)
             revenue.append((q.start, Threshold(q.value, unit, q.currency)))
     return users, revenue

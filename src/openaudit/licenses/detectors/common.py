@@ -124,6 +124,12 @@ NOT = _lazy(r"\bnot\b", _I)
 CJK = _lazy(r"[\u3400-\u9fff]")
 
 
+def has_cjk(s: Sent) -> bool:
+    """Whether the sentence holds a Chinese character (``CJK``); compiled only for a text with a character past
+    U+00FF (``Doc.wide``)."""
+    return s.doc.wide and CJK.search(s.combined) is not None
+
+
 def join_or(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 

@@ -24,8 +24,9 @@ def _place_sets() -> tuple[_vocab.PhraseSet, _vocab.PhraseSet, dict[str, str], d
         places = _vocab.load().places
         by_name = {" ".join(n.lower().split()): p.code for p in places for n in p.names}
         by_code = {c: p.code for p in places for c in p.codes}
-        got = _PLACE_CACHE["p"] = (_vocab.PhraseSet(list(by_name)), _vocab.PhraseSet(list(by_code), flags=0),
-                                   by_name, by_code)
+        # names: a text names few of ~300 places, so only those are compiled (``subset``)
+        got = _PLACE_CACHE["p"] = (_vocab.PhraseSet(list(by_name), subset=True),
+                                   _vocab.PhraseSet(list(by_code), flags=0), by_name, by_code)
     return got  # type: ignore[return-value]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openaudit.licenses import modality as _modality
 from openaudit.licenses import vocabulary as _vocab
-from openaudit.licenses.detectors.common import CJK, Cand, word_list
+from openaudit.licenses.detectors.common import Cand, has_cjk, word_list
 from openaudit.licenses.sentences import Sent, unnumbered
 
 
@@ -21,7 +21,7 @@ def unclassified(s: Sent) -> list[Cand]:
     if s.text.rstrip().endswith(":") or len(s.text.split()) < 5:
         return []  # a lead-in is read through its items; "4.5 Prohibited Uses." is a title
     low = s.low
-    if CJK.search(text):
+    if has_cjk(s):
         if not any(w in text for w in v.zh_binding) or any(w in text for w in v.zh_boilerplate):
             return []
         return [Cand("unclassified", s.item_offset, "Binding sentence not classified: " + _short(s.text), score=1)]
