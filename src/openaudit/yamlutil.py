@@ -10,6 +10,7 @@ trusted as its code; nothing is cached at run time. Untrusted YAML (model cards)
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
@@ -35,10 +36,10 @@ def _bundle() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _rules_root() -> Path:
+def _rules_root() -> str:
     from openaudit.paths import rules_dir
 
-    return rules_dir().resolve()
+    return str(rules_dir().resolve())
 
 
 def bundle_key(path: Path) -> str | None:
@@ -47,11 +48,11 @@ def bundle_key(path: Path) -> str | None:
     A path already written under the (resolved) data directory, without "..", is placed as written: resolving
     it costs a system call per path component, ~0.1 ms a file and ~15 ms over the license catalog."""
     root = _rules_root()
-    path = Path(path)
-    if path.is_absolute() and ".." not in path.parts and path.is_relative_to(root):
-        return path.relative_to(root).as_posix()
+    text = os.fspath(path)
+    if text.startswith(root) and text[len(root):len(root) + 1] == os.sep and ".." not in text.split(os.sep):
+        return text[len(root) + 1:].replace(os.sep, "/")
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return Path(path).resolve().relative_to(root).as_posix()
     except ValueError:
         return None
 
