@@ -16,8 +16,8 @@ Sentences are at most ``MAX_SENTENCE`` characters: every reader that runs on one
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from openaudit.evidence import SourceFile
 from openaudit.lazyre import compile as _lazy
@@ -66,15 +66,17 @@ _SENT_END = _lazy(r"[.!?][\"')\]]*\s+|(?P<cjk>\u3002|(?<=[\u3400-\u9fff\uf900-\u
 _SENT_END_NARROW = _lazy(r"[.!?][\"')\]]*\s+")
 _LIST_NUMBER = _lazy(r"\(?(?:\d{1,3}|[ivxlc]{1,6})(?:\.\d{1,3})*\.?")
 _INITIALS = _lazy(r"[a-z]\.|(?:[a-z]\.){2,}")
-@dataclass
+# Doc, Sent, _Line and _Para are plain classes, not dataclasses: a dataclass writes and compiles its methods when
+# the module is imported (~0.3 ms each, paid by every start-up).
 class Doc:
-    name: str
-    role: str
-    text: str
-    line_starts: list[int]
-    territory_def: tuple[str, list[str]] | None = None  # (mode, codes) of a defined "Territory"
-    wide: bool = True  # the text may hold a character past U+00FF (Chinese among them): see ``wide``
-    terms: dict[str, list] | None = None  # defined term -> thresholds it holds ("Threshold" means ...)
+    def __init__(self, name: str, role: str, text: str, line_starts: list[int], wide: bool = True) -> None:
+        self.name = name
+        self.role = role
+        self.text = text
+        self.line_starts = line_starts
+        self.wide = wide  # the text may hold a character past U+00FF (Chinese among them): see ``wide``
+        self.territory_def: tuple[str, list[str]] | None = None  # (mode, codes) of a defined "Territory"
+        self.terms: dict[str, list[Any]] | None = None  # defined term -> thresholds it holds ("Threshold" means)
 
     @cached_property
     def low(self) -> str:
@@ -84,16 +86,16 @@ class Doc:
         return max(1, bisect_right(self.line_starts, offset))
 
 
-@dataclass(eq=False)
 class Sent:
-    doc: Doc
-    start: int
-    end: int
-    heading: bool = False
-    lead: Sent | None = None  # the lead-in sentence ("You agree not to use the Model:") of a list item
-    next_text: str = ""
-    prev_text: str = ""
-    memo: dict[str, object] = field(default_factory=dict, repr=False)  # per-sentence results of the detectors
+    def __init__(self, doc: Doc, start: int, end: int, heading: bool = False) -> None:
+        self.doc = doc
+        self.start = start
+        self.end = end
+        self.heading = heading
+        self.lead: Sent | None = None  # the lead-in sentence ("You agree not to use the Model:") of a list item
+        self.next_text = ""
+        self.prev_text = ""
+        self.memo: dict[str, object] = {}  # per-sentence results of the detectors
 
     @cached_property
     def text(self) -> str:
@@ -143,23 +145,27 @@ class Sent:
         return self.start + pos - self.item_offset
 
 
-@dataclass
 class _Line:
-    text: str
-    item: bool  # starts a list item
-    marker: str  # num | alpha | ALPHA | roman | ROMAN | paren | bullet | ""
-    indent: int
-    md_heading: bool
+    __slots__ = ("text", "item", "marker", "indent", "md_heading")
+
+    def __init__(self, text: str, item: bool, marker: str, indent: int, md_heading: bool) -> None:
+        self.text = text
+        self.item = item  # starts a list item
+        self.marker = marker  # num | alpha | ALPHA | roman | ROMAN | paren | bullet | ""
+        self.indent = indent
+        self.md_heading = md_heading
 
 
-@dataclass
 class _Para:
-    start: int
-    end: int
-    item: bool
-    heading: bool
-    marker: str
-    indent: int
+    __slots__ = ("start", "end", "item", "heading", "marker", "indent")
+
+    def __init__(self, start: int, end: int, item: bool, heading: bool, marker: str, indent: int) -> None:
+        self.start = start
+        self.end = end
+        self.item = item
+        self.heading = heading
+        self.marker = marker
+        self.indent = indent
 
 
 _UPPER_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -335,7 +341,7 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
         paras[-1].end = pos
         prev_text = None if heading else text
     joined = "".join(pieces)
-    doc = Doc(f.name, f.role, joined, line_starts, wide=wide(joined))
+    doc = Doc(f.name, f.role, joined, line_starts, wide(joined))
 
     sents: list[Sent] = []
     lead: Sent | None = None

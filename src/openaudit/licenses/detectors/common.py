@@ -4,7 +4,6 @@ candidate restriction a detector returns, and the ``unclassified`` word lists of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from openaudit.lazyre import LazyPattern
 from openaudit.lazyre import compile as _lazy
@@ -106,15 +105,20 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-@dataclass
 class Cand:
-    kind: str
-    pos: int  # position of the key phrase in the sentence's ``combined`` text
-    summary: str
-    thresholds: list[Threshold] = field(default_factory=list)
-    territories: list[str] = field(default_factory=list)
-    score: int = 1
-    mode: str = ""  # territory: exclude | only | domicile
+    """A restriction a detector found in a sentence (a plain class: a dataclass costs start-up time)."""
+
+    __slots__ = ("kind", "pos", "summary", "thresholds", "territories", "score", "mode")
+
+    def __init__(self, kind: str, pos: int, summary: str, thresholds: list[Threshold] | None = None,
+                 territories: list[str] | None = None, score: int = 1, mode: str = "") -> None:
+        self.kind = kind
+        self.pos = pos  # position of the key phrase in the sentence's ``combined`` text
+        self.summary = summary
+        self.thresholds = thresholds if thresholds is not None else []
+        self.territories = territories if territories is not None else []
+        self.score = score
+        self.mode = mode  # territory: exclude | only | domicile
 
 
 USE_WORD = _lazy(r"\b(?:use|used|using)\b", _I)
