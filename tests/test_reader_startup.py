@@ -1,0 +1,150 @@
+"""Work the license reader skips for start-up (issue 18) without changing what it finds.
+
+The time itself is measured by ``bench/startup.py`` (no timed tests); these tests hold the mechanisms: a phrase
+list compiled as the subset a text can match finds what the whole list finds, patterns about Chinese text are not
+compiled for a text without a character past U+00FF, bundled data paths are placed without system calls, and the
+sketch of license identification ranks the same candidates as the hash-by-hash walk it replaced.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+
+from openaudit import yamlutil
+from openaudit.licenses import coverage, sentences, textmatch, vocabulary
+from openaudit.paths import rules_dir
+
+PLACES = ["United States", "United Kingdom", "European Union", "Guinea-Bissau", "the Netherlands",
+          "Korea, Republic of", "Côte d'Ivoire", "warrant*", "as is", "non-exclusive"]
+
+
+@pytest.mark.parametrize("text", [
+    "users in the European Union and the United States",
+    "The Netherlands, guineabissau, Guinea Bissau and GUINEA-BISSAU",
+    "United Kingdom; EUROPEAN  UNION; united\nstates",
+    "nothing here but united efforts",
+    "as  IS, warranties, nonexclusive, non exclusive",
+    "Korea, Republic of; COTE D'IVOIRE; Côte d'Ivoire",
+    "",
+])
+def test_phrase_subset_finds_what_the_whole_list_finds(text: str) -> None:
+    whole = vocabulary.PhraseSet(PLACES)
+    subset = vocabulary.PhraseSet(PLACES, subset=True)
+    assert [m.span() for m in subset.finditer(text)] == [m.span() for m in whole.finditer(text)]
+    got, want = subset.search(text, 3), whole.search(text, 3)
+    assert (got and got.span()) == (want and want.span())
+
+
+def test_phrase_subset_compiles_only_what_texts_name_then_the_whole_list() -> None:
+    names = [" ".join(n.lower().split()) for p in vocabulary.load().places for n in p.names]
+    subset = vocabulary.PhraseSet(names, subset=True)
+    assert [m.group(0) for m in subset.finditer("not licensed in the European Union")] == ["European Union"]
+    have, pattern, growths = subset._current
+    assert pattern is not None and growths == 1 and len(have) < len(names) // 10  # a few names, not ~300
+    assert len(pattern.pattern) < len(subset.full._pattern) // 5
+    for i, text in enumerate(["in Brazil", "in Japan", "in Canada", "in Mexico", "in Brazil or Japan"]):
+        assert [m.group(0) for m in subset.finditer(text)] == [m.group(0) for m in subset.full.finditer(text)], i
+    assert subset._current[2] == vocabulary.PhraseSet._SUBSET_GROWTHS  # then the whole list, compiled once
+
+
+def test_wide_text_is_found_without_a_pattern() -> None:
+    assert not sentences.wide("plain ASCII text")
+    assert not sentences.wide("Latin-1 only: café, § 3, © 2024")
+    assert sentences.wide("许可证") and sentences.wide("a \u2014 dash left over")
+
+
+_PROBE = """
+import sys
+from openaudit.licenses import clauses, sentences
+from openaudit.licenses.detectors import caps, common
+text = sys.stdin.read()
+found = clauses.extract_from_text(text)
+compiled = lambda p: p._compiled is not None
+units = caps._unit_patterns()
+print({"kinds": sorted({r.kind for r in found}),
+       "sent_end_cjk": compiled(sentences._SENT_END), "cjk": compiled(common.CJK),
+       "revenue": compiled(units["rev_after"]) or compiled(units["rev_before"])})
+"""
+
+
+def _probe(text: str) -> dict:
+    # a fresh interpreter: which patterns one reading compiles (the test process has compiled them all)
+    out = subprocess.run([sys.executable, "-c", _PROBE], input=text, capture_output=True, text=True, check=True)
+    return eval(out.stdout)  # noqa: S307 - our own probe's dict of literals
+
+
+@pytest.mark.slow
+def test_english_text_compiles_no_chinese_or_revenue_pattern() -> None:
+    got = _probe("1. Grant. You may use the Model.\n\n2. Caps. If your products had more than 50 million monthly "
+                 "active users, you must obtain a separate license from the Licensor.\n\n3. You may not use the "
+                 "Model in the European Union.\n")
+    assert got["kinds"] == ["territory", "user_cap"]
+    assert got == {**got, "sent_end_cjk": False, "cjk": False, "revenue": False}
+
+
+@pytest.mark.slow
+def test_chinese_text_is_still_read() -> None:
+    got = _probe("如果您的产品月活跃用户超过1亿，您必须向我们申请商业许可。本模型仅限非商业用途。\n")
+    assert {"user_cap", "non_commercial"} <= set(got["kinds"]) and got["cjk"] and got["sent_end_cjk"]
+
+
+def test_bundle_key_places_bundled_paths_without_resolving(monkeypatch: pytest.MonkeyPatch) -> None:
+    yamlutil._rules_root()  # the data directory itself is resolved once
+
+    def no_resolve(self: Path, strict: bool = False) -> Path:
+        raise AssertionError(f"resolved {self}")
+
+    monkeypatch.setattr(Path, "resolve", no_resolve)
+    assert yamlutil.bundle_key(rules_dir() / "licenses" / "mit.yaml") == "licenses/mit.yaml"
+    monkeypatch.undo()
+    assert yamlutil.bundle_key(rules_dir() / "licenses" / ".." / "vocabulary" / "units.yaml") == "vocabulary/units.yaml"
+    assert yamlutil.bundle_key(Path("/nonexistent/rules/licenses/mit.yaml")) is None
+
+
+def test_bundled_vocabulary_is_not_compiled_to_be_checked(tmp_path: Path) -> None:
+    copy = tmp_path / "vocabulary"
+    shutil.copytree(rules_dir() / "vocabulary", copy)
+    kinds = copy / "kinds.yaml"
+    kinds.write_text(kinds.read_text(encoding="utf-8").replace("'非商业'", "'非商业('", 1), encoding="utf-8")
+    with pytest.raises(vocabulary.VocabularyError, match="invalid pattern"):
+        vocabulary.load_from(copy)
+    assert vocabulary.load_from(copy, compile_check=False).zh  # proven by the tests, compiled when Chinese is read
+
+
+def _walk_candidates(hashes: list[int], limit: int, floor: float) -> list[tuple[str, float]]:
+    """The sketch search as it was: the sketch inverted hash by hash, entries counted in the walk's order."""
+    data = json.loads((coverage.index_dir() / "_sketch.json").read_text(encoding="utf-8"))
+    inverted: dict[int, list[str]] = {}
+    for eid, packed in data["entries"].items():
+        for h in coverage.unpack(packed):
+            inverted.setdefault(h, []).append(eid)
+    sizes = {eid: len(base64.b64decode(p)) // 4 for eid, p in data["entries"].items()}
+    hits: dict[str, int] = {}
+    for h in set(hashes):
+        if h % coverage.SKETCH_MOD == 0:
+            for eid in inverted.get(h, ()):
+                hits[eid] = hits.get(eid, 0) + 1
+    scored = [(eid, n / sizes[eid]) for eid, n in hits.items() if sizes.get(eid)]
+    scored = [s for s in scored if s[1] >= floor]
+    scored.sort(key=lambda s: -s[1])
+    return scored[:limit]
+
+
+def test_sketch_candidates_rank_as_the_hash_by_hash_walk() -> None:
+    texts = [p for p in sorted((CORPUS / "licenses").rglob("*")) if p.is_file()] if CORPUS.is_dir() else []
+    if not texts:
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    for path in texts:
+        words, _ = textmatch.tokens(path.read_text(encoding="utf-8", errors="replace"))
+        hashes = coverage.shingles(words)
+        for limit, floor in ((4, 0.25), (200, 0.0)):
+            assert coverage.sketch_candidates(hashes, limit=limit, floor=floor) == \
+                _walk_candidates(hashes, limit, floor), path.name
