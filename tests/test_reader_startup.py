@@ -43,6 +43,16 @@ def test_phrase_subset_finds_what_the_whole_list_finds(text: str) -> None:
     assert (got and got.span()) == (want and want.span())
 
 
+def test_phrase_subset_match_at_a_position_as_the_whole_list() -> None:
+    phrases = list(vocabulary.load().not_prohibitions)
+    whole, subset = vocabulary.PhraseSet(phrases), vocabulary.PhraseSet(phrases, subset=True)
+    text = "This section shall not apply to you, and you may not use it; it shall not be construed otherwise."
+    for at in range(len(text)):
+        got, want = subset.match(text, at), whole.pattern.match(text, at)
+        assert (got and got.span()) == (want and want.span()), at
+    assert subset._current[1] is None and len(subset._anchored[0]) < len(phrases) // 3
+
+
 def test_phrase_subset_compiles_only_what_texts_name_then_the_whole_list() -> None:
     names = [" ".join(n.lower().split()) for p in vocabulary.load().places for n in p.names]
     subset = vocabulary.PhraseSet(names, subset=True)

@@ -65,7 +65,8 @@ def _patterns() -> dict[str, _vocab.PhraseSet]:
     m = _vocab.load().modality
     out = {key: _vocab.PhraseSet(m[key]) for key in
            ("prohibition", "limitation", "obligation", "permission", "condition")}
-    out["not_prohibition"] = _vocab.PhraseSet(_vocab.load().not_prohibitions)
+    # "shall not apply": a text holds few of these, so only those are compiled (``subset``)
+    out["not_prohibition"] = _vocab.PhraseSet(_vocab.load().not_prohibitions, subset=True)
     out["weak"] = _vocab.PhraseSet(_vocab.load().weak_prohibition)
     return out
 
@@ -74,7 +75,7 @@ def _first(pattern: _vocab.PhraseSet, text: str, skip: _vocab.PhraseSet) -> re.M
     """The first match of ``pattern`` that does not start a ``skip`` phrase ("may not apply")."""
     for m in pattern.finditer(text):
         at = m.start()
-        if skip.pattern.match(text, at) is None and not _NOT_BEFORE.search(text, max(0, at - 20), at) \
+        if skip.match(text, at) is None and not _NOT_BEFORE.search(text, max(0, at - 20), at) \
                 and not _IF_BEFORE.search(text, max(0, at - 40), at):
             return m
     return None
@@ -82,7 +83,7 @@ def _first(pattern: _vocab.PhraseSet, text: str, skip: _vocab.PhraseSet) -> re.M
 
 def binds_no_one(text: str, at: int) -> bool:
     """Whether the phrase at ``at`` is one of the vocabulary's ``not_prohibitions`` ("shall not apply")."""
-    return _patterns()["not_prohibition"].pattern.match(text, at) is not None
+    return _patterns()["not_prohibition"].match(text, at) is not None
 
 
 def classify(text: str) -> Modality:
@@ -99,7 +100,7 @@ def classify(text: str) -> Modality:
     if obligation is not None and prohibition is not None and obligation.start() >= prohibition.start() and \
             obligation.end() <= prohibition.end():
         obligation = next((m for m in p["obligation"].finditer(text, prohibition.end())
-                           if p["not_prohibition"].pattern.match(text, m.start()) is None), None)
+                           if p["not_prohibition"].match(text, m.start()) is None), None)
     starts = [m.start() for m in (prohibition, hits["limitation"], obligation) if m is not None]
     return Modality(
         prohibition=prohibition is not None,

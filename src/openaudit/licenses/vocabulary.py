@@ -438,8 +438,10 @@ class PhraseSet:
                     keyed.setdefault(k, []).append(i)
             self._keyed = keyed
             self._keys = frozenset(keyed)
-            # (phrases compiled, their pattern or None, growths so far): replaced as a whole (threads share it)
+            # (phrases compiled, their pattern or None, growths so far): replaced as a whole (threads share it);
+            # _anchored: the same for ``match`` (no look-behind: run at a known word start)
             self._current: tuple[frozenset[int], re.Pattern[str] | None, int] = (frozenset(), None, 0)
+            self._anchored: tuple[frozenset[int], re.Pattern[str] | None, int] = (frozenset(), None, 0)
 
     def may_occur(self, text: str) -> bool:
         low, words = _words_of(text)
@@ -447,25 +449,35 @@ class PhraseSet:
             return True
         return any(p in low for p in self.prefixes)
 
-    def _matcher(self, text: str) -> re.Pattern[str] | LazyPattern | None:
-        """What to run on ``text`` (``may_occur`` was true): the whole list, or a subset holding every phrase
-        that can occur in it; None when none can."""
+    def _matcher(self, text: str, anchored: bool = False) -> re.Pattern[str] | LazyPattern | None:
+        """What to run on ``text`` (``may_occur`` was true): the whole list (``full``, or ``pattern`` when
+        ``anchored``), or a subset holding every phrase that can occur in it; None when none can."""
         if not self._subset:
-            return self.full
+            return self.pattern if anchored else self.full
         _, words = _words_of(text)
         needed = self._unkeyed.union(*(self._keyed[k] for k in self._keys.intersection(words)))
         if not needed:
             return None
-        have, pattern, growths = self._current
+        have, pattern, growths = self._anchored if anchored else self._current
         if pattern is not None and needed <= have:
             return pattern
         if growths >= self._SUBSET_GROWTHS:
-            return self.full
+            return self.pattern if anchored else self.full
         have = have | needed
-        body = "|".join(_term_regex(t) for i, t in enumerate(self._ordered) if i in have)
-        pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", self._flags)
-        self._current = (have, pattern, growths + 1)
+        body = "(?:" + "|".join(_term_regex(t) for i, t in enumerate(self._ordered) if i in have) + ")"
+        pattern = re.compile(body + r"(?![\w-])" if anchored else r"(?<![\w-])" + body + r"(?![\w-])", self._flags)
+        if anchored:
+            self._anchored = (have, pattern, growths + 1)
+        else:
+            self._current = (have, pattern, growths + 1)
         return pattern
+
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
+        """A phrase starting right at ``pos`` (``pattern.match``), run only when one can occur in ``text``."""
+        if not self.may_occur(text):
+            return None
+        m = self._matcher(text, anchored=True)
+        return None if m is None else m.match(text, pos)
 
     def finditer(self, text: str, lo: int = 0, hi: int | None = None):  # noqa: ANN201 - Iterator[re.Match]
         if not self.may_occur(text):

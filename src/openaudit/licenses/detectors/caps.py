@@ -150,11 +150,19 @@ def _quantities(s: Sent) -> tuple[list[tuple[int, Threshold]], list[tuple[int, T
     return users, revenue
 
 
+# Words a match of _TERM_DEF needs, unless it is a parenthesis ('(the "Revenue Threshold")').
+_TERM_DEF_WORDS = ("mean", "refer", "defined")
+
+
+def _has_any(low: str, words: tuple[str, ...]) -> bool:
+    return any(w in low for w in words)
+
+
 def defined_thresholds(sents: list[Sent]) -> dict[str, list[Threshold]]:
     """Defined terms that hold a threshold: '"Threshold" shall mean annual revenue of US$10,000,000'."""
     out: dict[str, list[Threshold]] = {}
     for s in sents:
-        if s.heading or '"' not in s.text:
+        if s.heading or '"' not in s.text or not ("(" in s.text or _has_any(s.own_low, _TERM_DEF_WORDS)):
             continue
         m = _TERM_DEF.search(unnumbered(s.text))
         if m is None:
@@ -210,8 +218,6 @@ _ATTR_ONLY_LICENSE = _lazy(r"\bterms\b", _I)
 
 def thresholds(s: Sent) -> list[Cand]:
     text = s.combined
-    if _NO_CAP.search(s.text):
-        return []
     users, revenue = _quantities(s)
     if not users and not revenue:
         for pos, t in _term_uses(s):
@@ -220,6 +226,8 @@ def thresholds(s: Sent) -> list[Cand]:
             return []
         if not _COMPARATOR.search(text):
             return []  # the term named, not crossed
+    if _NO_CAP.search(s.text):  # read only where there is a threshold: most sentences have none
+        return []
     consequence = _consequence(s)
     found = users + revenue
     ths = [t for _, t in found]
