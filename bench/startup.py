@@ -17,6 +17,9 @@ Both run in a fresh process with the same environment, as an installed tool runs
 - one warm-up run of each (bytecode compiled), not counted;
 - ``HF_HUB_OFFLINE=1``: a local target never touches the network anyway.
 
+``--instructions`` also counts the instructions of one run of each under valgrind (``--tool=callgrind``; ~15 s
+each): deterministic, so a change shows on a loaded shared host where times move by 10-20%.
+
 Measure an installed wheel (``pip install .``): it carries ``openaudit/_bundle.json``, the bundled YAML
 parsed at build time. An editable install has no bundle and parses the YAML on every run (~50 ms more);
 the output says which one was measured.
@@ -28,7 +31,9 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -87,12 +92,25 @@ def run(cmd: list[str], env: dict[str, str]) -> float:
     return dt
 
 
+def instructions(cmd: list[str], env: dict[str, str]) -> int | None:
+    """Instructions one run executes, counted by valgrind's callgrind (None when valgrind is missing)."""
+    if shutil.which("valgrind") is None:
+        return None
+    proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+                          env={**env, "PYTHONHASHSEED": "0"}, cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    m = re.search(r"Collected : (\d+)", proc.stderr)
+    return int(m.group(1)) if m else None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--target", default="examples/community-capped")  # the README's first example
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-table", action="store_true", help="skip the --format table runs")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count the instructions of one run of each under valgrind (deterministic)")
     ap.add_argument("--src", type=Path, help="run openaudit from this source tree instead (python -m openaudit "
                     "with PYTHONPATH=SRC), e.g. an unpacked older commit, for before/after figures")
     args = ap.parse_args(argv)
@@ -124,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_table:
                 t_table.append(run(oa_table, env))
         load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        ins = (instructions(empty, env), instructions(oa, env)) if args.instructions else (None, None)
 
     m_empty, m_oa = statistics.median(t_empty), statistics.median(t_oa)
     res = {
@@ -146,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         "openaudit_table_s": t_table,
         "table_ratio": statistics.median(t_table) / m_empty if t_table else None,
         "data_bundle": bundle,
+        "instructions_empty_typer": ins[0],
+        "instructions_openaudit": ins[1],
+        "instructions_ratio": ins[1] / ins[0] if ins[0] and ins[1] else None,
         "goal_ratio": 1.5,
     }
     if args.json:
@@ -167,6 +189,12 @@ def main(argv: list[str] | None = None) -> int:
               f"(ratio {res['table_ratio']:.2f}; piped: plain text)")
     print(f"  CPU time (user+sys), medians  {res['cpu_empty_typer_median_s'] * 1e3:.0f} ms vs "
           f"{res['cpu_openaudit_median_s'] * 1e3:.0f} ms: ratio {res['cpu_ratio']:.2f}")
+    if args.instructions:
+        if ins[0] and ins[1]:
+            print(f"  instructions (valgrind)       {ins[0] / 1e6:.0f} M vs {ins[1] / 1e6:.0f} M: ratio "
+                  f"{ins[1] / ins[0]:.2f}")
+        else:
+            print("  instructions: valgrind not found or it failed")
     return 0
 
 
