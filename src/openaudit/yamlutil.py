@@ -49,8 +49,10 @@ def bundle_key(path: Path) -> str | None:
     it costs a system call per path component, ~0.1 ms a file and ~15 ms over the license catalog."""
     root = _rules_root()
     text = os.fspath(path)
-    if text.startswith(root) and text[len(root):len(root) + 1] == os.sep and ".." not in text.split(os.sep):
-        return text[len(root) + 1:].replace(os.sep, "/")
+    if text.startswith(root) and text[len(root):len(root) + 1] == os.sep:
+        rest = text[len(root) + 1:].split(os.sep)
+        if all(part not in ("", ".", "..") for part in rest):  # written as resolving would write it
+            return "/".join(rest)
     try:
         return Path(path).resolve().relative_to(root).as_posix()
     except ValueError:
