@@ -1,0 +1,112 @@
+"""``openaudit check``: audit models named on the command line, in a file, or by a Hub author."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from openaudit.commands.common import (
+    AnnualRevenueOption,
+    CommercialOption,
+    DebugOption,
+    DistillOption,
+    FailOnOption,
+    FormatOption,
+    MauOption,
+    MaxDepthOption,
+    MinSeverityOption,
+    MonthlyRevenueOption,
+    NoColorOption,
+    OfflineOption,
+    OutputOption,
+    PolicyOption,
+    QuietOption,
+    RegionOption,
+    RulesOption,
+    TrainOnOutputsOption,
+    between,
+    emit,
+    fail,
+    fast_start,
+    guarded,
+    need_cyclonedx,
+    say_error,
+)
+from openaudit.errors import EXIT_USAGE, UsageError
+
+
+def check(
+    targets: Annotated[list[str] | None, typer.Argument(metavar="TARGET", hidden=True, show_default=False)] = None,
+    from_file: Annotated[str | None, typer.Option("--from", metavar="FILE", show_default=False,
+                                                  help="Read targets from FILE, one per line (# comments; "
+                                                  "- for stdin).")] = None,
+    author: Annotated[str | None, typer.Option("--author", metavar="ORG", show_default=False,
+                                               help="Audit every model of this Hub user or organisation.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", callback=between(1), show_default=False,
+                                              help="With --author: audit at most N models (in the Hub's listing "
+                                              "order).")] = None,
+    max_depth: MaxDepthOption = 3,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", callback=between(1, 8),
+                                      help="Targets audited at once, 1 to 8.")] = 8,
+    fmt: FormatOption = "table",
+    offline: OfflineOption = False,
+    mau: MauOption = None,
+    annual_revenue: AnnualRevenueOption = None,
+    monthly_revenue: MonthlyRevenueOption = None,
+    region: RegionOption = None,
+    commercial: CommercialOption = None,
+    train_on_outputs: TrainOnOutputsOption = False,
+    distill: DistillOption = False,
+    policy_file: PolicyOption = None,
+    rules: RulesOption = None,
+    fail_on: FailOnOption = None,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+    min_severity: MinSeverityOption = "warning",
+    no_color: NoColorOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Audit models: license, terms that bind you, openness.
+
+    \b
+    Arguments:
+      TARGET...  A Hub model id (org/name or org/name@revision), a local model
+                 directory, a model card file, a .gguf file or an Ollama model
+                 (ollama:NAME[:TAG]).
+
+    Exit 0 gate passed, 1 gate failed, 2 usage error, 3 evidence unavailable.
+    """
+    fast_start()
+    from openaudit import batch
+    from openaudit.context import DeploymentContext
+    from openaudit.policy import load_policy
+
+    if not targets and not from_file and not author:
+        fail("no TARGET given (or use --from FILE / --author ORG)", EXIT_USAGE)
+    if limit is not None and not author:
+        fail("--limit applies to --author only", EXIT_USAGE)
+    need_cyclonedx(fmt)
+    with guarded(debug):
+        context = DeploymentContext.from_options(
+            mau=mau, annual_revenue=annual_revenue, monthly_revenue=monthly_revenue, regions=region or [],
+            commercial=commercial, train_on_outputs=train_on_outputs, distill=distill)
+        policy = load_policy(policy_file)
+        if fail_on is not None:
+            policy.fail_on = fail_on
+        names = list(targets or []) + (batch.targets_from_file(from_file) if from_file else [])
+        if not names and not author:
+            raise UsageError(f"--from {from_file}: no targets in the file")
+        items = batch.items_for(names, offline=offline)  # a malformed target fails the run before any fetch
+        if author:
+            items += batch.list_author(author, offline=offline, limit=limit)
+        outcome = batch.run(items, context=context, policy=policy, offline=offline, rules=tuple(rules or ()),
+                            max_depth=max_depth, jobs=jobs, progress=sys.stderr.isatty(), debug=debug)
+    for _target, err in outcome.errors:  # the targets that could not be audited: one line each
+        say_error(err.message)
+    if outcome.reports:
+        quiet_table = quiet and fmt == "table"
+        many = len(items) > 1 and fmt == "table" and not quiet_table
+        emit(outcome.reports, "quiet" if quiet_table else fmt, output, color=False if no_color else None,
+             trailer=batch.summary_text(outcome.reports, outcome.errors) if many else "",
+             min_severity=min_severity)
+    raise typer.Exit(outcome.exit_code)
