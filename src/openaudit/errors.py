@@ -31,3 +31,16 @@ class EvidenceUnavailable(OpenAuditError):
     """The evidence could not be obtained: repo not found, gated, network, offline without cache (exit 3)."""
 
     exit_code = EXIT_EVIDENCE_UNAVAILABLE
+
+
+class HubNotFound(EvidenceUnavailable):
+    """The Hub has no model repository of that name (or a private one the token cannot see)."""
+
+
+class HubUnreachable(EvidenceUnavailable):
+    """The Hub could not be reached. ``cached``: whether a cached copy of the revision exists (so ``--offline``
+    would audit it), None when not known."""
+
+    def __init__(self, message: str, *, cached: bool | None = None):
+        super().__init__(message)
+        self.cached = cached

@@ -32,7 +32,7 @@ from openaudit.commands.common import (
     need_cyclonedx,
     say_error,
 )
-from openaudit.errors import EXIT_USAGE, UsageError
+from openaudit.errors import EXIT_USAGE, HubNotFound, HubUnreachable, OpenAuditError, UsageError
 
 
 def check(
@@ -101,8 +101,8 @@ def check(
             items += batch.list_author(author, offline=offline, limit=limit)
         outcome = batch.run(items, context=context, policy=policy, offline=offline, rules=tuple(rules or ()),
                             max_depth=max_depth, jobs=jobs, progress=sys.stderr.isatty(), debug=debug)
-    for _target, err in outcome.errors:  # the targets that could not be audited: one line each
-        say_error(err.message)
+    for target, err in outcome.errors:  # the targets that could not be audited: one line each
+        say_error(error_line(target, err) if target in names else err.message)
     if outcome.reports:
         quiet_table = quiet and fmt == "table"
         many = len(items) > 1 and fmt == "table" and not quiet_table
@@ -110,3 +110,14 @@ def check(
              trailer=batch.summary_text(outcome.reports, outcome.errors) if many else "",
              min_severity=min_severity)
     raise typer.Exit(outcome.exit_code)
+
+
+def error_line(target: str, err: OpenAuditError) -> str:
+    """The error line of a TARGET the user named that is no local path and failed as a Hub id: both are said
+    (a mistyped directory reads as a Hub id)."""
+    if isinstance(err, HubNotFound):
+        return (f"{target}: no such local file or directory, and no Hub repository of that name (or a private one "
+                "your token cannot see)")
+    if isinstance(err, HubUnreachable):
+        return f"{err.message}; and no local file or directory of that name"
+    return err.message

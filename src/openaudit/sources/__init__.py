@@ -50,7 +50,7 @@ def resolve_hub(target: str, *, offline: bool = False) -> Source:
     a reference found as a Hub id stays a Hub target)."""
     looks_like_path = target.startswith((".", "/", "~")) or "\\" in target or target.split("@", 1)[0].count("/") > 1
     if looks_like_path or not HUB_ID.match(target) or ".." in target.split("@")[0]:
-        raise UsageError(f"no such file or directory, and not a Hub model id: {target!r}")
+        raise UsageError(f"{target}: no such file or directory, and not a Hub model id (org/name[@revision])")
     repo_id, _, revision = target.partition("@")
     from openaudit.sources.hub import HubSource
 

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from openaudit.card import parse_card
-from openaudit.errors import EvidenceUnavailable, UsageError
+from openaudit.errors import EvidenceUnavailable, HubNotFound, HubUnreachable, UsageError
 from openaudit.evidence import Evidence, SourceFile, role_of
 from openaudit.sources.base import Source
 from openaudit.sources.local import read_file
@@ -469,7 +469,7 @@ class HubSource(Source):
         except hf_errors.RevisionNotFoundError:
             raise EvidenceUnavailable(f"{self.display}: revision not found: {requested}") from None
         except hf_errors.RepositoryNotFoundError:
-            raise EvidenceUnavailable(
+            raise HubNotFound(
                 f"{self.display}: repository not found on the Hub (or private without access)"
             ) from None
         except hf_errors.HfHubHTTPError as exc:
@@ -481,9 +481,9 @@ class HubSource(Source):
                 raise EvidenceUnavailable(f"{self.display}: rate limited by the Hub (HTTP 429){when}") from None
             raise EvidenceUnavailable(f"{self.display}: Hub request failed (HTTP {status})") from None
         except Exception as exc:  # network errors come from httpx/httpx2; classify without importing it
-            raise EvidenceUnavailable(
-                f"{self.display}: could not reach the Hub at {constants.ENDPOINT}: {_first_line(exc)}"
-            ) from None
+            cached = self._has_cached_copy(constants, requested)
+            message = f"{self.display}: could not reach the Hub at {constants.ENDPOINT}: {_first_line(exc)}"
+            raise HubUnreachable(unreachable_message(message, cached), cached=cached) from None
 
         sha = info.sha
         if not sha:
@@ -525,6 +525,20 @@ class HubSource(Source):
                 late = f"the Hub check deadline ({check_deadline_seconds(timeout):g} s) passed"
         self._finish(ev, stored)
         return ev
+
+    def _has_cached_copy(self, constants: Any, requested: str) -> bool | None:
+        """Whether ``--offline`` would find this revision (a look at two small files); None if not known."""
+        try:
+            loaded = self._load_info(constants.HF_HOME, requested)
+            if loaded is None:
+                from openaudit.sources.hfcache import cached_revision
+
+                return bool(cached_revision(self.repo_id, requested, Path(constants.HF_HUB_CACHE)))
+            sha, stored = loaded
+            snapshot = Path(constants.HF_HUB_CACHE) / ("models--" + self.repo_id.replace("/", "--")) / "snapshots" / sha
+            return bool(stored) or snapshot.is_dir()
+        except Exception:
+            return None
 
     def role_cap(self, role: str) -> int:
         return MAX_FILES_PER_ROLE
@@ -622,6 +636,15 @@ class HubSource(Source):
         if not ev.tags:
             tags = ev.metadata.get("tags")
             ev.tags = [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+def unreachable_message(message: str, cached: bool | None) -> str:
+    """``message`` (the Hub could not be reached) and what ``--offline`` would do about it."""
+    if cached:
+        return f"{message}; a cached copy exists: re-run with --offline to audit it"
+    if cached is False:
+        return f"{message}; --offline would not help: no cached copy (one online check makes one)"
+    return f"{message}; --offline audits a cached copy, if there is one"
 
 
 def _read_capped(path: Path, limit: int) -> str:
