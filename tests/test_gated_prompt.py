@@ -1,6 +1,7 @@
 """The license text of a gated repository's access form (card metadata ``extra_gated_prompt``).
 
-Read as a virtual file ``<card> (extra_gated_prompt)`` with its own line numbers; a weaker, supporting
+Read as a virtual file ``<card> (extra_gated_prompt)`` cited at the card lines where its text stands (the
+card data returned by the Hub has no lines: there, the text's own); a weaker, supporting
 source: it never names a license against the card or a license file, never makes a conflict or a
 discrepancy finding of its own, and a short "agree to our license" note changes nothing.
 Corpus-dependent tests read the real Llama 3 card from ../shared/corpus (never copied into the repository).
@@ -75,27 +76,36 @@ def line_with(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.split("\n"), start=1) if needle in line)
 
 
+def card_line(card_text: str, prompt: str, needle: str) -> int:
+    """The card line where the prompt's line holding ``needle`` starts (its first words)."""
+    first = " ".join(prompt.split("\n")[line_with(prompt, needle) - 1].split()[:4])
+    key = line_with(card_text, "extra_gated_prompt:")
+    return next(i for i, line in enumerate(card_text.split("\n"), start=1) if i >= key and first in line)
+
+
 # ------------------------------------------------------------------------------------------------
 # Local cards
 # ------------------------------------------------------------------------------------------------
 
 
 @needs_corpus
-def test_llama3_license_in_the_prompt_gives_terms_cited_at_the_prompt_lines(tmp_path: Path) -> None:
+def test_llama3_license_in_the_prompt_gives_terms_cited_at_the_card_lines(tmp_path: Path) -> None:
     prompt = llama3_prompt()
     report = audit_dir(tmp_path, {"README.md": LLAMA3_CARD.read_text(encoding="utf-8")})
     lic = report["license"]
     assert lic["id"] == "llama3"
     cited = [e for e in lic["evidence"] if e["file"] == PROMPT_FILE]
-    assert cited and cited[0]["line"] == 1 and "LLAMA 3 COMMUNITY LICENSE" in cited[0]["text"]
+    text = LLAMA3_CARD.read_text(encoding="utf-8")
+    assert cited and "LLAMA 3 COMMUNITY LICENSE" in cited[0]["text"]
+    assert cited[0]["line"] == line_with(text, "LLAMA 3 COMMUNITY LICENSE")  # the card's line, not the prompt's
     assert lic["confidence"] > 0.9  # the card's license and the text agree
     cap = of_kind(report, "user_cap")
     assert len(cap) == 1 and cap[0]["origin"] == "text", cap
     assert cap[0]["clause"]["file"] == PROMPT_FILE
-    assert cap[0]["clause"]["line"] == line_with(prompt, "700 million monthly active users")
+    assert cap[0]["clause"]["line"] == card_line(text, prompt, "700 million monthly active users")
     ban = of_kind(report, "output_training_ban")
     assert ban and ban[0]["clause"]["file"] == PROMPT_FILE
-    assert ban[0]["clause"]["line"] == line_with(prompt, "to improve any other large language model")
+    assert ban[0]["clause"]["line"] == card_line(text, prompt, "to improve any other large language model")
     assert not rules(report) & {"OA103", "OA109", "OA110"}
     assert any("access form" in n for n in report["notes"])
 
@@ -134,9 +144,11 @@ def test_invented_prompt_terms_are_read_and_cited(tmp_path: Path) -> None:
     assert report["license"]["id"] == "unknown"  # no license is named from clauses
     cap = of_kind(report, "user_cap")
     assert len(cap) == 1 and cap[0]["thresholds"][0]["value"] == 500_000_000
-    assert cap[0]["clause"]["file"] == PROMPT_FILE and cap[0]["clause"]["line"] == 3
+    readme = card({"license": "other", "extra_gated_prompt": INVENTED_PROMPT})
+    assert cap[0]["clause"]["file"] == PROMPT_FILE and cap[0]["clause"]["line"] == line_with(readme, "500 million")
     ban = of_kind(report, "output_training_ban")
-    assert ban and ban[0]["clause"]["file"] == PROMPT_FILE and ban[0]["clause"]["line"] == 5
+    assert ban and ban[0]["clause"]["file"] == PROMPT_FILE
+    assert ban[0]["clause"]["line"] == line_with(readme, "improve any other")
     # The same text in the LICENSE file: cited there, and the prompt is not read for terms.
     report = audit_dir(tmp_path, {"LICENSE": INVENTED_PROMPT})
     assert [r["clause"]["file"] for r in of_kind(report, "user_cap")] == ["LICENSE"]
@@ -149,7 +161,8 @@ def test_prompt_number_differing_from_catalog_is_a_note_not_a_finding(tmp_path: 
     assert "OA109" not in rules(report)
     caps = sorted((r["thresholds"][0]["value"], r["origin"]) for r in of_kind(report, "user_cap"))
     assert caps == [(500_000_000, "text"), (700_000_000, "catalog")]
-    assert any(n.startswith(PROMPT_FILE + " line 3 says 500,000,000 monthly active users where llama3 says "
+    line = line_with(card({"license": "llama3", "extra_gated_prompt": INVENTED_PROMPT}), "500 million")
+    assert any(n.startswith(PROMPT_FILE + f" line {line} says 500,000,000 monthly active users where llama3 says "
                             "700,000,000") for n in report["notes"]), report["notes"]
     # The same text in a LICENSE file binds: a discrepancy finding.
     report = audit_dir(tmp_path, {"README.md": card({"license": "llama3"}), "LICENSE": INVENTED_PROMPT})
@@ -206,7 +219,8 @@ def test_hub_gated_readme_unreadable_prompt_from_card_data(fake_hub: FakeHub, en
     # Not gated: the prompt comes from the README that was read.
     open_ = check_json(env, "acme/open")
     cap = of_kind(open_, "user_cap")
-    assert len(cap) == 1 and cap[0]["clause"]["file"] == PROMPT_FILE and cap[0]["clause"]["line"] == 3
+    assert len(cap) == 1 and cap[0]["clause"]["file"] == PROMPT_FILE
+    assert cap[0]["clause"]["line"] == line_with(readme, "500 million")  # the README's line
 
 
 @needs_corpus
@@ -236,5 +250,6 @@ def test_sarif_points_at_the_card_not_a_virtual_file(tmp_path: Path) -> None:
     loc = cap["locations"][0]
     assert loc["physicalLocation"]["artifactLocation"]["uri"] == "model/README.md" or \
         loc["physicalLocation"]["artifactLocation"]["uri"].endswith("/model/README.md")
-    assert "region" not in loc["physicalLocation"]  # the prompt's line numbers are not the card's
-    assert loc["message"]["text"].startswith("extra_gated_prompt (card metadata), line 3 of that text: Licensees")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert loc["physicalLocation"]["region"]["startLine"] == line_with(readme, "500 million")  # the card's line
+    assert loc["physicalLocation"]["region"]["snippet"]["text"].startswith("Licensees with more than 500 million")

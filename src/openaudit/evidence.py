@@ -45,10 +45,19 @@ class SourceFile:
     error: str | None = None  # why it could not be read (gated, missing, binary…)
     truncated: bool = False
     size: int | None = None
+    # A virtual file (the access-form text in the card's front matter, see licenses/gated.py): for each of its
+    # lines, the line of the card where it sits, so that citations point into the card.
+    line_map: tuple[int, ...] | None = None
 
     @cached_property
     def lines(self) -> list[str]:
         return split_lines(self.text) if self.text is not None else []
+
+    def source_line(self, line: int | None) -> int | None:
+        """The line to cite for ``line`` of this text: the card's line for a virtual file, else ``line``."""
+        if line is None or not self.line_map:
+            return line
+        return self.line_map[max(1, min(line, len(self.line_map))) - 1]
 
     @property
     def readable(self) -> bool:

@@ -41,6 +41,7 @@ class Citation:
     file: str | None = None
     line: int | None = None
     text: str | None = None
+    focus: int | None = None  # where in ``text`` the phrase the finding is about starts (a clause's key phrase)
 
 
 @dataclass

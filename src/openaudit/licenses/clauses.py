@@ -47,17 +47,18 @@ _UNCLASSIFIED_ROLES = ("license", "use_policy", "notice")
 
 
 
-def _quote(s: Sent, pos: int) -> str:
-    """The sentence, whitespace collapsed; cut around ``pos`` when longer than QUOTE_LIMIT."""
+def _quote(s: Sent, pos: int) -> tuple[str, int]:
+    """The sentence, whitespace collapsed; cut around ``pos`` when longer than QUOTE_LIMIT; and where the key phrase
+    (``pos``) stands in it (Citation.focus: shorter quotes are centred on it)."""
     text = s.combined
     if s.lead is not None and pos >= s.item_offset:
         body = unnumbered(s.text)
         if len(body) >= 60 and body[:1].isupper():
             text, pos = s.text, pos - s.item_offset  # the item reads on its own
     full = " ".join(text.split())
+    key = max(0, min(len(" ".join((text[:pos] + "x").split())) - 1, len(full)))
     if len(full) <= QUOTE_LIMIT:
-        return full
-    key = min(len(" ".join((text[:pos] + "x").split())) - 1, len(full))
+        return full, key
     start = max(0, key - 100)
     if start > 0:
         sp = full.find(" ", start)
@@ -69,7 +70,10 @@ def _quote(s: Sent, pos: int) -> str:
     else:
         sp = full.rfind(" ", start, end)
         end = sp if sp > key else end
-    return ("…" if start > 0 else "") + full[start:end].strip() + ("…" if end < len(full) else "")
+    body = full[start:end]
+    lead = ("…" if start > 0 else "")
+    focus = len(lead) + key - start - (len(body) - len(body.lstrip()))
+    return lead + body.strip() + ("…" if end < len(full) else ""), max(0, focus)
 
 
 def _merge_summaries(first: str, second: str) -> str:
@@ -119,13 +123,14 @@ def _extract_file(f: SourceFile, ranges: list[tuple[int, int]] | None = None) ->
         for c in cands:
             if binding:
                 c.score += 1
+            quote, focus = _quote(s, c.pos)
             r = Restriction(
                 kind=c.kind,
                 summary=c.summary,
                 thresholds=list(c.thresholds),
                 territories=list(c.territories),
-                clause=Citation(source="file", file=f.name, line=doc.line_of(s.offset_of(c.pos)),
-                                text=_quote(s, c.pos)),
+                clause=Citation(source="file", file=f.name, line=f.source_line(doc.line_of(s.offset_of(c.pos))),
+                                text=quote, focus=focus),
                 origin="text",
             )
             ths = tuple(sorted((t.value, t.unit, t.currency or "") for t in c.thresholds))

@@ -54,7 +54,52 @@ def _build(ev: Evidence) -> SourceFile | None:
     truncated = len(text) > MAX_PROMPT_CHARS
     if truncated:
         text = text[:MAX_PROMPT_CHARS]
-    return SourceFile(name=f"{card.path} ({KEY})", role=ROLE, text=text, truncated=truncated, size=len(value))
+    sf = SourceFile(name=f"{card.path} ({KEY})", role=ROLE, text=text, truncated=truncated, size=len(value))
+    sf.line_map = card_lines(card.lines, card.line_of(KEY), card.body_start, sf.lines)
+    return sf
+
+
+_ESCAPED = "\\\"'\t"  # characters a YAML scalar may write otherwise than the text reads (escaped, doubled)
+_NEEDLE = 40  # characters of a line looked for in the card
+_LOOKAHEAD = 64  # card lines searched past the last line found
+_BUDGET = 8_000_000  # characters compared in all: linear in the size of the card, whatever its shape
+
+
+def card_lines(card: list[str], key_line: int | None, body_start: int, lines: list[str]) -> tuple[int, ...] | None:
+    """For each line of the access-form text, the card line where it sits: the ``extra_gated_prompt`` key's line
+    and the lines after it in the front matter (a ``|`` block holds one line of text per card line; a quoted
+    string, all of them on one card line). Each text line is looked for by its first plain words, in order from
+    the last one found; a line not found (escapes, folding, too short to tell) takes the line of the one before.
+    None when the card does not say where the key is."""
+    if not key_line or not 0 < key_line <= len(card):
+        return None
+    last = max(key_line, min(len(card), body_start - 1))  # the front matter's last line
+    at, col, budget = key_line, 0, _BUDGET
+    out: list[int] = []
+    for text in lines:
+        words = text.strip().lstrip(_ESCAPED)
+        n = 0
+        while n < min(len(words), _NEEDLE) and words[n] not in _ESCAPED:
+            n += 1
+        needle = words[:n].rstrip()
+        short = needle[:16].rsplit(" ", 1)[0] if len(needle) > 16 else needle  # the first words: a folded line
+        for probe in dict.fromkeys((needle, short)):  # breaks after them
+            if len(probe) < 8 or budget <= 0:
+                continue
+            found = False
+            for i in range(at, min(last, at + _LOOKAHEAD) + 1):
+                start = col if i == at else 0
+                budget -= len(card[i - 1]) - start
+                pos = card[i - 1].find(probe, start)
+                if pos >= 0:
+                    at, col, found = i, pos + len(probe), True
+                    break
+                if budget <= 0:
+                    break
+            if found:
+                break
+        out.append(at)
+    return tuple(out)
 
 
 def strong_match(ev: Evidence, catalog: Any) -> Any:

@@ -404,7 +404,7 @@ def prompt_signal(ev: Evidence, catalog: Catalog, others: list[Signal]) -> Signa
         return None
     line = WordIndex(pf.lines).find(match.first_phrase) or 1
     sig = Signal("prompt", pf.name, match.entry, gated.WEIGHT,
-                 Citation(source="file", file=pf.name, line=line, text=quote_line(pf.lines, line)))
+                 Citation(source="file", file=pf.name, line=pf.source_line(line), text=quote_line(pf.lines, line)))
     known = [s for s in others if s.entry is not None]
     disagree = [s for s in known if s.entry is not match.entry and not _compatible(s, sig)]
     why = None

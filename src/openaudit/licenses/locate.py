@@ -80,5 +80,6 @@ def locate(phrase: str, files: list[SourceFile]) -> Citation | None:
             continue
         line = WordIndex(f.lines).find(phrase)
         if line is not None:
-            return Citation(source="file", file=f.name, line=line, text=quote_line(f.lines, line, phrase=phrase))
+            return Citation(source="file", file=f.name, line=f.source_line(line),
+                            text=quote_line(f.lines, line, phrase=phrase))
     return None

@@ -142,7 +142,7 @@ def _text_terms(ev: Evidence, prompt: SourceFile | None, only_lines: dict[str, l
     files = readable + ([] if substantive else cards)
     if prompt is not None and prompt.text is not None:
         # Read as license text (clause extraction knows the roles of real files only); cited under its own name.
-        files = [SourceFile(name=prompt.name, role="license", text=prompt.text), *files]
+        files = [SourceFile(name=prompt.name, role="license", text=prompt.text, line_map=prompt.line_map), *files]
     found = _extract(files, only_lines)
     role = {f.name: f.role for f in ev.files}
     if prompt is not None:
@@ -258,8 +258,8 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
     if prompt is not None and any(_cites(r, prompt) for r in out + catalog):
         why = ("it is what the user agreed to, beside the license file" if gated.readable_license_file(ev)
                else "no license file could be read")
-        gated.note(ev, f"terms were read from the license text in the access form ({prompt.name}; line numbers "
-                       f"are those of that text): {why}")
+        gated.note(ev, f"terms were read from the license text in the access form ({prompt.name}, cited at the "
+                       f"card lines where it stands): {why}")
     for term in catalog:
         same_kind = [r for r in from_text if r.kind == term.kind]
         if prompt is not None and not _cites(term, prompt):

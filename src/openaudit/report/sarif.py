@@ -70,8 +70,10 @@ _PROMPT_SUFFIX = " (extra_gated_prompt)"  # see licenses/gated.py
 def _evidence_location(report: Report, c: Citation | None) -> dict[str, Any]:
     t = report.target
     file = (c.file if c is not None and c.file else None) or "README.md"
-    prompt = file.endswith(_PROMPT_SUFFIX)  # the access-form text in the card metadata: lines are its own
-    if prompt:
+    # the access-form text in the card metadata: cited at the card's lines (licenses/gated.py), except when only
+    # the card data the Hub returned was read (model_info.cardData): then the lines are the text's own
+    prompt = file.endswith(_PROMPT_SUFFIX) and file.startswith("model_info.cardData")
+    if file.endswith(_PROMPT_SUFFIX):
         file = file[: -len(_PROMPT_SUFFIX)]
         file = "README.md" if file == "model_info.cardData" else file
     if t.get("kind") == "hub":

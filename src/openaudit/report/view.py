@@ -29,21 +29,52 @@ class View:
     closing: str = ""  # the verdict again, as the last line: "Gate FAILED — <reason> (<file:line>)"
 
 
+_PROMPT_SUFFIX = " (extra_gated_prompt)"  # the access-form text in the card's front matter (licenses/gated.py)
+
+
 def cite(c: Citation | None) -> str:
+    """``file:line``; for the access-form text, the card's line and then what it is: ``README.md:21
+    (extra_gated_prompt)``."""
     if c is None:
         return ""
     if c.source == "catalog":
         return "catalog (no license file to cite)"
     where = c.file or c.source
+    tail = ""
+    if where.endswith(_PROMPT_SUFFIX) and c.line:
+        where, tail = where[: -len(_PROMPT_SUFFIX)], _PROMPT_SUFFIX
     if c.line:
         where = f"{where}:{c.line}"
-    return sanitize(where, one_line=True, limit=120)
+    return sanitize(where + tail, one_line=True, limit=120)
 
 
 def quoted(c: Citation | None, limit: int = 160) -> str:
+    """The citation's text in quotes, at most ``limit`` characters: cut around its key phrase (``focus``) so
+    that the phrase the finding is about is always shown, with a third of the window before it."""
     if c is None or not c.text:
         return ""
-    return "“" + sanitize(c.text, one_line=True, limit=limit) + "”"
+    text = sanitize(c.text, one_line=True)
+    return "“" + window(text, c.focus, limit) + "”"
+
+
+def window(text: str, focus: int | None, limit: int) -> str:
+    """At most ``limit`` characters of ``text`` around ``focus`` (the start when None), cut at spaces, "…" where
+    it was cut."""
+    if len(text) <= limit:
+        return text
+    focus = 0 if focus is None else max(0, min(focus, len(text) - 1))
+    start = 0 if focus < limit * 2 // 3 else focus - limit // 3
+    end = start + limit - 2
+    if end >= len(text):
+        end, start = len(text), max(0, len(text) - (limit - 1))
+    if start > 0:
+        sp = text.find(" ", start, focus)
+        start = sp + 1 if sp >= 0 else start
+    if end < len(text):
+        sp = text.rfind(" ", max(start, focus), end)
+        end = sp if sp > start else end
+    body = text[start:end].strip().strip("…").strip()
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
 
 def _threshold_text(r: Restriction) -> str:

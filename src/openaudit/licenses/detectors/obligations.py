@@ -59,7 +59,7 @@ def attribution(s: Sent) -> list[Cand]:
         summary = "Give appropriate credit to the licensor"
     else:
         summary = "Retain the license and attribution notices"
-    return [Cand("attribution", m.start(), summary, score=2)]
+    return [Cand("attribution", phrase.start() if phrase else m.start(), summary, score=2)]
 
 
 _NAME_GATE = frozenset(("name",))
