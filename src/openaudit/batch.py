@@ -340,8 +340,30 @@ def _progress(total: int) -> tuple[Any, Any]:
     return p, task
 
 
-def summary_text(reports: list[Report], errors: list[tuple[str, OpenAuditError]]) -> str:
-    """The table after the reports of a batch: one line per target, then the totals."""
+def _pack(items: list[str], width: int, indent: str) -> list[str]:
+    """``items`` on lines of at most ``width`` columns, two spaces apart, an item broken only when it is longer
+    than a line."""
+    import textwrap
+
+    lines: list[str] = []
+    line = ""
+    for item in items:
+        if line and len(indent) + len(line) + 2 + len(item) > width:
+            lines.append(indent + line)
+            line = ""
+        line = f"{line}  {item}" if line else item
+        if len(indent) + len(line) > width:
+            *full, line = textwrap.wrap(line, width=width - len(indent), break_on_hyphens=False) or [""]
+            lines += [indent + f for f in full]
+    if line:
+        lines.append(indent + line)
+    return lines
+
+
+def summary_text(reports: list[Report], errors: list[tuple[str, OpenAuditError]], width: int | None = None) -> str:
+    """The table after the reports of a batch: one line per target, then the totals. ``width``: the terminal's
+    (None: piped, one line per target whatever its length, for grep); when the table is wider, each target gets
+    its own line with the other columns, labelled, wrapped under it."""
     from openaudit.textutil import sanitize
 
     rows = [("target", "license", "grade", "gate", "errors", "warnings", "upstream")]
@@ -350,19 +372,37 @@ def summary_text(reports: list[Report], errors: list[tuple[str, OpenAuditError]]
         # upstream licenses; "unknown" for an upstream that could not be read (a cycle adds nothing)
         ups = [str(e.get("license")) if e.get("status") == "ok" else "unknown"
                for e in (r.lineage or {}).get("chain", []) if e.get("status") != "cycle"]
-        rows.append((sanitize(str(r.target["id"]), one_line=True, limit=60), r.license.id,
+        rows.append((sanitize(str(r.target["id"]), one_line=True, limit=300), r.license.id,
                      str(r.grade.get("letter") or "-"), "PASSED" if r.passed else "FAILED",
                      str(sev.count("error")), str(sev.count("warning")),
                      ",".join(dict.fromkeys(ups)) or "-"))
     for target, exc in errors:
-        rows.append((sanitize(target, one_line=True, limit=60), "-", "-", f"ERROR (exit {exc.exit_code})", "-", "-",
+        rows.append((sanitize(target, one_line=True, limit=300), "-", "-", f"ERROR (exit {exc.exit_code})", "-", "-",
                      "-"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    table = [(row[0] if len(row[0]) <= 60 else row[0][:59] + "…", *row[1:]) for row in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(rows[0]))]
     lines = ["", "Summary:"]
-    for row in rows:
-        lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    if width is None or 2 + sum(widths) + 2 * (len(widths) - 1) <= width:
+        for row in table:
+            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    else:  # narrow: the target on its own line(s), the rest labelled under it
+        import textwrap
+
+        for target, lic, grade, gate, n_err, n_warn, ups in rows[1:]:
+            lines += textwrap.wrap(target, width=width, initial_indent="  ", subsequent_indent="    ",
+                                   break_on_hyphens=False)
+            items = [gate, f"license {lic}", f"grade {grade}" if grade != "-" else "",
+                     f"{n_err} error(s), {n_warn} warning(s)" if n_err != "-" else "",
+                     f"upstream {ups}" if ups != "-" else ""]
+            lines += _pack([i for i in items if i], width, "    ")
     failed = sum(1 for r in reports if not r.passed)
     total = len(reports) + len(errors)
-    lines.append(f"  {total} target{'' if total == 1 else 's'}: {len(reports) - failed} passed, {failed} failed, "
-                 f"{len(errors)} not audited")
+    totals = (f"  {total} target{'' if total == 1 else 's'}: {len(reports) - failed} passed, {failed} failed, "
+              f"{len(errors)} not audited")
+    if width is not None and len(totals) > width:
+        import textwrap
+
+        lines += textwrap.wrap(totals.strip(), width=width, initial_indent="  ", subsequent_indent="    ")
+    else:
+        lines.append(totals)
     return "\n".join(lines) + "\n"

@@ -44,6 +44,11 @@ class Citation:
     focus: int | None = None  # where in ``text`` the phrase the finding is about starts (a clause's key phrase)
 
 
+def _json_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A dataclass's fields as JSON keys: a citation's ``focus`` only when known (an optional key)."""
+    return {k: v for k, v in pairs if v is not None or k != "focus"}
+
+
 @dataclass
 class Threshold:
     value: float
@@ -115,7 +120,7 @@ class Report:
     references: list[Reference] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = asdict(self, dict_factory=_json_fields)
         order = ["schema_version", "tool", "target", "license", "restrictions", "osaid", "mof", "grade",
                  "references", "findings", "gate", "files", "notes"]
         if self.lineage is not None:

@@ -106,8 +106,13 @@ def check(
     if outcome.reports:
         quiet_table = quiet and fmt == "table"
         many = len(items) > 1 and fmt == "table" and not quiet_table
+        width = None
+        if many and output is None:
+            from openaudit.report.catalog import terminal_width
+
+            width = terminal_width(sys.stdout)
         emit(outcome.reports, "quiet" if quiet_table else fmt, output, color=False if no_color else None,
-             trailer=batch.summary_text(outcome.reports, outcome.errors) if many else "",
+             trailer=batch.summary_text(outcome.reports, outcome.errors, width=width) if many else "",
              min_severity=min_severity)
     raise typer.Exit(outcome.exit_code)
 

@@ -41,7 +41,7 @@ def _osi(v: bool | None) -> str:
     return {True: "yes", False: "no", None: "?"}[v]
 
 
-def _width(out: TextIO) -> int | None:
+def terminal_width(out: TextIO) -> int | None:
     """The terminal's width when ``out`` is one (COLUMNS honoured), else None: piped output keeps one line per
     item, for grep."""
     import os
@@ -70,7 +70,7 @@ def render_list(catalog: Catalog, fmt: str, out: TextIO) -> None:
     if fmt == "json":
         out.write(json.dumps([entry_dict(e) for e in entries], indent=2) + "\n")
         return
-    width = _width(out)
+    width = terminal_width(out)
     w = max(len(e.id) for e in entries)
     if width is not None and w + 40 > width:  # narrow: the name and terms under the id
         for e in entries:
@@ -119,7 +119,7 @@ def render_entry(e: LicenseEntry, fmt: str, out: TextIO) -> None:
     if e.notes:
         lines.append(f"  Notes: {' '.join(str(e.notes).split())}")
     lines.append(f"  Defined in rules/licenses/{e.source}")
-    width = _width(out)
+    width = terminal_width(out)
     out.write("\n".join(_fit(line, len(line) - len(line.lstrip()) + 4, width) for line in lines) + "\n")
 
 
@@ -132,7 +132,7 @@ def render_rules(rules: list, fmt: str, out: TextIO) -> None:
     if fmt == "json":
         out.write(json.dumps([rule_dict(r) for r in rules], indent=2) + "\n")
         return
-    width = _width(out)
+    width = terminal_width(out)
     for r in rules:
         out.write(_fit(f"{r.code}  {r.severity.ljust(7)}  {r.standard[:28].ljust(28)}  {r.title}", 48, width) + "\n")
     out.write(f"\n{len(rules)} rules; `openaudit explain CODE` shows one\n")
@@ -144,7 +144,7 @@ def render_rule(r, fmt: str, out: TextIO) -> None:
         return
     out.write(f"{r.code} {r.name}: {r.title}\n")
     out.write(f"  severity  {r.severity}\n  standard  {r.standard}\n  defined   rules/{r.source}\n\n")
-    width = _width(out)
+    width = terminal_width(out)
     for key, label in (("what", "What"), ("why", "Why it matters"), ("fix", "How to fix")):
         out.write(f"{label}:\n" + _fit(f"  {r.docs[key]}", 2, width) + "\n\n")
 
