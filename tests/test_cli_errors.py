@@ -35,8 +35,8 @@ def one_line(proc: subprocess.CompletedProcess[str], code: int) -> str:
 def test_missing_path_that_is_no_hub_repository_says_both(fake_hub: FakeHub, tmp_path: Path) -> None:
     env = hub_env(fake_hub.url, tmp_path / "hf", OPENAUDIT_TIMEOUT="10")
     line = one_line(run_cli(env, "check", "modls/x"), 3)
-    assert line.startswith("openaudit: error: modls/x: no such local file or directory, and no Hub repository of "
-                           "that name"), line
+    assert line.startswith("openaudit: error: modls/x: not found: no such local file or directory, and no Hub "
+                           "repository of that name"), line
 
 
 def test_explicit_path_that_does_not_exist(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_llama31_quotes_hold_the_key_phrase_and_cite_the_card_line() -> None:
     for kind, phrase in (("attribution", "Built with Llama"), ("naming", "Llama\u201d at the beginning"),
                          ("user_cap", "700 million monthly active users")):
         c = by_kind[kind].clause
-        assert c is not None and c.focus is not None and c.text is not None
+        assert c is not None and c.key_at is not None and c.text is not None
         assert c.file is not None and c.file.endswith("(extra_gated_prompt)")
         # the card line cited is where the paragraph holding the clause starts: a few lines above its key phrase
         assert c.line is not None and c.line > 21, (kind, c.line)

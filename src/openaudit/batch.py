@@ -388,12 +388,12 @@ def summary_text(reports: list[Report], errors: list[tuple[str, OpenAuditError]]
     else:  # narrow: the target on its own line(s), the rest labelled under it
         import textwrap
 
-        for target, lic, grade, gate, n_err, n_warn, ups in rows[1:]:
-            lines += textwrap.wrap(target, width=width, initial_indent="  ", subsequent_indent="    ",
+        for name, lic, letter, gate, n_err, n_warn, upstream in rows[1:]:
+            lines += textwrap.wrap(name, width=width, initial_indent="  ", subsequent_indent="    ",
                                    break_on_hyphens=False)
-            items = [gate, f"license {lic}", f"grade {grade}" if grade != "-" else "",
+            items = [gate, f"license {lic}", f"grade {letter}" if letter != "-" else "",
                      f"{n_err} error(s), {n_warn} warning(s)" if n_err != "-" else "",
-                     f"upstream {ups}" if ups != "-" else ""]
+                     f"upstream {upstream}" if upstream != "-" else ""]
             lines += _pack([i for i in items if i], width, "    ")
     failed = sum(1 for r in reports if not r.passed)
     total = len(reports) + len(errors)

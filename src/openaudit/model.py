@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import InitVar, asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,12 +41,12 @@ class Citation:
     file: str | None = None
     line: int | None = None
     text: str | None = None
-    focus: int | None = None  # where in ``text`` the phrase the finding is about starts (a clause's key phrase)
+    # Where in ``text`` the phrase the finding is about starts (a clause's key phrase), kept as ``key_at``: the
+    # human formats centre their shorter quotes on it. Not a field: not in the JSON (nor compared).
+    focus: InitVar[int | None] = None
 
-
-def _json_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A dataclass's fields as JSON keys: a citation's ``focus`` only when known (an optional key)."""
-    return {k: v for k, v in pairs if v is not None or k != "focus"}
+    def __post_init__(self, focus: int | None) -> None:
+        self.key_at: int | None = focus
 
 
 @dataclass
@@ -120,7 +120,7 @@ class Report:
     references: list[Reference] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self, dict_factory=_json_fields)
+        d = asdict(self)
         order = ["schema_version", "tool", "target", "license", "restrictions", "osaid", "mof", "grade",
                  "references", "findings", "gate", "files", "notes"]
         if self.lineage is not None:

@@ -121,8 +121,8 @@ def error_line(target: str, err: OpenAuditError) -> str:
     """The error line of a TARGET the user named that is no local path and failed as a Hub id: both are said
     (a mistyped directory reads as a Hub id)."""
     if isinstance(err, HubNotFound):
-        return (f"{target}: no such local file or directory, and no Hub repository of that name (or a private one "
-                "your token cannot see)")
+        return (f"{target}: not found: no such local file or directory, and no Hub repository of that name (or a "
+                "private one your token cannot see)")
     if isinstance(err, HubUnreachable):
         return f"{err.message}; and no local file or directory of that name"
     return err.message

@@ -49,12 +49,12 @@ def cite(c: Citation | None) -> str:
 
 
 def quoted(c: Citation | None, limit: int = 160) -> str:
-    """The citation's text in quotes, at most ``limit`` characters: cut around its key phrase (``focus``) so
+    """The citation's text in quotes, at most ``limit`` characters: cut around its key phrase (``key_at``) so
     that the phrase the finding is about is always shown, with a third of the window before it."""
     if c is None or not c.text:
         return ""
     text = sanitize(c.text, one_line=True)
-    return "“" + window(text, c.focus, limit) + "”"
+    return "“" + window(text, c.key_at, limit) + "”"
 
 
 def window(text: str, focus: int | None, limit: int) -> str:
