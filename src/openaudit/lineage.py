@@ -492,7 +492,8 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
                 kind=r.kind,
                 summary=f"{r.summary} (inherited from {node.id}, {node.license_id})",
                 thresholds=list(r.thresholds), territories=list(r.territories),
-                clause=Citation(source="base_model", file=file, line=c.line if c else None, text=c.text if c else None),
+                clause=Citation(source="base_model", file=file, line=c.line if c else None, text=c.text if c else None,
+                                focus=c.key_at if c else None),
                 origin="base_model"))
     own = catalog.get(license_id)
     laundering = []
