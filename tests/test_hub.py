@@ -1,7 +1,7 @@
 """End to end: the CLI in a subprocess, the real huggingface_hub client, a fake Hub (tests/fakehub.py).
 
-Request budget under test: a cold check costs one model_info call plus HEAD+GET per file read, pinned to
-the commit sha; a warm check at an unchanged revision costs one request; offline costs none.
+Request budget under test (issue 18): a cold check costs one model_info call plus one GET per file read, pinned
+to the commit sha, every file at once; a warm check at an unchanged revision costs one request; offline costs none.
 """
 
 from __future__ import annotations
@@ -138,10 +138,12 @@ def test_model_found_report_pins_the_revision(fake_hub: FakeHub, tiny: str, env:
 
 
 def test_request_budget_cold_then_warm(fake_hub: FakeHub, tiny: str, env: dict[str, str]) -> None:
+    fake_hub.add_fault("/resolve/", delay=0.3)  # slow files: they overlap only if read in parallel
     proc, _ = check_json(env, "acme/tiny")
     assert proc.returncode == 0
     cold = fake_hub.requests_to()
-    assert len(cold) <= 5, [(r.method, r.path) for r in cold]
+    assert len(cold) == 3, [(r.method, r.path) for r in cold]  # model_info + one GET per file
+    assert fake_hub.max_inflight == 2  # the two files in one round trip, not one after the other
     assert [(r.method, r.route) for r in cold if "/api/" in r.route] == [("GET", "/api/models/acme/tiny")]
     resolves = [r for r in cold if "/resolve/" in r.route]
     assert len(resolves) == len(cold) - 1  # nothing else: no tree listing, no paths-info, no retries
@@ -149,7 +151,8 @@ def test_request_budget_cold_then_warm(fake_hub: FakeHub, tiny: str, env: dict[s
     for r in resolves:
         assert r.route.startswith(f"/acme/tiny/resolve/{tiny}/"), r.route  # pinned to the sha, not "main"
         assert r.status == 200
-    assert sorted(r.method for r in resolves) == ["GET", "GET", "HEAD", "HEAD"]
+    fake_hub.faults.clear()
+    assert sorted(r.method for r in resolves) == ["GET", "GET"]  # no HEAD: the sha pins the content
     assert not any(r.has_auth for r in cold)
 
     fake_hub.clear()
@@ -216,7 +219,7 @@ def test_gated_repo_audits_card_data_and_says_why_files_are_missing(fake_hub: Fa
         assert "gated" in f["reason"]
     assert any("model_info" in n for n in report["notes"])
     resolves = fake_hub.requests_to("/resolve/")
-    assert sorted((r.method, r.status) for r in resolves) == [("HEAD", 403)] * 3  # no GET, no retry
+    assert sorted((r.method, r.status) for r in resolves) == [("GET", 403)] * 3  # one GET each, no retry
     assert not any(r.has_auth for r in fake_hub.requests_to())
 
 
@@ -236,6 +239,14 @@ def test_offline_from_cache(fake_hub: FakeHub, tiny: str, env: dict[str, str], h
     proc, report = check_json(env, "acme/tiny", "--offline")
     assert proc.returncode == 0, proc.stderr
     assert_same_as_online(report)
+    assert fake_hub.requests_to() == []
+
+    # The files are in the standard Hub cache layout: huggingface_hub itself finds them offline, by branch name.
+    code = ("import sys; from huggingface_hub import hf_hub_download as d; "
+            "sys.stdout.write(open(d('acme/tiny', 'LICENSE', local_files_only=True)).read())")
+    found = subprocess.run([sys.executable, "-c", code], env={**env, "HF_HUB_OFFLINE": "1"}, capture_output=True,
+                           text=True, timeout=60)
+    assert found.returncode == 0 and found.stdout == LICENSE_APACHE, found.stderr
     assert fake_hub.requests_to() == []
 
     # HF_HUB_OFFLINE=1 with the Hub gone (huggingface_hub would refuse any request in this mode anyway).
@@ -310,45 +321,45 @@ def test_lfs_license_follows_the_cdn_redirect(fake_hub: FakeHub, env: dict[str, 
     assert {f["name"]: f["status"] for f in report["files"]} == {"README.md": "read", "LICENSE": "read"}
     seen = fake_hub.requests_to()
     assert len(seen) <= 5, [(r.method, r.path) for r in seen]
-    assert ("HEAD", 302) in {(r.method, r.status) for r in fake_hub.requests_to(f"^/acme/lfs/resolve/{sha}/LICENSE$")}
+    assert [(r.method, r.status) for r in fake_hub.requests_to(f"^/acme/lfs/resolve/{sha}/LICENSE$")] == [("GET", 302)]
     assert [r.method for r in fake_hub.requests_to("^/_cdn/")] == ["GET"]
 
 
 def test_file_level_failures_are_reported_not_fatal(fake_hub: FakeHub, env: dict[str, str]) -> None:
     sha = fake_hub.add_repo("acme/faulty", {"README.md": CARD_APACHE, "LICENSE": LICENSE_APACHE, "NOTICE": "x"})
     fake_hub.add_fault(r"/resolve/[0-9a-f]+/LICENSE$", method="GET", status=500)
-    # A HEAD answer without X-Repo-Commit: huggingface_hub cannot trust it and gives up on the file at once.
-    fake_hub.add_fault(r"/resolve/[0-9a-f]+/README\.md$", method="HEAD", status=200, headers={"ETag": '"x"'})
+    # An answer for another commit than the pinned one: not read as this revision's file.
+    fake_hub.add_fault(r"/resolve/[0-9a-f]+/README\.md$", method="GET", status=200, body=b"---\nlicense: mit\n---\n",
+                       headers={"ETag": '"x"', "X-Repo-Commit": "1" * 40})
     # Listed by model_info, gone at resolve time.
-    fake_hub.add_fault(r"/resolve/[0-9a-f]+/NOTICE$", method="HEAD", status=404,
+    fake_hub.add_fault(r"/resolve/[0-9a-f]+/NOTICE$", method="GET", status=404,
                        headers={"X-Error-Code": "EntryNotFound", "X-Error-Message": "Entry not found"})
     proc, report = check_json(env, "acme/faulty")
     assert proc.stderr == ""
     files = files_by_name(report)
     assert files["LICENSE"]["status"] == "unreadable" and "HTTP 500" in files["LICENSE"]["reason"]
     assert files["README.md"]["status"] == "unreadable"
-    assert "offline" not in files["README.md"]["reason"]
+    assert "another commit" in files["README.md"]["reason"]
     assert files["NOTICE"]["status"] == "unreadable" and "not found" in files["NOTICE"]["reason"]
     assert report["license"]["id"] == "apache-2.0"  # the card data from model_info still counts
     assert report["target"]["revision"] == sha
 
 
 def test_transient_503_is_retried_quietly(fake_hub: FakeHub, tiny: str, env: dict[str, str]) -> None:
-    # huggingface_hub gives up on the first failed HEAD (to fall back on the cache), then retries with backoff.
-    fake_hub.add_fault(r"/resolve/[0-9a-f]+/LICENSE$", method="HEAD", status=503, times=2)
+    # 500-504 on a file: tried again 0.5 s then 1 s later (FILE_RETRIES_5XX), quietly.
+    fake_hub.add_fault(r"/resolve/[0-9a-f]+/LICENSE$", method="GET", status=503, times=2)
     proc, report = check_json(env, "acme/tiny")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # no "Retrying in 1s" chatter from huggingface_hub's logger
     assert {f["name"]: f["status"] for f in report["files"]} == {"README.md": "read", "LICENSE": "read"}, report
-    heads = [r.status for r in fake_hub.requests_to("/LICENSE$", method="HEAD")]
-    assert heads == [503, 503, 200], [(r.method, r.path, r.status) for r in fake_hub.requests_to()]
+    gets = [r.status for r in fake_hub.requests_to("/LICENSE$")]
+    assert gets == [503, 503, 200], [(r.method, r.path, r.status) for r in fake_hub.requests_to()]
 
 
-def test_retried_head_is_bounded_by_openaudit_timeout(fake_hub: FakeHub, tiny: str, hf_home: Path) -> None:
-    # The first two HEADs of LICENSE answer after 3 s. With OPENAUDIT_TIMEOUT=1 the first times out (huggingface_hub
-    # alone would retry it with a 60 s timeout, then back off up to 5 times); a request that timed out is not
-    # repeated (issue 7: every fault case well under 10 s), so the file is reported, not waited for.
-    fake_hub.add_fault(r"/resolve/[0-9a-f]+/LICENSE$", method="HEAD", delay=3, times=2)
+def test_slow_file_is_bounded_by_openaudit_timeout(fake_hub: FakeHub, tiny: str, hf_home: Path) -> None:
+    # The first two GETs of LICENSE answer after 3 s. With OPENAUDIT_TIMEOUT=1 the first times out; a request that
+    # timed out is not repeated (issue 7: every fault case well under 10 s), so the file is reported, not waited for.
+    fake_hub.add_fault(r"/resolve/[0-9a-f]+/LICENSE$", method="GET", delay=3, times=2)
     env = hub_env(fake_hub.url, hf_home, OPENAUDIT_TIMEOUT="1")
     proc, report = check_json(env, "acme/tiny")
     assert proc.returncode == 1, proc.stderr  # an unread license file fails the gate (OA111, issue 15)
@@ -356,4 +367,4 @@ def test_retried_head_is_bounded_by_openaudit_timeout(fake_hub: FakeHub, tiny: s
     assert proc.stderr == ""
     assert files_by_name(report)["LICENSE"]["status"] == "unreadable"
     assert "timed out after 1 s" in files_by_name(report)["LICENSE"]["reason"]
-    assert len(fake_hub.requests_to("/LICENSE$", method="HEAD")) == 1
+    assert len(fake_hub.requests_to("/LICENSE$")) == 1

@@ -44,25 +44,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 # Known debt, as (importer, imported) module pairs. Delete an entry when the import is gone; never add one.
-KNOWN_DEBT_CYCLES: set[tuple[str, str]] = {
-    # audit -> lineage -> batch -> audit: lineage reads upstream models through batch's budgeted Hub
-    # source (the import inside LineageResolver.audit hides the cycle). Hub access belongs in sources/.
-    ("openaudit.lineage", "openaudit.batch"),
-}
+KNOWN_DEBT_CYCLES: set[tuple[str, str]] = set()
 KNOWN_DEBT_LAYERS: set[tuple[str, str]] = {  # upward imports
     # Report.references holds standards' Reference objects (imported for type checking only): the typed
     # results of the report belong in model.py (issue 17, typed results).
     ("openaudit.model", "openaudit.standards.references"),
 }
 KNOWN_DEBT_PRIVATE: set[tuple[str, str]] = {
-    # helpers of sources/hub.py used by the batch reader and the lineage resolver: to become public API
-    # of sources/ when Hub access moves there
-    ("openaudit.batch", "openaudit.sources.hub._before_deadline"),
-    ("openaudit.batch", "openaudit.sources.hub._first_line"),
-    ("openaudit.lineage", "openaudit.sources.hub._card_data_dict"),
-    ("openaudit.lineage", "openaudit.sources.hub._first_line"),
-    # batch borrows lineage's huggingface_hub environment setup
-    ("openaudit.batch", "openaudit.lineage._hub_env"),
     # the diff's Markdown uses the Markdown renderer's code-span helper
     ("openaudit.diff", "openaudit.report.markdown._code"),
 }

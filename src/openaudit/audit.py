@@ -39,8 +39,9 @@ def audit(target: str, *, context: DeploymentContext | dict | None = None, polic
     # The whole audit (fetch, lineage, reading, rules) within OPENAUDIT_CPU_LIMIT seconds of CPU: exit 3 past it.
     with cpu_deadline(str(target)):
         resolver = resolver or LineageResolver(offline=offline)
-        evidence = resolver.fetch_target(source or resolve(target, offline=offline))
-        trace = resolver.trace(evidence, max_depth=DEFAULT_MAX_DEPTH if max_depth is None else max_depth)
+        depth = DEFAULT_MAX_DEPTH if max_depth is None else max_depth
+        evidence = resolver.fetch_target(source or resolve(target, offline=offline), max_depth=depth)
+        trace = resolver.trace(evidence, max_depth=depth)
         return audit_evidence(evidence, context=context, policy=policy, rules=rules, catalog=resolver.catalog,
                               lineage=trace)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,22 +126,43 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _hub_ref(value: str) -> tuple[str, str | None] | None:
+    """(repo id, revision) of a base_model value written as a Hub id or URL; None for anything else."""
+    if value.startswith(("/", "~", "./", "../", "\\")):
+        return None
+    from openaudit.sources import HUB_ID
+
+    v = _HUB_PREFIX.sub("", value).strip("/")
+    if not HUB_ID.match(v) or ".." in v:
+        return None
+    repo_id, _, rev = v.partition("@")
+    return repo_id, rev or None
+
+
+def _dataset_ref(value: str) -> str | None:
+    """The Hub dataset id a ``datasets`` value names (``org/name``, ``datasets/org/name`` or a URL), or None."""
+    from openaudit.sources import HUB_ID
+
+    v = _HUB_PREFIX.sub("", value).strip("/")
+    if v.lower().startswith("datasets/"):
+        v = v[len("datasets/"):]
+    if not HUB_ID.match(v) or "@" in v or ".." in v:
+        return None
+    return v
+
+
+def _quietly(call: Any) -> None:
+    """A head-start fetch in a background thread: whatever goes wrong, the walk fetches (and reports) it itself."""
+    try:
+        call()
+    except BaseException:  # noqa: BLE001 (even CpuLimitExceeded: the audit's own thread raises it)
+        pass
+
+
 def _meta_citation(ev: Evidence, key: str, value: str) -> Citation:
     card = ev.card
     return Citation(source="metadata", file=card.path if card is not None else None,
                     line=card.line_of(key) if card is not None else None, text=f"{key}: {value}"[:300])
-
-
-def _hub_env() -> float:
-    """The same huggingface_hub settings HubSource.fetch applies (before huggingface_hub is first imported)."""
-    from openaudit.sources.hub import timeout_seconds
-
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("HF_HUB_VERBOSITY", "error")
-    t = timeout_seconds()
-    os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(max(1, t))))
-    os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(max(1, t))))
-    return t
 
 
 class LineageResolver:
@@ -194,15 +214,8 @@ class LineageResolver:
             except (OSError, ValueError):
                 pass
             return None
-        if value.startswith(("/", "~", "./", "../", "\\")):
-            return None
-        from openaudit.sources import HUB_ID
-
-        v = _HUB_PREFIX.sub("", value).strip("/")
-        if not HUB_ID.match(v) or ".." in v:
-            return None
-        repo_id, _, rev = v.partition("@")
-        return "hub", repo_id, rev or None
+        ref = _hub_ref(value)
+        return None if ref is None else ("hub", ref[0], ref[1])
 
     @staticmethod
     def _key(kind: str, ident: str, revision: str | None) -> str:
@@ -219,17 +232,54 @@ class LineageResolver:
                                                                           else None))
 
     def upstream(self, kind: str, ident: str, revision: str | None, source: Any = None,
-                 offline: bool = False) -> Upstream:
+                 offline: bool = False, on_info: Any = None) -> Upstream:
         """``offline``: read from the Hub cache only (an upstream of a model read offline, such as an installed
-        GGUF file or Ollama model, whatever the run's setting), cached apart from the same model read online."""
+        GGUF file or Ollama model, whatever the run's setting), cached apart from the same model read online.
+        ``on_info``: see ``_prefetcher`` (Hub models read online only)."""
         offline = offline and not self.offline
         return self._once(self._nodes, self._key(kind, ident, revision) + ("#offline" if offline else ""),
-                          lambda: self._fetch_upstream(kind, ident, revision, source, offline=offline))
+                          lambda: self._fetch_upstream(kind, ident, revision, source, offline=offline,
+                                                       on_info=None if offline else on_info))
 
-    def fetch_target(self, source: Any) -> Evidence:
+    # -- head start: upstreams and dataset cards load with the files of the model that names them ---------------
+    def _prefetcher(self, depth: int, max_depth: int, datasets: bool = False) -> Any:
+        """The ``on_info`` hook of a Hub model at ``depth`` (1: a target): when its model_info has answered, the
+        base models named in its card data (when ``depth`` <= ``max_depth``) and, for a target, its dataset cards
+        start loading in background threads, through the run cache. The walk that follows (``trace``) reads the
+        same cache, so it waits for them instead of fetching again; a value the README's front matter does not
+        repeat only costs its request. Each hop thus adds at most one round trip, not two."""
+
+        def hook(stored: dict[str, Any]) -> None:
+            card = stored.get("card_data") if isinstance(stored, dict) else None
+            if not isinstance(card, dict):
+                return
+            calls: list[Any] = []
+            if depth <= max_depth:
+                values, _ = _base_values(card.get("base_model"))
+                for value in values:
+                    ref = _hub_ref(value)
+                    if ref is not None:
+                        ident, rev = ref
+                        calls.append(lambda i=ident, r=rev: self.upstream(
+                            "hub", i, r, on_info=self._prefetcher(depth + 1, max_depth)))
+            if datasets:
+                for value in _values(card.get("datasets")):
+                    ds = _dataset_ref(value)
+                    if ds is not None:
+                        calls.append(lambda v=ds: self._once(self._datasets, v.lower(), lambda: self._fetch_dataset(v)))
+            for call in calls:
+                threading.Thread(target=_quietly, args=(call,), name="openaudit-prefetch", daemon=True).start()
+
+        return hook
+
+    def fetch_target(self, source: Any, max_depth: int = DEFAULT_MAX_DEPTH) -> Evidence:
         """A target's evidence through the run cache: a model that is both a target and an upstream of another
-        target of the batch is fetched once. Raises the source's error like ``source.fetch()``."""
+        target of the batch is fetched once. Raises the source's error like ``source.fetch()``. A Hub target's
+        upstream models (up to ``max_depth`` hops) and dataset cards start loading as soon as its model_info has
+        answered, in the same round trip as its files (see ``_prefetcher``)."""
         if getattr(source, "kind", None) == "hub":
+            if max_depth > 0 and not self.offline and getattr(source, "on_info", False) is None:
+                source.on_info = self._prefetcher(1, max_depth, datasets=True)
             node = self.upstream("hub", source.repo_id, source.revision, source)
         elif getattr(source, "kind", None) == "local":
             node = self.upstream("local", str(source.path), None, source)
@@ -241,7 +291,7 @@ class LineageResolver:
         return node.evidence
 
     def _fetch_upstream(self, kind: str, ident: str, revision: str | None, source: Any = None,
-                        offline: bool = False) -> Upstream:
+                        offline: bool = False, on_info: Any = None) -> Upstream:
         from openaudit.licenses.identify import declared_name, identify
         from openaudit.licenses.terms import reconcile
 
@@ -253,10 +303,10 @@ class LineageResolver:
                 from openaudit.sources.local import LocalSource
 
                 ev = LocalSource(Path(ident)).fetch()
-            else:  # one GET per file, at most batch.PER_MODEL_REQUESTS requests (upstreams are often repeated)
-                from openaudit.batch import BudgetHubSource
+            else:  # one GET per file, at most PER_MODEL_REQUESTS requests (upstreams are often repeated)
+                from openaudit.sources.hub import BudgetHubSource
 
-                ev = BudgetHubSource(ident, revision, offline=self.offline or offline).fetch()
+                ev = BudgetHubSource(ident, revision, offline=self.offline or offline, on_info=on_info).fetch()
         except CpuLimitExceeded:
             raise  # the audit's CPU limit: the whole audit stops, not only this upstream
         except OpenAuditError as exc:
@@ -336,7 +386,8 @@ class LineageResolver:
                 entry.update(status="depth_limit",
                              reason=f"not followed: beyond --max-depth {tr.max_depth}; its terms are not included")
                 continue
-            node = self.upstream(kind, ident, rev, offline=ev.offline and kind == "hub")
+            node = self.upstream(kind, ident, rev, offline=ev.offline and kind == "hub",
+                                 on_info=self._prefetcher(depth + 1, tr.max_depth))
             if node.error is not None:  # "org/name: repository not found…" -> "repository not found…"
                 reason = node.error
                 for prefix in (f"{ident}@{rev}: " if rev else None, f"{ident}: "):
@@ -353,52 +404,29 @@ class LineageResolver:
 
     # -- datasets ----------------------------------------------------------------------------------
     def dataset_entry(self, ev: Evidence, value: str) -> dict[str, Any]:
-        from openaudit.sources import HUB_ID
-
-        v = _HUB_PREFIX.sub("", value).strip("/")
-        if v.lower().startswith("datasets/"):
-            v = v[len("datasets/"):]
         base: dict[str, Any] = {"id": value, "status": "invalid", "reason": "not a Hub dataset id",
                                 "license": None, "license_id": "unknown", "license_name": None, "category": None,
                                 "gated": None, "non_commercial": False, "no_derivatives": False,
                                 "citation": _meta_citation(ev, "datasets", value)}
-        if not HUB_ID.match(v) or "@" in v or ".." in v:
+        v = _dataset_ref(value)
+        if v is None:
             return base
         data = self._once(self._datasets, v.lower(), lambda: self._fetch_dataset(v))
         return {**base, **data, "id": v, "citation": base["citation"]}
 
     def _fetch_dataset(self, ds_id: str) -> dict[str, Any]:
-        t = _hub_env()
-        if self.offline or ("huggingface_hub" not in sys.modules and (
-                os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
-        ).upper() in ("1", "ON", "YES", "TRUE")):  # what constants.HF_HUB_OFFLINE will say, without the import
-            return {"status": "unreachable", "reason": "offline: dataset cards are not read offline"}
-        from huggingface_hub import HfApi, constants
-        from huggingface_hub import errors as hf_errors
+        from openaudit.sources.hub import DatasetUnavailable, dataset_card
 
-        from openaudit.sources.hub import OffEndpoint, _card_data_dict, _first_line, guard_session
-
-        if self.offline or constants.HF_HUB_OFFLINE:
-            return {"status": "unreachable", "reason": "offline: dataset cards are not read offline"}
-        guard_session()
         try:
-            info = HfApi().dataset_info(ds_id, timeout=t)
-        except OffEndpoint as exc:
+            card, tags, gated = dataset_card(ds_id, offline=self.offline)
+        except DatasetUnavailable as exc:
             return {"status": "unreachable", "reason": str(exc)}
-        except hf_errors.RepositoryNotFoundError:
-            return {"status": "unreachable", "reason": "dataset not found on the Hub (or private without access)"}
-        except hf_errors.HfHubHTTPError as exc:
-            status = getattr(getattr(exc, "response", None), "status_code", None)
-            return {"status": "unreachable", "reason": f"Hub request failed (HTTP {status})"}
-        except Exception as exc:
-            return {"status": "unreachable", "reason": f"could not reach the Hub: {_first_line(exc)}"}
-        card = _card_data_dict(getattr(info, "card_data", None))
         declared = _values(card.get("license"))
         if not declared:
-            declared = [str(t)[8:] for t in (info.tags or []) if str(t).lower().startswith("license:")]
+            declared = [t[8:] for t in tags if t.lower().startswith("license:")]
         entries = [e for e in (self._license(v) for v in declared) if e is not None]
         out: dict[str, Any] = {"status": "ok", "reason": None, "license": ", ".join(declared) or None,
-                               "gated": info.gated if info.gated is not None else False}
+                               "gated": gated if gated is not None else False}
         if entries:
             e = entries[0]
             out.update(license_id=e.id, license_name=e.name, category=e.category)

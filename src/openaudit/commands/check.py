@@ -1,7 +1,9 @@
 """``openaudit check``: audit models named on the command line, in a file, or by a Hub author."""
 
+import itertools
 import sys
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 import typer
 
@@ -96,16 +98,20 @@ def check(
         names = list(targets or []) + (batch.targets_from_file(from_file) if from_file else [])
         if not names and not author:
             raise UsageError(f"--from {from_file}: no targets in the file")
-        items = batch.items_for(names, offline=offline)  # a malformed target fails the run before any fetch
-        if author:
-            items += batch.list_author(author, offline=offline, limit=limit)
+        items: Iterable[batch.Item] = batch.items_for(names, offline=offline)  # malformed: fails before any fetch
+        if author:  # its listing is read as the batch goes (the first page now)
+            items = itertools.chain(items, batch.list_author(author, offline=offline, limit=limit))
+        stream = _jsonl_stream(names) if fmt == "jsonl" and output is None else None
         outcome = batch.run(items, context=context, policy=policy, offline=offline, rules=tuple(rules or ()),
-                            max_depth=max_depth, jobs=jobs, progress=sys.stderr.isatty(), debug=debug)
+                            max_depth=max_depth, jobs=jobs, progress=sys.stderr.isatty(), debug=debug,
+                            on_done=stream)
+    if stream is not None:  # each line (or error line) went out as its target finished
+        raise typer.Exit(outcome.exit_code)
     for target, err in outcome.errors:  # the targets that could not be audited: one line each
         say_error(error_line(target, err) if target in names else err.message)
     if outcome.reports:
         quiet_table = quiet and fmt == "table"
-        many = len(items) > 1 and fmt == "table" and not quiet_table
+        many = outcome.count > 1 and fmt == "table" and not quiet_table
         width = None
         if many and output is None:
             from openaudit.report.catalog import terminal_width
@@ -115,6 +121,24 @@ def check(
              trailer=batch.summary_text(outcome.reports, outcome.errors, width=width) if many else "",
              min_severity=min_severity)
     raise typer.Exit(outcome.exit_code)
+
+
+def _jsonl_stream(names: list[str]) -> Any:
+    """``check -f jsonl`` on standard output: each report line (or error line on stderr) is written as soon as its
+    target finishes, in the order targets finish, and not kept (a 10,000-model batch holds one report at a time
+    per worker). Other formats and ``--output`` need every report first."""
+    from openaudit.commands.common import stdout_errors
+    from openaudit.report import render
+
+    def done(item: Any, result: Any) -> None:
+        if isinstance(result, OpenAuditError):
+            say_error(error_line(item.target, result) if item.target in names else result.message)
+            return
+        with stdout_errors():
+            render([result], "jsonl", sys.stdout)
+            sys.stdout.flush()
+
+    return done
 
 
 def error_line(target: str, err: OpenAuditError) -> str:

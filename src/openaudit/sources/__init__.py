@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from openaudit.errors import UsageError
-from openaudit.sources.base import Source
-
-# org/name with an optional @revision; the org may be omitted for legacy ids such as "gpt2".
-HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}(?:@[\w./-]{1,200})?\Z")
+from openaudit.sources.base import HUB_ID, Source
 
 
 def resolve(target: str, *, offline: bool = False) -> Source:
@@ -57,4 +53,4 @@ def resolve_hub(target: str, *, offline: bool = False) -> Source:
     return HubSource(repo_id, revision or None, offline=offline)
 
 
-__all__ = ["Source", "resolve", "resolve_hub"]
+__all__ = ["HUB_ID", "Source", "resolve", "resolve_hub"]

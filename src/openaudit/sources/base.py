@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 
 from openaudit.evidence import Evidence
+
+# org/name with an optional @revision; the org may be omitted for legacy ids such as "gpt2".
+HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}(?:@[\w./-]{1,200})?\Z")
 
 
 class Source(ABC):

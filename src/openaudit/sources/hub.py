@@ -1,9 +1,17 @@
-"""Evidence from the Hugging Face Hub through huggingface_hub (imported lazily: it costs ~400 ms).
+"""Evidence from the Hugging Face Hub: single checks, budgeted batch reads, upstream models, organisation
+listings and dataset cards. huggingface_hub is imported lazily (it costs ~400 ms); its HTTP layer, with
+openaudit's guards, retries and deadline, is ``openaudit.sources.hubnet``.
 
-Request budget: one ``model_info`` call, then ``hf_hub_download`` per file pinned to the commit sha
-that model_info returned. A file already in the Hub cache at that sha costs no request, so a repeat
-check at an unchanged revision makes one request. Offline (``--offline`` or HF_HUB_OFFLINE=1) we read
-the revision and repo facts that the last online check stored beside the Hub cache.
+Requests: one ``model_info`` call (none when the model came from an organisation listing), then one GET per file
+at the commit sha model_info returned (no HEAD: the sha pins the content), every file of the check at once
+(card, license, use-policy and notice files, most decisive first within each role's cap). Files are written into
+the standard Hub cache layout; a file already there at that sha costs no request, so a repeat check at an
+unchanged revision makes one request, and ``--offline`` none: it reads the revision and repo facts that the last
+online check stored beside the Hub cache, and the files from the Hub cache.
+
+``on_info`` (optional) is called with the repo facts as soon as model_info (or the listing) has answered, before
+the files are read: the lineage resolver starts the upstream models and dataset cards named in the card data
+there, so they load in the same round trip as this model's files.
 """
 
 from __future__ import annotations
@@ -11,8 +19,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,28 +28,47 @@ from urllib.parse import quote
 from openaudit.card import parse_card
 from openaudit.errors import EvidenceUnavailable, HubNotFound, HubUnreachable, UsageError
 from openaudit.evidence import Evidence, SourceFile, role_of
-from openaudit.sources.base import Source
+from openaudit.sources.base import HUB_ID, Source
+from openaudit.sources.hubnet import (
+    DEFAULT_TIMEOUT,
+    OffEndpoint,
+    cached_file,
+    card_data_dict,
+    check_deadline_seconds,
+    download_failure,
+    first_line,
+    get_file,
+    guard_session,
+    hub_env,
+    in_parallel,
+    plain_name,
+    repo_cache_dir,
+    retry_after,
+    retry_rate_limited,
+    retry_wait_cap,
+    store_ref,
+    timeout_seconds,
+    valid_sha,
+)
 from openaudit.sources.local import read_file
 from openaudit.textutil import redact_secrets, secrets
 
-_SHA = re.compile(r"[0-9a-f]{40}")
-DEFAULT_TIMEOUT = 20.0
+__all__ = [
+    "DEFAULT_TIMEOUT", "PER_MODEL_REQUESTS", "ROLE_BUDGET", "BudgetHubSource", "DatasetUnavailable", "HubSource",
+    "OffEndpoint", "allowed_files", "card_data_dict", "check_deadline_seconds", "dataset_card", "fetch_order",
+    "first_line", "hub_env", "license_link_name", "list_author_models", "plain_name", "retry_wait_cap",
+    "timeout_seconds", "valid_sha",
+]
+
 MAX_FILES_PER_ROLE = 8  # a single check reads at most this many files of each role (card, license, …)
+PER_MODEL_REQUESTS = 5  # a batch model or an upstream: at most this many requests (model_info included)
+ROLE_BUDGET = {"card": 1, "license": 2, "use_policy": 1, "notice": 1}  # per model, in fetch order; sums to 5
 _ROLE_ORDER = {"card": 0, "license": 1, "use_policy": 2, "notice": 3}
 _MAIN_LICENSE = re.compile(r"licen[cs]e(?:\.(?:md|txt|rst|markdown))?", re.I)
-_BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 MAX_STORE_BYTES = 4 << 20  # the offline store entry of one revision (siblings, tags, card data)
+LIST_EXPAND = ["sha", "siblings", "tags", "gated", "cardData"]
+_ORG = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}\Z")
 
-
-def valid_sha(value: Any) -> bool:
-    """A full commit sha as the Hub names revisions: exactly 40 lower-case hex digits (nothing else, no newline)."""
-    return isinstance(value, str) and _SHA.fullmatch(value) is not None
-
-
-def plain_name(value: Any) -> bool:
-    """A repository-root file name from a Hub answer that is safe to use in a path or a request."""
-    return (isinstance(value, str) and 0 < len(value) <= 255 and value not in (".", "..")
-            and _BAD_NAME.search(value) is None)
 
 
 def license_link_name(card_data: Any, repo_id: str) -> str | None:
@@ -83,317 +110,57 @@ def fetch_order(names: list[str], license_link: str | None = None) -> list[str]:
     return sorted((n for n in names if plain_name(n) and role_of(n) is not None), key=key)
 
 
-def timeout_seconds() -> float:
-    """OPENAUDIT_TIMEOUT in seconds (fractions allowed); unset or unparsable: the default."""
-    from openaudit.textutil import env_seconds
 
-    return env_seconds("OPENAUDIT_TIMEOUT", DEFAULT_TIMEOUT)
+def allowed_files(names: list[str], budget: int) -> set[str]:
+    """The files one model's request budget covers, ``names`` in fetch order (most decisive first).
 
-
-def _redact(message: str) -> str:
-    """Never let a token reach output, whatever an exception message contains."""
-    return " ".join(redact_secrets(message).split())
-
-
-def _first_line(exc: BaseException) -> str:
-    if _is_timeout(exc):
-        return f"timed out after {timeout_seconds():g} s (OPENAUDIT_TIMEOUT)"
-    text = str(exc).strip().splitlines()
-    return _redact(text[0] if text else exc.__class__.__name__)
-
-
-def _cause(exc: BaseException) -> str:
-    """The underlying reason of a huggingface_hub error that wraps another (HTTP status or network error)."""
-    cause = exc.__cause__ or exc
-    status = getattr(getattr(cause, "response", None), "status_code", None)
-    if status is not None:
-        return f"HTTP {status}" + (" (rate limited)" if status == 429 else "")
-    return _first_line(cause)
-
-
-def check_deadline_seconds(timeout: float) -> float:
-    """Wall-clock budget of one Hub check (model_info and every download): 2 x OPENAUDIT_TIMEOUT + 5 s.
-
-    huggingface_hub retries a file whose metadata request keeps failing (5xx, network) with exponential
-    backoff for ~25 s; past this budget we stop waiting for it and do not fetch the remaining files.
-    """
-    return 2 * timeout + 5
-
-
-MODEL_INFO_RETRIES = 2  # model_info answered 429 or 502/503/504: retried at most this many times
-_RETRY_STATUS = (429, 502, 503, 504)
-
-
-def _retry_rate_limited(call: Any, timeout: float, deadline: float) -> Any:
-    """Run ``call`` (a model_info request), retrying a bounded number of times on 429 and 502-504.
-
-    huggingface_hub's ``model_info`` does not retry (only file downloads go through its backoff). We honour a
-    ``Retry-After`` (seconds) of at most ``retry_wait_cap(timeout)``; a longer one is not waited for at all (the
-    Hub will still refuse after a capped wait): the error says when to retry. Without the header we wait 1 s
-    then 2 s (capped the same way), and never past the check deadline.
-    """
-    from huggingface_hub import errors as hf_errors
-
-    for attempt in range(MODEL_INFO_RETRIES + 1):
-        try:
-            return call()
-        except hf_errors.HfHubHTTPError as exc:
-            response = getattr(exc, "response", None)
-            status = getattr(response, "status_code", None)
-            if status not in _RETRY_STATUS or attempt == MODEL_INFO_RETRIES:
-                raise
-            asked = _retry_after(getattr(response, "headers", None) or {})
-            if asked is not None and asked > retry_wait_cap(timeout):
-                raise
-            wait = min(asked if asked is not None else float(2 ** attempt), retry_wait_cap(timeout))
-            if time.monotonic() + wait + 1 >= deadline:
-                raise
-            time.sleep(wait)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def retry_wait_cap(timeout: float) -> float:
-    """The longest Retry-After we wait for: min(10 s, OPENAUDIT_TIMEOUT)."""
-    return min(10.0, timeout)
-
-
-def _retry_after(headers: Any) -> float | None:
-    try:
-        value = headers.get("Retry-After")
-    except Exception:
-        return None
-    if value is None:
-        return None
-    try:
-        seconds = float(str(value).strip())
-    except ValueError:
-        return None  # an HTTP date: not honoured, use the default backoff
-    return seconds if seconds >= 0 else None
-
-
-HEAD_RETRIES = 1  # a file's metadata request answered 500-504 again on huggingface_hub's retry: one more try
-GET_RETRIES = 1  # a file's body download dropped or timed out: resumed at most once
-_bound_lock = threading.Lock()
-_tls = threading.local()
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    return isinstance(exc, TimeoutError) or any("Timeout" in k.__name__ for k in type(exc).__mro__)
-
-
-def bound_hub_client(timeout: float) -> None:
-    """Make huggingface_hub's file downloads honour OPENAUDIT_TIMEOUT exactly and retry a bounded number of times.
-
-    Left alone, ``hf_hub_download`` retries a failing metadata request (5xx, 429, timeout, dropped connection)
-    up to 5 times with 1-8 s backoff (~25 s, each try with a 60 s timeout), and a failing body download 5 times
-    more. Here: every request times out after ``timeout`` seconds (fractions allowed); after a failed first
-    try the metadata request is retried only on 500-504, at most ``HEAD_RETRIES`` more times 0.5 s apart; a
-    request that timed out is not repeated (the user granted it ``timeout``); a body download that broke (not
-    timed out) is resumed at most ``GET_RETRIES`` times. 429 is handled in ``HubSource._download`` (Retry-After,
-    capped). These are huggingface_hub internals: each patch is applied only if the name exists with the
-    expected shape, and the check deadline bounds the whole check whatever happens.
-    """
-    import inspect
-
-    from huggingface_hub import constants, file_download
-
-    with _bound_lock:
-        constants.HF_HUB_ETAG_TIMEOUT = timeout
-        constants.HF_HUB_DOWNLOAD_TIMEOUT = timeout
-        if isinstance(getattr(file_download, "_ETAG_RETRY_TIMEOUT", None), (int, float)):
-            file_download._ETAG_RETRY_TIMEOUT = timeout
-        head = getattr(file_download, "_httpx2_follow_hub_redirects_with_backoff", None)
-        if callable(head) and not getattr(head, "_openaudit", False):
-
-            def bounded_head(method: str, url: str, *, retry_on_errors: bool = False, **kwargs: Any) -> Any:
-                if retry_on_errors:
-                    first = getattr(_tls, "timed_out", None)
-                    if first is not None and first[0] == url:
-                        _tls.timed_out = None
-                        raise first[1]
-                    kwargs.setdefault("max_retries", HEAD_RETRIES)
-                    kwargs.setdefault("base_wait_time", 0.5)
-                    kwargs.setdefault("max_wait_time", 1.0)
-                    kwargs.setdefault("retry_on_exceptions", ())
-                    kwargs.setdefault("retry_on_status_codes", (500, 502, 503, 504))
-                try:
-                    return head(method, url, retry_on_errors=retry_on_errors, **kwargs)
-                except Exception as exc:
-                    if not retry_on_errors and _is_timeout(exc):
-                        _tls.timed_out = (url, exc)
-                    raise
-
-            bounded_head._openaudit = True  # type: ignore[attr-defined]
-            file_download._httpx2_follow_hub_redirects_with_backoff = bounded_head
-        get = getattr(file_download, "http_get", None)
-        if callable(get) and not getattr(get, "_openaudit", False):
-            try:
-                has_retries = "_nb_retries" in inspect.signature(get).parameters
-            except (TypeError, ValueError):
-                has_retries = False
-            if has_retries:
-
-                def bounded_get(*args: Any, **kwargs: Any) -> Any:
-                    if "_nb_retries" not in kwargs:  # the first try (its own resumes pass the remaining count)
-                        kwargs["_nb_retries"] = GET_RETRIES
-                        _tls.get_started = time.monotonic()
-                    else:
-                        # A resume comes 1 s after the failure; one after a timeout is not made.
-                        limit = float(getattr(constants, "HF_HUB_DOWNLOAD_TIMEOUT", 0) or 0)
-                        if time.monotonic() - getattr(_tls, "get_started", time.monotonic()) >= 1 + 0.9 * limit:
-                            raise TimeoutError("the download timed out")
-                    return get(*args, **kwargs)
-
-                bounded_get._openaudit = True  # type: ignore[attr-defined]
-                file_download.http_get = bounded_get
-
-
-class _DeadlinePassed(Exception):
-    pass
-
-
-class OffEndpoint(Exception):
-    """A Hub answer (a pagination link, a redirect of an API call) pointed away from HF_ENDPOINT: refused."""
-
-
-def _origin(url: Any) -> tuple[str, str, int]:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(str(url))
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme, -1)
-
-
-def _where(url: Any) -> str:
-    scheme, host, port = _origin(url)
-    return f"{scheme}://{host}:{port}"  # never the path or query (they may carry anything)
-
-
-def _endpoint_origin() -> tuple[str, str, int]:
-    from huggingface_hub import constants
-
-    return _origin(constants.ENDPOINT)
-
-
-def _stay_on_endpoint(request: Any) -> None:
-    """httpx request hook: a request that carries the token, or any Hub API request, goes to HF_ENDPOINT only
-    (same scheme, host and port). A file download redirected to a CDN is allowed: httpx drops the token on a
-    redirect to another host."""
-    here = _origin(request.url)
-    if here == _endpoint_origin():
-        return
-    path = getattr(request.url, "path", "") or ""
-    if request.headers.get("authorization") is not None or path.startswith("/api/"):
-        raise OffEndpoint(f"refused a request to {_where(request.url)}: not HF_ENDPOINT "
-                          f"({_where_tuple(_endpoint_origin())}); a Hub answer pointed to another host")
-
-
-def _where_tuple(origin: tuple[str, str, int]) -> str:
-    return f"{origin[0]}://{origin[1]}:{origin[2]}"
-
-
-def _no_api_redirect_away(response: Any) -> None:
-    """httpx response hook: a Hub API answer that redirects to another host is not followed (its JSON would be
-    used as the Hub's)."""
-    if not getattr(response, "has_redirect_location", False):
-        return
-    request = response.request
-    path = getattr(request.url, "path", "") or ""
-    if not path.startswith("/api/"):
-        return
-    target = request.url.join(response.headers.get("location", ""))
-    if _origin(target) != _endpoint_origin():
-        raise OffEndpoint(f"refused a redirect of a Hub API answer to {_where(target)}: not HF_ENDPOINT "
-                          f"({_where_tuple(_endpoint_origin())})")
-
-
-def guard_session() -> None:
-    """Install the two HF_ENDPOINT hooks on huggingface_hub's shared HTTP client (idempotent; re-checked before
-    every Hub use, since huggingface_hub may build a new client)."""
-    from huggingface_hub import get_session
-
-    with _bound_lock:
-        session = get_session()
-        hooks = session.event_hooks
-        changed = False
-        if _stay_on_endpoint not in hooks.get("request", []):
-            hooks.setdefault("request", []).append(_stay_on_endpoint)
-            changed = True
-        if _no_api_redirect_away not in hooks.get("response", []):
-            hooks.setdefault("response", []).append(_no_api_redirect_away)
-            changed = True
-        if changed:
-            session.event_hooks = hooks
-
-
-def download_failure(name: str, role: str, exc: BaseException) -> SourceFile:
-    """The file entry saying why its download failed (every Hub download path says it the same way)."""
-    from huggingface_hub import errors as hf_errors
-
-    if isinstance(exc, _DeadlinePassed):
-        error = f"download failed: {exc}"
-    elif isinstance(exc, hf_errors.GatedRepoError):
-        from huggingface_hub import get_token
-
-        error = "gated: " + ("this token has not been granted access (request it on the model page)" if get_token()
-                             else "access to the files not granted (set HF_TOKEN)")
-    elif isinstance(exc, hf_errors.RemoteEntryNotFoundError):
-        error = "listed by the Hub but not found at this revision"
-    elif isinstance(exc, hf_errors.HfHubHTTPError):
-        error = f"download failed (HTTP {getattr(getattr(exc, 'response', None), 'status_code', None)})"
-    else:
-        error = f"download failed: {_first_line(exc)}"
-    return SourceFile(name=name, role=role, error=error)
-
-
-def _before_deadline(call: Any, deadline: float | None) -> Any:
-    """Run ``call`` in a daemon thread and stop waiting for it at ``deadline`` (monotonic).
-
-    An abandoned call keeps running in the background (a thread cannot be killed) until the process
-    exits; it only writes to the Hub cache through huggingface_hub's own locks and temporary files.
-    """
-    if deadline is None:
-        return call()
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise _DeadlinePassed("not fetched: the Hub check deadline passed")
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = call()
-        except BaseException as exc:  # handed to the caller's thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, name="openaudit-download", daemon=True)
-    worker.start()
-    worker.join(remaining)
-    if worker.is_alive():
-        raise _DeadlinePassed("no answer before the Hub check deadline (the Hub kept failing or was too slow)")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    Each role has its own share (ROLE_BUDGET: the card, two license files, a use policy, a notice), so files of
+    one role (four ``COPYING.n`` decoys, a pile of NOTICEs) cannot push out another role's; a share a model does
+    not use goes to its remaining files, most decisive first. With a smaller budget (model_info spent one
+    request), the shares of the least decisive roles shrink first."""
+    budget = max(0, budget)
+    shares = dict(ROLE_BUDGET)
+    for role in reversed(list(shares)):
+        while sum(shares.values()) > budget and shares[role] > 0:
+            shares[role] -= 1
+    chosen: list[str] = []
+    used: dict[str, int] = {}
+    for n in names:
+        role = role_of(n) or ""
+        if used.get(role, 0) < shares.get(role, 0):
+            used[role] = used.get(role, 0) + 1
+            chosen.append(n)
+    for n in names:
+        if len(chosen) >= budget:
+            break
+        if n not in chosen:
+            chosen.append(n)
+    return set(chosen[:budget])
 
 
 class HubSource(Source):
+    """A Hub model. ``info``: a ModelInfo from an organisation listing (list_models with expand=sha,siblings,tags,
+    gated,cardData), used instead of a model_info request. ``budget``: at most this many requests for the model
+    (model_info included when it is made), shared out by role (``allowed_files``); None: every file of each role up
+    to MAX_FILES_PER_ROLE. ``on_info``: called with the repo facts before the files are read (see the module
+    docstring)."""
+
     kind = "hub"
 
-    def __init__(self, repo_id: str, revision: str | None = None, *, offline: bool = False, info: Any = None):
+    def __init__(self, repo_id: str, revision: str | None = None, *, offline: bool = False, info: Any = None,
+                 budget: int | None = None, on_info: Callable[[dict[str, Any]], None] | None = None):
         self.repo_id = repo_id
         self.revision = revision
         self.offline_flag = offline
-        # A ModelInfo from a listing (list_models with expand=sha,siblings,tags,gated,cardData): used instead of
-        # a model_info request, so a batch over an organisation costs only the file downloads per model.
         self.info = info
+        self.budget = budget
+        self.on_info = on_info
 
     @property
     def display(self) -> str:
         return self.repo_id + (f"@{self.revision}" if self.revision else "")
 
+    # -- metadata store beside the Hub cache (for --offline) ------------------------------------
     # -- metadata store beside the Hub cache (for --offline) ------------------------------------
     def _store_dir(self, hf_home: str) -> Path:
         return Path(hf_home) / "openaudit" / ("models--" + self.repo_id.replace("/", "--"))
@@ -430,19 +197,12 @@ class HubSource(Source):
             return sha, {}
         return sha, _valid_store(raw)
 
+
     # -- fetching -------------------------------------------------------------------------------
     def fetch(self) -> Evidence:
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        # huggingface_hub logs retries ("Retrying in 1s…") on stderr; our report says which files failed and why,
-        # and the CLI promises one stderr line on error. Read at its first import, so a caller's setting wins.
-        os.environ.setdefault("HF_HUB_VERBOSITY", "error")
-        t = timeout_seconds()
-        # huggingface_hub reads these as integers at import; the exact (possibly fractional) value is set below.
-        os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(max(1, t))))
-        os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(max(1, t))))
+        t = hub_env()
         from huggingface_hub import constants
 
-        bound_hub_client(t)
         guard_session()
         check_cache_location(constants)
         offline = self.offline_flag or constants.HF_HUB_OFFLINE
@@ -451,6 +211,9 @@ class HubSource(Source):
             return self._fetch_offline(constants, requested)
         return self._fetch_online(constants, requested, t)
 
+    def _listed(self) -> bool:
+        return self.info is not None and bool(getattr(self.info, "sha", None))
+
     def _fetch_online(self, constants: Any, requested: str, timeout: float) -> Evidence:
         from huggingface_hub import HfApi
         from huggingface_hub import errors as hf_errors
@@ -458,12 +221,12 @@ class HubSource(Source):
         api = HfApi()
         deadline = time.monotonic() + check_deadline_seconds(timeout)
         try:
-            info = self.info if self.info is not None and getattr(self.info, "sha", None) else _retry_rate_limited(
+            info = self.info if self._listed() else retry_rate_limited(
                 lambda: api.model_info(self.repo_id, revision=self.revision, timeout=timeout), timeout, deadline)
         except OffEndpoint as exc:
             raise EvidenceUnavailable(f"{self.display}: {exc}") from None
         except hf_errors.HFValidationError as exc:
-            raise UsageError(f"not a valid Hub model id: {self.display!r} ({_first_line(exc)})") from None
+            raise UsageError(f"not a valid Hub model id: {self.display!r} ({first_line(exc)})") from None
         except hf_errors.GatedRepoError:
             raise EvidenceUnavailable(f"{self.display}: gated repository and no access granted") from None
         except hf_errors.RevisionNotFoundError:
@@ -476,13 +239,13 @@ class HubSource(Source):
             response = getattr(exc, "response", None)
             status = getattr(response, "status_code", None)
             if status == 429:
-                asked = _retry_after(getattr(response, "headers", None) or {})
+                asked = retry_after(getattr(response, "headers", None) or {})
                 when = f"; it asks to retry after {asked:g} s" if asked is not None else ""
                 raise EvidenceUnavailable(f"{self.display}: rate limited by the Hub (HTTP 429){when}") from None
             raise EvidenceUnavailable(f"{self.display}: Hub request failed (HTTP {status})") from None
         except Exception as exc:  # network errors come from httpx/httpx2; classify without importing it
             cached = self._has_cached_copy(constants, requested)
-            message = f"{self.display}: could not reach the Hub at {constants.ENDPOINT}: {_first_line(exc)}"
+            message = f"{self.display}: could not reach the Hub at {constants.ENDPOINT}: {first_line(exc)}"
             raise HubUnreachable(unreachable_message(message, cached), cached=cached) from None
 
         sha = info.sha
@@ -496,7 +259,7 @@ class HubSource(Source):
             "siblings": siblings,
             "tags": list(info.tags or []),
             "gated": info.gated,
-            "card_data": _card_data_dict(info.card_data),
+            "card_data": card_data_dict(info.card_data),
         }
         tokens = secrets()
         if tokens:  # what the Hub says is data to report: a token echoed in it is not
@@ -504,25 +267,43 @@ class HubSource(Source):
                 stored = json.loads(redact_secrets(json.dumps(stored), tokens, shape=False))
             except (TypeError, ValueError):
                 stored["card_data"] = {}
+        if self.on_info is not None:  # upstream models and dataset cards start now, with this model's files
+            try:
+                self.on_info(stored)
+            except Exception:
+                pass  # a head start only: the lineage resolver reads them anyway
         self._save_info(constants.HF_HOME, requested, sha, stored)
+        store_ref(self.repo_id, requested, sha)
         ev = self._evidence(sha, requested, stored, offline=False)
-        late = None  # set once the check deadline has passed: later files are not fetched
+        order = fetch_order(siblings, license_link_name(stored.get("card_data"), self.repo_id))
+        allowed = None if self.budget is None else allowed_files(order, self.budget - (0 if self._listed() else 1))
+        slots: list[SourceFile | None] = []
+        wanted: list[tuple[int, str, str]] = []
         per_role: dict[str, int] = {}
-        for name in fetch_order(siblings, license_link_name(stored.get("card_data"), self.repo_id)):
+        for name in order:
             role = role_of(name) or "license"
             per_role[role] = per_role.get(role, 0) + 1
-            if late is not None:
-                ev.files.append(SourceFile(name=name, role=role, error=f"not fetched: {late}"))
-                continue
-            if per_role[role] > self.role_cap(role):
-                ev.files.append(SourceFile(name=name, role=role, error=(
-                    f"not fetched: more than {self.role_cap(role)} {role.replace('_', ' ')} files in the repository "
+            if allowed is None and per_role[role] > MAX_FILES_PER_ROLE:
+                slots.append(SourceFile(name=name, role=role, error=(
+                    f"not fetched: more than {MAX_FILES_PER_ROLE} {role.replace('_', ' ')} files in the repository "
                     "root (the first ones, most decisive first, were read)")))
                 continue
-            sf = self._download(name, role, sha, offline=False, deadline=deadline)
-            ev.files.append(sf)
-            if time.monotonic() >= deadline:
-                late = f"the Hub check deadline ({check_deadline_seconds(timeout):g} s) passed"
+            cached = cached_file(self.repo_id, name, sha)
+            if cached is not None:  # at this sha: no request
+                slots.append(read_file(cached, name, role))
+            elif allowed is not None and name not in allowed:
+                slots.append(SourceFile(name=name, role=role, error=(
+                    f"not fetched: the batch request budget ({self.budget} per model) went to the card and more "
+                    "decisive files (shared out by role)")))
+            else:
+                wanted.append((len(slots), name, role))
+                slots.append(None)
+        fetched = in_parallel(
+            [lambda n=name, r=role: get_file(self.repo_id, n, r, sha, deadline) for _, name, role in wanted],
+            deadline, lambda i, exc: download_failure(wanted[i][1], wanted[i][2], exc))
+        for (k, _, _), sf in zip(wanted, fetched, strict=True):
+            slots[k] = sf
+        ev.files = [sf for sf in slots if sf is not None]
         self._finish(ev, stored)
         return ev
 
@@ -535,13 +316,10 @@ class HubSource(Source):
 
                 return bool(cached_revision(self.repo_id, requested, Path(constants.HF_HUB_CACHE)))
             sha, stored = loaded
-            snapshot = Path(constants.HF_HUB_CACHE) / ("models--" + self.repo_id.replace("/", "--")) / "snapshots" / sha
+            snapshot = repo_cache_dir(self.repo_id) / "snapshots" / sha
             return bool(stored) or snapshot.is_dir()
         except Exception:
             return None
-
-    def role_cap(self, role: str) -> int:
-        return MAX_FILES_PER_ROLE
 
     def _fetch_offline(self, constants: Any, requested: str) -> Evidence:
         loaded = self._load_info(constants.HF_HOME, requested)
@@ -555,7 +333,7 @@ class HubSource(Source):
                 f"{self.display}: offline and this revision is not in the cache (run one online check first)"
             )
         sha, stored = loaded
-        snapshot = Path(constants.HF_HUB_CACHE) / ("models--" + self.repo_id.replace("/", "--")) / "snapshots" / sha
+        snapshot = repo_cache_dir(self.repo_id) / "snapshots" / sha
         if not stored and not snapshot.is_dir():
             raise EvidenceUnavailable(f"{self.display}: offline and revision {sha[:12]} is not in the cache")
         # The stored listing and what the Hub cache holds: a stored listing can name more files, never hide one.
@@ -565,7 +343,9 @@ class HubSource(Source):
         for name in fetch_order(names, license_link_name(stored.get("card_data"), self.repo_id)):
             role = role_of(name)
             if role is not None:
-                ev.files.append(self._download(name, role, sha, offline=True))
+                cached = cached_file(self.repo_id, name, sha)
+                ev.files.append(read_file(cached, name, role) if cached is not None
+                                else SourceFile(name=name, role=role, error="offline and not in the cache"))
         self._finish(ev, stored)
         return ev
 
@@ -581,46 +361,6 @@ class HubSource(Source):
             offline=offline,
         )
 
-    def _download(self, name: str, role: str, sha: str, *, offline: bool,
-                  deadline: float | None = None) -> SourceFile:
-        from huggingface_hub import errors as hf_errors
-        from huggingface_hub import hf_hub_download
-
-        timeout = timeout_seconds()
-
-        def fetch_once() -> str:
-            return hf_hub_download(self.repo_id, name, revision=sha, local_files_only=offline, etag_timeout=timeout)
-
-        def fetch() -> str:
-            # 429 on a file: one more try after Retry-After (1 s if absent) if that is at most min(10 s, timeout).
-            try:
-                return fetch_once()
-            except hf_errors.LocalEntryNotFoundError as exc:
-                response = getattr(exc.__cause__, "response", None)
-                if offline or getattr(response, "status_code", None) != 429:
-                    raise
-                asked = _retry_after(getattr(response, "headers", None) or {})
-                if asked is not None and asked > retry_wait_cap(timeout):
-                    raise  # not worth a capped wait: the Hub would refuse again
-                wait = min(1.0 if asked is None else asked, retry_wait_cap(timeout))
-                if deadline is not None and time.monotonic() + wait + 1 >= deadline:
-                    raise
-                time.sleep(wait)
-                return fetch_once()
-
-        try:
-            path = _before_deadline(fetch, deadline)
-        except (_DeadlinePassed, hf_errors.GatedRepoError, hf_errors.RemoteEntryNotFoundError) as exc:
-            return download_failure(name, role, exc)
-        except hf_errors.LocalEntryNotFoundError as exc:
-            if offline:
-                return SourceFile(name=name, role=role, error="offline and not in the cache")
-            # Online: the metadata request failed for a transient reason (network, timeout, 5xx) even after
-            # huggingface_hub's retries, and no cached copy exists. Say why, not "offline".
-            return SourceFile(name=name, role=role, error=f"download failed: {_cause(exc)}")
-        except Exception as exc:
-            return download_failure(name, role, exc)
-        return read_file(Path(path), name, role)
 
     def _finish(self, ev: Evidence, stored: dict[str, Any]) -> None:
         card_file = next((f for f in ev.files if f.role == "card" and f.text is not None), None)
@@ -702,15 +442,76 @@ def _valid_store(raw: Any) -> dict[str, Any]:
     return out
 
 
-def _card_data_dict(card_data: Any) -> dict[str, Any]:
-    if card_data is None:
-        return {}
-    if isinstance(card_data, dict):
-        return card_data
-    to_dict = getattr(card_data, "to_dict", None)
-    if callable(to_dict):
-        try:
-            return to_dict()
-        except Exception:
-            return {}
-    return {}
+
+class BudgetHubSource(HubSource):
+    """A HubSource within ``budget`` requests (default PER_MODEL_REQUESTS): batch models and upstream models."""
+
+    def __init__(self, repo_id: str, revision: str | None = None, *, offline: bool = False, info: Any = None,
+                 budget: int = PER_MODEL_REQUESTS, on_info: Callable[[dict[str, Any]], None] | None = None):
+        super().__init__(repo_id, revision, offline=offline, info=info, budget=budget, on_info=on_info)
+
+
+# -- organisation listings and dataset cards ---------------------------------------------------------------
+def list_author_models(org: str, *, limit: int | None = None) -> list[Any]:
+    """The ModelInfo of every model of ``org`` (the first ``limit``), with sha, files, tags, gating and card data,
+    so that auditing one costs only its file downloads. Only well-formed ids of this author are kept (the listing
+    is untrusted input like any card). Raises UsageError (bad name) or EvidenceUnavailable."""
+    if not _ORG.match(org) or ".." in org:
+        raise UsageError(f"not a Hub user or organisation name: {org!r}")
+    hub_env()
+    from huggingface_hub import HfApi, constants
+    from huggingface_hub import errors as hf_errors
+
+    if constants.HF_HUB_OFFLINE:
+        raise EvidenceUnavailable(f"--author {org}: listing an organisation's models needs the Hub (offline)")
+    guard_session()  # a pagination Link to another host is refused (it would get the token)
+    try:
+        infos = list(HfApi().list_models(author=org, expand=LIST_EXPAND, limit=limit))  # type: ignore[arg-type]
+    except OffEndpoint as exc:
+        raise EvidenceUnavailable(f"--author {org}: listing stopped: {exc}") from None
+    except hf_errors.HfHubHTTPError as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        raise EvidenceUnavailable(f"--author {org}: listing failed (HTTP {status})") from None
+    except Exception as exc:
+        raise EvidenceUnavailable(
+            f"--author {org}: could not reach the Hub at {constants.ENDPOINT}: {first_line(exc)}") from None
+    infos = [i for i in infos if isinstance(i.id, str) and HUB_ID.match(i.id) and ".." not in i.id and "@" not in i.id
+             and i.id.split("/", 1)[0].lower() == org.lower()]
+    if not infos:
+        raise EvidenceUnavailable(f"--author {org}: no models found on the Hub")
+    return infos
+
+
+class DatasetUnavailable(Exception):
+    """A dataset card could not be read; the message says why (one line, no token)."""
+
+
+def dataset_card(ds_id: str, *, offline: bool = False) -> tuple[dict[str, Any], list[str], Any]:
+    """(card data, tags, gated) of a Hub dataset from one ``dataset_info`` request. Dataset cards are not read
+    offline. Raises DatasetUnavailable."""
+    import sys
+
+    t = hub_env()
+    if offline or ("huggingface_hub" not in sys.modules and (
+            os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
+    ).upper() in ("1", "ON", "YES", "TRUE")):  # what constants.HF_HUB_OFFLINE will say, without the import
+        raise DatasetUnavailable("offline: dataset cards are not read offline")
+    from huggingface_hub import HfApi, constants
+    from huggingface_hub import errors as hf_errors
+
+    if constants.HF_HUB_OFFLINE:
+        raise DatasetUnavailable("offline: dataset cards are not read offline")
+    guard_session()
+    try:
+        info = retry_rate_limited(lambda: HfApi().dataset_info(ds_id, timeout=t), t,
+                                  time.monotonic() + check_deadline_seconds(t))
+    except OffEndpoint as exc:
+        raise DatasetUnavailable(str(exc)) from None
+    except hf_errors.RepositoryNotFoundError:
+        raise DatasetUnavailable("dataset not found on the Hub (or private without access)") from None
+    except hf_errors.HfHubHTTPError as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        raise DatasetUnavailable(f"Hub request failed (HTTP {status})") from None
+    except Exception as exc:
+        raise DatasetUnavailable(f"could not reach the Hub: {first_line(exc)}") from None
+    return card_data_dict(getattr(info, "card_data", None)), [str(x) for x in info.tags or []], info.gated
