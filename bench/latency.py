@@ -12,9 +12,12 @@ fresh subprocesses as a user runs them:
 - warm: the same check again (same revision: the files come from the Hub cache);
 - batch: ``check --author acme-batch --jobs N`` over ``--models`` models (card + LICENSE each), cold.
 
-Round trips = (wall time - start-up) / delay; a batch's is divided by the number of models. Judged by
-(issue 18): cold <= 3 round trips after start-up; batch <= 0.33 per model at --jobs 8 (the floor is 0.25: two
-files per model over eight connections). ``--memory`` also runs cold batches of 100 and 400 models without
+Two measures of round trips: "wall" = (wall time - start-up) / delay, what a user waits for (it includes the
+import of huggingface_hub and the audit's CPU time, so it is noisy on a shared machine); "network" = the most
+requests the fake Hub answered one after the other (tests/fakehub.py ``rounds``), the sequential round trips
+the client needed whatever its CPU time. A batch's are divided by the number of models. Judged by (issue 18):
+cold <= 3 round trips after start-up; batch <= 0.33 per model at --jobs 8 (the floor is 0.25: two files per
+model over eight connections). ``--memory`` also runs cold batches of 100 and 400 models without
 delay and compares their peak RSS (goal: the 400-model batch within 1.15x of the 100-model one). Absolute
 times are noisy on a shared machine; the ratios are what the benchmark reports.
 """
@@ -35,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CARD = "---\nlicense: apache-2.0\n---\n# {name}\n\nA toy model card for the latency benchmark.\n"
 LICENSE_STANDIN = "Apache License\nVersion 2.0, January 2004\n"
+TUNED = ("---\nlicense: apache-2.0\nbase_model: acme/base\nbase_model_relation: finetune\ndatasets:\n- acme/data\n"
+         "---\n# tuned\n\nA toy fine-tune for the latency benchmark.\n")
 
 
 def load_fakehub():
@@ -74,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     fakehub = load_fakehub()
+    rounds = fakehub.rounds
     hub = fakehub.FakeHub().start()
     lic = license_text()
     out: dict[str, object] = {"delay_s": args.delay, "models": args.models, "jobs": args.jobs}
@@ -87,22 +93,33 @@ def main(argv: list[str] | None = None) -> int:
             local = str(ROOT / "examples" / "open-tiny")
             startup = statistics.median(run(["check", local, "--format", "json"], env)[0] for _ in range(5))
             hub.add_fault("", delay=args.delay)
+            hub.clear()
             cold = run(["check", "acme/tiny", "--format", "json"], env)[0]
-            cold_requests = len(hub.requests_to())
+            cold_reqs = hub.requests_to()
             hub.clear()
             warm = run(["check", "acme/tiny", "--format", "json"], env)[0]
-            warm_requests = len(hub.requests_to())
+            warm_reqs = hub.requests_to()
+            hub.clear()
+            hub.add_repo("acme/base", {"README.md": CARD.format(name="base"), "LICENSE": lic})
+            hub.add_repo("acme/tuned", {"README.md": TUNED, "LICENSE": lic})
+            hub.add_dataset("acme/data", card_data={"license": "cc-by-4.0"})
+            lineage = run(["check", "acme/tuned", "--format", "json"], env)[0]
+            lineage_reqs = hub.requests_to()
             hub.clear()
             batch = run(["check", "--author", "acme-batch", "--jobs", str(args.jobs), "--format", "jsonl"], env)[0]
-            batch_requests = len(hub.requests_to())
+            batch_reqs = hub.requests_to()
             out.update({
                 "startup_s": round(startup, 3),
-                "cold": {"wall_s": round(cold, 3), "requests": cold_requests,
+                "cold": {"wall_s": round(cold, 3), "requests": len(cold_reqs), "network_rounds": rounds(cold_reqs),
                          "round_trips": round((cold - startup) / args.delay, 2), "goal": 3},
-                "warm": {"wall_s": round(warm, 3), "requests": warm_requests,
+                "warm": {"wall_s": round(warm, 3), "requests": len(warm_reqs), "network_rounds": rounds(warm_reqs),
                          "round_trips": round((warm - startup) / args.delay, 2)},
-                "batch": {"wall_s": round(batch, 3), "requests": batch_requests,
+                "lineage": {"wall_s": round(lineage, 3), "requests": len(lineage_reqs),
+                            "network_rounds": rounds(lineage_reqs),
+                            "round_trips": round((lineage - startup) / args.delay, 2)},
+                "batch": {"wall_s": round(batch, 3), "requests": len(batch_reqs),
                           "round_trips_per_model": round((batch - startup) / args.delay / args.models, 3),
+                          "network_rounds_per_model": round(rounds(batch_reqs) / args.models, 3),
                           "floor": 2 / args.jobs, "goal": 0.33},
             })
             if args.memory:
@@ -120,12 +137,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, indent=2))
         return 0
     print(f"delay {args.delay * 1000:.0f} ms per request; start-up (local check) {out['startup_s']:.3f} s")
-    c, w, b = out["cold"], out["warm"], out["batch"]
-    print(f"  cold check   {c['wall_s']:6.2f} s  {c['requests']:3d} requests  {c['round_trips']:5.2f} round trips "
-          f"after start-up (goal <= 3)")
-    print(f"  warm check   {w['wall_s']:6.2f} s  {w['requests']:3d} requests  {w['round_trips']:5.2f} round trips")
+    c, w, ln, b = out["cold"], out["warm"], out["lineage"], out["batch"]
+    print("  (round trips: wall = (time - start-up) / delay; network = requests answered one after the other)")
+    for label, x, goal in (("cold check", c, " (goal <= 3)"), ("warm check", w, ""),
+                           ("1-hop lineage", ln, " (base model + dataset card)")):
+        print(f"  {label:13s} {x['wall_s']:6.2f} s  {x['requests']:3d} requests  wall {x['round_trips']:5.2f}  "
+              f"network {x['network_rounds']} round trips{goal}")
     print(f"  batch of {args.models} at -j {args.jobs}: {b['wall_s']:6.2f} s  {b['requests']} requests  "
-          f"{b['round_trips_per_model']:.3f} round trips per model (floor {b['floor']:.2f}, goal <= 0.33)")
+          f"wall {b['round_trips_per_model']:.3f}  network {b['network_rounds_per_model']:.3f} round trips per model "
+          f"(floor {b['floor']:.2f}, goal <= 0.33)")
     if "memory" in out:
         m = out["memory"]
         print(f"  peak RSS: 100 models {m['peak_rss_kib_100'] / 1024:.0f} MiB, 400 models "

@@ -18,7 +18,8 @@ classifies them: RepoNotFound (401 without a token, 404 with one, as the real Hu
 (404), EntryNotFound (404, with X-Repo-Commit), GatedRepo (403 on files of a gated repo without a granted token).
 
 Every request is recorded (``hub.requests``, ``hub.requests_to(pattern, method)``) without the Authorization
-value; ``hub.max_inflight`` is the most requests answered at once. ``hub.add_fault`` injects a status, extra
+value, with when it arrived and was answered (``rounds(requests)``: how many of them ran one after the other);
+``hub.max_inflight`` is the most requests answered at once. ``hub.add_fault`` injects a status, extra
 headers, a delay or a dropped connection for requests matching a method and path pattern, for all or the first
 ``times`` of them. Exceptions inside the fake itself land in
 ``hub.errors`` (the ``fake_hub`` fixture fails the test on them).
@@ -73,6 +74,8 @@ class RecordedRequest:
     headers: dict[str, str]  # lower-cased names; the Authorization value is replaced by "<redacted>"
     has_auth: bool
     status: int | None = None  # None when the connection was dropped
+    started: float = 0.0  # time.monotonic() when the request arrived
+    ended: float | None = None  # ... and when its answer was sent (bench/latency.py counts sequential rounds)
 
     @property
     def route(self) -> str:
@@ -269,19 +272,24 @@ class FakeHub:
         with self._lock:
             self.inflight += 1
             self.max_inflight = max(self.max_inflight, self.inflight)
+        rec: list[RecordedRequest] = []
         try:
-            self._dispatch_one(h, method)
+            self._dispatch_one(h, method, rec)
         finally:
             with self._lock:
                 self.inflight -= 1
+            for r in rec:
+                r.ended = time.monotonic()
 
-    def _dispatch_one(self, h: _Handler, method: str) -> None:
+    def _dispatch_one(self, h: _Handler, method: str, out: list[RecordedRequest]) -> None:
         length = int(h.headers.get("Content-Length") or 0)
         if length:
             h.rfile.read(length)  # keep the keep-alive stream in step even for requests we refuse
         auth = h.headers.get("Authorization")
         headers = {k.lower(): ("<redacted>" if k.lower() == "authorization" else v) for k, v in h.headers.items()}
-        rec = RecordedRequest(method=method, path=h.path, headers=headers, has_auth=bool(auth))
+        rec = RecordedRequest(method=method, path=h.path, headers=headers, has_auth=bool(auth),
+                              started=time.monotonic())
+        out.append(rec)
         with self._lock:
             self.requests.append(rec)
             fault = next((f for f in self.faults if f.matches(method, rec.route)), None)
@@ -499,6 +507,17 @@ def _error(status: int, code: str | None, message: str) -> tuple[int, bytes, dic
 def _repo_not_found(repo_id: str, auth: str | None) -> tuple[int, bytes, dict[str, str]]:
     # The real Hub answers 401 to anonymous requests (it does not reveal whether a private repo exists).
     return _error(401 if not auth else 404, "RepoNotFound", "Repository not found")
+
+
+def rounds(requests: Iterable[RecordedRequest]) -> int:
+    """The most requests that ran strictly one after the other (each answered before the next arrived): the
+    sequential round trips a client needed, whatever its CPU time between them."""
+    count, last_end = 0, float("-inf")
+    for r in sorted((r for r in requests if r.ended is not None), key=lambda r: r.ended or 0.0):
+        if r.started >= last_end:
+            count += 1
+            last_end = r.ended or 0.0
+    return count
 
 
 _DEAD: list[socket.socket] = []  # bound, never listening: held so that no other test or worker takes the port

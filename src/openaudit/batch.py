@@ -134,6 +134,8 @@ def run(items: list[Item], *, context: Any = None, policy: Any = None, offline: 
                            "(re-run with --debug and report it)")
         if on_done is None:
             results[i] = r
+        else:
+            resolver.forget_target(source)  # streamed: nothing of this target is kept
         finished(item, r)
 
     workers = max(1, min(jobs, MAX_JOBS, len(items)))

@@ -69,6 +69,7 @@ class Upstream:
     declared: str | None = None
     license_citation: Citation | None = None
     restrictions: list[Restriction] = field(default_factory=list)
+    analysed: bool = False  # license and restrictions read from the evidence (a target's are only when needed)
 
 
 @dataclass
@@ -237,9 +238,37 @@ class LineageResolver:
         GGUF file or Ollama model, whatever the run's setting), cached apart from the same model read online.
         ``on_info``: see ``_prefetcher`` (Hub models read online only)."""
         offline = offline and not self.offline
-        return self._once(self._nodes, self._key(kind, ident, revision) + ("#offline" if offline else ""),
-                          lambda: self._fetch_upstream(kind, ident, revision, source, offline=offline,
-                                                       on_info=None if offline else on_info))
+        key = self._key(kind, ident, revision) + ("#offline" if offline else "")
+        node: Upstream = self._once(self._nodes, key, lambda: self._fetch_upstream(
+            kind, ident, revision, source, offline=offline, on_info=None if offline else on_info))
+        if node.evidence is not None and not node.analysed:  # first read as a target: its license not yet needed
+            with self._lock:
+                lock = self._key_locks.setdefault(key, threading.Lock())
+            with lock:
+                if not node.analysed:
+                    self._analyse(node)
+        return node
+
+    def forget_target(self, source: Any) -> None:
+        """A batch target's report is out: drop its evidence from the run cache unless another target's lineage
+        used it (then it stays, analysed, for the others), so a long batch holds one evidence per upstream, not one
+        per target. A later target naming it as its base reads it again (its files from the Hub cache)."""
+        key = self._target_key(source)
+        if key is None:
+            return
+        with self._lock:
+            node = self._nodes.get(key)
+            if node is not None and not node.analysed:
+                del self._nodes[key]
+                self._key_locks.pop(key, None)
+
+    def _target_key(self, source: Any) -> str | None:
+        kind = getattr(source, "kind", None)
+        if kind == "hub":
+            return self._key("hub", source.repo_id, source.revision)
+        if kind == "local":
+            return self._key("local", str(source.path), None)
+        return None
 
     # -- head start: upstreams and dataset cards load with the files of the model that names them ---------------
     def _prefetcher(self, depth: int, max_depth: int, datasets: bool = False) -> Any:
@@ -277,24 +306,23 @@ class LineageResolver:
         target of the batch is fetched once. Raises the source's error like ``source.fetch()``. A Hub target's
         upstream models (up to ``max_depth`` hops) and dataset cards start loading as soon as its model_info has
         answered, in the same round trip as its files (see ``_prefetcher``)."""
-        if getattr(source, "kind", None) == "hub":
-            if max_depth > 0 and not self.offline and getattr(source, "on_info", False) is None:
-                source.on_info = self._prefetcher(1, max_depth, datasets=True)
-            node = self.upstream("hub", source.repo_id, source.revision, source)
-        elif getattr(source, "kind", None) == "local":
-            node = self.upstream("local", str(source.path), None, source)
-        else:
+        key = self._target_key(source)
+        if key is None:
             return source.fetch()
+        if source.kind == "hub" and not self.offline and getattr(source, "on_info", False) is None:
+            source.on_info = self._prefetcher(1, max_depth, datasets=True)
+        kind, ident = ("hub", source.repo_id) if source.kind == "hub" else ("local", str(source.path))
+        revision = source.revision if source.kind == "hub" else None
+        # Not analysed here (its license is the audit's own work): only if another target names it as its base.
+        node: Upstream = self._once(self._nodes, key, lambda: self._fetch_upstream(kind, ident, revision, source,
+                                                                                   analyse=False))
         if node.exc is not None:
             raise node.exc
         assert node.evidence is not None
         return node.evidence
 
     def _fetch_upstream(self, kind: str, ident: str, revision: str | None, source: Any = None,
-                        offline: bool = False, on_info: Any = None) -> Upstream:
-        from openaudit.licenses.identify import declared_name, identify
-        from openaudit.licenses.terms import reconcile
-
+                        offline: bool = False, on_info: Any = None, analyse: bool = True) -> Upstream:
         node = Upstream(kind=kind, id=ident, revision=revision)
         try:
             if source is not None:
@@ -317,6 +345,17 @@ class LineageResolver:
             return node
         node.evidence = ev
         node.revision = ev.revision
+        if analyse:
+            self._analyse(node)
+        return node
+
+    def _analyse(self, node: Upstream) -> None:
+        """The upstream's license and its own terms, from its evidence."""
+        from openaudit.licenses.identify import declared_name, identify
+        from openaudit.licenses.terms import reconcile
+
+        ev = node.evidence
+        assert ev is not None
         ident_ = identify(ev, self.catalog)
         entry = self.catalog.get(ident_.result.id)
         node.license_id = ident_.result.id
@@ -325,7 +364,7 @@ class LineageResolver:
         node.declared = ident_.declared
         node.license_citation = ident_.result.evidence[0] if ident_.result.evidence else None
         node.restrictions, _ = reconcile(ev, ident_.base or entry, self.catalog, texts=ident_.texts)
-        return node
+        node.analysed = True
 
     def trace(self, ev: Evidence, *, max_depth: int = DEFAULT_MAX_DEPTH, local_root: Path | None = None) -> Trace:
         bases, dropped = _base_values(ev.metadata.get("base_model"))
