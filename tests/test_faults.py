@@ -178,10 +178,10 @@ EXTRA = {"NOTICE": "notice", "LICENSE.md": "more", "LICENSE-MODEL": "more", "USE
 _RESOLVE = r"^/acme/{}/resolve/[0-9a-f]+/"
 FILE_CASES: dict[str, tuple[float, list[dict], float]] = {
     # repo: (OPENAUDIT_TIMEOUT, faults, seconds it may take beyond start-up)
-    # Every request for README.md answers 500: huggingface_hub alone would retry with backoff for ~25 s.
+    # Every request for README.md answers 500: tried twice more (0.5 s, then 1 s later), never for long.
     "readme500": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("readme500") + r"README\.md$", status=500)], 4),
     "all503": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("all503"), status=503)], 4),
-    # Metadata request (HEAD) too slow: one timeout, not repeated.
+    # A file request too slow (whatever the method): one timeout, not repeated.
     "slowhead": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("slowhead") + "LICENSE$", delay=30)], FILE_TIMEOUT + 2),
     # Body (GET) too slow: one timeout, not resumed.
     "slowbody": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("slowbody") + "LICENSE$", method="GET", delay=30)],
@@ -190,7 +190,7 @@ FILE_CASES: dict[str, tuple[float, list[dict], float]] = {
     "truncfile": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("truncfile") + "LICENSE$", method="GET", status=200,
                                       body=b"Apache Lic", headers={"Content-Length": str(len(LICENSE.encode())),
                                                                    "Connection": "close"})], 4),
-    # 429 on a file, twice (huggingface_hub's two tries), Retry-After 1: honoured once, then the file is read.
+    # 429 on a file, twice, Retry-After 1: honoured each time (FILE_RETRIES_429), then the file is read.
     "file429": (FILE_TIMEOUT, [dict(path=_RESOLVE.format("file429") + "LICENSE$", status=429,
                                     headers={"Retry-After": "1"}, times=2)], 4),
     # 429 for ever with Retry-After of an hour: beyond min(10 s, OPENAUDIT_TIMEOUT), so not waited for.
@@ -198,9 +198,13 @@ FILE_CASES: dict[str, tuple[float, list[dict], float]] = {
                                            headers={"Retry-After": "3600"})], 4),
     # Fractional OPENAUDIT_TIMEOUT applies to file requests too (huggingface_hub's own settings are integers).
     "fraction": (0.5, [dict(path=_RESOLVE.format("fraction") + "LICENSE$", delay=30)], 2.5),
-    # Every file answers, slowly (0.8 s per request with a 1 s timeout): the check deadline (2 x 1 + 5 = 7 s)
-    # stops fetching; the remaining files are reported "not fetched".
-    "deadline": (1, [dict(path=_RESOLVE.format("deadline"), delay=0.8)], 7 + 2),
+    # model_info answers 429 (Retry-After 1) twice, 0.9 s late each time, then the extra files answer 503 0.9 s
+    # late (each request within the 1 s timeout, each retry bounded): the check deadline (2 x 1 + 5 = 7 s) stops
+    # the waiting; the files not read by then are reported with the reason.
+    "deadline": (1, [dict(path=r"^/api/models/acme/deadline", status=429, headers={"Retry-After": "1"}, delay=0.9,
+                          times=2),
+                     dict(path=_RESOLVE.format("deadline") + r"(NOTICE|LICENSE\.md|LICENSE-MODEL|USE_POLICY\.md)$",
+                          status=503, delay=0.9)], 7 + 2),
 }
 
 
@@ -252,7 +256,7 @@ def test_readme_500_partial_report_says_what_is_missing(file_results: dict) -> N
     assert report["license"]["id"] == "apache-2.0"  # LICENSE read; card data from model_info
     assert any("README.md could not be read" in n for n in report["notes"])
     assert any(f["rule"] == "OA106" and "README.md" in f["message"] for f in report["findings"])
-    # huggingface_hub's first try, its retry, and one more (bounded: HEAD_RETRIES), never the default five.
+    # the first try and two more (bounded: FILE_RETRIES_5XX), never more.
     assert len(requests_for(file_results, "readme500", "README.md")) == 3
 
 
@@ -273,14 +277,14 @@ def test_slow_file_metadata_times_out_once(file_results: dict) -> None:
 def test_slow_file_body_times_out_once(file_results: dict) -> None:
     files = statuses(file_report(file_results, "slowbody"))
     assert files["LICENSE"][0] == "unreadable" and "timed out" in files["LICENSE"][1], files
-    assert [r.method for r in requests_for(file_results, "slowbody", "LICENSE")] == ["HEAD", "GET"]
+    assert [r.method for r in requests_for(file_results, "slowbody", "LICENSE")] == ["GET"]  # one GET, no HEAD
 
 
 def test_dropped_connection_on_a_file(file_results: dict) -> None:
     files = statuses(file_report(file_results, "dropfile"))
     assert files["LICENSE"][0] == "unreadable" and files["README.md"][0] == "read", files
     gets = [r for r in requests_for(file_results, "dropfile", "LICENSE") if r.method == "GET"]
-    assert len(gets) == 2  # resumed once (GET_RETRIES), not five times
+    assert len(gets) == 2  # tried once more (GET_RETRIES), not five times
 
 
 def test_truncated_file_body_is_never_read_as_whole(file_results: dict) -> None:
@@ -291,15 +295,15 @@ def test_truncated_file_body_is_never_read_as_whole(file_results: dict) -> None:
 def test_429_on_a_file_honours_retry_after_then_reads_it(file_results: dict) -> None:
     report = file_report(file_results, "file429")
     assert statuses(report)["LICENSE"] == ("read", None)
-    assert [r.status for r in requests_for(file_results, "file429", "LICENSE")][:2] == [429, 429]
+    assert [r.status for r in requests_for(file_results, "file429", "LICENSE")] == [429, 429, 200]
     assert file_results["file429"][1] >= 1  # Retry-After: 1 honoured
 
 
 def test_429_for_ever_on_a_file_is_bounded(file_results: dict) -> None:
     files = statuses(file_report(file_results, "file429forever"))
     assert files["LICENSE"] == ("unreadable", "download failed: HTTP 429 (rate limited)"), files
-    # huggingface_hub's two tries (the second one is its own retry), no wait, no more.
-    assert len(requests_for(file_results, "file429forever", "LICENSE")) == 2
+    # one try: a Retry-After beyond min(10 s, OPENAUDIT_TIMEOUT) is not waited for.
+    assert len(requests_for(file_results, "file429forever", "LICENSE")) == 1
 
 
 def test_fractional_timeout_applies_to_files(file_results: dict) -> None:

@@ -225,7 +225,8 @@ def download_failure(name: str, role: str, exc: BaseException) -> SourceFile:
     elif isinstance(exc, hf_errors.RemoteEntryNotFoundError):
         error = "listed by the Hub but not found at this revision"
     elif isinstance(exc, hf_errors.HfHubHTTPError):
-        error = f"download failed (HTTP {getattr(getattr(exc, 'response', None), 'status_code', None)})"
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        error = f"download failed: HTTP {status}" + (" (rate limited)" if status == 429 else "")
     else:
         error = f"download failed: {first_line(exc)}"
     return SourceFile(name=name, role=role, error=error)
@@ -387,6 +388,10 @@ def store_in_cache(repo_id: str, sha: str, name: str, data: bytes, etag: str | N
         pass
 
 
+MAX_PARALLEL_REQUESTS = 16  # file GETs in flight at once, whole process (a batch at -j 8: two files per model)
+_slots = threading.BoundedSemaphore(MAX_PARALLEL_REQUESTS)
+
+
 class _Broken(Exception):
     """The connection dropped or the body ended early: the file may be tried once more."""
 
@@ -446,6 +451,8 @@ def get_file(repo_id: str, name: str, role: str, sha: str, deadline: float | Non
             wait_for_pause(deadline)
             if deadline is not None and time.monotonic() >= deadline:
                 raise DeadlinePassed("not fetched: the Hub check deadline passed")
+            if not _slots.acquire(timeout=None if deadline is None else max(0.0, deadline - time.monotonic())):
+                raise DeadlinePassed("not fetched: the Hub check deadline passed")
             try:
                 data, size, etag = _get_once(repo_id, name, sha, timeout)
                 break
@@ -472,6 +479,8 @@ def get_file(repo_id: str, name: str, role: str, sha: str, deadline: float | Non
                     wait = 0.5 * tries["5xx"]
                 else:
                     raise
+            finally:
+                _slots.release()
             if deadline is not None and time.monotonic() + wait >= deadline:
                 raise DeadlinePassed("not fetched: the Hub check deadline passed while retrying")
             time.sleep(wait)
