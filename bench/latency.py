@@ -7,7 +7,7 @@ card and license files (one more, if they are fetched in parallel). This benchma
 tests (tests/fakehub.py, on 127.0.0.1) with a delay of ``--delay`` seconds on every answer, then times, in
 fresh subprocesses as a user runs them:
 
-- start-up: ``openaudit check examples/open-tiny --format json`` (a local target: no request), median of 5;
+- start-up: ``openaudit check examples/open-tiny --format json --offline`` (a local target: no request), median of 5;
 - cold: ``check acme/tiny`` with an empty Hub cache (card + LICENSE, no upstream);
 - warm: the same check again (same revision: the files come from the Hub cache);
 - batch: ``check --author acme-batch --jobs N`` over ``--models`` models (card + LICENSE each), cold.
@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="oa-latency-") as tmp:
             env = fakehub.hub_env(hub.url, Path(tmp) / "hf", OPENAUDIT_TIMEOUT="30")
             local = str(ROOT / "examples" / "open-tiny")
-            startup = statistics.median(run(["check", local, "--format", "json"], env)[0] for _ in range(5))
+            startup = statistics.median(run(["check", local, "--format", "json", "--offline"], env)[0]
+                                        for _ in range(5))
             hub.add_fault("", delay=args.delay)
             hub.clear()
             cold = run(["check", "acme/tiny", "--format", "json"], env)[0]

@@ -349,7 +349,7 @@ def test_token_never_leaks_even_when_the_hub_echoes_it(fake_hub: FakeHub, tmp_pa
     run(env, "acme/echo", "--format", "json", limit=bound(5))  # fills the Hub cache: the runs below share it
     runs: dict[str, tuple[str, ...]] = {f"{fmt} stdout": ("--format", fmt) for fmt in FORMATS}
     runs["table --debug"] = ("--format", "table", "--debug")
-    runs["batch markdown"] = ("acme/echo2", "--format", "markdown")  # two targets: batch.BudgetHubSource reads
+    runs["batch markdown"] = ("acme/echo2", "--format", "markdown")  # two targets: sources.hub.BudgetHubSource reads
     runs["markdown --output"] = ("--format", "markdown", "--output", str(tmp_path / "report.markdown"))
 
     def one(key: str) -> tuple[str, subprocess.CompletedProcess]:

@@ -10,13 +10,16 @@ all targets (3 evidence unavailable > 2 usage > 1 gate failed > 0).
 listing carries each model's sha, files, tags, gating and card data, so auditing a model costs only its
 file downloads, not a model_info call.
 
-Request budget: in a batch (and for every upstream model) Hub models are read by ``BudgetHubSource``: one GET
-per file at the commit sha (no HEAD: the sha pins the content), most decisive first (``hub.fetch_order``: the
-card, the file that decides the license, other license files, use policy, notice), and at most
+Request budget: in a batch (and for every upstream model) Hub models are read by
+``openaudit.sources.hub.BudgetHubSource``: one GET per file at the commit sha, all at once, most decisive first
+(the card, the file that decides the license, other license files, use policy, notice), and at most
 ``PER_MODEL_REQUESTS`` requests per model in all (model_info included when the model was not listed), shared out
-by role (``ROLE_BUDGET``) so decoys of one role cannot push out another. A file beyond the budget is listed in the
-report as not fetched, with the reason (an unread license file fails the gate: OA111). Files
-read this way are stored in the Hub cache as ``hf_hub_download`` would, so ``--offline`` can re-check them.
+by role so decoys of one role cannot push out another. A file beyond the budget is listed in the report as not
+fetched, with the reason (an unread license file fails the gate: OA111).
+
+Streaming: with ``on_done`` (``check -f jsonl`` on standard output) each target is handed over as it finishes and
+nothing of it is kept, neither its report nor its evidence in the shared resolver (unless another target's
+lineage used it), so memory stays flat as the list grows.
 """
 
 from __future__ import annotations
