@@ -5,7 +5,8 @@ the requests answered strictly one after the other (tests/fakehub.py).
 - a single check: model_info, then every card/license/use-policy/notice file at once (2 rounds, 1 + files requests);
 - each lineage hop adds one round: an upstream named in model_info's card data, and a dataset card, start with the
   files of the model that names them;
-- a batch streams: a model's jsonl line is out while another model's files are still on their way;
+- a batch streams: a model's jsonl line is out while another model's files are still on their way, and an
+  organisation's first models are audited while the next page of its listing loads;
 - a 429 with Retry-After on a batch file is waited for and the file is read.
 """
 
@@ -106,3 +107,18 @@ def test_batch_honours_retry_after(fake_hub: FakeHub, env: dict[str, str]) -> No
     reports = {r["target"]["id"]: r for r in map(json.loads, proc.stdout.splitlines())}
     assert {f["name"]: f["status"] for f in reports["org/m2"]["files"]} == {"README.md": "read", "LICENSE": "read"}
     assert [r.status for r in fake_hub.requests_to(r"^/org/m2/resolve/[0-9a-f]+/LICENSE$")] == [429, 200]
+
+
+def test_author_listing_loads_while_its_first_models_are_audited(fake_hub: FakeHub, env: dict[str, str]) -> None:
+    for i in range(20):  # two pages of 10
+        fake_hub.add_repo(f"big/m{i:02d}", {"README.md": card("mit"), "LICENSE": MIT_LICENSE})
+    fake_hub.add_fault(r"^/api/models$", delay=2)  # each listing page answers 2 s late
+    proc = subprocess.run([sys.executable, "-m", "openaudit", "check", "--author", "big", "-f", "jsonl"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert len(proc.stdout.splitlines()) == 20
+    pages = fake_hub.requests_to(r"^/api/models$")
+    assert len(pages) == 2 and pages[1].ended is not None
+    files = fake_hub.requests_to(r"^/big/m0\d/resolve/")
+    # the first page's models were read before the second page had been answered
+    assert len(files) == 20 and min(r.started for r in files) < pages[1].ended

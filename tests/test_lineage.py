@@ -229,9 +229,10 @@ def test_from_file_jsonl_and_per_target_errors(llama: FakeHub, env: dict[str, st
     assert proc.returncode == 3  # the worst of the targets: one could not be audited
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("openaudit: error: nobody/missing")
-    reports = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert [r["target"]["id"] for r in reports] == ["q/llama-mit", "base/llama"]
-    assert reports[1]["lineage"]["chain"] == []
+    # one line per target, in the order they finished (streamed)
+    reports = {r["target"]["id"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert sorted(reports) == ["base/llama", "q/llama-mit"] and len(proc.stdout.splitlines()) == 2
+    assert reports["base/llama"]["lineage"]["chain"] == []
     proc = run_cli(env, "check", "--from", str(targets))  # table: the reports, then a summary table
     assert proc.returncode == 3
     summary = proc.stdout.split("Summary:")[1]

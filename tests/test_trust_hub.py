@@ -127,7 +127,10 @@ def test_author_pagination_link_to_another_host_is_refused(fake_hub: FakeHub, tm
                        headers={"Content-Type": "application/json", "Link": link})
     env = hub_env(fake_hub.url, tmp_path / "hf", HF_TOKEN=TOKEN, OPENAUDIT_TIMEOUT="10")
     proc = run_cli(env, "check", "--author", "org", "-f", "jsonl")
-    assert proc.returncode == 3 and proc.stdout == "", proc.stderr
+    # The listing is read as the batch goes: the model of the first page is audited, then the refused page is
+    # one error line and exit 3 (the run does not pass).
+    assert proc.returncode == 3, proc.stderr
+    assert [json.loads(line)["target"]["id"] for line in proc.stdout.splitlines()] == ["org/m0"]
     assert "refused" in proc.stderr and "localhost" in proc.stderr and proc.stderr.count("\n") == 1
     assert TOKEN not in proc.stderr
     assert not [r for r in fake_hub.requests if r.headers.get("host", "").startswith("localhost")]

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sized
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,7 @@ class Outcome:
     reports: list[Report] = field(default_factory=list)
     errors: list[tuple[str, OpenAuditError]] = field(default_factory=list)
     exit_code: int = EXIT_OK
+    count: int = 0  # targets audited or failed (a listing that failed midway is one more error)
 
 
 def targets_from_file(path: str) -> list[str]:
@@ -74,12 +77,14 @@ def targets_from_file(path: str) -> list[str]:
     return out
 
 
-def list_author(org: str, *, offline: bool, limit: int | None = None) -> list[Item]:
-    """Every model of ``org`` on the Hub (the first ``limit``), each with a source that reuses the listing's data."""
+def list_author(org: str, *, offline: bool, limit: int | None = None) -> Iterator[Item]:
+    """Every model of ``org`` on the Hub (the first ``limit``), each with a source that reuses the listing's data.
+    The first page is read now (errors stop the run before any audit); the next ones as the batch goes (see
+    ``sources.hub.list_author_models``)."""
     if offline:
         raise EvidenceUnavailable(f"--author {org}: listing an organisation's models needs the Hub (offline)")
-    return [Item(i.id, BudgetHubSource(i.id, None, offline=False, info=i))
-            for i in list_author_models(org, limit=limit)]
+    return (Item(i.id, BudgetHubSource(i.id, None, offline=False, info=i))
+            for i in list_author_models(org, limit=limit))
 
 
 def items_for(targets: list[str], *, offline: bool) -> list[Item]:
@@ -89,25 +94,41 @@ def items_for(targets: list[str], *, offline: bool) -> list[Item]:
     return [Item(t, resolve(t, offline=offline)) for t in targets]
 
 
-def run(items: list[Item], *, context: Any = None, policy: Any = None, offline: bool = False,
+def run(items: Iterable[Item], *, context: Any = None, policy: Any = None, offline: bool = False,
         rules: tuple[str, ...] = (), max_depth: int | None = None, jobs: int = DEFAULT_JOBS,
         progress: bool = False, debug: bool = False,
         on_done: Callable[[Item, Report | OpenAuditError], None] | None = None) -> Outcome:
-    """Audit ``items`` with at most ``jobs`` at once.
+    """Audit ``items`` with at most ``jobs`` at once. ``items`` may be a lazy iterable (``list_author``): a target
+    is taken when a worker is free, so an organisation's listing loads while its first models are audited.
 
     Without ``on_done``: the reports in the order of ``items`` (``Outcome.reports``). With ``on_done``: each target
     is handed to it as soon as it finishes (in the order they finish, one call at a time) and is not kept, so memory
-    stays flat however long the list (``Outcome`` then holds the errors and the exit code only)."""
+    stays flat however long the list (``Outcome`` then holds the errors and the exit code only). A listing that
+    fails midway is one more error (exit 3) after the targets it had given."""
     from openaudit.audit import audit
+    from openaudit.deadline import cpu_deadline, cpu_limit_seconds
     from openaudit.lineage import LineageResolver
 
     resolver = LineageResolver(offline=offline)
-    results: list[Report | OpenAuditError | None] = [None] * (len(items) if on_done is None else 0)
+    total = len(items) if isinstance(items, Sized) else None
+    pending = iter(items)
+    listing_error: list[OpenAuditError] = []
+    head: list[Item] = []
+    try:
+        head += islice(pending, 2)
+        many = len(head) > 1
+    except OpenAuditError as exc:  # a listing that failed right after its first model: that one is still audited
+        listing_error.append(exc)
+        many, pending = True, iter(())
+    queue = enumerate(chain(head, pending))
+    results: dict[int, tuple[Item, Report | OpenAuditError]] = {}
     out = Outcome()
     done_lock = threading.Lock()
+    bar = _progress(total) if progress and many else None
 
     def finished(item: Item, r: Report | OpenAuditError) -> None:
         with done_lock:
+            out.count += 1
             if isinstance(r, Report):
                 out.exit_code = max(out.exit_code, EXIT_OK if r.passed else EXIT_GATE_FAILED)
             else:
@@ -119,10 +140,9 @@ def run(items: list[Item], *, context: Any = None, policy: Any = None, offline: 
             if bar is not None:
                 bar[0].advance(bar[1])
 
-    def one(i: int) -> None:
-        item = items[i]
+    def one(i: int, item: Item) -> None:
         source = item.source
-        if len(items) > 1 and type(source) is HubSource:  # a batch: every Hub model within the request budget
+        if many and type(source) is HubSource:  # a batch: every Hub model within the request budget
             source = BudgetHubSource(source.repo_id, source.revision, offline=source.offline_flag)
         r: Report | OpenAuditError
         try:
@@ -136,67 +156,76 @@ def run(items: list[Item], *, context: Any = None, policy: Any = None, offline: 
             r = UsageError(f"{item.target}: internal error: {exc.__class__.__name__}: {exc} "
                            "(re-run with --debug and report it)")
         if on_done is None:
-            results[i] = r
+            results[i] = (item, r)
         else:
             resolver.forget_target(source)  # streamed: nothing of this target is kept
         finished(item, r)
 
-    workers = max(1, min(jobs, MAX_JOBS, len(items)))
-    bar = _progress(len(items)) if progress and len(items) > 1 else None
+    workers = 1 if not many else max(1, min(jobs, MAX_JOBS, MAX_JOBS if total is None else total))
     try:
         if bar is not None:
             bar[0].start()
-        if workers == 1:  # one at a time: no threads
-            for i in range(len(items)):
-                one(i)
-        else:
-            from openaudit.deadline import cpu_deadline, cpu_limit_seconds
-
-            # Audits in worker threads cannot be interrupted one by one: the batch as a whole gets
-            # OPENAUDIT_CPU_LIMIT per target, and past it the process ends with one error line and exit 3.
-            with cpu_deadline(f"batch of {len(items)} targets", cpu_limit_seconds() * len(items), hard=True):
-                _pool(one, len(items), workers)
+        # Audits in worker threads cannot be interrupted one by one: the batch as a whole gets OPENAUDIT_CPU_LIMIT
+        # per target (per target taken so far, for a listing read as it goes), and past it the process ends with
+        # one error line and exit 3.
+        with cpu_deadline(f"batch of {total if total is not None else 'listed'} targets",
+                          lambda: cpu_limit_seconds() * (total if total is not None else out.count + workers),
+                          hard=True) if workers > 1 else nullcontext():
+            _pool(one, queue, workers, listing_error)
     finally:
         if bar is not None:
             bar[0].stop()
     if on_done is None:
-        for item, r in zip(items, results, strict=True):
+        for i in sorted(results):
+            item, r = results[i]
             if isinstance(r, Report):
                 out.reports.append(r)
-            elif isinstance(r, OpenAuditError):
+            else:
                 out.errors.append((item.target, r))
+    for failure in listing_error:
+        finished(Item("(listing)", None), failure)
+        if on_done is None:
+            out.errors.append(("(listing)", failure))
     return out
 
 
-def _pool(task: Callable[[int], None], n: int, workers: int) -> None:
-    """``task(0)`` … ``task(n - 1)`` on ``workers`` threads that each take the next index when free (nothing is
-    queued ahead: no per-target state builds up). The first exception (only with --debug) is raised here."""
-    next_index = iter(range(n))
+def _pool(task: Callable[[int, Item], None], queue: Iterator[tuple[int, Item]], workers: int,
+          listing_error: list[OpenAuditError]) -> None:
+    """``task(i, item)`` for each item of ``queue`` on ``workers`` threads (one: this thread), each taking the next
+    item when free (nothing is taken ahead, so a lazy listing loads as it is needed). An error of the listing
+    itself stops the taking and lands in ``listing_error``; an exception of a task (only with --debug) is raised."""
     lock = threading.Lock()
     failed: list[BaseException] = []
 
     def work() -> None:
         while not failed:
             with lock:
-                i = next(next_index, None)
-            if i is None:
-                return
+                try:
+                    i, item = next(queue)
+                except StopIteration:
+                    return
+                except OpenAuditError as exc:
+                    listing_error.append(exc)
+                    return
             try:
-                task(i)
+                task(i, item)
             except BaseException as exc:
                 failed.append(exc)
                 return
 
-    threads = [threading.Thread(target=work, name=f"openaudit-{k}") for k in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    if workers == 1:  # no threads
+        work()
+    else:
+        threads = [threading.Thread(target=work, name=f"openaudit-{k}") for k in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     if failed:
         raise failed[0]
 
 
-def _progress(total: int) -> tuple[Any, Any]:
+def _progress(total: int | None) -> tuple[Any, Any]:
     """A rich progress bar on stderr (callers only ask for it when stderr is a terminal)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

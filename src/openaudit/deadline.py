@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from openaudit.errors import EXIT_EVIDENCE_UNAVAILABLE, EvidenceUnavailable
@@ -43,15 +43,16 @@ def message(what: str, limit: float) -> str:
 
 
 @contextmanager
-def cpu_deadline(what: str, limit: float | None = None, *, hard: bool = False) -> Iterator[None]:
+def cpu_deadline(what: str, limit: float | Callable[[], float] | None = None, *, hard: bool = False
+                 ) -> Iterator[None]:
     """Bound the CPU time spent inside the block (see the module docstring). Nested uses keep the outer one."""
     import signal
 
-    limit = cpu_limit_seconds() if limit is None else limit
-    if hard:
-        with _watchdog(what, limit):
+    if hard:  # ``limit`` may be a function: a batch whose list is read as it goes gets more as it takes targets
+        with _watchdog(what, cpu_limit_seconds() if limit is None else limit):
             yield
         return
+    limit = cpu_limit_seconds() if limit is None or callable(limit) else limit
     if (threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer")
             or _state.get("armed")):
         yield
@@ -78,7 +79,7 @@ def cpu_deadline(what: str, limit: float | None = None, *, hard: bool = False) -
 
 
 @contextmanager
-def _watchdog(what: str, limit: float) -> Iterator[None]:
+def _watchdog(what: str, limit: float | Callable[[], float]) -> Iterator[None]:
     """A thread that ends the process (one error line, exit 3) once the block has used ``limit`` s of CPU.
 
     Used where the audits run in worker threads: a signal would reach the main thread only when it runs, and it
@@ -88,8 +89,9 @@ def _watchdog(what: str, limit: float) -> Iterator[None]:
 
     def watch() -> None:
         while not done.wait(_REPEAT):
-            if time.process_time() - start >= limit:
-                line = f"openaudit: error: {message(what, limit)}\n"
+            now = limit() if callable(limit) else limit
+            if time.process_time() - start >= now:
+                line = f"openaudit: error: {message(what, now)}\n"
                 try:
                     os.write(2, line.encode("utf-8", "replace"))
                 finally:

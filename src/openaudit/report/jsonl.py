@@ -1,6 +1,7 @@
-"""JSON Lines output: one report object per line (the same object as ``--format json``), in target order.
+"""JSON Lines output: one report object per line (the same object as ``--format json``), in the order given.
 
-Suited to batches (``--from``, ``--author``): a consumer can stream it line by line. ASCII-escaped like JSON."""
+Suited to batches (``--from``, ``--author``): ``check`` writes each line as its target finishes (one call per
+report, in the order targets finish), so a consumer can stream it line by line. ASCII-escaped like JSON."""
 
 from __future__ import annotations
 

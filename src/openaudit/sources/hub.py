@@ -20,7 +20,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -452,10 +452,14 @@ class BudgetHubSource(HubSource):
 
 
 # -- organisation listings and dataset cards ---------------------------------------------------------------
-def list_author_models(org: str, *, limit: int | None = None) -> list[Any]:
+def list_author_models(org: str, *, limit: int | None = None) -> Iterator[Any]:
     """The ModelInfo of every model of ``org`` (the first ``limit``), with sha, files, tags, gating and card data,
     so that auditing one costs only its file downloads. Only well-formed ids of this author are kept (the listing
-    is untrusted input like any card). Raises UsageError (bad name) or EvidenceUnavailable."""
+    is untrusted input like any card).
+
+    The first page is read before this returns: a bad name (UsageError), a listing that fails or is empty
+    (EvidenceUnavailable) stop the run before any audit. Later pages are read as the models are consumed, so a
+    batch audits the first page while the next one loads; a failure then is raised by the iterator."""
     if not _ORG.match(org) or ".." in org:
         raise UsageError(f"not a Hub user or organisation name: {org!r}")
     hub_env()
@@ -465,21 +469,39 @@ def list_author_models(org: str, *, limit: int | None = None) -> list[Any]:
     if constants.HF_HUB_OFFLINE:
         raise EvidenceUnavailable(f"--author {org}: listing an organisation's models needs the Hub (offline)")
     guard_session()  # a pagination Link to another host is refused (it would get the token)
-    try:
-        infos = list(HfApi().list_models(author=org, expand=LIST_EXPAND, limit=limit))  # type: ignore[arg-type]
-    except OffEndpoint as exc:
-        raise EvidenceUnavailable(f"--author {org}: listing stopped: {exc}") from None
-    except hf_errors.HfHubHTTPError as exc:
-        status = getattr(getattr(exc, "response", None), "status_code", None)
-        raise EvidenceUnavailable(f"--author {org}: listing failed (HTTP {status})") from None
-    except Exception as exc:
-        raise EvidenceUnavailable(
-            f"--author {org}: could not reach the Hub at {constants.ENDPOINT}: {first_line(exc)}") from None
-    infos = [i for i in infos if isinstance(i.id, str) and HUB_ID.match(i.id) and ".." not in i.id and "@" not in i.id
-             and i.id.split("/", 1)[0].lower() == org.lower()]
-    if not infos:
+    pages = iter(HfApi().list_models(author=org, expand=LIST_EXPAND, limit=limit))  # type: ignore[arg-type]
+
+    def pull() -> Any:
+        try:
+            return next(pages)
+        except StopIteration:
+            return None
+        except OffEndpoint as exc:
+            raise EvidenceUnavailable(f"--author {org}: listing stopped: {exc}") from None
+        except hf_errors.HfHubHTTPError as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            raise EvidenceUnavailable(f"--author {org}: listing failed (HTTP {status})") from None
+        except Exception as exc:
+            raise EvidenceUnavailable(
+                f"--author {org}: could not reach the Hub at {constants.ENDPOINT}: {first_line(exc)}") from None
+
+    def wanted(i: Any) -> bool:
+        return (isinstance(i.id, str) and HUB_ID.match(i.id) is not None and ".." not in i.id and "@" not in i.id
+                and i.id.split("/", 1)[0].lower() == org.lower())
+
+    first = pull()
+    while first is not None and not wanted(first):
+        first = pull()
+    if first is None:
         raise EvidenceUnavailable(f"--author {org}: no models found on the Hub")
-    return infos
+
+    def rest(info: Any) -> Iterator[Any]:
+        while info is not None:
+            if wanted(info):
+                yield info
+            info = pull()
+
+    return rest(first)
 
 
 class DatasetUnavailable(Exception):
