@@ -24,6 +24,7 @@ import bisect
 import hashlib
 import json
 import re
+import struct
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -56,8 +57,12 @@ def pack(hashes: list[int]) -> str:
 
 
 def unpack(data: str) -> list[int]:
-    raw = base64.b64decode(data)
-    return [int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4)]
+    """The big-endian 32-bit hashes packed in base64 by scripts/build_license_index.py."""
+    return list(_unpack_raw(base64.b64decode(data)))
+
+
+def _unpack_raw(raw: bytes) -> tuple[int, ...]:
+    return struct.unpack(f">{len(raw) // 4}I", raw[: len(raw) // 4 * 4])
 
 
 def index_dir() -> Path:
@@ -109,7 +114,7 @@ def _sketch(directory: str) -> dict[str, tuple[frozenset[int], tuple[int, ...] |
     out: dict[str, tuple[frozenset[int], tuple[int, ...] | None, int]] = {}
     for eid, packed in data.get("entries", {}).items():
         raw = base64.b64decode(packed)
-        hs = [int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4)]  # unpack()
+        hs = _unpack_raw(raw)
         fs = frozenset(hs)
         out[eid] = (fs, None if len(fs) == len(hs) else tuple(hs), len(raw) // 4)
     return out
