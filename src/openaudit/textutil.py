@@ -33,7 +33,7 @@ def _max_file_bytes() -> int:
     return value if value > 0 else DEFAULT_MAX_FILE_BYTES
 
 
-# Documented caps (README "Limits"). A card or license larger than this is read up to the cap.
+# Documented caps (docs/security.md, "Limits"). A card or license larger than this is read up to the cap.
 MAX_FILE_BYTES = _max_file_bytes()
 
 
