@@ -5,7 +5,8 @@ cycles, they do not remove them). A module may import from its own layer and the
 The layers, lowest first (see CONTRIBUTING.md):
 
     base       errors, model, paths, textutil, yamlutil, lazyre, the package itself (no openaudit imports)
-    evidence   what was read: evidence.py (files, citations), card.py (front matter), filekinds.py (what a file is)
+    evidence   what was read: evidence.py (files, citations), card.py (front matter), filekinds.py (what a file is),
+               markdown.py (the card's document model)
     sources    sources/: the local directory and the Hugging Face Hub, producing evidence
     licenses   licenses/: identification, clauses, terms from the catalog
     standards  standards/ (OSAID, MOF, grade, EU AI Act) and safety.py
@@ -32,7 +33,7 @@ PKG = SRC / "openaudit"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("openaudit", "openaudit.errors", "openaudit.model", "openaudit.paths", "openaudit.textutil",
               "openaudit.yamlutil", "openaudit.lazyre", "openaudit._bundle")),
-    ("evidence", ("openaudit.evidence", "openaudit.card", "openaudit.filekinds")),
+    ("evidence", ("openaudit.evidence", "openaudit.card", "openaudit.filekinds", "openaudit.markdown")),
     ("sources", ("openaudit.sources",)),
     ("licenses", ("openaudit.licenses",)),
     ("standards", ("openaudit.standards", "openaudit.safety")),

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
 
+from openaudit.markdown import Document
+from openaudit.markdown import parse as parse_markdown
 from openaudit.textutil import split_lines
 
 # Same shape as huggingface_hub.repocard.REGEX_YAML_BLOCK, anchored at the start (BOM already stripped).
@@ -42,6 +45,11 @@ class Card:
     @property
     def body(self) -> str:
         return "\n".join(self.lines[self.body_start - 1 :])
+
+    @cached_property
+    def markdown(self) -> Document:
+        """The body's markdown, parsed once (``openaudit.markdown``); every card reader shares it."""
+        return parse_markdown(self.lines, self.body_start)
 
 
 class _BudgetLoader(yaml.SafeLoader):

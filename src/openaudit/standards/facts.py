@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from openaudit import markdown as md
 from openaudit.evidence import Evidence
 from openaudit.filekinds import classify
 from openaudit.lazyre import compile as _lazy
@@ -90,8 +91,6 @@ _GENERIC_TOKENS = {
     "tensorblock", "lmstudio",
 }
 
-MAX_ANCHOR = 300  # characters of link text looked at before a "](" (cards are untrusted: keep scans linear)
-MAX_TARGET = 2048  # characters of link target looked at after it
 _URL = _lazy(r"(?:https?://|(?<![\w/.@-])(?=(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org|arxiv\.org)/))"
                   r"[^\s<>()\[\]\"'`|]+")
 _REPO = _lazy(r"^(?:https?://)?(?:www\.)?(github\.com|gitlab\.com|codeberg\.org)/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)",
@@ -121,10 +120,6 @@ _PAPER_HOSTS = _lazy(
     r"|ai\.meta\.com/research/publications|research\.google/pubs|biorxiv\.org|medrxiv\.org|ssrn\.com)",
     re.I,
 )
-_HEADING = _lazy(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
-_HTML_HEADING = _lazy(r"^\s*<h([1-6])[^>]{0,200}>(.{0,500}?)</h\1>", re.I)
-_FENCE = _lazy(r"^\s{0,3}(```+|~~~+)")
-_LIST_ITEM = _lazy(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 _ROLE_RES = {
     "training": _lazy(r"\b(train(?:ing|ed|s)?\b|pre-?train\w*|reproduc\w*|replicat\w*"
@@ -496,59 +491,14 @@ def _split_sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\[*_`(\"'])", text) if s.strip()]
 
 
-def _md_links(text: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, anchor, url) of the markdown links ``[anchor](url)`` of a line, left to right.
-
-    A scanner rather than a regex: a nested-bracket regex is quadratic on lines such as ``[[[[…``, and the
-    card is untrusted. Each ``](`` costs at most MAX_ANCHOR + MAX_TARGET characters of C-level search."""
-    out: list[tuple[int, int, str, str]] = []
-    pos = last_end = 0
-    while True:
-        k = text.find("](", pos)
-        if k < 0:
-            return out
-        pos = k + 2
-        lo = max(last_end, k - MAX_ANCHOR)
-        s = text.rfind("[", lo, k)
-        if s < 0:
-            continue
-        if "]" in text[s + 1:k]:  # one level of nested brackets: [FLUX.1 [dev]](…)
-            outer = text.rfind("[", lo, s)
-            if outer >= 0:
-                s = outer
-        e = text.find(")", k + 2, k + 2 + MAX_TARGET)
-        if e < 0:
-            continue
-        target = text[k + 2:e].strip().lstrip("<")
-        url = target.split(None, 1)[0].rstrip(">") if target else ""
-        if not url:
-            continue
-        out.append((s, e + 1, text[s + 1:k], url))
-        last_end = pos = e + 1
-
-
-def _strip_links(text: str) -> str:
-    """The text with every markdown link replaced by its anchor text."""
-    if "](" not in text:
-        return text
-    parts: list[str] = []
-    prev = 0
-    for start, end, anchor, _url in _md_links(text):
-        parts.append(text[prev:start])
-        parts.append(anchor)
-        prev = end
-    parts.append(text[prev:])
-    return "".join(parts)
-
-
 def _stripped_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
-    """``_strip_links(text)`` with, for each markdown link, its end in ``text`` and the characters removed up to
+    """``md.strip_links(text)`` with, for each markdown link, its end in ``text`` and the characters removed up to
     it: the stripped text before any link start is then a slice, not a new strip per link (linear per line)."""
     parts: list[str] = []
     ends: list[int] = []
     removed: list[int] = []
     prev = gone = 0
-    for start, end, anchor, _url in _md_links(text):
+    for start, end, anchor, _url in md.md_links(text):
         parts.append(text[prev:start])
         parts.append(anchor)
         gone += (end - start) - len(anchor)
@@ -572,7 +522,7 @@ def _stripped_before(stripped: tuple[str, list[int], list[int]], start: int, siz
 
 def _links(text: str) -> list[tuple[int, int, str, str | None]]:
     """(start, end, url, anchor text) of every link in a line: markdown links, then bare URLs."""
-    out: list[tuple[int, int, str, str | None]] = [(s, e, url, anchor) for s, e, anchor, url in _md_links(text)]
+    out: list[tuple[int, int, str, str | None]] = [(s, e, url, anchor) for s, e, anchor, url in md.md_links(text)]
     taken = [(s, e) for s, e, _u, _a in out]
     j = 0
     for m in _URL.finditer(text):
@@ -589,7 +539,7 @@ def _segment(text: str, links: list[tuple[int, int, str, str | None]], i: int) -
     """The words that belong to link ``i``: from the end of the previous link to the start of the next."""
     start = links[i - 1][1] if i > 0 else 0
     end = links[i + 1][0] if i + 1 < len(links) else len(text)
-    return _strip_links(text[start:end])
+    return md.strip_links(text[start:end])
 
 
 def _roles_in(text: str) -> set[str]:
@@ -599,7 +549,7 @@ def _roles_in(text: str) -> set[str]:
 def _line_roles(ln: _Line) -> set[str]:
     """Role words of a whole line, computed once per line (a line may hold thousands of links)."""
     if ln.roles is None:
-        ln.roles = frozenset(_roles_in(_strip_links(ln.text)))
+        ln.roles = frozenset(_roles_in(md.strip_links(ln.text)))
     return set(ln.roles)
 
 
@@ -607,7 +557,7 @@ def _line_roles(ln: _Line) -> set[str]:
 # The card walk
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     no: int
     text: str  # with HTML comments removed
@@ -620,68 +570,23 @@ class _Line:
     roles: frozenset[str] | None = None  # role words of the whole line (lazily, see _line_roles)
 
 
-def _strip_comments(text: str, in_comment: bool) -> tuple[str, bool]:
-    """Remove HTML comments from a line; returns the rest and whether a comment is still open (linear scan)."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        if in_comment:
-            j = text.find("-->", i)
-            if j < 0:
-                break
-            i, in_comment = j + 3, False
-        else:
-            j = text.find("<!--", i)
-            if j < 0:
-                out.append(text[i:])
-                break
-            out.append(text[i:j])
-            i, in_comment = j + 4, True
-    return "".join(out), in_comment
-
-
 def _walk(ev: Evidence) -> tuple[list[_Line], str | None]:
-    """The card body as lines with their heading context; also the first H1 title."""
+    """The card body as lines with their heading context (from the card's parsed markdown); also the first H1
+    title."""
     card = ev.card
     if card is None:
         return [], None
+    doc = card.markdown
+    kinds, section, headings, lines, uncommented = doc.kinds, doc.section, doc.headings, doc.lines, doc.uncommented
     out: list[_Line] = []
-    stack: list[tuple[int, str]] = []
-    in_code = False
-    fence = ""
-    in_comment = False
-    title: str | None = None
-    for no, raw in card.body_lines:
-        text = raw
-        # HTML comments (possibly spanning lines)
-        if in_comment or "<!--" in text:
-            text, in_comment = _strip_comments(text, in_comment)
-        fm = _FENCE.match(text) if ("```" in text or "~~~" in text) else None
-        if fm:
-            marker = fm.group(1)[:3]
-            if not in_code:
-                in_code, fence = True, marker
-            elif marker == fence:
-                in_code = False
-            out.append(_Line(no, text, tuple(h for _, h in stack), True, False, False, False, text.lower()))
-            continue
-        stripped = text.strip()
-        low = text.lower()
-        hm = None
-        if not in_code and (stripped.startswith("#") or "<h" in low):
-            hm = _HEADING.match(text) or _HTML_HEADING.match(text)
-            if hm:
-                level = len(hm.group(1)) if hm.group(1).startswith("#") else int(hm.group(1))
-                name = re.sub(r"<[^>]{0,200}>|[*_`]", "", (hm.group(2) or "")[:500]).strip().rstrip("#").strip()
-                while stack and stack[-1][0] >= level:
-                    stack.pop()
-                stack.append((level, name))
-                if title is None and level == 1 and name:
-                    title = name
-        is_list = not in_code and stripped[:1] in ("-", "*", "+", *"0123456789") and bool(_LIST_ITEM.match(text))
-        out.append(_Line(no, text, tuple(h for _, h in stack), in_code, stripped.startswith("|") and not in_code,
-                         is_list, bool(hm), low))
-    return out, title
+    append = out.append
+    for no in doc.body():
+        k = kinds[no]
+        text = uncommented[no] if no in uncommented else lines[no - 1]
+        i = section[no]
+        append(_Line(no, text, headings[i].path if i >= 0 else (), k == md.CODE, k == md.TABLE, k == md.LIST,
+                     k == md.HEADING, text.lower()))
+    return out, doc.title
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -706,7 +611,7 @@ def gather(ev: Evidence) -> Facts:
         acc = ""
         for ln in para:
             prefix[ln.no] = acc
-            acc = (acc + " " + _strip_links(ln.text.strip()))[-160:]
+            acc = (acc + " " + md.strip_links(ln.text.strip()))[-160:]
     for ln in lines:
         if ln.in_code:
             _code_line(ln, path, facts)
@@ -931,8 +836,7 @@ def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
     out: list[list[_Line]] = []
     buf: list[_Line] = []
     for ln in lines:
-        heading = bool(_HEADING.match(ln.text) or _HTML_HEADING.match(ln.text))
-        if ln.in_code or not ln.text.strip() or heading or ln.is_table:
+        if ln.in_code or ln.heading or ln.is_table or not ln.text.strip():
             if buf:
                 out.append(buf)
             buf = []
@@ -953,7 +857,7 @@ def _statements(para: list[_Line], path: str, facts: Facts) -> None:
     starts: list[int] = []
     for ln in para:
         starts.append(len(text))
-        text += _strip_links(ln.text.strip()) + " "
+        text += md.strip_links(ln.text.strip()) + " "
 
     def cite_at(pos: int) -> Citation:
         i = max(k for k, s0 in enumerate(starts) if s0 <= pos)
@@ -1000,7 +904,7 @@ def _statements(para: list[_Line], path: str, facts: Facts) -> None:
 
 def _line_statements(ln: _Line, path: str, facts: Facts) -> None:
     low = ln.low
-    text = _strip_links(ln.text)
+    text = md.strip_links(ln.text)
     m = _CHECKPOINT.search(text) if any(k in low for k in _CHECKPOINT_KEYS) else None
     if m:
         facts.checkpoints.append(Fact("checkpoint", m.group(0), _line_cite(path, ln.no, ln.text)))
@@ -1032,7 +936,7 @@ def _data_description(lines: list[_Line], path: str, facts: Facts) -> None:
             seen_heading.add(key)
         cite = _line_cite(path, ln.no, ln.text)
         dd.lines.append(cite)
-        plain = _strip_links(ln.text)
+        plain = md.strip_links(ln.text)
         for aspect, rx in _ASPECT_RES.items():
             if aspect not in dd.aspects and rx.search(plain):
                 dd.aspects[aspect] = cite
