@@ -58,6 +58,7 @@ import re
 from dataclasses import asdict
 from typing import Any
 
+from openaudit import markdown as md
 from openaudit.evidence import Evidence
 from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.numbers import parse_count
@@ -142,24 +143,13 @@ def _number(num: str, unit: str) -> float | None:
 
 
 def _card_lines(ev: Evidence) -> list[tuple[int, str]]:
-    """(line number, text) of the card body outside fenced code and tables."""
+    """(line number, text) of the card body's non-blank lines outside fenced code (HTML comments removed)."""
     card = ev.card
     if card is None:
         return []
-    out = []
-    fence = False
-    path = card.path
-    f = ev.file(path)
-    lines = f.lines if f is not None and f.text is not None else []
-    for i, text in enumerate(lines, 1):
-        s = text.strip()
-        if s.startswith(("```", "~~~")):
-            fence = not fence
-            continue
-        if fence or not s:
-            continue
-        out.append((i, text))
-    return out
+    doc = card.markdown
+    kinds, keep = doc.kinds, (md.CODE, md.BLANK)
+    return [(no, doc.text(no)) for no in doc.body() if kinds[no] not in keep]
 
 
 def _meta_number(ev: Evidence, keys: tuple[str, ...]) -> tuple[float, Citation] | None:
@@ -367,7 +357,7 @@ def _weights(facts: Facts) -> Cond:
     return ("met", f"weights files are published in the repository ({shown})", cites + list(g.citations))
 
 
-def _architecture_usage(ev: Evidence, facts: Facts, lines: list[tuple[int, str]]) -> Cond:
+def _architecture_usage(ev: Evidence, facts: Facts) -> Cond:
     arch: list[Citation] = []
     what = []
     for name in ev.siblings:
@@ -382,9 +372,11 @@ def _architecture_usage(ev: Evidence, facts: Facts, lines: list[tuple[int, str]]
         what.append(f"loaded by {f.value}")
     usage: list[Citation] = []
     path = ev.card.path if ev.card else "README.md"
-    for no, text in lines:
-        if "#" in text[:8] and _USAGE_HEADING.match(text):
-            usage.append(Citation("file", path, no, " ".join(text.split())[:200]))
+    doc = ev.card.markdown if ev.card is not None else None
+    for h in doc.headings if doc is not None else ():
+        text = doc.text(h.line)
+        if not h.html and _USAGE_HEADING.match(text):
+            usage.append(Citation("file", path, h.line, " ".join(text.split())[:200]))
             break
     if not usage and facts.inference:
         usage.append(facts.inference[0].citation)
@@ -456,7 +448,7 @@ def assess(ev: Evidence, facts: Facts, license: LicenseResult, restrictions: lis
     results = {
         "open_source_licence": _licence(license, restrictions, license_category(license.id)),
         "public_weights": _weights(facts),
-        "public_architecture_usage": _architecture_usage(ev, facts, lines),
+        "public_architecture_usage": _architecture_usage(ev, facts),
         "not_monetised": _monetised(ev),
         "no_systemic_risk": _systemic(est),
     }

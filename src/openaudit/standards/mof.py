@@ -37,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openaudit import markdown as md
 from openaudit.filekinds import weight_files
 from openaudit.lazyre import compile as _lazy
 from openaudit.paths import rules_dir
@@ -443,7 +444,6 @@ class _Rx:
     def __init__(self) -> None:
         i = re.I
         self.modeling = _lazy(r"(?:^|/)(?:modeling|modelling)_[^/]+\.py$", i)
-        self.heading = _lazy(r"^\s{0,3}(#{1,6})\s+(.*)")  # closing #s stripped in _sections (linear)
         self.url = _lazy(r"https?://[^\s)>\]\"'`]+", i)
         self.code_host = _lazy(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[^/\s]+/[^/\s#?]+", i)
         self.arxiv = _lazy(r"^https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf|html)/|doi\.org/10\.48550/arxiv\.)", i)
@@ -493,24 +493,6 @@ def _ev(file: str, line: int | None = None, text: str | None = None) -> dict[str
         # a slice first: a line of thousands of links is quoted once per link, so never copy the whole line
         head = text[:1000].strip()
         out["text"] = (head or text.strip())[:200]
-    return out
-
-
-def _sections(body: list[tuple[int, str]]) -> list[tuple[int, str, list[tuple[int, str]]]]:
-    """(heading line, heading text, lines under it) for each markdown heading; fenced code is skipped."""
-    out: list[tuple[int, str, list[tuple[int, str]]]] = []
-    fenced = False
-    for n, text in body:
-        if text.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-            continue
-        if fenced:
-            continue
-        m = _rx().heading.match(text)
-        if m:
-            out.append((n, m.group(2).rstrip().rstrip("#").rstrip(), []))
-        elif out:
-            out[-1][2].append((n, text))
     return out
 
 
@@ -606,45 +588,46 @@ def components_from_evidence(ev: Evidence, license_spdx: str | None) -> list[Com
     if card is None:
         return _ordered(found)
 
-    body = card.body_lines
-    words = sum(len(t.split()) for _, t in body)
+    doc = card.markdown
+    kinds, lines = doc.kinds, doc.lines
+    words = sum(len(lines[no - 1].split()) for no in doc.body())
     if words >= _MIN_CARD_WORDS:
         add("Model card", repo_license, _ev(card.path, card.body_start), path=card.path)
 
-    for n, heading, lines in _sections(body):
-        if rx.data_heading.search(heading) and any(t.strip() for _, t in lines):
-            add("Data card", repo_license, _ev(card.path, n, heading))
-        if rx.eval_heading.search(heading) and any(t.lstrip().startswith("|") for _, t in lines):
-            add("Evaluation results", repo_license, _ev(card.path, n, heading))
+    for h in doc.headings:
+        heading = h.raw or h.text
+        under = range(h.line + 1, h.next)  # its own lines, up to the next heading of any level
+        if rx.data_heading.search(heading) and any(kinds[no] not in (md.BLANK, md.CODE) for no in under):
+            add("Data card", repo_license, _ev(card.path, h.line, heading))
+        if rx.eval_heading.search(heading) and any(kinds[no] == md.TABLE for no in under):
+            add("Evaluation results", repo_license, _ev(card.path, h.line, heading))
 
     prev = ""
-    fenced = False
-    for n, text in body:
-        stripped = text.strip()
-        if stripped.startswith(("```", "~~~")):
-            fenced = not fenced
+    for no in doc.body():
+        text = doc.text(no)
+        fenced = kinds[no] == md.CODE
         urls = rx.url.findall(text) if "://" in text else []
         if urls:
             # Per line, not per URL: a line of thousands of links is read in linear time (cards are untrusted).
             context = rx.url.sub(" ", text)
             report = bool(rx.tech_report.search(context))
-            kinds: list[str] | None = None
+            kinds_of_code: list[str] | None = None
             for raw in urls:
                 url = _clean_url(raw)
                 if report:
-                    add("Technical report", UNLICENSED, _ev(card.path, n, text), path=url, note=_LINK_NOTE)
+                    add("Technical report", UNLICENSED, _ev(card.path, no, text), path=url, note=_LINK_NOTE)
                 elif rx.arxiv.match(url):
-                    add("Research paper", UNLICENSED, _ev(card.path, n, text), path=url, note=_LINK_NOTE)
+                    add("Research paper", UNLICENSED, _ev(card.path, no, text), path=url, note=_LINK_NOTE)
                 if rx.code_host.match(url) and not fenced:
-                    if kinds is None:
+                    if kinds_of_code is None:
                         near = context + " " + rx.url.sub(" ", prev)
-                        kinds = [name for name, pattern in rx.code_kinds if pattern.search(near)]
-                    for name in kinds:
-                        add(name, UNLICENSED, _ev(card.path, n, text), path=url, note=_LINK_NOTE)
+                        kinds_of_code = [name for name, pattern in rx.code_kinds if pattern.search(near)]
+                    for name in kinds_of_code:
+                        add(name, UNLICENSED, _ev(card.path, no, text), path=url, note=_LINK_NOTE)
         if not fenced and rx.intermediate.search(text):
-            add("Model parameters (Intermediate)", repo_license, _ev(card.path, n, text),
+            add("Model parameters (Intermediate)", repo_license, _ev(card.path, no, text),
                 note="the card mentions intermediate checkpoints/revisions; assumed to be in this repository")
-        if stripped:
+        if kinds[no] != md.BLANK and (not fenced or text.strip()):
             prev = text
     return _ordered(found)
 
