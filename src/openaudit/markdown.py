@@ -171,14 +171,14 @@ def parse(lines: list[str], body_start: int = 1) -> Document:
     doc = Document(lines, body_start, kinds, section)
     headings = doc.headings
     uncommented = doc.uncommented
-    stack: list[tuple[int, tuple[str, ...]]] = []  # (level, path) of the enclosing headings
+    stack: list[Heading] = []  # the enclosing headings, outermost first
+    last = n + 1  # "next" of the last heading; its "end" is n (set below for every heading still open)
     current = -1
     in_code = False
     fence = ""
     code_start = 0
     code_info = ""
     in_comment = False
-    heading_match = _HEADING.match
     html_match = _HTML_HEADING.match
     for no in range(body_start, n + 1):
         text = lines[no - 1]
@@ -207,26 +207,32 @@ def parse(lines: list[str], body_start: int = 1) -> Document:
             section[no] = current
             continue
         first = stripped[0]
-        hm = None
+        level = 0
         if first == "#":
-            hm = heading_match(text)
+            # an ATX heading: up to 3 spaces, 1 to 6 "#", then the end or a space or tab (the pattern, by hand)
+            rest = stripped.lstrip("#")
+            marks = len(stripped) - len(rest)
+            if marks <= 6 and text.startswith(("#", " #", "  #", "   #")) and (
+                    (rest or text[text.index("#") + marks:] or " ")[0] in " \t"):
+                html, level, raw = False, marks, rest.lstrip(" \t")  # (trailing space: stripped below anyway)
         elif first == "<" and ("<h" in text or "<H" in text):
             hm = html_match(text)
-        if hm is not None:
-            html = not hm.group(1).startswith("#")
-            level = int(hm.group(1)) if html else len(hm.group(1))
-            raw = (hm.group(2) or "")
-            name = raw[:MAX_HEADING]
+            if hm is not None:
+                html, level, raw = True, int(hm.group(1)), hm.group(2)
+        if level:
+            name = raw if len(raw) <= MAX_HEADING else raw[:MAX_HEADING]
             if "<" in name or "*" in name or "_" in name or "`" in name:
                 name = _INLINE_MARKUP.sub("", name)
             name = name.strip().rstrip("#").strip()
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            path = (*stack[-1][1], name) if stack else (name,)
-            stack.append((level, path))
+            while stack and stack[-1].level >= level:
+                stack.pop().end = no - 1
+            h = Heading(no, level, name, "" if html else raw.rstrip().rstrip("#").rstrip(), html,
+                        (*stack[-1].path, name) if stack else (name,), last, last)
+            if headings:
+                headings[-1].next = no
+            stack.append(h)
             current = len(headings)
-            headings.append(Heading(no, level, name, "" if html else raw.rstrip().rstrip("#").rstrip(), html, path,
-                                    0, 0))
+            headings.append(h)
             kinds[no] = HEADING
         elif first == "|":
             kinds[no] = TABLE
@@ -237,22 +243,9 @@ def parse(lines: list[str], body_start: int = 1) -> Document:
         section[no] = current
     if in_code:
         doc.code_blocks.append(CodeBlock(code_start, n, code_info))
-    _close_sections(doc, n)
+    for h in stack:
+        h.end = n
     return doc
-
-
-def _close_sections(doc: Document, n: int) -> None:
-    """Fill in each heading's ``next`` and ``end``."""
-    hs = doc.headings
-    ends = [n] * len(hs)
-    open_: list[int] = []  # indices of headings whose section is still open, levels increasing
-    for i, h in enumerate(hs):
-        while open_ and hs[open_[-1]].level >= h.level:
-            ends[open_.pop()] = h.line - 1
-        open_.append(i)
-    for i, h in enumerate(hs):
-        nxt = hs[i + 1].line if i + 1 < len(hs) else n + 1
-        h.next, h.end = nxt, ends[i]
 
 
 # ---------------------------------------------------------------------------------------------------------------

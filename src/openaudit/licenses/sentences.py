@@ -218,44 +218,46 @@ def _clean_lines(lines: list[str], skip_code: bool) -> list[_Line | None]:
 
     License files are often pasted inside a code fence, so fences are skipped in cards only."""
     out: list[_Line | None] = []
+    append = out.append
     in_front = False
     fence: str | None = None
     first_content = True
     for raw in lines:
         if not raw or raw.isspace():
-            out.append(None)  # blank: nothing below changes for it (front matter, fences) nor reads it
+            append(None)  # blank: nothing below changes for it (front matter, fences) nor reads it
             continue
-        line = raw.rstrip()
-        stripped = line.strip()
-        if first_content and stripped == "---":
-            in_front = True
-        if stripped:
+        stripped = raw.strip()  # not empty: the line holds a character that is not a space
+        if first_content:
             first_content = False
+            in_front = stripped == "---"
         if in_front:
             if stripped in ("---", "...") and out:
                 in_front = False
-            out.append(None)
+            append(None)
             continue
         if fence is not None:
             if stripped.startswith(fence):
                 fence = None
-            out.append(None)
+            append(None)
             continue
-        if stripped.startswith(("```", "~~~")):
+        first = stripped[0]
+        if (first == "`" or first == "~") and stripped.startswith(("```", "~~~")):
             if skip_code:
                 fence = stripped[:3]
-            out.append(None)
+            append(None)
             continue
         # Each pattern is tried only when the character it must start with (or contain) is there.
-        if not stripped or (stripped[0] in _RULE_CHARS and _RULE.fullmatch(stripped)):
-            out.append(None)
+        if first in _RULE_CHARS and stripped[-1] in _RULE_CHARS and _RULE.fullmatch(stripped):
+            append(None)
             continue
-        indent = len(line) - len(line.lstrip())
-        text = _QUOTE_PREFIX.sub("", stripped) if stripped[0] == ">" else stripped
+        indent = len(raw) - len(raw.lstrip())
+        text = _QUOTE_PREFIX.sub("", stripped) if first == ">" else stripped
         md_heading = False
-        if text[:1] == "#" and _MD_HEADING.match(text):
-            md_heading = True
-            text = _MD_HEADING.sub("", text).rstrip("# ")
+        if text[:1] == "#":
+            m = _MD_HEADING.match(text)
+            if m:
+                md_heading = True
+                text = text[m.end():].rstrip("# ")
         item = False
         marker = ""
         m = _BULLET.match(text) if text[:1] in _BULLET_CHARS else None
@@ -271,9 +273,9 @@ def _clean_lines(lines: list[str], skip_code: bool) -> list[_Line | None]:
             if m:
                 item, marker = True, _kind_of(m.group(0))
         if not text:
-            out.append(None)
+            append(None)
             continue
-        out.append(_Line(text, item, marker, indent, md_heading))
+        append(_Line(text, item, marker, indent, md_heading))
     return out
 
 
@@ -366,11 +368,10 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
             sents.append(s)
         if para_sents and para_sents[-1].text.rstrip().endswith(":"):
             lead, lead_para = para_sents[-1], para
-    for s in sents:
-        if s.lead is None:
-            s.combined = s.text  # what the cached property would give: set now, every detector reads it
     prev = ""
     for s in sents:  # plain attributes, not links to the neighbours: no reference cycles for the collector
+        if s.lead is None:
+            s.combined = s.text  # what the cached property would give: set now, every detector reads it
         s.prev_text = prev
         prev = s.text
     following = ""

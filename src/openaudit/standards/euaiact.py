@@ -129,8 +129,9 @@ _MONETISED = _lazy(
 _MONEY_KEYS = ("paid ", "pricing", "price list", "subscription", "per-token", "per token", "per-call", "per call",
                "per-request", "per request", "pay-", "pay ", "purchase", "licensing fee", "licencing fee", "royalt",
                "premium", "for a fee", "at a cost")
-_USAGE_HEADING = _lazy(r"^\s{0,3}#{1,6}\s.*\b(usage|use|how to|quick ?start|getting started|inference|"
-                            r"intended uses?|uses)\b", re.I)
+_USAGE_WORDS = r"\b(usage|use|how to|quick ?start|getting started|inference|intended uses?|uses)\b"
+_USAGE_HEADING = _lazy(r"^\s{0,3}#{1,6}\s.*" + _USAGE_WORDS, re.I)
+_USAGE_WORD = _lazy(_USAGE_WORDS, re.I)
 
 
 def _cite(c: Citation) -> dict[str, Any]:
@@ -148,8 +149,9 @@ def _card_lines(ev: Evidence) -> list[tuple[int, str]]:
     if card is None:
         return []
     doc = card.markdown
-    kinds, keep = doc.kinds, (md.CODE, md.BLANK)
-    return [(no, doc.text(no)) for no in doc.body() if kinds[no] not in keep]
+    kinds, lines, uncommented = doc.kinds, doc.lines, doc.uncommented
+    skip = (md.CODE, md.BLANK)
+    return [(no, uncommented[no] if no in uncommented else lines[no - 1]) for no in doc.body() if kinds[no] not in skip]
 
 
 def _meta_number(ev: Evidence, keys: tuple[str, ...]) -> tuple[float, Citation] | None:
@@ -374,8 +376,10 @@ def _architecture_usage(ev: Evidence, facts: Facts) -> Cond:
     path = ev.card.path if ev.card else "README.md"
     doc = ev.card.markdown if ev.card is not None else None
     for h in doc.headings if doc is not None else ():
+        if h.html or not _USAGE_WORD.search(h.raw):  # the heading pattern's words, before the whole pattern
+            continue
         text = doc.text(h.line)
-        if not h.html and _USAGE_HEADING.match(text):
+        if _USAGE_HEADING.match(text):
             usage.append(Citation("file", path, h.line, " ".join(text.split())[:200]))
             break
     if not usage and facts.inference:

@@ -53,6 +53,7 @@ from typing import Any
 from openaudit import markdown as md
 from openaudit.evidence import Evidence
 from openaudit.filekinds import classify
+from openaudit.lazyre import LazyPattern
 from openaudit.lazyre import compile as _lazy
 from openaudit.model import Citation
 
@@ -268,6 +269,23 @@ _TRAINING_DETAIL_KEYS = ("hyper", "learning rate", "batch size", "warmup", "opti
 _THIRD_PARTY_KEYS = ("licen", "purchas", "acquired", "bought", "third", "proprietary", "internal", "partner",
                      "vendor", "provider")
 _LINK_KEYS = ("http", "github.com", "gitlab.com", "codeberg.org", "arxiv.org", "huggingface.co", "www.")
+
+
+def _keys(words: tuple[str, ...]) -> LazyPattern:
+    """A pattern that finds any of ``words`` in a lower-cased line: ``any(w in low for w in words)`` in one
+    C-level search (the per-line pre-check before a costlier regex)."""
+    return _lazy("|".join(re.escape(w) for w in words))
+
+
+_DOWNLOAD_KEYS_RX = _keys(_DOWNLOAD_KEYS)
+_CHECKPOINT_KEYS_RX = _keys(_CHECKPOINT_KEYS)
+_TRAINING_DETAIL_KEYS_RX = _keys(_TRAINING_DETAIL_KEYS)
+_THIRD_PARTY_KEYS_RX = _keys(_THIRD_PARTY_KEYS)
+_LINK_KEYS_RX = _keys(_LINK_KEYS)
+_REPORT_KEYS_RX = _keys(("report", "paper", "preprint"))
+_DATA_KEYS_RX = _keys(("train", "data", "corpus", "mix"))
+_GATE_KEYS_RX = _keys(("access", "licen"))  # in every _GATE_BODY phrase
+_STATEMENT_KEYS_RX = _keys((*_CHECKPOINT_KEYS, *_TRAINING_DETAIL_KEYS, "report", "paper", "preprint"))
 _DOWNLOAD = _lazy(r"(huggingface-cli download|\bhf download|snapshot_download\(|hf_hub_download\("
                        r"|from_pretrained\("
                        r"|\bgit lfs (?:pull|clone)|\bwget\b\S*\s+\S+\.(?:safetensors|gguf|bin|pt|ckpt)|ollama pull)")
@@ -600,7 +618,9 @@ def gather(ev: Evidence) -> Facts:
     names = _model_names(ev, title)
     facts.names = sorted(names)
     path = ev.card.path if ev.card is not None else "README.md"
-    facts.body_lines = sum(1 for ln in lines if ln.text.strip() and not ln.in_code)
+    if ev.card is not None:
+        kinds = ev.card.markdown.kinds
+        facts.body_lines = sum(kinds.count(k) for k in (md.TEXT, md.HEADING, md.TABLE, md.LIST))
 
     _repo_files(ev, facts)
     _metadata_facts(ev, facts)
@@ -637,13 +657,13 @@ def _code_line(ln: _Line, path: str, facts: Facts) -> None:
     m = _INFER_SNIPPET.search(ln.text) if ("(" in low or "llama" in low or "vllm" in low or "main -m" in low) else None
     if m:
         facts.inference.append(Fact("snippet", m.group(0), _line_cite(path, ln.no, ln.text)))
-    m = _DOWNLOAD.search(ln.text) if any(k in low for k in _DOWNLOAD_KEYS) else None
+    m = _DOWNLOAD.search(ln.text) if _DOWNLOAD_KEYS_RX.search(low) else None
     if m:
         facts.downloads.append(Fact("download", m.group(0), _line_cite(path, ln.no, ln.text)))
     m = _BIB_VENUE.search(ln.text) if "=" in low else None
     if m:
         facts.papers.append(Fact("bibtex", m.group(0), _line_cite(path, ln.no, ln.text)))
-    m = _CHECKPOINT.search(ln.text) if any(k in low for k in _CHECKPOINT_KEYS) else None
+    m = _CHECKPOINT.search(ln.text) if _CHECKPOINT_KEYS_RX.search(low) else None
     if m:
         facts.checkpoints.append(Fact("checkpoint", m.group(0), _line_cite(path, ln.no, ln.text)))
 
@@ -722,7 +742,7 @@ def _derivative(ev: Evidence) -> str:
 def _line_links(ln: _Line, path: str, names: set[str], repos: dict[str, CodeRepo], facts: Facts,
                 prefix: str = "") -> None:
     text = ln.text
-    if "](" not in text and not any(k in ln.low for k in _LINK_KEYS):
+    if "](" not in text and not _LINK_KEYS_RX.search(ln.low):
         return
     links = _links(text)
     stripped: tuple[str, list[int], list[int]] | None = None  # the line without link markup, computed once
@@ -896,7 +916,7 @@ def _statements(para: list[_Line], path: str, facts: Facts) -> None:
             m = _OPEN_WEIGHTS.search(sentence)
             if m and _SELF.search(sentence) and not _COMPARATIVE.search(sentence):
                 add(facts.withheld, "open_weights", m)
-        if any(k in low for k in _THIRD_PARTY_KEYS):
+        if _THIRD_PARTY_KEYS_RX.search(low):
             m = _THIRD_PARTY.search(sentence)
             if m:
                 add(facts.third_party, "third_party", m)
@@ -904,14 +924,16 @@ def _statements(para: list[_Line], path: str, facts: Facts) -> None:
 
 def _line_statements(ln: _Line, path: str, facts: Facts) -> None:
     low = ln.low
+    if _STATEMENT_KEYS_RX.search(low) is None:
+        return
     text = md.strip_links(ln.text)
-    m = _CHECKPOINT.search(text) if any(k in low for k in _CHECKPOINT_KEYS) else None
+    m = _CHECKPOINT.search(text) if _CHECKPOINT_KEYS_RX.search(low) else None
     if m:
         facts.checkpoints.append(Fact("checkpoint", m.group(0), _line_cite(path, ln.no, ln.text)))
-    m = _TRAINING_DETAIL.search(text) if any(k in low for k in _TRAINING_DETAIL_KEYS) else None
+    m = _TRAINING_DETAIL.search(text) if _TRAINING_DETAIL_KEYS_RX.search(low) else None
     if m:
         facts.training_details.append(Fact("training_detail", m.group(0), _line_cite(path, ln.no, ln.text)))
-    m = _TECH_REPORT.search(text) if not ln.is_table and any(k in low for k in ("report", "paper", "preprint")) \
+    m = _TECH_REPORT.search(text) if not ln.is_table and _REPORT_KEYS_RX.search(low) \
         else None
     if m and not (facts.papers and facts.papers[-1].citation.line == ln.no):
         facts.papers.append(Fact("report_mention", m.group(0), _line_cite(path, ln.no, ln.text)))
@@ -925,7 +947,7 @@ def _data_description(lines: list[_Line], path: str, facts: Facts) -> None:
             continue
         in_section = _in_data_section(ln)
         is_heading = ln.heading
-        about_data = in_section or (any(k in ln.low for k in ("train", "data", "corpus", "mix"))
+        about_data = in_section or (_DATA_KEYS_RX.search(ln.low) is not None
                                     and bool(_DATA_LINE.search(ln.text)))
         if not about_data:
             continue
@@ -945,9 +967,9 @@ def _data_description(lines: list[_Line], path: str, facts: Facts) -> None:
 def _evaluations(ev: Evidence, lines: list[_Line], path: str, facts: Facts) -> None:
     current: tuple[str, ...] | None = None
     for ln in lines:
-        if not ln.headings or ln.in_code:
+        if not ln.is_table or not ln.headings:
             continue
-        if ln.is_table and _EVAL_HEADING.search(ln.headings[-1]) and re.search(r"\d", ln.text):
+        if _EVAL_HEADING.search(ln.headings[-1]) and re.search(r"\d", ln.text):
             if ln.headings != current:
                 current = ln.headings
                 facts.evaluations.append(Fact("results_table", ln.headings[-1], _line_cite(path, ln.no, ln.text)))
@@ -988,7 +1010,7 @@ def _gating(ev: Evidence, lines: list[_Line], path: str, facts: Facts) -> None:
                 break
     body = []
     for ln in lines:
-        if ln.in_code:
+        if ln.in_code or _GATE_KEYS_RX.search(ln.low) is None:
             continue
         if _GATE_BODY.search(ln.text):
             body.append(_line_cite(path, ln.no, ln.text))

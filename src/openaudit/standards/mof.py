@@ -589,8 +589,12 @@ def components_from_evidence(ev: Evidence, license_spdx: str | None) -> list[Com
         return _ordered(found)
 
     doc = card.markdown
-    kinds, lines = doc.kinds, doc.lines
-    words = sum(len(lines[no - 1].split()) for no in doc.body())
+    kinds, lines, uncommented = doc.kinds, doc.lines, doc.uncommented
+    words = 0
+    for no in doc.body():  # up to the count that makes a model card
+        words += len(lines[no - 1].split())
+        if words >= _MIN_CARD_WORDS:
+            break
     if words >= _MIN_CARD_WORDS:
         add("Model card", repo_license, _ev(card.path, card.body_start), path=card.path)
 
@@ -604,7 +608,7 @@ def components_from_evidence(ev: Evidence, license_spdx: str | None) -> list[Com
 
     prev = ""
     for no in doc.body():
-        text = doc.text(no)
+        text = uncommented[no] if no in uncommented else lines[no - 1]
         fenced = kinds[no] == md.CODE
         urls = rx.url.findall(text) if "://" in text else []
         if urls:
