@@ -35,7 +35,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from openaudit.standards.mof import classify, release_components  # noqa: E402
+from openaudit.standards.mof import classify  # noqa: E402
+from openaudit.standards.mot import release_components  # noqa: E402
 from openaudit.standards.references import family_key, hub_id_from_url  # noqa: E402
 
 MOT_REPO = "https://github.com/lfai/model_openness_tool"

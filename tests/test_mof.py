@@ -17,9 +17,8 @@ from openaudit.standards.mof import (
     components_from_evidence,
     is_open_license,
     load_framework,
-    load_mot_record,
-    release_components,
 )
+from openaudit.standards.mot import load_mot_record, release_components
 
 _HERE = Path(__file__).resolve()
 CORPUS = (_HERE.parents[2] if len(_HERE.parents) > 2 else _HERE.parent) / "shared" / "corpus"

