@@ -37,6 +37,12 @@ SHAPES = {
     "heading_spaces": lambda n: "# a" + " " * (n - 4) + "b",
     "table_rows": lambda n: _repeat("| 1 | 2 |\n", n, "## Evaluation\n| a | b |\n|---|---|\n"),
     "heading_lines": lambda n: _repeat("# h\n", n),
+    "numbered_headings": lambda n: "".join(f"## h{i}\n" for i in range(n // 9))[:n],
+    "html_headings": lambda n: _repeat("<h2>h</h2>\n", n),
+    "list_items": lambda n: _repeat("- a\n", n),
+    "short_paragraphs": lambda n: _repeat("a\n\n", n),
+    "fence_lines": lambda n: _repeat("```\n", n),
+    "comment_lines": lambda n: _repeat("<!-- c -->\n", n),
     "text_lines": lambda n: _repeat("trained on data\n", n),
     "sentences": lambda n: _repeat("A. ", n),
 }

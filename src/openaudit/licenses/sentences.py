@@ -297,6 +297,8 @@ def _heading_like(text: str, item: bool, prev_ends: bool) -> bool:
     body = unnumbered(text).strip().rstrip(".")
     if not body:
         return True
+    if body.islower():  # no capital letter: not a title (the cheap test first: cards have many short lines)
+        return False
     if item and len(body.split()) > 6:
         return False
     return _is_title(body)

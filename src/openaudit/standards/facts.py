@@ -56,9 +56,12 @@ from openaudit.evidence import Evidence
 from openaudit.filekinds import classify
 from openaudit.lazyre import compile as _lazy
 from openaudit.model import Citation
-from openaudit.standards.openness.data import read_data_description, read_evaluations
+from openaudit.standards.openness.data import KEYS as data_keys
+from openaudit.standards.openness.data import data_section, read_data_description, read_evaluations
+from openaudit.standards.openness.gating import KEYS as gate_keys
 from openaudit.standards.openness.gating import read_gating
 from openaudit.standards.openness.lines import paragraphs_of, walk
+from openaudit.standards.openness.links import KEYS as link_keys
 from openaudit.standards.openness.links import line_links, model_names
 from openaudit.standards.openness.model import (
     ASPECTS,
@@ -73,6 +76,8 @@ from openaudit.standards.openness.model import (
     meta_cite,
     string_values,
 )
+from openaudit.standards.openness.statements import CODE_KEYS as code_keys
+from openaudit.standards.openness.statements import KEYS as statement_keys
 from openaudit.standards.openness.statements import code_line, line_statements, read_statements
 
 __all__ = ["ASPECTS", "CODE_HOSTS", "ROLES", "CodeRepo", "DataDescription", "Dataset", "Fact", "Facts", "Gating",
@@ -99,7 +104,8 @@ _REPO_CODE = {
 
 def gather(ev: Evidence) -> Facts:
     """All openness facts of ``ev``, each cited."""
-    lines, title = walk(ev)
+    # only the lines some reader acts on (each reader's key words; see walk)
+    lines, title = walk(ev, (*link_keys, *statement_keys, *data_keys, *gate_keys), code_keys, data_section)
     facts = Facts(model=ev.id, card=ev.card is not None)
     names = model_names(ev, title)
     facts.names = sorted(names)
@@ -114,6 +120,8 @@ def gather(ev: Evidence) -> Facts:
     paragraphs = paragraphs_of(lines)
     prefix: dict[int, str] = {}  # line -> the end of its paragraph's text before it (for statements across lines)
     for para in paragraphs:
+        if not any("huggingface.co" in ln.low or "hf.co" in ln.low for ln in para):
+            continue  # only a Hub model link reads the words before it (line_links)
         acc = ""
         for ln in para:
             prefix[ln.no] = acc

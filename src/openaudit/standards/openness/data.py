@@ -55,11 +55,17 @@ _ASPECT_RES: dict[str, LazyPattern | _Scope] = {
                              r"|packed)\b", re.I),
 }
 _EVAL_HEADING = _lazy(r"\b(eval\w*|benchmark\w*|results?|performance)\b", re.I)
-_DATA_KEYS_RX = keyword_pattern(("train", "data", "corpus", "mix"))
+KEYS = ("train", "data", "corpus", "mix")  # a line outside a data section needs one of these (_DATA_LINE)
+_DATA_KEYS_RX = keyword_pattern(KEYS)
 
 
 def in_data_section(ln: Line) -> bool:
     return _data_headings(ln.headings)
+
+
+def data_section(headings: tuple[str, ...]) -> bool:
+    """Whether a line under these headings (outermost first) is in a data section."""
+    return _data_headings(headings)
 
 
 @lru_cache(maxsize=256)

@@ -10,7 +10,8 @@ from openaudit.model import Citation
 from openaudit.standards.openness.lines import Line, keyword_pattern
 from openaudit.standards.openness.model import MAX_QUOTE, Facts, Gating, all_strings, line_cite, meta_cite, quote
 
-_GATE_KEYS_RX = keyword_pattern(("access", "licen"))  # in every _GATE_BODY phrase
+KEYS = ("access", "licen")  # in every _GATE_BODY phrase
+_GATE_KEYS_RX = keyword_pattern(KEYS)
 _GATE_MANUAL = _lazy(r"\b(requests? (?:will|are|is|shall) (?:be )?(?:processed|reviewed|approved|granted)"
                           r"|(?:manual(?:ly)?|individually) (?:review\w*|approv\w*)|been granted (?:download )?access"
                           r"|approval (?:process|by|from)|within \d+\s*(?:[-–]\s*\d+\s*)?(?:business |working )?days"

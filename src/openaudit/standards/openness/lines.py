@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from openaudit import markdown as md
@@ -33,23 +35,70 @@ class Line:
     roles: frozenset[str] | None = None  # role words of the whole line (lazily, see links.line_roles)
 
 
-def walk(ev: Evidence) -> tuple[list[Line], str | None]:
-    """The card body as lines with their heading context (from the card's parsed markdown); also the first H1
-    title."""
+def walk(ev: Evidence, text_keys: tuple[str, ...] | None = None, code_keys: tuple[str, ...] | None = None,
+         keep_section: Callable[[tuple[str, ...]], bool] | None = None) -> tuple[list[Line], str | None]:
+    """The card body's non-blank lines with their heading context (from the card's parsed markdown); also the
+    first H1 title.
+
+    With ``text_keys`` and ``code_keys``, only the lines some reader acts on (each reader first looks for its key
+    words in the lower-cased line and does nothing without them): a line outside code holding one of
+    ``text_keys``, a line of code holding one of ``code_keys``, every table row, every line of a section whose
+    heading path ``keep_section`` accepts, every line with an HTML comment removed; and each whole paragraph that
+    holds such a line (a sentence may run over its lines). A card of 100,000 lines that say nothing costs a
+    keyword search per line, not a line object and a pass of every reader."""
     card = ev.card
     if card is None:
         return [], None
     doc = card.markdown
     kinds, section, headings, lines, uncommented = doc.kinds, doc.section, doc.headings, doc.lines, doc.uncommented
+    body = doc.body()
+    if text_keys is None or code_keys is None:
+        wanted: Iterable[int] = body
+    else:
+        wanted = _wanted(doc, text_keys, code_keys, keep_section)
     out: list[Line] = []
     append = out.append
-    for no in doc.body():
+    blank = md.BLANK
+    for no in wanted:
         k = kinds[no]
+        if k == blank:  # (no reader looks at a blank line: paragraphs end at a gap in the line numbers)
+            continue
         text = uncommented[no] if no in uncommented else lines[no - 1]
         i = section[no]
         append(Line(no, text, headings[i].path if i >= 0 else (), k == md.CODE, k == md.TABLE, k == md.LIST,
-                     k == md.HEADING, text.lower()))
+                    k == md.HEADING, text.lower()))
     return out, doc.title
+
+
+def _wanted(doc: md.Document, text_keys: tuple[str, ...], code_keys: tuple[str, ...],
+            keep_section: Callable[[tuple[str, ...]], bool] | None) -> list[int]:
+    """The line numbers ``walk`` keeps (see there), in order."""
+    body = doc.body()
+    kinds = doc.kinds
+    low = "\n".join(doc.lines[doc.body_start - 1:]).lower().split("\n")  # one lower-cased string per body line
+    text_hit = keyword_pattern(text_keys).search
+    code_hit = keyword_pattern(code_keys).search
+    code = md.CODE
+    keep = {no for no, t in zip(body, low, strict=False) if text_hit(t) and kinds[no] != code}
+    keep.update(no for no, t in zip(body, low, strict=False) if kinds[no] == code and code_hit(t))
+    keep.update(doc.uncommented)
+    table = bytes([md.TABLE])
+    at = kinds.find(table, doc.body_start)
+    while at >= 0:
+        keep.add(at)
+        at = kinds.find(table, at + 1)
+    if keep_section is not None:
+        for h in doc.headings:
+            if keep_section(h.path):
+                keep.update(range(h.line, h.next))
+    paragraphs = doc.paragraphs()
+    firsts = [p[0] for p in paragraphs]
+    for no in list(keep):
+        if kinds[no] in (md.TEXT, md.LIST):
+            i = bisect_right(firsts, no) - 1
+            if i >= 0 and paragraphs[i][0] <= no <= paragraphs[i][1]:
+                keep.update(range(paragraphs[i][0], paragraphs[i][1] + 1))
+    return sorted(keep)
 
 
 def paragraphs_of(lines: list[Line]) -> list[list[Line]]:
@@ -62,7 +111,7 @@ def paragraphs_of(lines: list[Line]) -> list[list[Line]]:
                 out.append(buf)
             buf = []
             continue
-        if ln.is_list and buf:
+        if buf and (ln.is_list or ln.no != buf[-1].no + 1):  # a new item, or a blank line before it
             out.append(buf)
             buf = []
         buf.append(ln)

@@ -113,6 +113,7 @@ _DATA_DOC = _lazy(r"\b(datasheet|data ?card|data sheet|documentation|paper|repor
 _PAPER_LABEL = _lazy(r"\b(paper|report|preprint|publication|arxiv|article)\b", re.I)
 _LINK_KEYS = ("http", "github.com", "gitlab.com", "codeberg.org", "arxiv.org", "huggingface.co", "www.")
 _LINK_KEYS_RX = keyword_pattern(_LINK_KEYS)
+KEYS = ("](", *_LINK_KEYS)  # a line without any of these has no link (line_links)
 
 
 def _tokens(text: str) -> set[str]:

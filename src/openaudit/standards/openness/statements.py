@@ -92,8 +92,22 @@ _DOWNLOAD = _lazy(r"(huggingface-cli download|\bhf download|snapshot_download\(|
                        r"|\bgit lfs (?:pull|clone)|\bwget\b\S*\s+\S+\.(?:safetensors|gguf|bin|pt|ckpt)|ollama pull)")
 
 
+_SENTENCE_BREAK = _lazy(r"(?<=[.!?])\s+(?=[A-Z\[*_`(\"'])")
+# Every sentence check below needs one of these words in the sentence (lower-cased): a paragraph without any
+# is not split into sentences at all.
+_SENTENCE_KEYS_RX = keyword_pattern(("code", "reproduc", "replicat", "not", "n't", "undisclosed", "confidential",
+                                     "weight", *_THIRD_PARTY_KEYS))
+
+
+# What a line needs for any reader here to act on it: in prose (line_statements, read_statements: a paragraph
+# is read when one of its lines holds one of these or a link), in fenced code (code_line).
+KEYS = (*_CHECKPOINT_KEYS, *_TRAINING_DETAIL_KEYS, "report", "paper", "preprint", "code", "reproduc", "replicat", "not",
+        "n't", "undisclosed", "confidential", "weight", *_THIRD_PARTY_KEYS)
+CODE_KEYS = ("(", "llama", "vllm", "main -m", *_DOWNLOAD_KEYS, "=", *_CHECKPOINT_KEYS)
+
+
 def _split_sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\[*_`(\"'])", text) if s.strip()]
+    return [s for s in _SENTENCE_BREAK.split(text) if s.strip()]
 
 
 def code_line(ln: Line, path: str, facts: Facts) -> None:
@@ -121,6 +135,8 @@ def read_statements(para: list[Line], path: str, facts: Facts) -> None:
     for ln in para:
         starts.append(len(text))
         text += md.strip_links(ln.text.strip()) + " "
+    if _SENTENCE_KEYS_RX.search(text.lower()) is None:
+        return
 
     def cite_at(pos: int) -> Citation:
         i = max(k for k, s0 in enumerate(starts) if s0 <= pos)
