@@ -102,10 +102,16 @@ _REPO_CODE = {
 }
 
 
-def gather(ev: Evidence) -> Facts:
-    """All openness facts of ``ev``, each cited."""
-    # only the lines some reader acts on (each reader's key words; see walk)
-    lines, title = walk(ev, (*link_keys, *statement_keys, *data_keys, *gate_keys), code_keys, data_section)
+def gather(ev: Evidence, *, every_line: bool = False) -> Facts:
+    """All openness facts of ``ev``, each cited.
+
+    The readers are given only the lines some reader acts on (each reader's key words; see ``walk``);
+    ``every_line`` gives them every line instead (the same facts, slower: the reference the selection is tested
+    against)."""
+    if every_line:
+        lines, title = walk(ev)
+    else:
+        lines, title = walk(ev, (*link_keys, *statement_keys, *data_keys, *gate_keys), code_keys, data_section)
     facts = Facts(model=ev.id, card=ev.card is not None)
     names = model_names(ev, title)
     facts.names = sorted(names)
