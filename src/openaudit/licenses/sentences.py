@@ -64,6 +64,7 @@ _SENT_END = _lazy(r"[.!?][\"')\]]*\s+|(?P<cjk>\u3002|(?<=[\u3400-\u9fff\uf900-\u
 # _SENT_END without its Chinese branch, which needs a character past U+00FF: the same cuts in a text with none
 # (``Doc.wide``), without compiling the CJK character ranges.
 _SENT_END_NARROW = _lazy(r"[.!?][\"')\]]*\s+")
+_CJK_END = _lazy(r"[\u3002;]")  # with no ".", "!" or "?": what _SENT_END can still end a sentence at
 _LIST_NUMBER = _lazy(r"\(?(?:\d{1,3}|[ivxlc]{1,6})(?:\.\d{1,3})*\.?")
 _INITIALS = _lazy(r"[a-z]\.|(?:[a-z]\.){2,}")
 # Doc, Sent, _Line and _Para are plain classes, not dataclasses: a dataclass writes and compiles its methods when
@@ -95,11 +96,15 @@ class Sent:
         self.lead: Sent | None = None  # the lead-in sentence ("You agree not to use the Model:") of a list item
         self.next_text = ""
         self.prev_text = ""
-        self.memo: dict[str, object] = {}  # per-sentence results of the detectors
 
     @cached_property
     def text(self) -> str:
         return self.doc.text[self.start:self.end]
+
+    @cached_property
+    def memo(self) -> dict[str, object]:
+        """Per-sentence results of the detectors (made on first use: most sentences never need one)."""
+        return {}
 
     @cached_property
     def combined(self) -> str:
@@ -386,6 +391,9 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
 def _split_sentences(doc: Doc, start: int, end: int) -> list[Sent]:
     text = doc.text[start:end]
     out: list[Sent] = []
+    if "." not in text and "!" not in text and "?" not in text and (text.isascii() or not _CJK_END.search(text)):
+        _chunk(doc, start, end, out)  # no sentence end in the paragraph (_SENT_END needs one of these)
+        return out
     cut = 0
     for m in (_SENT_END if doc.wide else _SENT_END_NARROW).finditer(text):
         at, after_at = m.span()
