@@ -41,6 +41,7 @@ SHAPES = {
     "html_headings": lambda n: _repeat("<h2>h</h2>\n", n),
     "list_items": lambda n: _repeat("- a\n", n),
     "short_paragraphs": lambda n: _repeat("a\n\n", n),
+    "keyword_paragraph": lambda n: _repeat("the licensed data is not released\n", n),
     "fence_lines": lambda n: _repeat("```\n", n),
     "comment_lines": lambda n: _repeat("<!-- c -->\n", n),
     "text_lines": lambda n: _repeat("trained on data\n", n),

@@ -93,10 +93,12 @@ def _wanted(doc: md.Document, text_keys: tuple[str, ...], code_keys: tuple[str, 
                 keep.update(range(h.line, h.next))
     paragraphs = doc.paragraphs()
     firsts = [p[0] for p in paragraphs]
+    whole: set[int] = set()  # paragraphs added (each once: a paragraph of n kept lines costs n, not n * n)
     for no in list(keep):
         if kinds[no] in (md.TEXT, md.LIST):
             i = bisect_right(firsts, no) - 1
-            if i >= 0 and paragraphs[i][0] <= no <= paragraphs[i][1]:
+            if i >= 0 and i not in whole and paragraphs[i][0] <= no <= paragraphs[i][1]:
+                whole.add(i)
                 keep.update(range(paragraphs[i][0], paragraphs[i][1] + 1))
     return sorted(keep)
 
