@@ -323,7 +323,9 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
             continue
         text = ln.text
         prev_ends = prev_text is None or prev_text[-1] in ".:;!?\"')"
-        heading = ln.md_heading or (prev_ends and _heading_like(text, ln.item, prev_ends))
+        # (a line with no capital letter that does not end with "." is never heading-like: the cheap test first)
+        heading = ln.md_heading or (prev_ends and not (text[-1] != "." and text.islower())
+                                    and _heading_like(text, ln.item, prev_ends))
         if heading and not ln.md_heading and idx + 1 < len(cleaned):
             nxt = cleaned[idx + 1]
             if nxt is not None and nxt.text[:1].islower():
@@ -392,7 +394,11 @@ def _split_sentences(doc: Doc, start: int, end: int) -> list[Sent]:
     text = doc.text[start:end]
     out: list[Sent] = []
     if "." not in text and "!" not in text and "?" not in text and (text.isascii() or not _CJK_END.search(text)):
-        _chunk(doc, start, end, out)  # no sentence end in the paragraph (_SENT_END needs one of these)
+        # no sentence end in the paragraph (_SENT_END needs one of these): one sentence, or _chunk's cuts
+        if start < end <= start + MAX_SENTENCE and not text[-1].isspace():
+            out.append(_sent(doc, start, end))
+        else:
+            _chunk(doc, start, end, out)
         return out
     cut = 0
     for m in (_SENT_END if doc.wide else _SENT_END_NARROW).finditer(text):
