@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from openaudit.lazyre import compile as _lazy
@@ -39,7 +38,6 @@ TABLE = 4  # a table row (starts with "|")
 LIST = 5  # the first line of a list item ("- ", "* ", "+ ", "1. ", "1) ")
 CODE = 6  # a fence line or a line inside fenced code
 
-_HEADING = _lazy(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
 _HTML_HEADING = _lazy(r"^\s*<h([1-6])[^>]{0,200}>(.{0,500}?)</h\1>", re.I)
 _FENCE = _lazy(r"^\s{0,3}(```+|~~~+)")
 _LIST_ITEM = _lazy(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -132,15 +130,6 @@ class Document:
             self._paragraphs = out
         return self._paragraphs
 
-    def in_code(self, no: int) -> bool:
-        return self.kinds[no] == CODE
-
-    def code_block_at(self, no: int) -> CodeBlock | None:
-        i = bisect_right([b.start for b in self.code_blocks], no) - 1
-        if i >= 0 and self.code_blocks[i].start <= no <= self.code_blocks[i].end:
-            return self.code_blocks[i]
-        return None
-
 
 def _strip_comments(text: str, in_comment: bool) -> tuple[str, bool]:
     """Remove HTML comments from a line; returns the rest and whether a comment is still open (linear scan)."""
@@ -209,7 +198,7 @@ def parse(lines: list[str], body_start: int = 1) -> Document:
         first = stripped[0]
         level = 0
         if first == "#":
-            # an ATX heading: up to 3 spaces, 1 to 6 "#", then the end or a space or tab (the pattern, by hand)
+            # an ATX heading, by hand (no regex per line): ^ {0,3}(#{1,6})(?:[ \t]+(.*))?$
             rest = stripped.lstrip("#")
             marks = len(stripped) - len(rest)
             if marks <= 6 and text.startswith(("#", " #", "  #", "   #")) and (
