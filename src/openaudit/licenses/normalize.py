@@ -129,4 +129,4 @@ def normalize_line(line: str) -> str:
 
 
 def normalize_lines(lines: list[str]) -> list[str]:
-    return [normalize_line(line) for line in lines]
+    return [normalize_line(line) if line else line for line in lines]  # (an empty line stays empty)
