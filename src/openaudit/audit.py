@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from openaudit import __version__
 from openaudit.context import DeploymentContext
@@ -13,7 +15,23 @@ from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, load_catalog
 from openaudit.licenses.identify import declared_name, identify
 from openaudit.licenses.terms import reconcile as reconcile_terms
-from openaudit.model import FileStatus, LicenseResult, Report, Restriction
+from openaudit.model import (
+    EuAiActResult,
+    FileStatus,
+    GateResult,
+    GradeResult,
+    LicenseResult,
+    LineageResult,
+    MofResult,
+    OsaidResult,
+    Reference,
+    Report,
+    Restriction,
+    TrainingDataset,
+    Violation,
+    Waived,
+    to_data,
+)
 from openaudit.policy import Policy
 from openaudit.sources import resolve
 
@@ -96,8 +114,10 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     from openaudit.licenses.scope import apply as apply_scope
 
     restrictions = apply_scope(ev, restrictions)  # terms for some kinds of model only (Llama 3.2 multimodal)
-    standards = assess_standards(ev, ident.result, restrictions, lineage=lineage_facts if lineage is not None else None)
-    facts = build_facts(ev, catalog, ident, restrictions, context, standards)
+    standards = assess_standards(ev, ident.result, restrictions,
+                                 datasets=lineage_section.datasets if lineage_section is not None else ())
+    facts = build_facts(ev, catalog, ident, restrictions, context,
+                        {name: to_data(result) for name, result in standards.items()})
     facts["policy"] = policy.to_facts(ident.result.id, ident.result.spdx)
     if ident.base is not None:  # a modified copy: denied when its license is (never allowed as that license)
         base = policy.to_facts(ident.base.id, ident.base.spdx)
@@ -111,7 +131,7 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     facts["waivers_expiring"] = [_waiver_fact(w, today) for w in waivers
                                  if not w.expired(today) and w.expires and (w.expires - today).days <= 30]
     facts.update(extra_facts or {})  # e.g. `lock_drift` from `openaudit scan` against openaudit.lock (OA908)
-    references, notes = _references(ev, lineage_section, standards)
+    references, notes = _references(ev, lineage_section, standards.osaid, standards.mof)
     ruleset = load_ruleset(tuple(rules) + tuple(policy.rule_paths))
     findings = ruleset.run(facts, disabled=policy.disable, severity=policy.severity)
     active = [w for w in waivers if not w.expired(today)]
@@ -129,15 +149,15 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
                 "requested_revision": ev.requested_revision, "offline": ev.offline},
         license=ident.result,
         restrictions=restrictions,
-        osaid=standards["osaid"],
-        mof=standards["mof"],
-        grade=standards["grade"],
-        eu_ai_act=standards.get("eu_ai_act"),
+        osaid=standards.osaid,
+        mof=standards.mof,
+        grade=standards.grade,
+        eu_ai_act=standards.eu_ai_act,
         findings=findings,
-        gate={"passed": not violations, "fail_on": policy.fail_on, "policy": policy.source,
-              "context": context.to_facts() if context.given else None,
-              "violations": [{"rule": f.rule, "message": f.message} for f in violations],
-              "waived": [{"rule": f.rule, "reason": f.waiver_reason} for f in findings if f.waived]},
+        gate=GateResult(passed=not violations, fail_on=policy.fail_on, policy=policy.source,
+                        context=context.to_facts() if context.given else None,
+                        violations=tuple(Violation(rule=f.rule, message=f.message) for f in violations),
+                        waived=tuple(Waived(rule=f.rule, reason=f.waiver_reason) for f in findings if f.waived)),
         files=[_file_status(f) for f in ev.files],
         notes=list(ev.notes) + notes,
         lineage=lineage_section,
@@ -145,12 +165,13 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     )
 
 
-def _references(ev: Evidence, lineage_section: dict | None, standards: dict) -> tuple[list, list[str]]:
+def _references(ev: Evidence, lineage_section: LineageResult | None, osaid: OsaidResult,
+                mof: MofResult) -> tuple[list[Reference], list[str]]:
     """Published assessments of this model (standards/references.py); a broken bundle is a note, not a crash."""
     from openaudit.standards.references import ReferenceDataError, assess
 
     try:
-        return list(assess(ev, lineage=lineage_section, osaid=standards["osaid"], mof=standards["mof"])), []
+        return list(assess(ev, lineage=lineage_section, osaid=osaid, mof=mof)), []
     except ReferenceDataError as exc:
         return [], [f"published assessments were not looked up: {exc}"]
 
@@ -161,36 +182,38 @@ def _waiver_fact(w, today: dt.date) -> dict:
             "days_left": (w.expires - today).days if w.expires else None}
 
 
-def _mof(ev: Evidence, license: LicenseResult) -> dict:
-    from openaudit.policy import mof_rank
-    from openaudit.standards.mof import classify, components_from_evidence
+@dataclass(frozen=True)
+class Standards:
+    """The standards stage's results for one model."""
 
-    result = classify(components_from_evidence(ev, license.spdx)).to_dict()
-    result["rank"] = mof_rank(result.get("class"))
-    return result
+    osaid: OsaidResult
+    mof: MofResult
+    grade: GradeResult
+    eu_ai_act: EuAiActResult
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
 
 
 def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Restriction],
-                     lineage: dict | None = None) -> dict:
-    """OSAID 1.0 verdict, MOF class and openness grade, each with its evidence. ``lineage``: the lineage facts,
-    whose training-dataset licenses feed OSAID-D2 and the grade's training_data (openaudit.lineage)."""
+                     datasets: Sequence[TrainingDataset] = ()) -> Standards:
+    """OSAID 1.0 verdict, MOF class, openness grade and EU AI Act exemption, each with its evidence. ``datasets``:
+    the training datasets as the lineage stage read them (``LineageResult.datasets``), an input of OSAID-D2 and
+    of the grade's training_data."""
     from openaudit.standards.euaiact import assess as assess_euaiact
     from openaudit.standards.facts import gather
     from openaudit.standards.grade import grade
+    from openaudit.standards.mof import classify, components_from_evidence
     from openaudit.standards.osaid import assess
 
     facts = gather(ev)
-    result = {
-        "osaid": assess(facts, license, restrictions),
-        "mof": _mof(ev, license),
-        "grade": grade(facts, license, restrictions),
-        "eu_ai_act": assess_euaiact(ev, facts, license, restrictions),
-    }
-    if lineage:
-        from openaudit.lineage import feed_standards
+    return Standards(
+        osaid=assess(facts, license, restrictions, datasets),
+        mof=classify(components_from_evidence(ev, license.spdx)).to_result(),
+        grade=grade(facts, license, restrictions, datasets),
+        eu_ai_act=assess_euaiact(ev, facts, license, restrictions),
+    )
 
-        feed_standards(result["osaid"], result["grade"], lineage)
-    return result
 def _file_status(f) -> FileStatus:
     if f.text is None:
         return FileStatus(f.name, f.role, "unreadable", f.error)

@@ -266,10 +266,10 @@ def summary_text(reports: list[Report], errors: list[tuple[str, OpenAuditError]]
     for r in reports:
         sev = [f.severity for f in r.findings if not f.waived]
         # upstream licenses; "unknown" for an upstream that could not be read (a cycle adds nothing)
-        ups = [str(e.get("license")) if e.get("status") == "ok" else "unknown"
-               for e in (r.lineage or {}).get("chain", []) if e.get("status") != "cycle"]
+        ups = [str(e.license) if e.status == "ok" else "unknown"
+               for e in (r.lineage.chain if r.lineage is not None else ()) if e.status != "cycle"]
         rows.append((sanitize(str(r.target["id"]), one_line=True, limit=300), r.license.id,
-                     str(r.grade.get("letter") or "-"), "PASSED" if r.passed else "FAILED",
+                     str(r.grade.letter or "-"), "PASSED" if r.passed else "FAILED",
                      str(sev.count("error")), str(sev.count("warning")),
                      ",".join(dict.fromkeys(ups)) or "-"))
     for target, exc in errors:

@@ -17,6 +17,7 @@ The command exits 1 when the terms became stricter, 0 otherwise.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, TextIO
 
@@ -42,7 +43,7 @@ def _side(report: Report) -> dict[str, Any]:
     t = report.target
     return {"target": t.get("id"), "kind": t.get("kind"), "revision": t.get("revision"),
             "requested_revision": t.get("requested_revision"), "license": report.license.id,
-            "grade": report.grade.get("letter"), "osaid": report.osaid.get("verdict")}
+            "grade": report.grade.letter, "osaid": report.osaid.verdict}
 
 
 def _declared(lic: Any) -> str | None:
@@ -171,14 +172,16 @@ def diff_reports(a: Report, b: Report) -> dict[str, Any]:
         for code in sorted(set(ta) - set(tb)):
             changes.append(_change("territory", f"{kind}: {code} no longer excluded", False, code, None,
                                    [ta[code]], []))
-    ga, gb = a.grade.get("letter"), b.grade.get("letter")
+    ga, gb = a.grade.letter, b.grade.letter
     if ga != gb:
         down = ga in _GRADES and gb in _GRADES and _GRADES.index(gb) > _GRADES.index(ga)
         changes.append(_change("grade", f"openness grade {ga or 'none'} → {gb or 'none'}", down, ga, gb, [], []))
-    for key, label, getter in (("osaid", "OSAID 1.0 verdict", lambda r: r.osaid.get("verdict")),
-                               ("mof", "MOF class", lambda r: r.mof.get("class")),
-                               ("eu_ai_act", "EU AI Act open-source exemption",
-                                lambda r: (r.eu_ai_act or {}).get("exemption"))):
+    getters: tuple[tuple[str, str, Callable[[Report], Any]], ...] = (
+        ("osaid", "OSAID 1.0 verdict", lambda r: r.osaid.verdict),
+        ("mof", "MOF class", lambda r: r.mof.mof_class),
+        ("eu_ai_act", "EU AI Act open-source exemption",
+         lambda r: r.eu_ai_act.exemption if r.eu_ai_act is not None else None))
+    for key, label, getter in getters:
         va, vb = getter(a), getter(b)
         if va != vb:
             changes.append(_change(key, f"{label}: {va} → {vb}", False, va, vb, [], []))

@@ -237,7 +237,7 @@ def table(found: list[Found], reports: list[Any], errors: list[tuple[str, Any]])
         if r is None:
             break
         rows.append((sanitize(f.target, one_line=True, limit=200), by_target[f.target].where, human_size(f.size),
-                     sanitize(r.license.id, one_line=True, limit=40), str(r.grade.get("letter") or "-"),
+                     sanitize(r.license.id, one_line=True, limit=40), str(r.grade.letter or "-"),
                      "PASSED" if r.passed else "FAILED"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []

@@ -17,7 +17,7 @@ import functools
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from openaudit.errors import OpenAuditError
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, LicenseEntry, load_catalog
 from openaudit.licenses.vocabulary import category
-from openaudit.model import Citation, Restriction
+from openaudit.model import Citation, LineageHint, LineageLink, LineageResult, Restriction, TrainingDataset
 
 DEFAULT_MAX_DEPTH = 3
 MAX_BASES_PER_CARD = 16
@@ -539,8 +539,11 @@ def empty_facts() -> dict[str, Any]:
 
 def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citation | None,
           restrictions: list[Restriction], catalog: Catalog
-          ) -> tuple[list[Restriction], dict[str, Any], dict[str, Any]]:
-    """Effective restrictions (own + inherited), the lineage facts and the report's lineage section."""
+          ) -> tuple[list[Restriction], dict[str, Any], LineageResult]:
+    """Effective restrictions (own + inherited), the lineage facts (for the rules) and the report's lineage section.
+
+    The section's ``datasets`` (what each training dataset's own card says) are an input of the standards stage:
+    OSAID-D2 and the grade's training_data read them (standards/osaid.py, standards/grade.py)."""
     from dataclasses import asdict
 
     # The same license's terms are not repeated (its own or an upstream's copy); another license's term of the
@@ -610,74 +613,18 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
             for _, node in trace.nodes if node.evidence is not None
             for f in node.evidence.files if f.role == "license" and f.text is None],
     }
-    section = {
-        "max_depth": trace.max_depth,
-        "declared": trace.declared,
-        "chain": [{k: e[k] for k in ("id", "kind", "revision", "relation", "depth", "parent", "status", "reason",
-                                     "license", "license_name", "citation")} for e in chain],
-        "effective_licenses": facts["effective_licenses"],
-        "inherited": len(inherited),
-        "datasets": [{k: d[k] for k in ("id", "status", "reason", "license", "license_id", "license_name",
-                                        "category", "gated", "non_commercial", "no_derivatives", "citation")}
-                     for d in datasets],
-        "hints": [{k: h[k] for k in ("kind", "value", "family", "citation")} for h in hints_],
-    }
+    section = LineageResult(
+        max_depth=trace.max_depth,
+        declared=trace.declared,
+        chain=tuple(LineageLink(**{k: e[k] for k in _LINK_FIELDS}) for e in trace.chain),
+        effective_licenses=tuple(facts["effective_licenses"]),
+        inherited=len(inherited),
+        datasets=tuple(TrainingDataset(**{k: d[k] for k in _DATASET_FIELDS}) for d in trace.datasets),
+        hints=tuple(LineageHint(kind=h["kind"], value=h["value"], family=h["family"], citation=h["citation"])
+                    for h in trace.hints),
+    )
     return restrictions + inherited, facts, section
 
 
-def feed_standards(osaid: dict[str, Any], grade: dict[str, Any], facts: dict[str, Any]) -> None:
-    """The training datasets' own cards feed the OSAID data requirement (OSAID-D2) and the grade's training_data.
-
-    OSAID 1.0 asks for a listing of the training data and where to obtain it, not for openly licensed data, so
-    OSAID-D2 keeps its status: the licenses read from the dataset cards, the restricted ones and the ones that
-    could not be read are added to its reason and evidence. The grade measures how open the release is: it caps
-    training_data at partial when a dataset is non-commercial or no-derivatives, or its card was read and shows
-    no recognised license, and recomputes the score and letter. A dataset card that could not be read (offline,
-    network, not found) is only noted, so the grade does not depend on whether the Hub answered.
-    """
-    datasets = facts.get("datasets") or []
-    if not datasets:
-        return
-    restricted = list(facts["datasets_restricted"])
-    unlicensed = [d for d in facts["datasets_unknown"] if d["status"] == "ok"]
-    unread = [d for d in facts["datasets_unknown"] if d["status"] != "ok"]
-    read = [d for d in datasets if d["status"] == "ok"]
-    r_text = [f"{d['id']} is {d['license_id']} ({d['restriction_text']})" for d in restricted]
-    u_text = [f"{d['id']}: {d['reason'] or 'license unknown'}" for d in unlicensed + unread]
-
-    def cite(target: dict[str, Any], ds: list[dict[str, Any]]) -> None:
-        target["evidence"] = list(target.get("evidence") or [])
-        target["evidence"] += [d["citation"] for d in ds if d["citation"] not in target["evidence"]]
-
-    # -- OSAID-D2 -------------------------------------------------------------------------------
-    req = next((r for r in osaid.get("requirements", []) if r.get("id") == "OSAID-D2"), None)
-    if req is not None:
-        notes = []
-        if read:
-            notes.append("dataset cards read on the Hub: " + ", ".join(f"{d['id']} {d['license_id']}"
-                                                                        for d in read[:6]))
-        if r_text:
-            notes.append("restricted data (" + "; ".join(r_text) + ") is allowed by OSAID 1.0, which requires the "
-                         "listing, not open data licenses")
-        if unread:
-            notes.append("not confirmed on the Hub: " + "; ".join(f"{d['id']}: {d['reason']}" for d in unread[:6]))
-        if notes:
-            req["reason"] = f"{req['reason']}; " + "; ".join(notes)
-            cite(req, restricted + unlicensed + unread)
-    # -- grade: training_data -------------------------------------------------------------------
-    dim = (grade.get("dimensions") or {}).get("training_data")
-    if dim is None or not (r_text or u_text):
-        return
-    dim["reason"] = f"{dim['reason']}; per the dataset cards: " + "; ".join(r_text + u_text)
-    cite(dim, restricted + unlicensed + unread)
-    if dim["status"] == "open" and (restricted or unlicensed):
-        from openaudit.standards.grade import letter_for, load_config, rank_of
-
-        dim["status"] = "partial"
-        config = load_config()
-        weights, points = config["weights"], config["points"]
-        dims = grade["dimensions"]
-        score = round(100 * sum(weights[d] * points[dims[d]["status"]] for d in weights) / sum(weights.values()), 1)
-        grade["score"] = score
-        grade["letter"] = letter_for(score, config["bands"])
-        grade["rank"] = rank_of(grade["letter"])
+_LINK_FIELDS = tuple(f.name for f in fields(LineageLink))
+_DATASET_FIELDS = tuple(f.name for f in fields(TrainingDataset))

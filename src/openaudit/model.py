@@ -1,13 +1,18 @@
-"""The report's data model. ``Report.to_dict()`` is the JSON contract (schema/report.schema.json)."""
+"""The report's data model: typed, frozen results that mirror schema/report.schema.json.
+
+Each stage returns one of these (``OsaidResult``, ``MofResult``, ``GradeResult``, ``EuAiActResult``,
+``LineageResult``, ``GateResult``, ``Reference``); renderers read their attributes. They become plain JSON data
+in one place, :func:`to_data` (``Report.to_dict()``, the JSON contract, and the rule engine's facts): fields in
+declaration order, a field's JSON name from its ``json`` metadata (``class``), and a field with ``omit_none``
+metadata left out while it is None (keys the contract has only sometimes).
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import InitVar, asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # pragma: no cover
-    from openaudit.standards.references import Reference
+from collections.abc import Mapping
+from dataclasses import InitVar, dataclass, field, fields, is_dataclass
+from typing import Any
 
 SCHEMA_VERSION = 1
 
@@ -99,28 +104,336 @@ class FileStatus:
     reason: str | None = None
 
 
+def to_data(obj: Any) -> Any:
+    """Plain JSON data (dicts, lists, scalars) of a result: the only conversion of the typed results to dicts."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {}
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if value is None and f.metadata.get("omit_none"):
+                continue
+            out[f.metadata.get("json", f.name)] = to_data(value)
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [to_data(v) for v in obj]
+    if isinstance(obj, Mapping):
+        return {k: to_data(v) for k, v in obj.items()}
+    return obj
+
+
+_OMIT = {"omit_none": True}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# OSAID 1.0 (standards/osaid.py)
+
+
+@dataclass(frozen=True)
+class OsaidRequirement:
+    id: str  # OSAID-W, OSAID-P, OSAID-A, OSAID-C1..C4, OSAID-D1..D3
+    name: str
+    status: str  # pass | fail | unknown
+    reason: str
+    evidence: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class OsaidResult:
+    verdict: str = "insufficient_evidence"  # conformant | not_conformant | insufficient_evidence
+    requirements: tuple[OsaidRequirement, ...] = ()
+    counts: Mapping[str, int] = field(default_factory=lambda: {"pass": 0, "fail": 0, "unknown": 0})
+    summary: str = ""
+
+    def requirement(self, rid: str) -> OsaidRequirement | None:
+        return next((r for r in self.requirements if r.id == rid), None)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Model Openness Framework (standards/mof.py)
+
+
+@dataclass(frozen=True)
+class MofEvidence:
+    """Where a MOF component was found (a card line, a repository file or a link)."""
+
+    file: str
+    line: int | None = None
+    text: str | None = field(default=None, metadata=_OMIT)
+
+
+@dataclass(frozen=True)
+class MofComponent:
+    name: str
+    mof_class: int = field(metadata={"json": "class"})
+    content_type: str
+    required: bool
+    included: bool
+    license: str | None
+    license_source: str | None
+    status: str  # open | open_not_type_appropriate | unlicensed | invalid | missing
+    path: str | None
+    evidence: tuple[MofEvidence, ...]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class MofNeed:
+    name: str
+    status: str  # missing | unlicensed | invalid
+    license: str | None
+
+
+@dataclass(frozen=True)
+class MofStep:
+    """What a class above the one met adds and is not included with an open licence."""
+
+    mof_class: int = field(metadata={"json": "class"})
+    label: str = ""
+    needs: tuple[MofNeed, ...] = ()
+
+
+@dataclass(frozen=True)
+class MofResult:
+    mof_class: int | None = field(default=None, metadata={"json": "class"})  # 1 | 2 | 3 | None (Unclassified)
+    label: str = "Unclassified"
+    progress: Mapping[str, int] = field(default_factory=dict)  # {"3": %, "2": %, "1": %}
+    components: tuple[MofComponent, ...] = ()
+    blocking: tuple[str, ...] = ()  # what keeps the next class (3 when Unclassified) from being met
+    to_reach: tuple[MofStep, ...] = ()
+    what_would_change: str | None = None
+    rank: int = 0  # Class I = 3 … Unclassified = 0 (openaudit.policy.mof_rank)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Openness grade (standards/grade.py)
+
+
+@dataclass(frozen=True)
+class GradeDimension:
+    status: str  # open | partial | closed
+    reason: str
+    weight: float
+    evidence: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    letter: str
+    min: float
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    letter: str | None = None  # A..F; None while not assessed
+    score: float | None = None
+    rank: int = 0  # A = 6 … F = 1, no grade = 0
+    dimensions: Mapping[str, GradeDimension] = field(default_factory=dict)
+    bands: tuple[GradeBand, ...] = ()
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# EU AI Act open-source exemption (standards/euaiact.py)
+
+
+@dataclass(frozen=True)
+class EuAiActCondition:
+    id: str
+    name: str
+    status: str  # met | not_met | unknown
+    reason: str
+    evidence: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class EuAiActCompute:
+    parameters: float | None
+    training_tokens: float | None
+    flops: float | None
+    method: str | None
+    threshold: float
+    presumed_systemic_risk: bool | None
+    flops_text: str | None
+    evidence: tuple[Citation, ...] = ()
+    parameters_stated: tuple[float, ...] | None = field(default=None, metadata=_OMIT)  # several sizes stated
+    ambiguous: bool | None = field(default=None, metadata=_OMIT)  # the answer depends on which size it is
+
+
+@dataclass(frozen=True)
+class Obligation:
+    article: str
+    obligation: str
+    condition: str | None = field(default=None, metadata=_OMIT)
+
+
+@dataclass(frozen=True)
+class EuAiActResult:
+    exemption: str  # likely_applies | does_not_apply | undetermined
+    summary: str
+    conditions: tuple[EuAiActCondition, ...]
+    compute: EuAiActCompute
+    remaining_obligations: tuple[Obligation, ...]
+    exempted_obligations: tuple[Obligation, ...]
+    basis: tuple[str, ...]
+    disclaimer: str
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Lineage (lineage.py)
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    """One base_model entry of the chain, followed or not (status)."""
+
+    id: str
+    kind: str | None  # hub | local | None (not followed)
+    revision: str | None
+    relation: str | None
+    depth: int
+    parent: str
+    status: str  # ok | unreachable | invalid | cycle | depth_limit | not_followed
+    reason: str | None
+    license: str | None
+    license_name: str | None
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class TrainingDataset:
+    """One training dataset of the card's ``datasets`` and what its own Hub card says of its license."""
+
+    id: str
+    status: str  # ok | unreachable | invalid
+    reason: str | None
+    license: str | None
+    license_id: str
+    license_name: str | None
+    category: str | None
+    gated: bool | str | None
+    non_commercial: bool
+    no_derivatives: bool
+    citation: Citation
+
+    @property
+    def restricted(self) -> bool:
+        return self.non_commercial or self.no_derivatives
+
+    @property
+    def restriction_text(self) -> str:
+        return " and ".join(x for x, on in (("non-commercial", self.non_commercial),
+                                             ("no-derivatives", self.no_derivatives)) if on)
+
+
+@dataclass(frozen=True)
+class LineageHint:
+    kind: str  # tag | model_type | model_name | name
+    value: str
+    family: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class LineageResult:
+    max_depth: int
+    declared: bool
+    chain: tuple[LineageLink, ...] = ()
+    effective_licenses: tuple[str, ...] = ()
+    inherited: int = 0
+    datasets: tuple[TrainingDataset, ...] = ()
+    hints: tuple[LineageHint, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Published assessments (standards/references.py)
+
+
+@dataclass(frozen=True)
+class ReferenceSource:
+    """A published source of assessments (the bundled snapshot it was taken from)."""
+
+    id: str  # mot | osai_index | osi
+    name: str
+    standard: str
+    url: str
+    snapshot: str  # commit or publication the data was taken from
+    record_url: str | None  # link of one record, ``{file}`` replaced by the record's file name
+    date: str  # the snapshot's date (YYYY-MM-DD)
+    license: str
+    attribution: str | None
+    caveat: str | None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One published assessment that matches the audited model (or its base model, or its family)."""
+
+    assessor: str  # mot | osai_index | osi
+    standard: str
+    subject: str  # what the assessor assessed, as it names it
+    subject_id: str | None  # its Hub id, when the record gives one
+    match: str  # exact | base_model | built_on_this | family | base_model_family
+    match_note: str  # the match in words ("same family, other size or version: ...")
+    verdict: str  # the assessor's verdict in its own terms
+    date: str | None  # the date the assessor's record carries (see date_basis)
+    date_basis: str  # what ``date`` is
+    url: str  # where to read the record
+    details: Mapping[str, Any] = field(default_factory=dict)  # class/progress (mot), grades (index), outcome (osi)
+    differs: str | None = None  # how and why our verdict from the evidence differs, when it does
+    source: ReferenceSource | None = None
+    # agrees | differs | not_compared (the index grades dimensions we have no single verdict for; a base-model
+    # or built-on match assessed another model)
+    comparison: str = "not_compared"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The gate (audit.py)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Waived:
+    rule: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class GateResult:
+    passed: bool = True
+    fail_on: str = "error"  # error | warning
+    policy: str | None = None  # the policy file, when one was given
+    context: Mapping[str, Any] | None = None  # the deployment context, when one was given
+    violations: tuple[Violation, ...] = ()
+    waived: tuple[Waived, ...] = ()
+
+
 @dataclass
 class Report:
     tool: dict[str, str]
     target: dict[str, Any]
     license: LicenseResult
     restrictions: list[Restriction] = field(default_factory=list)
-    osaid: dict[str, Any] = field(default_factory=lambda: {"verdict": "insufficient_evidence", "requirements": []})
-    mof: dict[str, Any] = field(default_factory=lambda: {"class": None, "components": []})
-    grade: dict[str, Any] = field(default_factory=lambda: {"letter": None, "score": None, "dimensions": {}})
+    osaid: OsaidResult = field(default_factory=lambda: OsaidResult())
+    mof: MofResult = field(default_factory=lambda: MofResult())
+    grade: GradeResult = field(default_factory=lambda: GradeResult())
     findings: list[Finding] = field(default_factory=list)
-    gate: dict[str, Any] = field(default_factory=lambda: {"passed": True, "violations": []})
+    gate: GateResult = field(default_factory=lambda: GateResult())
     files: list[FileStatus] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
-    lineage: dict[str, Any] | None = None  # base_model chain and training data (emitted only when traced)
-    eu_ai_act: dict[str, Any] | None = None  # EU AI Act open-source exemption (standards/euaiact.py)
+    lineage: LineageResult | None = None  # base_model chain and training data (emitted only when traced)
+    eu_ai_act: EuAiActResult | None = None  # EU AI Act open-source exemption (standards/euaiact.py)
     # published assessments (MOT, EU index, OSI) matching this model: shown after our own verdicts, never
     # changing them (standards/references.py); empty when no source has the model
     references: list[Reference] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d: dict[str, Any] = to_data(self)
         order = ["schema_version", "tool", "target", "license", "restrictions", "osaid", "mof", "grade",
                  "references", "findings", "gate", "files", "notes"]
         if self.lineage is not None:
@@ -134,4 +447,4 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return bool(self.gate.get("passed"))
+        return self.gate.passed

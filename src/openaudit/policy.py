@@ -138,8 +138,10 @@ def grade_rank(letter: str | None) -> int:
 
 
 def mof_rank(cls: int | None) -> int:
-    """Class I=3, II=2, III=1, unclassified=0."""
-    return 4 - cls if cls in (1, 2, 3) else 0
+    """Class I=3, II=2, III=1, unclassified=0 (the rank the MOF result carries)."""
+    from openaudit.standards.mof import rank_of
+
+    return rank_of(cls)
 
 
 def _license_ids_of(pattern: str) -> list[str]:

@@ -151,11 +151,14 @@ def render_rule(r, fmt: str, out: TextIO) -> None:
 
 def render_references_topic(fmt: str, out: TextIO) -> None:
     """`openaudit explain references`: what each assessor measures, how matches are made, the bundled data."""
+    from openaudit.model import to_data
     from openaudit.standards.references import EXPLAIN, ReferenceDataError, load_bundle
 
     try:
         b = load_bundle()
-        sources: dict[str, Any] = {k: {**v.to_dict(), "records": n} for (k, v), n in zip(
+        # the sources without their record-link template (an internal detail of the bundle)
+        sources: dict[str, Any] = {k: {**{f: x for f, x in to_data(v).items() if f != "record_url"}, "records": n}
+                                   for (k, v), n in zip(
             b.sources.items(), (len(b.mot), len(b.index), len(b.osi)), strict=True)}
     except ReferenceDataError as exc:
         sources = {"error": str(exc)}

@@ -150,30 +150,28 @@ def _model_component(report: Report, ref: str) -> Any:
     if hub:
         comp.external_references.add(ExternalReference(type=ExternalReferenceType.DISTRIBUTION,
                                                        url=XsUri(f"{HF}/{t['id']}")))
-    grade = report.grade or {}
-    eu = report.eu_ai_act or {}
+    grade = report.grade
+    eu = report.eu_ai_act
     pairs: list[tuple[str, Any]] = [
         ("license.id", lic.id),
         ("license.spdx", lic.spdx),
         ("license.osi_approved", "unknown" if lic.osi_approved is None else lic.osi_approved),
         ("license.confidence", f"{lic.confidence:.2f}"),
         ("license.evidence", ", ".join(_where(c) for c in lic.evidence[:3])),
-        ("osaid.verdict", report.osaid.get("verdict")),
-        ("mof.class", report.mof.get("class") if report.mof.get("class") is not None else "unclassified"),
-        ("grade", grade.get("letter") or "not assessed"),
-        ("grade.score", grade.get("score")),
+        ("osaid.verdict", report.osaid.verdict),
+        ("mof.class", report.mof.mof_class if report.mof.mof_class is not None else "unclassified"),
+        ("grade", grade.letter or "not assessed"),
+        ("grade.score", grade.score),
         ("gate", "passed" if report.passed else "failed"),
-        ("gate.violations", ", ".join(sorted({v["rule"] for v in report.gate.get("violations") or []}))),
-        ("eu_ai_act.exemption", eu.get("exemption")),
+        ("gate.violations", ", ".join(sorted({v.rule for v in report.gate.violations}))),
+        ("eu_ai_act.exemption", eu.exemption if eu is not None else None),
         ("target.kind", t.get("kind")),
         ("target.requested_revision", t.get("requested_revision")),
     ]
-    for c in eu.get("conditions") or []:
-        if isinstance(c, dict) and c.get("id"):
-            pairs.append((f"eu_ai_act.{c['id']}", c.get("status")))
-    compute = eu.get("compute") or {}
-    if compute.get("flops_text"):
-        pairs.append(("eu_ai_act.training_flops", f"{compute['flops_text']} ({compute.get('method')})"))
+    for c in eu.conditions if eu is not None else ():
+        pairs.append((f"eu_ai_act.{c.id}", c.status))
+    if eu is not None and eu.compute.flops_text:
+        pairs.append(("eu_ai_act.training_flops", f"{eu.compute.flops_text} ({eu.compute.method})"))
     for r in report.restrictions:
         pairs.append(("restriction", f"{r.kind}: {r.summary}" + (f" ({_where(r.clause)})" if r.clause else "")))
     if report.lineage is None:
@@ -195,17 +193,17 @@ def _lineage_components(report: Report, model_ref: str, prefix: str) -> tuple[li
     from cyclonedx.model import ExternalReference, ExternalReferenceType, XsUri
     from cyclonedx.model.component import Component, ComponentType
 
-    lineage = report.lineage if isinstance(report.lineage, dict) else {}
+    lineage = report.lineage
     comps: list[Any] = []
     deps: dict[str, list[str]] = {model_ref: []}
     by_id: dict[str, str] = {str(report.target["id"]): model_ref}
     seen: set[str] = set()
-    for i, e in enumerate(lineage.get("chain") or []):
-        if not isinstance(e, dict) or not e.get("id"):
+    for i, e in enumerate(lineage.chain if lineage is not None else ()):
+        if not e.id:
             continue
-        ident = str(e["id"])
+        ident = e.id
         ref = by_id.get(ident) or f"{prefix}base-{i}"
-        parent_ref = by_id.get(str(e.get("parent")), model_ref)
+        parent_ref = by_id.get(e.parent, model_ref)
         deps.setdefault(parent_ref, [])
         if ref not in deps[parent_ref]:
             deps[parent_ref].append(ref)
@@ -215,40 +213,39 @@ def _lineage_components(report: Report, model_ref: str, prefix: str) -> tuple[li
         if ref in seen:
             continue
         seen.add(ref)
-        hub = e.get("kind") == "hub"
+        hub = e.kind == "hub"
         comp = Component(type=ComponentType.MACHINE_LEARNING_MODEL, name=ident, bom_ref=ref,
-                         version=e.get("revision") or None, purl=_purl(ident, e.get("revision")) if hub else None)
-        spdx, cname, curl = _catalog_spdx(e.get("license"))
-        lic = _spdx_license(spdx, e.get("license_name") or cname or (e.get("license")
-                                                                     if e.get("license") not in (None, "unknown")
-                                                                     else None), curl)
+                         version=e.revision or None, purl=_purl(ident, e.revision) if hub else None)
+        spdx, cname, curl = _catalog_spdx(e.license)
+        lic = _spdx_license(spdx, e.license_name or cname or (e.license if e.license not in (None, "unknown")
+                                                              else None), curl)
         if lic is not None:
             comp.licenses.add(lic)
         if hub:
             comp.external_references.add(ExternalReference(type=ExternalReferenceType.DISTRIBUTION,
                                                            url=XsUri(f"{HF}/{ident}")))
-        comp.properties.update(_props([("lineage.relation", e.get("relation")), ("lineage.depth", e.get("depth")),
-                                       ("lineage.status", e.get("status")), ("license.id", e.get("license")),
-                                       ("lineage.reason", e.get("reason"))]))
+        comp.properties.update(_props([("lineage.relation", e.relation), ("lineage.depth", e.depth),
+                                       ("lineage.status", e.status), ("license.id", e.license),
+                                       ("lineage.reason", e.reason)]))
         deps.setdefault(ref, [])
         comps.append(comp)
     ds_refs: list[str] = []
-    for i, d in enumerate(lineage.get("datasets") or []):
-        if not isinstance(d, dict) or not d.get("id"):
+    for i, d in enumerate(lineage.datasets if lineage is not None else ()):
+        if not d.id:
             continue
         ref = f"{prefix}dataset-{i}"
-        ident = str(d["id"])
+        ident = d.id
         comp = Component(type=ComponentType.DATA, name=ident, bom_ref=ref)
-        spdx, cname, curl = _catalog_spdx(d.get("license_id"))
-        lic = _spdx_license(spdx, d.get("license_name") or cname or d.get("license"), curl)
+        spdx, cname, curl = _catalog_spdx(d.license_id)
+        lic = _spdx_license(spdx, d.license_name or cname or d.license, curl)
         if lic is not None:
             comp.licenses.add(lic)
-        if d.get("status") != "invalid":
+        if d.status != "invalid":
             comp.external_references.add(ExternalReference(type=ExternalReferenceType.DISTRIBUTION,
                                                            url=XsUri(f"{HF}/datasets/{ident}")))
-        comp.properties.update(_props([("dataset.status", d.get("status")), ("license.id", d.get("license_id")),
-                                       ("dataset.non_commercial", d.get("non_commercial")),
-                                       ("dataset.no_derivatives", d.get("no_derivatives"))]))
+        comp.properties.update(_props([("dataset.status", d.status), ("license.id", d.license_id),
+                                       ("dataset.non_commercial", d.non_commercial),
+                                       ("dataset.no_derivatives", d.no_derivatives)]))
         deps[model_ref].append(ref)
         deps.setdefault(ref, [])
         ds_refs.append(ref)

@@ -83,8 +83,8 @@ def render_markdown(reports: list[Report], out: TextIO, *, unaudited: list[dict]
         refs = _refs(r)
         where = ", ".join(_where(x) for x in refs[:3]) + (f" (+{len(refs) - 3})" if len(refs) > 3 else "")
         gate = "✅ passed" if r.passed else "❌ failed: " + ", ".join(
-            sorted({md(v.get("rule"), 10) for v in r.gate.get("violations") or []}))
-        waived = r.gate.get("waived") or []
+            sorted({md(v.rule, 10) for v in r.gate.violations}))
+        waived = r.gate.waived
         if waived:
             gate += f" ({len(waived)} waived)"
         out.write(f"| {md(r.target.get('id'), 120)} | {md(r.license.id, 80)} | {md(summary.get('Grade', ''))} "

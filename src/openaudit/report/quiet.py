@@ -12,8 +12,8 @@ from openaudit.textutil import sanitize
 def quiet_line(report: Report) -> str:
     t = report.target
     rev = f"@{str(t['revision'])[:12]}" if t.get("revision") else ""
-    grade = report.grade.get("letter") or "-"
-    osaid = str(report.osaid.get("verdict") or "insufficient_evidence")
+    grade = report.grade.letter or "-"
+    osaid = report.osaid.verdict or "insufficient_evidence"
     gate = closing_line(report).removeprefix("Gate ")
     parts = [f"{t.get('id')}{rev}", report.license.id, f"grade {grade}", f"OSAID {osaid}", gate]
     return "  ".join(sanitize(p, one_line=True, limit=300) for p in parts)

@@ -6,9 +6,11 @@ renderers only lay the view out. The rich renderer wraps strings in Text, never 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from openaudit.model import Citation, Report, Restriction
+from openaudit.model import Citation, LineageLink, Report, Restriction, TrainingDataset
 from openaudit.textutil import sanitize
 
 
@@ -100,13 +102,12 @@ _EU_FAILED = {  # a not-met exemption condition, said in a few words (details in
 
 def _eu_ai_act(report: Report) -> str:
     e = report.eu_ai_act
-    if not isinstance(e, dict):
+    if e is None:
         return "not assessed"
     text = {"likely_applies": "open-source exemption likely applies",
             "does_not_apply": "open-source exemption does not apply",
-            "undetermined": "open-source exemption undetermined"}.get(e.get("exemption"), "not assessed")
-    failed = [_EU_FAILED.get(c.get("id"), str(c.get("id"))) for c in e.get("conditions") or []
-              if isinstance(c, dict) and c.get("status") == "not_met"]
+            "undetermined": "open-source exemption undetermined"}.get(e.exemption, "not assessed")
+    failed = [_EU_FAILED.get(c.id, c.id) for c in e.conditions if c.status == "not_met"]
     if failed:
         text += " (" + "; ".join(failed) + ")"
     return sanitize(text, one_line=True) + " — not legal advice"
@@ -189,17 +190,17 @@ def build_view(report: Report) -> View:
     else:
         lic_text = f"{sanitize(lic.name or lic.id, one_line=True)} ({lic.id})"
     osi = {True: "yes", False: "no", None: "unknown"}[lic.osi_approved]
-    grade = report.grade.get("letter")
-    score = report.grade.get("score")
-    osaid = report.osaid.get("verdict", "insufficient_evidence").replace("_", " ")
-    mof = report.mof.get("label") or "Unclassified"
-    change = report.mof.get("what_would_change")
-    if isinstance(change, str) and change:
+    grade = report.grade.letter
+    score = report.grade.score
+    osaid = report.osaid.verdict.replace("_", " ")
+    mof = report.mof.label or "Unclassified"
+    change = report.mof.what_would_change
+    if change:
         mof = sanitize(change, one_line=True, limit=400)
     gate = "PASSED" if report.passed else "FAILED"
-    violations = report.gate.get("violations") or []
+    violations = report.gate.violations
     if violations:
-        gate += " — " + ", ".join(sorted({v["rule"] for v in violations}))
+        gate += " — " + ", ".join(sorted({v.rule for v in violations}))
     summary = [
         ("Grade", f"{grade} ({score:g}/100)" if grade and score is not None else "not assessed"),
         ("OSAID 1.0", osaid),
@@ -221,49 +222,45 @@ def build_view(report: Report) -> View:
               quoted(r.clause)) for r in report.restrictions],
             ("kind", "term", "limits", "clause", "quote"),
         ))
-    lineage = report.lineage or {}
+    lineage = report.lineage
 
-    def _status(x: dict) -> str:
-        why = f": {sanitize(x['reason'], one_line=True, limit=160)}" if x.get("reason") else ""
-        return str(x.get("status")) + why
+    def _status(x: LineageLink | TrainingDataset) -> str:
+        why = f": {sanitize(x.reason, one_line=True, limit=160)}" if x.reason else ""
+        return str(x.status) + why
 
-    if lineage.get("chain"):
+    if lineage is not None and lineage.chain:
         sections.append(Section(
             "Lineage (base_model)",
-            [("  " * (int(e.get("depth") or 1) - 1) + sanitize(str(e.get("id")), one_line=True, limit=100),
-              str(e.get("relation") or "-"), str(e.get("license") or "-"),
-              _status(e),
-              cite(Citation(**e["citation"])) if e.get("citation") else "")
-             for e in lineage["chain"]],
+            [("  " * (int(e.depth or 1) - 1) + sanitize(e.id, one_line=True, limit=100),
+              str(e.relation or "-"), str(e.license or "-"), _status(e), cite(e.citation))
+             for e in lineage.chain],
             ("upstream", "relation", "license", "status", "declared at"),
         ))
-    if lineage.get("datasets"):
+    if lineage is not None and lineage.datasets:
         sections.append(Section(
             "Training data",
-            [(sanitize(str(d.get("id")), one_line=True, limit=100), str(d.get("license_id") or "unknown"),
-              ", ".join(k for k, on in (("non-commercial", d.get("non_commercial")),
-                                        ("no-derivatives", d.get("no_derivatives")),
-                                        (f"gated ({d.get('gated')})", d.get("gated"))) if on) or "-",
+            [(sanitize(d.id, one_line=True, limit=100), str(d.license_id or "unknown"),
+              ", ".join(k for k, on in (("non-commercial", d.non_commercial),
+                                        ("no-derivatives", d.no_derivatives),
+                                        (f"gated ({d.gated})", d.gated)) if on) or "-",
               _status(d))
-             for d in lineage["datasets"]],
+             for d in lineage.datasets],
             ("dataset", "license", "limits", "status"),
         ))
-    dims = report.grade.get("dimensions") or {}
+    dims = report.grade.dimensions
     if dims:
         sections.append(Section(
             "Openness",
-            [(sanitize(name, one_line=True), str(d.get("status", "")), sanitize(d.get("reason") or "", one_line=True,
-                                                                              limit=200))
-             for name, d in dims.items() if isinstance(d, dict)],
+            [(sanitize(name, one_line=True), d.status, sanitize(d.reason or "", one_line=True, limit=200))
+             for name, d in dims.items()],
             ("dimension", "status", "why"),
         ))
-    reqs = report.osaid.get("requirements") or []
+    reqs = report.osaid.requirements
     if reqs:
         sections.append(Section(
             "OSAID 1.0 requirements",
-            [(str(r.get("id", "")), sanitize(r.get("name") or "", one_line=True), str(r.get("status", "")),
-              sanitize(r.get("reason") or "", one_line=True, limit=200))
-             for r in reqs if isinstance(r, dict)],
+            [(r.id, sanitize(r.name or "", one_line=True), r.status, sanitize(r.reason or "", one_line=True, limit=200))
+             for r in reqs],
             ("id", "requirement", "status", "why"),
         ))
     sections += reference_sections(report)
@@ -305,7 +302,7 @@ def _amount(v: float) -> str:
     return f"{v / 1e9:g}B" if v >= 1e9 else f"{v / 1e6:g}M" if v >= 1e6 else f"{v:g}"
 
 
-def _context_text(ctx: dict) -> str:
+def _context_text(ctx: Mapping[str, Any]) -> str:
     parts = []
     if ctx.get("mau") is not None:
         parts.append(f"{_amount(float(ctx['mau']))} monthly active users")
@@ -353,17 +350,17 @@ def conditions(report: Report) -> list[str]:
 def closing_line(report: Report) -> str:
     """The verdict and its reason in one line, for the end of a human report (and ``--quiet``)."""
     if not report.passed:
-        violations = report.gate.get("violations") or []
+        violations = report.gate.violations
         if not violations:
             return "Gate FAILED"
         first = violations[0]
-        finding = next((f for f in report.findings if f.rule == first.get("rule") and not f.waived), None)
+        finding = next((f for f in report.findings if f.rule == first.rule and not f.waived), None)
         where = cite(finding.evidence) if finding is not None else ""
         more = f" (+{len(violations) - 1} more)" if len(violations) > 1 else ""
-        reason = sanitize(f"{first.get('rule')} {first.get('message')}", one_line=True, limit=200)
+        reason = sanitize(f"{first.rule} {first.message}", one_line=True, limit=200)
         return f"Gate FAILED — {reason}" + (f" ({where})" if where else "") + more
-    ctx = report.gate.get("context")
-    if isinstance(ctx, dict) and _context_text(ctx):
+    ctx = report.gate.context
+    if ctx is not None and _context_text(ctx):
         return f"Gate PASSED for {_context_text(ctx)}"
     conds = conditions(report)
     if conds:

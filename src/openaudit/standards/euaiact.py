@@ -64,7 +64,15 @@ from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.numbers import parse_count
 from openaudit.licenses.vocabulary import category as category_of
 from openaudit.licenses.vocabulary import field_of_use
-from openaudit.model import Citation, LicenseResult, Restriction
+from openaudit.model import (
+    Citation,
+    EuAiActCompute,
+    EuAiActCondition,
+    EuAiActResult,
+    LicenseResult,
+    Obligation,
+    Restriction,
+)
 from openaudit.standards.facts import Facts
 
 EXEMPTIONS = ("likely_applies", "does_not_apply", "undetermined")
@@ -444,7 +452,7 @@ def _systemic(est: dict[str, Any]) -> Cond:
             + (" and ".join(known) + " only" if known else "neither parameters nor training tokens"), cites)
 
 
-def assess(ev: Evidence, facts: Facts, license: LicenseResult, restrictions: list[Restriction]) -> dict[str, Any]:
+def assess(ev: Evidence, facts: Facts, license: LicenseResult, restrictions: list[Restriction]) -> EuAiActResult:
     from openaudit.standards.osaid import license_category
 
     lines = _card_lines(ev)
@@ -461,10 +469,10 @@ def assess(ev: Evidence, facts: Facts, license: LicenseResult, restrictions: lis
         status, reason, cites = results[cid]
         if status == "not_met" and not cites:  # a negative answer is always cited
             status, reason = "unknown", reason + " (no citation, so not counted against)"
-        conditions.append({"id": cid, "name": name, "status": status, "reason": reason,
-                           "evidence": [_cite(c) for c in cites[:6]]})
-    by_id = {c["id"]: c["status"] for c in conditions}
-    failed = [c for c in conditions if c["status"] == "not_met"]
+        conditions.append(EuAiActCondition(id=cid, name=name, status=status, reason=reason,
+                                           evidence=tuple(cites[:6])))
+    by_id = {c.id: c.status for c in conditions}
+    failed = [c for c in conditions if c.status == "not_met"]
     if failed:
         exemption = "does_not_apply"
     elif all(by_id[k] == "met" for k in ("open_source_licence", "public_weights", "public_architecture_usage",
@@ -473,16 +481,16 @@ def assess(ev: Evidence, facts: Facts, license: LicenseResult, restrictions: lis
     else:
         exemption = "undetermined"
     systemic = est["presumed_systemic_risk"] is True
-    remaining = [dict(r) for r in REMAINING]  # apply to every GPAI provider, exempt or not
+    remaining = [Obligation(**r) for r in REMAINING]  # apply to every GPAI provider, exempt or not
     if exemption == "does_not_apply":
-        remaining += [dict(e) for e in EXEMPTED]
+        remaining += [Obligation(**e) for e in EXEMPTED]
     elif exemption == "undetermined":
-        remaining += [{**e, "condition": "unless the exemption is confirmed"} for e in EXEMPTED]
+        remaining += [Obligation(**e, condition="unless the exemption is confirmed") for e in EXEMPTED]
     if systemic:
-        remaining.append(dict(SYSTEMIC))
+        remaining.append(Obligation(**SYSTEMIC))
     if exemption == "does_not_apply":
         summary = "Open-source exemption does not apply: " + "; ".join(
-            f"{c['id']} not met ({_short(c['reason'])})" for c in failed) + "."
+            f"{c.id} not met ({_short(c.reason)})" for c in failed) + "."
     elif exemption == "likely_applies":
         summary = ("Open-source exemption (Art. 53(2)) likely applies: open licence, public weights, architecture "
                    "and usage information, compute under 10^25 FLOP"
@@ -490,14 +498,19 @@ def assess(ev: Evidence, facts: Facts, license: LicenseResult, restrictions: lis
                       else "") + ". Copyright policy and training-content summary still required.")
     else:
         summary = "Open-source exemption undetermined: not shown — " + ", ".join(
-            c["id"] for c in conditions if c["status"] == "unknown") + "."
-    return {
-        "exemption": exemption,
-        "summary": summary,
-        "conditions": conditions,
-        "compute": est,
-        "remaining_obligations": remaining,
-        "exempted_obligations": [dict(e) for e in EXEMPTED] if exemption == "likely_applies" else [],
-        "basis": list(BASIS),
-        "disclaimer": DISCLAIMER,
-    }
+            c.id for c in conditions if c.status == "unknown") + "."
+    return EuAiActResult(
+        exemption=exemption,
+        summary=summary,
+        conditions=tuple(conditions),
+        compute=EuAiActCompute(
+            parameters=est["parameters"], training_tokens=est["training_tokens"], flops=est["flops"],
+            method=est["method"], threshold=est["threshold"], presumed_systemic_risk=est["presumed_systemic_risk"],
+            flops_text=est["flops_text"], evidence=tuple(Citation(**c) for c in est["evidence"]),
+            parameters_stated=tuple(est["parameters_stated"]) if "parameters_stated" in est else None,
+            ambiguous=est.get("ambiguous")),
+        remaining_obligations=tuple(remaining),
+        exempted_obligations=tuple(Obligation(**e) for e in EXEMPTED) if exemption == "likely_applies" else (),
+        basis=tuple(BASIS),
+        disclaimer=DISCLAIMER,
+    )

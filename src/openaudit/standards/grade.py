@@ -33,16 +33,24 @@ Dimensions:
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from openaudit.licenses.vocabulary import category as category_of
 from openaudit.licenses.vocabulary import field_of_use
-from openaudit.model import Citation, LicenseResult, Restriction
+from openaudit.model import (
+    Citation,
+    GradeBand,
+    GradeDimension,
+    GradeResult,
+    LicenseResult,
+    Restriction,
+    TrainingDataset,
+)
 from openaudit.paths import rules_dir
 from openaudit.standards.facts import Facts
-from openaudit.standards.osaid import DERIVED_KINDS, license_category
+from openaudit.standards.osaid import DERIVED_KINDS, dataset_groups, license_category
 
 DIMENSIONS = ("weights", "training_code", "training_data", "documentation", "license", "access")
 STATUSES = ("open", "partial", "closed")
@@ -97,8 +105,8 @@ def validate_config(data: Any, where: str = "grade.yaml") -> dict[str, Any]:
 def letter_for(score: float, bands: list[dict[str, Any]]) -> str:
     for b in bands:
         if score >= b["min"]:
-            return b["letter"]
-    return bands[-1]["letter"]
+            return str(b["letter"])
+    return str(bands[-1]["letter"])
 
 
 def rank_of(letter: str | None) -> int:
@@ -224,13 +232,34 @@ def _access(facts: Facts) -> Dim:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def grade(facts: Facts, license: LicenseResult, restrictions: list[Restriction]) -> dict[str, Any]:
-    """The openness grade: ``{"letter", "score", "rank", "dimensions", "bands", "weights"}``."""
+def _dataset_cards(dim: Dim, datasets: Sequence[TrainingDataset]) -> Dim:
+    """training_data with what the training datasets' own cards say. The grade measures how open the release is:
+    training_data is capped at partial when a dataset is non-commercial or no-derivatives, or its card was read and
+    shows no recognised license. A dataset card that could not be read (offline, network, not found) is only noted,
+    so the grade does not depend on whether the Hub answered."""
+    _read, restricted, unlicensed, unread = dataset_groups(datasets)
+    said = ([f"{d.id} is {d.license_id} ({d.restriction_text})" for d in restricted]
+            + [f"{d.id}: {d.reason or 'license unknown'}" for d in unlicensed + unread])
+    if not said:
+        return dim
+    status, reason, cites = dim
+    cites = [*cites, *[d.citation for d in restricted + unlicensed + unread if d.citation not in cites]]
+    if status == "open" and (restricted or unlicensed):
+        status = "partial"
+    return status, f"{reason}; per the dataset cards: " + "; ".join(said), cites
+
+
+def grade(facts: Facts, license: LicenseResult, restrictions: list[Restriction],
+          datasets: Sequence[TrainingDataset] = ()) -> GradeResult:
+    """The openness grade: letter, score, rank, the dimensions, and the bands and weights it was scored with.
+
+    ``datasets``: the training datasets with what their own Hub cards say (``LineageResult.datasets``), for
+    training_data."""
     config = load_config()
     results: dict[str, Dim] = {
         "weights": _weights(facts),
         "training_code": _training_code(facts),
-        "training_data": _training_data(facts),
+        "training_data": _dataset_cards(_training_data(facts), datasets),
         "documentation": _documentation(facts),
         "license": _license(license, restrictions),
         "access": _access(facts),
@@ -239,7 +268,8 @@ def grade(facts: Facts, license: LicenseResult, restrictions: list[Restriction])
     total = sum(weights.values())
     score = round(100 * sum(weights[d] * points[results[d][0]] for d in DIMENSIONS) / total, 1)
     letter = letter_for(score, config["bands"])
-    dimensions = {d: {"status": results[d][0], "reason": results[d][1], "weight": weights[d],
-                      "evidence": [asdict(c) for c in results[d][2]]} for d in DIMENSIONS}
-    return {"letter": letter, "score": score, "rank": rank_of(letter), "dimensions": dimensions,
-            "bands": [dict(b) for b in config["bands"]], "weights": dict(weights)}
+    dimensions = {d: GradeDimension(status=results[d][0], reason=results[d][1], weight=weights[d],
+                                    evidence=tuple(results[d][2])) for d in DIMENSIONS}
+    return GradeResult(letter=letter, score=score, rank=rank_of(letter), dimensions=dimensions,
+                       bands=tuple(GradeBand(letter=b["letter"], min=b["min"]) for b in config["bands"]),
+                       weights=dict(weights))

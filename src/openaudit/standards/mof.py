@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from openaudit import model
 from openaudit.filekinds import weight_files
 from openaudit.lazyre import compile as _lazy
 from openaudit.standards.mof_card import card_components
@@ -100,16 +101,31 @@ class MofResult:
     def not_type_appropriate(self) -> list[str]:
         return [c["name"] for c in self.components if c["status"] == "open_not_type_appropriate"]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "class": self.mof_class,
-            "label": self.label,
-            "progress": {str(k): v for k, v in self.progress.items()},
-            "components": [dict(c) for c in self.components],
-            "blocking": list(self.blocking),
-            "to_reach": [{**step, "needs": [dict(n) for n in step["needs"]]} for step in self.to_reach],
-            "what_would_change": what_would_change(self.label, self.to_reach),
-        }
+    def to_result(self) -> model.MofResult:
+        """The report's typed MOF result (openaudit.model.MofResult)."""
+        return model.MofResult(
+            mof_class=self.mof_class,
+            label=self.label,
+            progress={str(k): v for k, v in self.progress.items()},
+            components=tuple(model.MofComponent(
+                name=c["name"], mof_class=c["class"], content_type=c["content_type"], required=c["required"],
+                included=c["included"], license=c["license"], license_source=c["license_source"],
+                status=c["status"], path=c["path"], note=c["note"],
+                evidence=tuple(model.MofEvidence(file=e["file"], line=e.get("line"), text=e.get("text"))
+                               for e in c["evidence"])) for c in self.components),
+            blocking=tuple(self.blocking),
+            to_reach=tuple(model.MofStep(mof_class=step["class"], label=step["label"],
+                                         needs=tuple(model.MofNeed(name=n["name"], status=n["status"],
+                                                                   license=n["license"]) for n in step["needs"]))
+                           for step in self.to_reach),
+            what_would_change=what_would_change(self.label, self.to_reach),
+            rank=rank_of(self.mof_class),
+        )
+
+
+def rank_of(mof_class: int | None) -> int:
+    """Class I = 3, II = 2, III = 1, Unclassified = 0 (the policy's ``require.mof_class`` compares ranks)."""
+    return 4 - mof_class if mof_class in (1, 2, 3) else 0
 
 
 _NEED_WORDS = {"missing": "not shown", "unlicensed": "shown without a licence", "invalid": "licence not open"}

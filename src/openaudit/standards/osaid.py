@@ -63,12 +63,12 @@ simply do not say whether training code and data information exist, so no failur
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import replace
 
 from openaudit.licenses import vocabulary
 from openaudit.licenses.vocabulary import field_of_use
-from openaudit.model import Citation, LicenseResult, Restriction
+from openaudit.model import Citation, LicenseResult, OsaidRequirement, OsaidResult, Restriction, TrainingDataset
 from openaudit.standards.facts import CodeRepo, Fact, Facts
 
 OPEN_WEIGHTS_URL = "https://opensource.org/ai/open-weights"
@@ -91,10 +91,6 @@ DERIVED_KINDS = ("finetune", "adapter", "merge", "derived")  # not "quantized": 
 _CAPPED_BY_DERIVATIVE = {"OSAID-C1", "OSAID-C2", "OSAID-D1", "OSAID-D2", "OSAID-D3"}
 
 Result = tuple[str, str, list[Citation]]
-
-
-def _cite_dict(c: Citation) -> dict[str, Any]:
-    return asdict(c)
 
 
 def _repo_cites(repos: list[CodeRepo]) -> list[Citation]:
@@ -298,8 +294,47 @@ def _third_party_data(facts: Facts, public: Result) -> Result:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def assess(facts: Facts, license: LicenseResult, restrictions: list[Restriction]) -> dict[str, Any]:
-    """The OSAID 1.0 assessment: verdict, per-requirement status with reasons and citations, summary."""
+def dataset_groups(datasets: Sequence[TrainingDataset]) -> tuple[list[TrainingDataset], list[TrainingDataset],
+                                                                  list[TrainingDataset], list[TrainingDataset]]:
+    """The training datasets whose Hub card was read, those restricted (non-commercial, no-derivatives), those read
+    without a recognised license, and those whose card could not be read (lineage.py reads them)."""
+    read = [d for d in datasets if d.status == "ok"]
+    restricted = [d for d in datasets if d.restricted]
+    unlicensed = [d for d in datasets if d.status == "ok" and d.license_id == "unknown"]
+    unread = [d for d in datasets if d.status != "ok"]
+    return read, restricted, unlicensed, unread
+
+
+def _with_citations(cites: tuple[Citation, ...], datasets: list[TrainingDataset]) -> tuple[Citation, ...]:
+    return (*cites, *[d.citation for d in datasets if d.citation not in cites])
+
+
+def _dataset_cards(req: OsaidRequirement, datasets: Sequence[TrainingDataset]) -> OsaidRequirement:
+    """OSAID-D2 with what the training datasets' own cards say. OSAID 1.0 asks for a listing of the training data
+    and where to obtain it, not for openly licensed data, so the status stays: the licenses read, the restricted
+    ones and the ones that could not be read are added to the reason and the evidence."""
+    read, restricted, unlicensed, unread = dataset_groups(datasets)
+    notes = []
+    if read:
+        notes.append("dataset cards read on the Hub: " + ", ".join(f"{d.id} {d.license_id}" for d in read[:6]))
+    if restricted:
+        notes.append("restricted data (" + "; ".join(f"{d.id} is {d.license_id} ({d.restriction_text})"
+                                                      for d in restricted)
+                     + ") is allowed by OSAID 1.0, which requires the listing, not open data licenses")
+    if unread:
+        notes.append("not confirmed on the Hub: " + "; ".join(f"{d.id}: {d.reason}" for d in unread[:6]))
+    if not notes:
+        return req
+    return replace(req, reason=f"{req.reason}; " + "; ".join(notes),
+                   evidence=_with_citations(req.evidence, restricted + unlicensed + unread))
+
+
+def assess(facts: Facts, license: LicenseResult, restrictions: list[Restriction],
+           datasets: Sequence[TrainingDataset] = ()) -> OsaidResult:
+    """The OSAID 1.0 assessment: verdict, per-requirement status with reasons and citations, summary.
+
+    ``datasets``: the training datasets with what their own Hub cards say (``LineageResult.datasets``), for
+    OSAID-D2's reason and evidence."""
     public = _public_data(facts)
     results: dict[str, Result] = {
         "OSAID-W": _parameters(license, restrictions),
@@ -326,24 +361,26 @@ def assess(facts: Facts, license: LicenseResult, restrictions: list[Restriction]
         status, reason, cites = results[rid]
         if status == "fail" and not cites:  # invariant: a failure is always cited
             status, reason = "unknown", reason + " (no citation, so not counted as a failure)"
-        requirements.append({"id": rid, "name": name, "status": status, "reason": reason,
-                             "evidence": [_cite_dict(c) for c in cites]})
-    counts = {s: sum(1 for r in requirements if r["status"] == s) for s in STATUSES}
+        req = OsaidRequirement(id=rid, name=name, status=status, reason=reason, evidence=tuple(cites))
+        if rid == "OSAID-D2" and datasets:
+            req = _dataset_cards(req, datasets)
+        requirements.append(req)
+    counts = {s: sum(1 for r in requirements if r.status == s) for s in STATUSES}
     if counts["fail"]:
         verdict = "not_conformant"
     elif counts["pass"] == len(requirements):
         verdict = "conformant"
     else:
         verdict = "insufficient_evidence"
-    return {"verdict": verdict, "requirements": requirements, "counts": counts,
-            "summary": _summary(verdict, requirements, facts)}
+    return OsaidResult(verdict=verdict, requirements=tuple(requirements), counts=counts,
+                       summary=_summary(verdict, requirements, facts))
 
 
-def _summary(verdict: str, requirements: list[dict[str, Any]], facts: Facts) -> str:
-    failed = [r for r in requirements if r["status"] == "fail"]
-    unknown = [r for r in requirements if r["status"] == "unknown"]
+def _summary(verdict: str, requirements: list[OsaidRequirement], facts: Facts) -> str:
+    failed = [r for r in requirements if r.status == "fail"]
+    unknown = [r for r in requirements if r.status == "unknown"]
     if verdict == "not_conformant":
-        return ("Not Open Source AI under OSAID 1.0: " + "; ".join(f"{r['id']} fails ({r['name'].lower()})"
+        return ("Not Open Source AI under OSAID 1.0: " + "; ".join(f"{r.id} fails ({r.name.lower()})"
                                                                   for r in failed) + ".")
     if verdict == "conformant":
         return (f"Meets every OSAID 1.0 requirement on the evidence in the card ({len(requirements)} of "
@@ -354,4 +391,4 @@ def _summary(verdict: str, requirements: list[dict[str, Any]], facts: Facts) -> 
         base = f" Derived from {facts.base_models[0].value}: assess it too."
     return (f"Cannot tell from the evidence: {len(requirements) - len(unknown)} of {len(requirements)} requirements "
             f"pass, none fails with a citable reason; not shown: "
-            + ", ".join(r["id"] for r in unknown) + "." + base)
+            + ", ".join(r.id for r in unknown) + "." + base)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from openaudit.model import LineageResult, MofResult, OsaidResult, Reference, ReferenceSource
 from openaudit.paths import rules_dir
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,7 +112,7 @@ def target_ids(ev: Evidence) -> tuple[str | None, str | None, str]:
     return None, (name or None), "directory name"
 
 
-def base_ids(ev: Evidence, lineage: dict[str, Any] | None) -> list[str]:
+def base_ids(ev: Evidence, lineage: LineageResult | None) -> list[str]:
     """Hub ids of the base models: the card's ``base_model`` values, then every upstream of the traced chain."""
     out: list[str] = []
     raw = ev.metadata.get("base_model")
@@ -120,9 +121,9 @@ def base_ids(ev: Evidence, lineage: dict[str, Any] | None) -> list[str]:
             v = hub_id_from_url(v) or v.strip()
             if _HUB_ID.match(v):
                 out.append(v)
-    for e in (lineage or {}).get("chain") or []:
-        if isinstance(e, dict) and isinstance(e.get("id"), str) and _HUB_ID.match(e["id"]):
-            out.append(e["id"])
+    for e in lineage.chain if lineage is not None else ():
+        if _HUB_ID.match(e.id):
+            out.append(e.id)
     return list(dict.fromkeys(out))[:16]
 
 
@@ -130,33 +131,14 @@ def base_ids(ev: Evidence, lineage: dict[str, Any] | None) -> list[str]:
 # The bundle
 
 
-@dataclass(frozen=True)
-class Source:
-    id: str  # mot | osai_index | osi
-    name: str
-    standard: str
-    url: str
-    snapshot: str  # commit or publication the data was taken from
-    record_url: str | None  # link of one record, ``{file}`` replaced by the record's file name
-    date: str  # the snapshot's date (YYYY-MM-DD)
-    license: str
-    attribution: str | None
-    caveat: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "standard": self.standard, "url": self.url,
-                "snapshot": self.snapshot, "date": self.date, "license": self.license,
-                "attribution": self.attribution, "caveat": self.caveat}
-
-
 class ReferenceDataError(ValueError):
     pass
 
 
-def _source(raw: Any, assessor: str) -> Source:
+def _source(raw: Any, assessor: str) -> ReferenceSource:
     if not isinstance(raw, dict):
         raise ReferenceDataError(f"rules/references/{BUNDLE_FILES[assessor]}: no source mapping")
-    return Source(id=assessor, name=str(raw.get("name") or assessor), standard=str(raw.get("standard") or ""),
+    return ReferenceSource(id=assessor, name=str(raw.get("name") or assessor), standard=str(raw.get("standard") or ""),
                   url=str(raw.get("url") or ""), snapshot=str(raw.get("snapshot") or ""),
                   record_url=str(raw["record_url"]) if raw.get("record_url") else None,
                   date=str(raw.get("date") or ""), license=str(raw.get("license") or "unknown"),
@@ -166,7 +148,7 @@ def _source(raw: Any, assessor: str) -> Source:
 
 @dataclass(frozen=True)
 class Bundle:
-    sources: dict[str, Source]
+    sources: dict[str, ReferenceSource]
     mot: tuple[dict[str, Any], ...]
     index: tuple[dict[str, Any], ...]
     index_dimensions: tuple[tuple[str, str], ...]  # (key, label) in the index's order
@@ -238,47 +220,6 @@ def load_bundle(directory: str | None = None) -> Bundle:
 # Result
 
 
-@dataclass(frozen=True)
-class Reference:
-    """One published assessment that matches the audited model (or its base model, or its family)."""
-
-    assessor: str  # mot | osai_index | osi
-    standard: str
-    subject: str  # what the assessor assessed, as it names it
-    subject_id: str | None  # its Hub id, when the record gives one
-    match: str  # exact | base_model | built_on_this | family | base_model_family
-    match_note: str  # the match in words ("same family, other size or version: ...")
-    verdict: str  # the assessor's verdict in its own terms
-    date: str | None  # the date the assessor's record carries (see date_basis)
-    date_basis: str  # what ``date`` is
-    url: str  # where to read the record
-    details: dict[str, Any] = field(default_factory=dict)  # class/progress (mot), grades (index), outcome (osi)
-    differs: str | None = None  # how and why our verdict from the evidence differs, when it does
-    source: Source | None = None
-    # agrees | differs | not_compared (the index grades dimensions we have no single verdict for; a base-model
-    # or built-on match assessed another model)
-    comparison: str = "not_compared"
-
-    def to_dict(self) -> dict[str, Any]:
-        src = self.source
-        return {
-            "assessor": self.assessor,
-            "standard": self.standard,
-            "subject": self.subject,
-            "subject_id": self.subject_id,
-            "match": self.match,
-            "match_note": self.match_note,
-            "verdict": self.verdict,
-            "date": self.date,
-            "date_basis": self.date_basis,
-            "url": self.url,
-            "details": dict(self.details),
-            "comparison": self.comparison,
-            "differs": self.differs,
-            "source": src.to_dict() if src is not None else None,
-        }
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Matching
 
@@ -337,14 +278,14 @@ def _keep(found: list[tuple[str, str, dict[str, Any]]], own: str | None) -> list
     return kept[:MAX_PER_ASSESSOR]
 
 
-def _requirement_gaps(osaid: dict[str, Any]) -> str:
+def _requirement_gaps(osaid: OsaidResult) -> str:
     """"this card does not show X, Y; Z is not met" from our OSAID requirements that did not pass."""
     unknown: list[str] = []
     failed: list[str] = []
-    for r in osaid.get("requirements") or []:
+    for r in osaid.requirements:
         if isinstance(r, dict) and r.get("status") != "pass":
-            name = str(r.get("name") or r.get("id")).lower()
-            (unknown if r.get("status") == "unknown" else failed).append(name)
+            name = (r.name or r.id).lower()
+            (unknown if r.status == "unknown" else failed).append(name)
     parts = []
     if unknown:
         parts.append("this card does not show the " + ", ".join(unknown))
@@ -357,8 +298,8 @@ _OUR_OSAID = {"conformant": "conformant", "not_conformant": "not conformant",
               "insufficient_evidence": "insufficient evidence"}
 
 
-def _osi_differs(system: dict[str, Any], osaid: dict[str, Any]) -> str | None:
-    ours = str(osaid.get("verdict") or "insufficient_evidence")
+def _osi_differs(system: dict[str, Any], osaid: OsaidResult) -> str | None:
+    ours = osaid.verdict
     outcome = str(system.get("outcome"))
     name = str(system.get("name"))
     if outcome == "passed" and ours != "conformant":
@@ -371,13 +312,13 @@ def _osi_differs(system: dict[str, Any], osaid: dict[str, Any]) -> str | None:
     return None
 
 
-def _mot_differs(rec: dict[str, Any], mof: dict[str, Any]) -> str | None:
+def _mot_differs(rec: dict[str, Any], mof: MofResult) -> str | None:
     theirs = rec.get("class")
-    ours = mof.get("class")
+    ours = mof.mof_class
     if theirs == ours:
         return None
-    label = mof.get("label") or "Unclassified"
-    change = mof.get("what_would_change")
+    label = mof.label or "Unclassified"
+    change = mof.what_would_change
     why = change.partition("; ")[2] if isinstance(change, str) and "; " in change else ""
     return (f"the MOT record of {rec.get('name')} is {rec.get('label')}; this model's evidence supports {label}"
             f"{'; ' + why if why else ''} (the MOT classifies what the producer declared, we classify what the "
@@ -390,7 +331,7 @@ def _comparison(comparable: bool, differs: str | None) -> str:
     return "differs" if differs else "agrees"
 
 
-def _record_url(src: Source, rec: dict[str, Any]) -> str:
+def _record_url(src: ReferenceSource, rec: dict[str, Any]) -> str:
     from urllib.parse import quote
 
     if src.record_url and rec.get("file"):
@@ -398,7 +339,7 @@ def _record_url(src: Source, rec: dict[str, Any]) -> str:
     return src.url
 
 
-def _mot_refs(b: Bundle, ids: _Ids, mof: dict[str, Any]) -> list[Reference]:
+def _mot_refs(b: Bundle, ids: _Ids, mof: MofResult) -> list[Reference]:
     found = [(kind, on, b.mot[i]) for i, (kind, on) in _lookup(ids, b.mot_keys).items()]
     src = b.sources["mot"]
     out = []
@@ -452,7 +393,7 @@ def _index_refs(b: Bundle, ids: _Ids) -> list[Reference]:
     return out
 
 
-def _osi_refs(b: Bundle, ids: _Ids, osaid: dict[str, Any]) -> list[Reference]:
+def _osi_refs(b: Bundle, ids: _Ids, osaid: OsaidResult) -> list[Reference]:
     src = b.sources["osi"]
     found = []
     for system in b.osi:
@@ -485,15 +426,15 @@ def _osi_refs(b: Bundle, ids: _Ids, osaid: dict[str, Any]) -> list[Reference]:
     return out
 
 
-def assess(ev: Evidence, *, lineage: dict[str, Any] | None = None, osaid: dict[str, Any] | None = None,
-           mof: dict[str, Any] | None = None, bundle: Bundle | None = None) -> tuple[Reference, ...]:
+def assess(ev: Evidence, *, lineage: LineageResult | None = None, osaid: OsaidResult | None = None,
+           mof: MofResult | None = None, bundle: Bundle | None = None) -> tuple[Reference, ...]:
     """The published assessments that match this model, its base models or their families (may be empty)."""
     own, own_name, how = target_ids(ev)
     ids = _Ids(own=own, own_name=own_name, how=how, bases=tuple(base_ids(ev, lineage)))
     if not (ids.own or ids.own_name or ids.bases):
         return ()
     b = bundle or load_bundle()
-    return (*_mot_refs(b, ids, mof or {}), *_index_refs(b, ids), *_osi_refs(b, ids, osaid or {}))
+    return (*_mot_refs(b, ids, mof or MofResult()), *_index_refs(b, ids), *_osi_refs(b, ids, osaid or OsaidResult()))
 
 
 # --------------------------------------------------------------------------------------------------------------
