@@ -48,7 +48,7 @@ def test_audit_local_fixture(fixture_dir: str) -> None:
     r = openaudit.audit(fixture_dir, offline=True)
     assert isinstance(r, Report) and isinstance(r, openaudit.Report)
     assert r.license.id == "apache-2.0" and r.passed
-    assert r.eu_ai_act is not None and r.eu_ai_act["exemption"] in ("likely_applies", "undetermined")
+    assert r.eu_ai_act is not None and r.eu_ai_act.exemption in ("likely_applies", "undetermined")
     data = json.loads(r.to_json())
     assert data["schema_version"] == 1 and data["license"]["spdx"] == "Apache-2.0"
 
@@ -68,8 +68,8 @@ def test_context_as_dict_or_object() -> None:
     by_obj = openaudit.audit(target, context=DeploymentContext.from_options(mau="60M", regions=["DE"]),
                              offline=True)
     assert not by_dict.passed and not by_obj.passed
-    assert {v["rule"] for v in by_dict.gate["violations"]} == {v["rule"] for v in by_obj.gate["violations"]}
-    assert {"OA221", "OA224"} <= {v["rule"] for v in by_dict.gate["violations"]}
+    assert {v.rule for v in by_dict.gate.violations} == {v.rule for v in by_obj.gate.violations}
+    assert {"OA221", "OA224"} <= {v.rule for v in by_dict.gate.violations}
     with pytest.raises(UsageError):
         openaudit.audit(target, context={"users": 5}, offline=True)
 
@@ -82,7 +82,7 @@ def test_policy_as_dict_object_or_path(tmp_path: Path) -> None:
     p.write_text("licenses:\n  deny: [apache-*]\n", encoding="utf-8")
     for policy in (str(p), p):
         r = openaudit.audit(target, policy=policy, offline=True)
-        assert "OA901" in {v["rule"] for v in r.gate["violations"]}
+        assert "OA901" in {v.rule for v in r.gate.violations}
     assert openaudit.audit(target, policy=openaudit.Policy(), offline=True).passed
     assert isinstance(openaudit.Policy(), Policy)
     with pytest.raises(TypeError):
@@ -114,8 +114,8 @@ def test_readme_python_api_example_runs() -> None:
     snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
     assert "openaudit.audit(" in snippet
     check = ("\nimport json as _json\nassert report.passed is False\n"
-             "assert {v['rule'] for v in report.gate['violations']} >= {'OA221', 'OA224', 'OA904'}\n"
-             "assert report.eu_ai_act['exemption'] == 'does_not_apply'\n"
+             "assert {v.rule for v in report.gate.violations} >= {'OA221', 'OA224', 'OA904'}\n"
+             "assert report.eu_ai_act.exemption == 'does_not_apply'\n"
              "assert _json.loads(report.to_json())['gate']['passed'] is False\n"
              "import sys\nassert 'typer' not in sys.modules and 'openaudit.cli' not in sys.modules\n"
              "print('README-OK')\n")

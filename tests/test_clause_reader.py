@@ -387,7 +387,7 @@ def test_unknown_license_with_an_unclassified_term_reports_oa213_and_is_not_open
     assert r.clause is not None and (r.clause.file, r.clause.line) == ("LICENSE", 5)
     oa213 = [f for f in report.findings if f.rule == "OA213"]
     assert oa213 and oa213[0].severity == "warning" and oa213[0].evidence is not None
-    assert report.osaid["verdict"] != "conformant"
+    assert report.osaid.verdict != "conformant"
     assert report.license.osi_approved is not True
 
 

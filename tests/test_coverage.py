@@ -164,7 +164,7 @@ def test_a_modified_copy_of_a_denied_license_is_denied(tmp_path):
     policy = parse_policy({"licenses": {"deny": ["llama*"]}}, "policy")
     report = _audit(tmp_path, text, card="---\nlicense: llama3.1\n---\n# m\n", policy=policy)
     assert report.license.id == "modified-llama3.1"
-    assert any("denied by policy (llama*" in v["message"] for v in report.gate["violations"]), report.gate
+    assert any("denied by policy (llama*" in v.message for v in report.gate.violations), report.gate
 
 
 def test_a_license_followed_by_more_text_than_is_compared_is_never_exact():

@@ -66,11 +66,11 @@ def test_model_bases_and_datasets_validate(finetune: str) -> None:
     assert model["licenses"] == [{"license": {"id": "Apache-2.0"}}]
     p = props(model)
     assert p["openaudit:license.id"] == ["apache-2.0"]
-    assert p["openaudit:osaid.verdict"] == [r.osaid["verdict"]]
-    assert p["openaudit:grade"] == [r.grade["letter"]]
+    assert p["openaudit:osaid.verdict"] == [r.osaid.verdict]
+    assert p["openaudit:grade"] == [r.grade.letter]
     assert p["openaudit:gate"] == ["passed"]
     assert p["openaudit:mof.class"]
-    assert p["openaudit:eu_ai_act.exemption"] == [r.eu_ai_act["exemption"]]
+    assert p["openaudit:eu_ai_act.exemption"] == [r.eu_ai_act.exemption]
     comps = {c["name"]: c for c in bom.get("components", [])}
     assert comps["acme/parent-model"]["type"] == "machine-learning-model"
     assert comps["acme/parent-model"]["purl"].startswith("pkg:huggingface/acme/parent-model")

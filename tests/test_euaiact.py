@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from openaudit.audit import audit
+from openaudit.model import to_data
 
 # Stand-in texts written for openaudit's tests. They carry the lines by which the licenses are recognised and
 # the clauses the test needs, in this project's own words; they are not the licenses.
@@ -93,12 +94,12 @@ def make(tmp_path: Path, name: str, card: str, license_text: str | None = None, 
 
 
 def conditions(report) -> dict[str, dict]:
-    return {c["id"]: c for c in report.eu_ai_act["conditions"]}
+    return {c["id"]: c for c in to_data(report.eu_ai_act)["conditions"]}
 
 
 def test_apache_fully_open_model_is_not_excluded(tmp_path: Path) -> None:
     r = audit(make(tmp_path, "pebble", OPEN_CARD, APACHE_STANDIN), offline=True)
-    e = r.eu_ai_act
+    e = to_data(r.eu_ai_act)
     assert e["exemption"] in ("likely_applies", "undetermined")
     assert e["exemption"] == "likely_applies"  # open licence, weights, config, usage, 2.2e21 FLOP
     c = conditions(r)
@@ -116,7 +117,7 @@ def test_apache_fully_open_model_is_not_excluded(tmp_path: Path) -> None:
 
 def test_llama_cap_and_aup_exclude_the_exemption_citing_the_clauses(tmp_path: Path) -> None:
     r = audit(make(tmp_path, "lab-llama", LLAMA_CARD, LLAMA_STANDIN), offline=True)
-    assert r.eu_ai_act["exemption"] == "does_not_apply"
+    assert r.eu_ai_act.exemption == "does_not_apply"
     lic = conditions(r)["open_source_licence"]
     assert lic["status"] == "not_met"
     assert "cap on users" in lic["reason"] and "acceptable-use" in lic["reason"]
@@ -130,7 +131,7 @@ def test_llama_cap_and_aup_exclude_the_exemption_citing_the_clauses(tmp_path: Pa
 def test_non_commercial_model_does_not_qualify(tmp_path: Path) -> None:
     r = audit(make(tmp_path, "quiet-nc", NC_CARD), offline=True)
     assert r.license.id == "cc-by-nc-4.0"
-    assert r.eu_ai_act["exemption"] == "does_not_apply"
+    assert r.eu_ai_act.exemption == "does_not_apply"
     lic = conditions(r)["open_source_licence"]
     assert lic["status"] == "not_met" and "non-commercial" in lic["reason"]
     assert lic["evidence"]
@@ -138,7 +139,7 @@ def test_non_commercial_model_does_not_qualify(tmp_path: Path) -> None:
 
 def test_405b_parameters_and_15t_tokens_presume_systemic_risk(tmp_path: Path) -> None:
     r = audit(make(tmp_path, "colossus", BIG_CARD, APACHE_STANDIN), offline=True)
-    e = r.eu_ai_act
+    e = to_data(r.eu_ai_act)
     assert e["compute"]["parameters"] == pytest.approx(405e9)
     assert e["compute"]["training_tokens"] == pytest.approx(15e12)
     assert e["compute"]["flops"] == pytest.approx(3.645e25)
@@ -159,7 +160,7 @@ def test_paid_tier_and_manual_gate_count_against(tmp_path: Path) -> None:
     assert c["not_monetised"]["status"] == "not_met"
     assert c["not_monetised"]["evidence"][0]["file"] == "README.md"
     assert c["public_weights"]["status"] == "not_met"
-    assert r.eu_ai_act["exemption"] == "does_not_apply"
+    assert r.eu_ai_act.exemption == "does_not_apply"
 
 
 def test_silent_card_is_undetermined_and_the_apache_license_text_is_not_monetisation(tmp_path: Path) -> None:
@@ -169,7 +170,7 @@ def test_silent_card_is_undetermined_and_the_apache_license_text_is_not_monetisa
     c = conditions(r)
     assert c["not_monetised"]["status"] == "unknown"
     assert c["no_systemic_risk"]["status"] == "unknown"
-    assert r.eu_ai_act["exemption"] == "undetermined"
+    assert r.eu_ai_act.exemption == "undetermined"
     assert any(f.rule == "OA703" for f in r.findings)
 
 
@@ -195,7 +196,7 @@ def test_unknown_compute_when_the_card_does_not_state_it(tmp_path: Path) -> None
     # parameters alone (34B: too large for the bound) and no training tokens: compute is unknown, not guessed
     card = OPEN_CARD.replace("1.2B parameters, pretrained on 300B tokens of public text", "34B parameters")
     r = audit(make(tmp_path, "mid", card, APACHE_STANDIN), offline=True)
-    e = r.eu_ai_act
+    e = to_data(r.eu_ai_act)
     assert e["compute"]["parameters"] == pytest.approx(34e9)
     assert e["compute"]["flops"] is None and e["compute"]["presumed_systemic_risk"] is None
     sr = conditions(r)["no_systemic_risk"]
@@ -210,9 +211,9 @@ def test_unknown_compute_when_the_card_does_not_state_it(tmp_path: Path) -> None
 
 def test_does_not_apply_lists_every_remaining_duty(tmp_path: Path) -> None:
     r = audit(make(tmp_path, "quiet-nc", NC_CARD), offline=True)
-    arts = [o["article"] for o in r.eu_ai_act["remaining_obligations"]]
+    arts = [o.article for o in r.eu_ai_act.remaining_obligations]
     assert {"Art. 53(1)(a)", "Art. 53(1)(b)", "Art. 53(1)(c)", "Art. 53(1)(d)", "Art. 54"} <= set(arts)
-    assert not r.eu_ai_act["exempted_obligations"]
+    assert not r.eu_ai_act.exempted_obligations
 
 
 FAMILY_CARD = """---
@@ -230,12 +231,12 @@ Load it with transformers.
 
 
 def test_card_for_several_sizes_uses_the_size_in_the_name_or_says_unknown(tmp_path: Path) -> None:
-    small = audit(make(tmp_path, "Family-8B", FAMILY_CARD, APACHE_STANDIN), offline=True).eu_ai_act
+    small = to_data(audit(make(tmp_path, "Family-8B", FAMILY_CARD, APACHE_STANDIN), offline=True).eu_ai_act)
     assert small["compute"]["parameters"] == pytest.approx(8e9)
     assert small["compute"]["flops"] == pytest.approx(7.2e23) and small["compute"]["presumed_systemic_risk"] is False
-    big = audit(make(tmp_path, "Family-405B", FAMILY_CARD, APACHE_STANDIN), offline=True).eu_ai_act
+    big = to_data(audit(make(tmp_path, "Family-405B", FAMILY_CARD, APACHE_STANDIN), offline=True).eu_ai_act)
     assert big["compute"]["presumed_systemic_risk"] is True and big["exemption"] == "does_not_apply"
-    unnamed = audit(make(tmp_path, "family", FAMILY_CARD, APACHE_STANDIN), offline=True).eu_ai_act
+    unnamed = to_data(audit(make(tmp_path, "family", FAMILY_CARD, APACHE_STANDIN), offline=True).eu_ai_act)
     assert unnamed["compute"]["parameters_stated"] == [8e9, 405e9]
     assert unnamed["compute"]["presumed_systemic_risk"] is None and unnamed["compute"]["ambiguous"] is True
     sr = {c["id"]: c for c in unnamed["conditions"]}["no_systemic_risk"]
@@ -280,7 +281,7 @@ def test_real_llama_license_cap_and_aup_cited_through_the_cli(tmp_path: Path) ->
 def test_size_lists_in_cards(tmp_path: Path, sentence: str, name: str, params: float) -> None:
     card = OPEN_CARD.replace("Pebble is a small test model with 1.2B parameters, pretrained on 300B tokens of public "
                              "text.", sentence + " Pretrained on 2T tokens.")
-    e = audit(make(tmp_path, name, card, APACHE_STANDIN), offline=True).eu_ai_act
+    e = to_data(audit(make(tmp_path, name, card, APACHE_STANDIN), offline=True).eu_ai_act)
     assert e["compute"]["parameters"] == pytest.approx(params)
     assert "parameters_stated" not in e["compute"]
     assert e["compute"]["flops"] == pytest.approx(6 * params * 2e12)

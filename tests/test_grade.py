@@ -17,7 +17,7 @@ from openaudit.card import parse_card
 from openaudit.evidence import Evidence, SourceFile
 from openaudit.licenses.catalog import load_catalog
 from openaudit.licenses.identify import identify
-from openaudit.model import Citation, LicenseResult, Restriction
+from openaudit.model import Citation, GradeBand, LicenseResult, Restriction, to_data
 from openaudit.paths import rules_dir
 from openaudit.policy import grade_rank
 from openaudit.sources.local import LocalSource
@@ -55,7 +55,7 @@ def _grade(path: Path) -> dict:
 
 
 def _statuses(g: dict) -> dict[str, str]:
-    return {d: v["status"] for d, v in g["dimensions"].items()}
+    return {d: v.status for d, v in g.dimensions.items()}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -117,11 +117,11 @@ def test_invalid_configs_are_rejected(breakage: str) -> None:
 
 def test_pythia_grades_open_everywhere() -> None:
     g = _grade(FIXTURES / "pythia")
-    assert (g["letter"], g["score"], g["rank"]) == ("A", 100.0, 6)
+    assert (g.letter, g.score, g.rank) == ("A", 100.0, 6)
     assert set(_statuses(g).values()) == {"open"}
-    assert g["dimensions"]["weights"]["evidence"][0]["file"] == "model.safetensors"
-    assert g["bands"][0] == {"letter": "A", "min": 85} and g["weights"]["training_code"] == 20
-    json.dumps(g)
+    assert g.dimensions["weights"].evidence[0].file == "model.safetensors"
+    assert g.bands[0] == GradeBand(letter="A", min=85) and g.weights["training_code"] == 20
+    json.dumps(to_data(g))
 
 
 def test_grok_open_weights_release() -> None:
@@ -129,9 +129,9 @@ def test_grok_open_weights_release() -> None:
     s = _statuses(g)
     assert s["weights"] == "open" and s["license"] == "open" and s["access"] == "open"
     assert s["training_code"] == "closed" and s["training_data"] == "closed"
-    assert "open-weights" in g["dimensions"]["training_code"]["reason"]
-    assert g["dimensions"]["training_code"]["evidence"][0]["line"] == 11
-    assert g["score"] == 45.0 and g["letter"] == "D"
+    assert "open-weights" in g.dimensions["training_code"].reason
+    assert g.dimensions["training_code"].evidence[0].line == 11
+    assert g.score == 45.0 and g.letter == "D"
 
 
 def test_phi2_partial_data_and_documentation() -> None:
@@ -143,46 +143,46 @@ def test_field_of_use_restriction_closes_the_license_dimension() -> None:
     facts = gather(LocalSource(FIXTURES / "pythia").fetch())
     clause = Citation(source="file", file="LICENSE", line=9, text="not for commercial use")
     g = grade(facts, APACHE, [Restriction(kind="non_commercial", summary="no commercial use", clause=clause)])
-    lic = g["dimensions"]["license"]
-    assert lic["status"] == "closed" and lic["evidence"][0]["line"] == 9
-    assert g["score"] == 85.0
+    lic = g.dimensions["license"]
+    assert lic.status == "closed" and lic.evidence[0].line == 9
+    assert g.score == 85.0
     # attribution is not a field-of-use restriction
     g = grade(facts, APACHE, [Restriction(kind="attribution", summary="keep the notice", clause=clause)])
-    assert g["dimensions"]["license"]["status"] == "open"
+    assert g.dimensions["license"].status == "open"
 
 
 def test_license_dimension_for_unknown_and_open_content_licenses() -> None:
     facts = gather(LocalSource(FIXTURES / "pythia").fetch())
-    assert grade(facts, LicenseResult(), [])["dimensions"]["license"]["status"] == "closed"
+    assert grade(facts, LicenseResult(), []).dimensions["license"].status == "closed"
     cc = LicenseResult(id="cc-by-4.0", name="CC BY 4.0", spdx="CC-BY-4.0", osi_approved=False)
     if load_catalog().get("cc-by-4.0") is not None and load_catalog().get("cc-by-4.0").category in (
             "community", "rail", "non-commercial", "research", "proprietary"):
         pytest.skip("catalog classifies cc-by-4.0 as restrictive")
-    assert grade(facts, cc, [])["dimensions"]["license"]["status"] == "partial"
+    assert grade(facts, cc, []).dimensions["license"].status == "partial"
 
 
 @pytest.mark.parametrize(("gated", "status"), [(False, "open"), ("auto", "partial"), ("manual", "closed")])
 def test_access_dimension_from_hub_gating(gated, status: str) -> None:
     ev = Evidence(kind="hub", id="acme/x", card=parse_card("---\nlicense: mit\n---\n# x\n"), gated=gated,
                   files=[SourceFile(name="README.md", role="card", text="")])
-    assert grade(gather(ev), APACHE, [])["dimensions"]["access"]["status"] == status
+    assert grade(gather(ev), APACHE, []).dimensions["access"].status == status
 
 
 def test_dimension_shape() -> None:
     for name in ("pythia", "crystalcoder", "t5", "grok", "phi-2", "mixtral"):
         g = _grade(FIXTURES / name)
-        assert list(g["dimensions"]) == list(DIMENSIONS)
-        assert 0 <= g["score"] <= 100 and g["letter"] in "ABCDEF"
-        assert g["rank"] == grade_rank(g["letter"])
-        for d in g["dimensions"].values():
-            assert d["status"] in ("open", "partial", "closed") and d["reason"]
-            for e in d["evidence"]:
-                assert set(e) == {"source", "file", "line", "text"}
+        assert list(g.dimensions) == list(DIMENSIONS)
+        assert 0 <= g.score <= 100 and g.letter in "ABCDEF"
+        assert g.rank == grade_rank(g.letter)
+        for d in g.dimensions.values():
+            assert d.status in ("open", "partial", "closed") and d.reason
+            for e in d.evidence:
+                assert isinstance(e, Citation)
 
 
 def test_osi_passed_systems_grade_above_the_ones_it_did_not_pass() -> None:
-    passed = [_grade(FIXTURES / n)["score"] for n in ("pythia", "crystalcoder", "t5")]
-    failed = [_grade(FIXTURES / n)["score"] for n in ("grok", "phi-2", "mixtral")]
+    passed = [_grade(FIXTURES / n).score for n in ("pythia", "crystalcoder", "t5")]
+    failed = [_grade(FIXTURES / n).score for n in ("grok", "phi-2", "mixtral")]
     assert min(passed) > max(failed)
     assert all(s >= 85 for s in passed)
 
@@ -250,13 +250,13 @@ def _spearman(a: list[float], b: list[float]) -> float:
 @needs_corpus
 def test_olmo_grades_high_and_llama_lower() -> None:
     olmo = _grade(CARDS / "allenai__OLMo-7B.md")
-    assert olmo["letter"] == "A"
+    assert olmo.letter == "A"
     for card in ("meta-llama__Meta-Llama-3-8B.md", "NousResearch__Llama-2-7b-chat-hf.md"):
         llama = _grade(CARDS / card)
-        assert llama["score"] < olmo["score"] - 30 and llama["rank"] < olmo["rank"], card
+        assert llama.score < olmo.score - 30 and llama.rank < olmo.rank, card
     bloom = _grade(CARDS / "bigscience__bloom.md")
-    assert bloom["score"] > _grade(CARDS / "meta-llama__Meta-Llama-3-8B.md")["score"]
-    assert bloom["dimensions"]["license"]["status"] == "closed"  # RAIL use restrictions / not OSI-approved
+    assert bloom.score > _grade(CARDS / "meta-llama__Meta-Llama-3-8B.md").score
+    assert bloom.dimensions["license"].status == "closed"  # RAIL use restrictions / not OSI-approved
 
 
 @needs_corpus
@@ -267,7 +267,7 @@ def test_direction_agrees_with_the_eu_open_source_ai_index() -> None:
         path = _path(key)
         if not path.exists() or yaml_name not in index:
             continue
-        ours.append(_grade(path)["score"])
+        ours.append(_grade(path).score)
         theirs.append(index[yaml_name])
     assert len(ours) >= 12
     rho = _spearman(ours, theirs)

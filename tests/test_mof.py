@@ -11,6 +11,7 @@ import pytest
 
 from openaudit.card import parse_card
 from openaudit.evidence import Evidence
+from openaudit.model import to_data
 from openaudit.standards.mof import (
     Component,
     classify,
@@ -328,15 +329,17 @@ def test_unknown_component_names_are_ignored() -> None:
     assert len(result.components) == 17
 
 
-def test_to_dict_is_json_ready() -> None:
-    result = classify(comps(CLASS3, "Apache-2.0"))
-    d = result.to_dict()
-    assert set(d) == {"class", "label", "progress", "components", "blocking", "to_reach", "what_would_change"}
+def test_the_typed_result_is_json_ready() -> None:
+    result = classify(comps(CLASS3, "Apache-2.0")).to_result()
+    assert (result.mof_class, result.rank) == (3, 1)
+    d = to_data(result)
+    assert set(d) == {"class", "label", "progress", "components", "blocking", "to_reach", "what_would_change",
+                      "rank"}
     assert d["class"] == 3
     assert d["progress"] == {"3": 100, "2": 60, "1": 0}
-    assert {"name", "included", "license", "status"} <= set(d["components"][0])
+    assert {"name", "class", "included", "license", "status"} <= set(d["components"][0])
     assert json.loads(json.dumps(d)) == d
-    assert classify([]).to_dict()["class"] is None
+    assert to_data(classify([]).to_result())["class"] is None
 
 
 # ------------------------------------------------------------------------------------------------------------

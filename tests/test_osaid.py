@@ -19,7 +19,7 @@ from openaudit.evidence import Evidence, SourceFile
 from openaudit.licenses.catalog import load_catalog
 from openaudit.licenses.identify import identify
 from openaudit.licenses.vocabulary import field_of_use
-from openaudit.model import Citation, LicenseResult, Restriction
+from openaudit.model import Citation, LicenseResult, Restriction, to_data
 from openaudit.sources.local import LocalSource
 from openaudit.standards.facts import Facts, gather
 from openaudit.standards.osaid import REQUIREMENTS, assess
@@ -57,7 +57,7 @@ def _assess(path: Path, license: LicenseResult | None = None, restrictions: list
 
 
 def _req(result: dict, rid: str) -> dict:
-    return next(r for r in result["requirements"] if r["id"] == rid)
+    return next(r for r in result.requirements if r.id == rid)
 
 
 def _card(tmp_path: Path, text: str, name: str = "README.md") -> Path:
@@ -223,51 +223,51 @@ OSI_PASSED = ("pythia", "olmo", "amber", "crystalcoder", "t5")
 @pytest.mark.parametrize("name", ["pythia", "crystalcoder", "t5"])
 def test_osi_passed_fixture_cards_are_conformant(name: str) -> None:
     result = _assess(FIXTURES / name)
-    assert result["verdict"] == "conformant", [(r["id"], r["reason"]) for r in result["requirements"]]
-    assert result["counts"] == {"pass": len(REQUIREMENTS), "fail": 0, "unknown": 0}
-    assert "not opened" in result["summary"]
+    assert result.verdict == "conformant", [(r.id, r.reason) for r in result.requirements]
+    assert result.counts == {"pass": len(REQUIREMENTS), "fail": 0, "unknown": 0}
+    assert "not opened" in result.summary
 
 
 @needs_corpus
 @pytest.mark.parametrize("card", ["allenai__OLMo-7B.md", "TheBloke__Amber-GGUF.md"])
 def test_osi_passed_corpus_cards_are_conformant(card: str) -> None:
     result = _assess(CARDS / card)
-    assert result["verdict"] == "conformant", [(r["id"], r["reason"]) for r in result["requirements"]]
+    assert result.verdict == "conformant", [(r.id, r.reason) for r in result.requirements]
 
 
 def test_grok_is_not_conformant_because_it_calls_itself_open_weights() -> None:
     result = _assess(FIXTURES / "grok")
-    assert result["verdict"] == "not_conformant"
-    assert _req(result, "OSAID-W")["status"] == "pass"  # Apache-2.0: the terms are not the problem
+    assert result.verdict == "not_conformant"
+    assert _req(result, "OSAID-W").status == "pass"  # Apache-2.0: the terms are not the problem
     c1 = _req(result, "OSAID-C1")
-    assert c1["status"] == "fail" and "open-weights" in c1["reason"]
-    assert c1["evidence"][0]["line"] == 11 and "open-weights model" in c1["evidence"][0]["text"]
-    assert {r["id"] for r in result["requirements"] if r["status"] == "fail"} == {"OSAID-C1", "OSAID-C2"}
+    assert c1.status == "fail" and "open-weights" in c1.reason
+    assert c1.evidence[0].line == 11 and "open-weights model" in c1.evidence[0].text
+    assert {r.id for r in result.requirements if r.status == "fail"} == {"OSAID-C1", "OSAID-C2"}
 
 
 @pytest.mark.parametrize("name", ["phi-2", "mixtral"])
 def test_phi2_and_mixtral_are_insufficient_evidence_not_failures(name: str) -> None:
     """OSI-approved licenses and silent cards: nothing citable fails, so we do not claim a failure."""
     result = _assess(FIXTURES / name)
-    assert result["verdict"] == "insufficient_evidence"
-    assert _req(result, "OSAID-W")["status"] == "pass"
-    assert _req(result, "OSAID-C1")["status"] == "unknown"
-    assert _req(result, "OSAID-D2")["status"] == "unknown"
-    assert result["counts"]["fail"] == 0
+    assert result.verdict == "insufficient_evidence"
+    assert _req(result, "OSAID-W").status == "pass"
+    assert _req(result, "OSAID-C1").status == "unknown"
+    assert _req(result, "OSAID-D2").status == "unknown"
+    assert result.counts["fail"] == 0
 
 
 def test_mixtral_click_through_gate_is_unknown() -> None:
     a = _req(_assess(FIXTURES / "mixtral"), "OSAID-A")
-    assert a["status"] == "unknown" and a["evidence"][0]["source"] == "metadata"
+    assert a.status == "unknown" and a.evidence[0].source == "metadata"
 
 
 @needs_corpus
 def test_llama2_card_fails_on_its_manual_gate_even_without_a_license() -> None:
     ev = _evidence(CARDS / "NousResearch__Llama-2-7b-chat-hf.md")
     result = assess(gather(ev), _license(ev), [])
-    assert result["verdict"] == "not_conformant"
+    assert result.verdict == "not_conformant"
     a = _req(result, "OSAID-A")
-    assert a["status"] == "fail" and a["evidence"][0]["line"] == ev.card.line_of("extra_gated_description")
+    assert a.status == "fail" and a.evidence[0].line == ev.card.line_of("extra_gated_description")
 
 
 @needs_corpus
@@ -279,22 +279,22 @@ def test_llama2_license_terms_fail_parameters_with_the_clause_cited(tmp_path: Pa
     ev = _evidence(d)
     lic, terms = _llama2_license(ev)
     result = assess(gather(ev), lic, terms)
-    assert result["verdict"] == "not_conformant"
+    assert result.verdict == "not_conformant"
     w = _req(result, "OSAID-W")
-    assert w["status"] == "fail" and "user_cap" in w["reason"]
-    assert w["evidence"] and all(e["text"] for e in w["evidence"])
+    assert w.status == "fail" and "user_cap" in w.reason
+    assert w.evidence and all(e.text for e in w.evidence)
     if lic.evidence and lic.evidence[0].file == "LICENSE":  # identified from the text: clauses cite LICENSE lines
-        assert any(e["file"] == "LICENSE" and e["line"] for e in w["evidence"])
+        assert any(e.file == "LICENSE" and e.line for e in w.evidence)
 
 
 @needs_corpus
 def test_llama2_meta_card_without_front_matter() -> None:
     ev = _evidence(CARDS / "no-frontmatter" / "meta-llama__Llama-2-7b.md")
     assert _license(ev).id == "unknown"
-    assert assess(gather(ev), _license(ev), [])["verdict"] == "insufficient_evidence"
+    assert assess(gather(ev), _license(ev), []).verdict == "insufficient_evidence"
     lic, terms = _llama2_license(ev)
     result = assess(gather(ev), lic, terms)
-    assert result["verdict"] == "not_conformant" and _req(result, "OSAID-W")["status"] == "fail"
+    assert result.verdict == "not_conformant" and _req(result, "OSAID-W").status == "fail"
 
 
 def test_nine_systems_agree_with_osi_validation() -> None:
@@ -307,7 +307,7 @@ def test_nine_systems_agree_with_osi_validation() -> None:
     for name, path in targets.items():
         ev = _evidence(path)
         lic, terms = _llama2_license(ev) if name == "llama2" else (_license(ev), [])
-        verdict = assess(gather(ev), lic, terms)["verdict"]
+        verdict = assess(gather(ev), lic, terms).verdict
         assert (verdict == "conformant") == (name in OSI_PASSED), (name, verdict)
 
 
@@ -321,22 +321,22 @@ def test_field_of_use_restrictions_fail_parameters_citing_the_clause(kind: str) 
     r = Restriction(kind=kind, summary=f"a {kind} term", clause=clause)
     result = assess(gather(_evidence(FIXTURES / "pythia")), APACHE, [r])
     w = _req(result, "OSAID-W")
-    assert w["status"] == "fail" and kind in w["reason"]
-    assert w["evidence"] == [{"source": "file", "file": "LICENSE", "line": 42, "text": f"clause that imposes {kind}"}]
-    assert result["verdict"] == "not_conformant"
+    assert w.status == "fail" and kind in w.reason
+    assert w.evidence == (Citation(source="file", file="LICENSE", line=42, text=f"clause that imposes {kind}"),)
+    assert result.verdict == "not_conformant"
 
 
 def test_restriction_without_located_clause_cites_the_catalog() -> None:
     r = Restriction(kind="non_commercial", summary="no commercial use", clause=None, origin="catalog")
     w = _req(assess(gather(_evidence(FIXTURES / "pythia")), APACHE, [r]), "OSAID-W")
-    assert w["status"] == "fail" and w["evidence"][0]["source"] == "catalog"
+    assert w.status == "fail" and w.evidence[0].source == "catalog"
 
 
 @pytest.mark.parametrize("kind", ["attribution", "share_alike", "naming", "modifiable_terms"])
 def test_conditions_that_osaid_allows_do_not_fail(kind: str) -> None:
     r = Restriction(kind=kind, summary=kind, clause=Citation(source="file", file="LICENSE", line=3, text="x"))
     result = assess(gather(_evidence(FIXTURES / "pythia")), APACHE, [r])
-    assert _req(result, "OSAID-W")["status"] == "pass" and result["verdict"] == "conformant"
+    assert _req(result, "OSAID-W").status == "pass" and result.verdict == "conformant"
 
 
 def test_unclassified_term_is_not_evidence_of_openness() -> None:
@@ -346,19 +346,19 @@ def test_unclassified_term_is_not_evidence_of_openness() -> None:
     r = Restriction(kind="unclassified", summary="Binding sentence not classified (prohibition)", clause=clause)
     facts = gather(_evidence(FIXTURES / "pythia"))
     w = _req(assess(facts, APACHE, [r]), "OSAID-W")
-    assert w["status"] == "unknown" and "not classified" in w["reason"]
-    assert w["evidence"][0]["line"] == 7
+    assert w.status == "unknown" and "not classified" in w.reason
+    assert w.evidence[0].line == 7
     unknown = assess(facts, LicenseResult(reason="not identified"), [r])
-    assert _req(unknown, "OSAID-W")["status"] == "unknown" and unknown["verdict"] != "conformant"
+    assert _req(unknown, "OSAID-W").status == "unknown" and unknown.verdict != "conformant"
 
 
 def test_parameters_unknown_license_and_open_content_license() -> None:
     facts = gather(_evidence(FIXTURES / "pythia"))
     unknown = _req(assess(facts, LicenseResult(reason="no license declared"), []), "OSAID-W")
-    assert unknown["status"] == "unknown" and "not identified" in unknown["reason"]
+    assert unknown.status == "unknown" and "not identified" in unknown.reason
     cc = LicenseResult(id="cc-by-4.0", name="Creative Commons Attribution 4.0", spdx="CC-BY-4.0",
                        osi_approved=False, evidence=[Citation(source="metadata", text="license: cc-by-4.0")])
-    assert _req(assess(facts, cc, []), "OSAID-W")["status"] == "unknown"
+    assert _req(assess(facts, cc, []), "OSAID-W").status == "unknown"
 
 
 def test_restrictive_license_category_fails_even_without_extracted_terms() -> None:
@@ -368,7 +368,7 @@ def test_restrictive_license_category_fails_even_without_extracted_terms() -> No
     lic = LicenseResult(id="llama2", name=entry.name, spdx=entry.spdx, osi_approved=False,
                         evidence=[Citation(source="metadata", file="README.md", line=2, text="license: llama2")])
     w = _req(assess(gather(_evidence(FIXTURES / "pythia")), lic, []), "OSAID-W")
-    assert w["status"] == "fail" and w["evidence"][0]["text"] == "license: llama2"
+    assert w.status == "fail" and w.evidence[0].text == "license: llama2"
 
 
 @pytest.mark.parametrize(("gated", "status"), [(False, "pass"), ("auto", "unknown"), ("manual", "fail"),
@@ -378,20 +378,20 @@ def test_access_from_hub_gating(gated, status: str) -> None:
     ev = Evidence(kind="hub", id="acme/x", card=card, gated=gated,
                   files=[SourceFile(name="README.md", role="card", text="")])
     a = _req(assess(gather(ev), APACHE, []), "OSAID-A")
-    assert a["status"] == status
+    assert a.status == status
     if status == "fail":
-        assert a["evidence"][0]["text"] == "Hub repository setting: gated = manual"
+        assert a.evidence[0].text == "Hub repository setting: gated = manual"
 
 
 def test_silent_card_is_insufficient_evidence_not_a_failure(tmp_path: Path) -> None:
     result = _assess(_card(tmp_path, "---\nlicense: apache-2.0\n---\n# A model\n\nIt generates text.\n"))
-    assert result["verdict"] == "insufficient_evidence" and result["counts"]["fail"] == 0
+    assert result.verdict == "insufficient_evidence" and result.counts["fail"] == 0
 
 
 def test_withheld_training_code_fails(tmp_path: Path) -> None:
     card = "---\nlicense: apache-2.0\n---\n# Acme-7B\n\nThe training code is not released.\n"
     c1 = _req(_assess(_card(tmp_path, card)), "OSAID-C1")
-    assert c1["status"] == "fail" and c1["evidence"][0]["line"] == 6
+    assert c1.status == "fail" and c1.evidence[0].line == 6
 
 
 def test_finetune_cannot_pass_on_its_own_card(tmp_path: Path) -> None:
@@ -401,12 +401,12 @@ def test_finetune_cannot_pass_on_its_own_card(tmp_path: Path) -> None:
             "- [Data preparation](https://github.com/acme/acme-chat-data)\n\n"
             "```python\nAutoModelForCausalLM.from_pretrained('acme/acme-chat')\n```\n")
     result = _assess(_card(tmp_path, card))
-    assert result["verdict"] == "insufficient_evidence"
+    assert result.verdict == "insufficient_evidence"
     for rid in ("OSAID-C1", "OSAID-C2", "OSAID-D1", "OSAID-D2"):
         r = _req(result, rid)
-        assert r["status"] == "unknown" and "acme/base-7b" in r["reason"], r
-        assert r["evidence"][-1]["source"] == "metadata"
-    assert "acme/base-7b" in result["summary"]
+        assert r.status == "unknown" and "acme/base-7b" in r.reason, r
+        assert r.evidence[-1].source == "metadata"
+    assert "acme/base-7b" in result.summary
 
 
 def test_result_shape_and_verdict_invariants() -> None:
@@ -415,20 +415,20 @@ def test_result_shape_and_verdict_invariants() -> None:
         paths += sorted(CARDS.glob("*.md")) + sorted((CARDS / "no-frontmatter").glob("*.md"))
     for path in paths:
         result = _assess(path)
-        json.dumps(result)
-        assert [r["id"] for r in result["requirements"]] == [rid for rid, _ in REQUIREMENTS]
-        statuses = [r["status"] for r in result["requirements"]]
-        for r in result["requirements"]:
-            assert r["status"] in ("pass", "fail", "unknown") and r["reason"]
-            if r["status"] == "fail":
-                assert r["evidence"], (path.name, r)  # never a failure without a citation
-            for e in r["evidence"]:
-                assert set(e) == {"source", "file", "line", "text"}
-                assert e["source"] in ("metadata", "file", "link", "base_model", "catalog")
-                assert e["line"] is None or e["line"] >= 1
+        json.dumps(to_data(result))
+        assert [r.id for r in result.requirements] == [rid for rid, _ in REQUIREMENTS]
+        statuses = [r.status for r in result.requirements]
+        for r in result.requirements:
+            assert r.status in ("pass", "fail", "unknown") and r.reason
+            if r.status == "fail":
+                assert r.evidence, (path.name, r)  # never a failure without a citation
+            for e in r.evidence:
+                assert isinstance(e, Citation)
+                assert e.source in ("metadata", "file", "link", "base_model", "catalog")
+                assert e.line is None or e.line >= 1
         expected = ("not_conformant" if "fail" in statuses else
                     "conformant" if set(statuses) == {"pass"} else "insufficient_evidence")
-        assert result["verdict"] == expected, path.name
+        assert result.verdict == expected, path.name
 
 
 @pytest.mark.parametrize("body", ["[" * 100_000, "[a](" * 30_000, "<!--" * 30_000, "# " + "a #" * 30_000,
@@ -440,7 +440,7 @@ def test_adversarial_cards_stay_linear(tmp_path: Path, body: str) -> None:
     start = time.process_time()  # CPU time: other processes on a busy CI runner do not count
     result = _assess(_card(tmp_path, "---\nlicense: mit\n---\n" + body + "\n"))
     assert time.process_time() - start < 5
-    assert result["verdict"] in ("insufficient_evidence", "not_conformant", "conformant")
+    assert result.verdict in ("insufficient_evidence", "not_conformant", "conformant")
 
 
 @needs_corpus
@@ -449,7 +449,7 @@ def test_gate_that_approves_immediately_is_automatic_not_manual() -> None:
     f = gather(ev)
     assert f.gating.status == "auto" and "immediately" in f.gating.citations[0].text
     a = _req(assess(f, _license(ev), []), "OSAID-A")
-    assert a["status"] == "unknown"
+    assert a.status == "unknown"
 
 
 @needs_corpus
@@ -458,8 +458,8 @@ def test_distilled_model_without_base_model_metadata_is_a_derivative() -> None:
     f = gather(ev)
     assert f.derivative == "derived" and f.base_models[0].value == "openai/whisper-large-v2"
     result = assess(f, _license(ev), [])
-    assert result["verdict"] == "insufficient_evidence"
-    assert "openai/whisper-large-v2" in _req(result, "OSAID-D2")["reason"]
+    assert result.verdict == "insufficient_evidence"
+    assert "openai/whisper-large-v2" in _req(result, "OSAID-D2").reason
 
 
 def test_stated_base_model_in_the_body(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 from openaudit.audit import audit_evidence
 from openaudit.card import parse_card
 from openaudit.evidence import Evidence, SourceFile
+from openaudit.model import OsaidResult
 from openaudit.report import render
 from openaudit.standards.mof import classify
 from openaudit.standards.references import (
@@ -103,7 +104,7 @@ def test_olmo_local_dir_reports_mot_class_one_and_index_grades_with_dates() -> N
     assert mot.verdict == "Class I - Open Science Model"
     assert mot.date == "2025-05-16" and mot.url.endswith("/models/OLMo-7B.yml")
     # the card alone supports less than the MOT record: said, with what the card does not show
-    assert report.mof["class"] is None
+    assert report.mof.mof_class is None
     assert mot.comparison == "differs" and "Model architecture (not shown)" in mot.differs
     index = refs["osai_index"]
     assert index and all(r.match == "family" for r in index)  # the index grades OLMo 3.x, not OLMo-7B
@@ -119,7 +120,7 @@ def test_olmo_local_dir_reports_mot_class_one_and_index_grades_with_dates() -> N
 
 def test_pythia_reports_osi_validation_and_why_our_verdict_differs() -> None:
     report = audit_evidence(local_evidence("EleutherAI__pythia-6.9b", corpus_text(PYTHIA_CARD)))
-    assert report.osaid["verdict"] == "insufficient_evidence"  # our verdict stays evidence-based
+    assert report.osaid.verdict == "insufficient_evidence"  # our verdict stays evidence-based
     [osi] = by_assessor(report)["osi"]
     assert osi.subject == "Pythia" and osi.match == "family" and osi.details["outcome"] == "passed"
     assert osi.url == "https://opensource.org/ai"
@@ -172,7 +173,7 @@ def test_exact_match_hides_family_matches_of_the_same_assessor() -> None:
 
 
 def test_osi_did_not_pass_but_card_evidence_is_conformant_is_said() -> None:
-    osaid = {"verdict": "conformant", "requirements": []}
+    osaid = OsaidResult(verdict="conformant")
     ev = Evidence(kind="hub", id="mistralai/Mixtral-8x7B-v0.1")
     [osi] = [r for r in assess(ev, osaid=osaid) if r.assessor == "osi"]
     assert osi.details["outcome"] == "did_not_pass" and osi.comparison == "differs"
@@ -214,21 +215,22 @@ def test_every_format_shows_references_and_attribution() -> None:
 def test_mof_says_what_would_change_unclassified() -> None:
     report = audit_evidence(local_evidence("acme__x", corpus_text(PYTHIA_CARD)))
     mof = report.mof
-    assert mof["class"] is None
-    assert [s["class"] for s in mof["to_reach"]] == [3, 2, 1]
-    first = {n["name"]: n["status"] for n in mof["to_reach"][0]["needs"]}
+    assert mof.mof_class is None
+    assert [s.mof_class for s in mof.to_reach] == [3, 2, 1]
+    first = {n.name: n.status for n in mof.to_reach[0].needs}
     assert first["Model architecture"] == "missing"
-    assert mof["what_would_change"].startswith("Unclassified; Class III - Open Model needs, each under an open")
-    nothing = classify([]).to_dict()  # nothing listed: every required component is needed, once
-    assert sum(len(s["needs"]) for s in nothing["to_reach"]) == 14
+    assert mof.what_would_change is not None
+    assert mof.what_would_change.startswith("Unclassified; Class III - Open Model needs, each under an open")
+    nothing = classify([]).to_result()  # nothing listed: every required component is needed, once
+    assert sum(len(s.needs) for s in nothing.to_reach) == 14
 
 
 def test_mof_class_one_has_nothing_to_reach() -> None:
     from openaudit.standards.mof import Component, load_framework
 
     comps = [Component(name=c.name, license="Apache-2.0") for c in load_framework().components]
-    d = classify(comps).to_dict()
-    assert d["class"] == 1 and d["to_reach"] == [] and d["what_would_change"] is None
+    d = classify(comps).to_result()
+    assert d.mof_class == 1 and d.to_reach == () and d.what_would_change is None and d.rank == 3
 
 
 # ----------------------------------------------------------------------------------------------------------------

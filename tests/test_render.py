@@ -11,7 +11,17 @@ import pytest
 from openaudit.audit import audit_evidence
 from openaudit.card import parse_card
 from openaudit.evidence import Evidence, SourceFile
-from openaudit.model import Citation, FileStatus, Finding, LicenseResult, Report, Restriction, Threshold
+from openaudit.model import (
+    Citation,
+    FileStatus,
+    Finding,
+    GateResult,
+    LicenseResult,
+    Report,
+    Restriction,
+    Threshold,
+    Violation,
+)
 from openaudit.report import render
 from openaudit.report.json import render_json
 from openaudit.report.terminal import render_terminal
@@ -76,7 +86,7 @@ def hostile_report() -> Report:
                                   thresholds=[Threshold(1e6, "monthly_active_users")],
                                   territories=["EU"], clause=cit, origin="text")],
         findings=[Finding("OA999", "error", f"message {HOSTILE}", cit)],
-        gate={"passed": False, "violations": [{"rule": "OA999", "message": f"message {HOSTILE}"}]},
+        gate=GateResult(passed=False, violations=(Violation(rule="OA999", message=f"message {HOSTILE}"),)),
         files=[FileStatus(f"LICENSE{HOSTILE}", "license", "unreadable", f"reason {HOSTILE}")],
         notes=[f"note {HOSTILE}"],
     )

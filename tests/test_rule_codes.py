@@ -112,7 +112,7 @@ def test_oa302_osaid_undetermined_and_oa401_mof_class(tmp_path: Path) -> None:
     # An OSI-approved license and nothing else: OSAID cannot be decided, the MOF class is always stated.
     report = openaudit.audit(model_dir(tmp_path / "m", "license: mit\n"), offline=True)
     found = by_rule(report)
-    assert report.osaid["verdict"] == "insufficient_evidence"
+    assert report.osaid.verdict == "insufficient_evidence"
     (oa302,) = found["OA302"]
     assert oa302.message.startswith("OSAID 1.0: insufficient evidence") and oa302.severity == "info"
     (oa401,) = found["OA401"]
@@ -124,7 +124,7 @@ def test_oa903_policy_requires_osaid(tmp_path: Path) -> None:
     report = openaudit.audit(target, policy={"require": {"osaid": True}}, offline=True)
     (oa903,) = by_rule(report)["OA903"]
     assert oa903.severity == "error" and "requires Open Source AI" in oa903.message
-    assert not report.passed and "OA903" in {v["rule"] for v in report.gate["violations"]}
+    assert not report.passed and "OA903" in {v.rule for v in report.gate.violations}
     assert "OA903" not in by_rule(openaudit.audit(target, offline=True))
 
 
@@ -133,7 +133,7 @@ def test_oa905_policy_mof_class(tmp_path: Path) -> None:
     report = openaudit.audit(target, policy={"require": {"mof_class": 1}}, offline=True)
     (oa905,) = by_rule(report)["OA905"]
     assert oa905.severity == "error" and "does not meet the required Class 1" in oa905.message, oa905.message
-    assert not report.passed and "OA905" in {v["rule"] for v in report.gate["violations"]}
+    assert not report.passed and "OA905" in {v.rule for v in report.gate.violations}
     assert "OA905" not in by_rule(openaudit.audit(target, offline=True))
 
 

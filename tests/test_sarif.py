@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from openaudit.model import Citation, Finding, LicenseResult, Report, Restriction
+from openaudit.model import Citation, Finding, GateResult, LicenseResult, Report, Restriction, Waived
 from openaudit.report.markdown import md, render_markdown
 from openaudit.report.sarif import build_sarif
 
@@ -69,7 +69,7 @@ def _report(**target) -> Report:
         restrictions=[Restriction("use_restrictions", evil, clause=Citation("file", "LICENSE", 3, evil))],
         findings=[Finding("OA102", "warning", evil, Citation("file", "LICENSE", 3, evil)),
                   Finding("OA901", "error", "denied", waived=True, waiver_reason=evil)],
-        gate={"passed": True, "violations": [], "waived": [{"rule": "OA901", "reason": evil}]},
+        gate=GateResult(passed=True, waived=(Waived(rule="OA901", reason=evil),)),
         notes=[evil],
     )
 

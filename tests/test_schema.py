@@ -14,7 +14,32 @@ from openaudit import model
 from openaudit.audit import audit_evidence
 from openaudit.card import parse_card
 from openaudit.evidence import Evidence, SourceFile
-from openaudit.model import Citation, FileStatus, Finding, LicenseResult, Report, Restriction, Threshold
+from openaudit.model import (
+    Citation,
+    FileStatus,
+    Finding,
+    GateResult,
+    GradeBand,
+    GradeDimension,
+    GradeResult,
+    LicenseResult,
+    LineageHint,
+    LineageLink,
+    LineageResult,
+    MofComponent,
+    MofEvidence,
+    MofNeed,
+    MofResult,
+    MofStep,
+    OsaidRequirement,
+    OsaidResult,
+    Report,
+    Restriction,
+    Threshold,
+    TrainingDataset,
+    Violation,
+    Waived,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = ROOT / "schema" / "report.schema.json"
@@ -122,11 +147,28 @@ def test_a_handmade_report_with_every_field_filled_validates() -> None:
                               reason="r"),
         restrictions=[Restriction("revenue_cap", "s", [Threshold(1e9, "annual_revenue", "USD")], ["EU"], cit, "text"),
                       Restriction("territory", "t", [], ["EU", "UK"], None, "catalog")],
-        osaid={"verdict": "not_conformant", "requirements": [{"id": "weights", "met": True}], "extra": 1},
-        mof={"class": 3, "components": [{"name": "model weights"}]},
-        grade={"letter": "B", "score": 72.5, "dimensions": {"license": 80}},
+        osaid=OsaidResult(verdict="not_conformant", requirements=(
+            OsaidRequirement(id="OSAID-W", name="w", status="fail", reason="r", evidence=(cit,)),),
+            counts={"pass": 0, "fail": 1, "unknown": 0}, summary="s"),
+        mof=MofResult(mof_class=3, label="Class III", progress={"3": 100, "2": 0, "1": 0}, components=(
+            MofComponent(name="Model architecture", mof_class=3, content_type="code", required=True, included=True,
+                         license="Apache-2.0", license_source="component", status="open", path="config.json",
+                         evidence=(MofEvidence(file="config.json", line=None),), note=None),),
+            to_reach=(MofStep(mof_class=2, label="Class II", needs=(MofNeed("Training code", "missing", None),)),),
+            what_would_change="w", rank=1),
+        grade=GradeResult(letter="B", score=72.5, rank=5, dimensions={
+            "license": GradeDimension(status="partial", reason="r", weight=15, evidence=(cit,))},
+            bands=(GradeBand("A", 85), GradeBand("F", 0)), weights={"license": 15}),
         findings=[Finding("OA201", "info", "m", cit), Finding("OA999", "warning", "m", None)],
-        gate={"passed": True, "violations": []},
+        gate=GateResult(passed=True, fail_on="warning", policy="p.yaml", context={"mau": 1},
+                        violations=(Violation("OA201", "m"),), waived=(Waived("OA999", "r"),)),
+        lineage=LineageResult(max_depth=3, declared=True, chain=(LineageLink(
+            id="org/base", kind="hub", revision=None, relation="finetune", depth=1, parent="org/name", status="ok",
+            reason=None, license="mit", license_name="MIT", citation=cit),), effective_licenses=("x", "mit"),
+            datasets=(TrainingDataset(id="org/data", status="ok", reason=None, license="cc-by-nc-4.0",
+                                      license_id="cc-by-nc-4.0", license_name="CC BY-NC 4.0", category="non-commercial",
+                                      gated=False, non_commercial=True, no_derivatives=False, citation=cit),),
+            hints=(LineageHint(kind="tag", value="llama", family="llama", citation=cit),)),
         files=[FileStatus("LICENSE", "license", "truncated", "cap")],
         notes=["n"],
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import types
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openaudit import __version__
 from openaudit.context import DeploymentContext
@@ -35,10 +37,20 @@ from openaudit.model import (
 from openaudit.policy import Policy
 from openaudit.sources import resolve
 
+if TYPE_CHECKING:  # pragma: no cover
+    import inspect
+    import os
 
-def audit(target: str, *, context: DeploymentContext | dict | None = None, policy: Policy | dict | str | None = None,
-          offline: bool = False, rules: tuple[str, ...] = (), max_depth: int | None = None,
-          resolver=None, source=None) -> Report:
+    from openaudit.evidence import SourceFile
+    from openaudit.lineage import LineageResolver, Trace
+    from openaudit.policy import Waiver
+    from openaudit.sources.base import Source
+
+
+def audit(target: str, *, context: DeploymentContext | dict[str, Any] | None = None,
+          policy: Policy | dict[str, Any] | str | None = None, offline: bool = False, rules: tuple[str, ...] = (),
+          max_depth: int | None = None, resolver: LineageResolver | None = None,
+          source: Source | None = None) -> Report:
     """Audit one target (Hub id, local directory or card file) and return its report.
 
     ``context`` overrides the policy's deployment context; ``rules`` adds rule directories. ``base_model``
@@ -64,7 +76,7 @@ def audit(target: str, *, context: DeploymentContext | dict | None = None, polic
                               lineage=trace)
 
 
-def as_context(context: DeploymentContext | dict | None) -> DeploymentContext | None:
+def as_context(context: DeploymentContext | dict[str, Any] | None) -> DeploymentContext | None:
     """A DeploymentContext from a DeploymentContext, a mapping (policy-file keys) or None."""
     if context is None or isinstance(context, DeploymentContext):
         return context
@@ -73,7 +85,7 @@ def as_context(context: DeploymentContext | dict | None) -> DeploymentContext | 
     raise TypeError(f"context must be a DeploymentContext or a dict, not {type(context).__name__}")
 
 
-def as_policy(policy: Policy | dict | str | None) -> Policy | None:
+def as_policy(policy: Policy | dict[str, Any] | str | os.PathLike[str] | None) -> Policy | None:
     """A Policy from a Policy, a mapping (policy-file keys), a policy file path, or None."""
     import os
 
@@ -84,13 +96,14 @@ def as_policy(policy: Policy | dict | str | None) -> Policy | None:
     if isinstance(policy, dict):
         return parse_policy(policy, "policy")
     if isinstance(policy, (str, os.PathLike)):
-        return load_policy(policy)
+        return load_policy(os.fspath(policy))
     raise TypeError(f"policy must be a Policy, a dict or a path, not {type(policy).__name__}")
 
 
 def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, policy: Policy | None = None,
                    catalog: Catalog | None = None, rules: tuple[str, ...] = (),
-                   today: dt.date | None = None, extra_facts: dict | None = None, lineage=None) -> Report:
+                   today: dt.date | None = None, extra_facts: dict[str, Any] | None = None,
+                   lineage: Trace | None = None) -> Report:
     catalog = catalog or load_catalog()
     policy = policy or Policy()
     context = policy.context.merged(context or DeploymentContext())
@@ -176,7 +189,7 @@ def _references(ev: Evidence, lineage_section: LineageResult | None, osaid: Osai
         return [], [f"published assessments were not looked up: {exc}"]
 
 
-def _waiver_fact(w, today: dt.date) -> dict:
+def _waiver_fact(w: Waiver, today: dt.date) -> dict[str, Any]:
     return {"model": w.model, "rule": w.rule or "all rules", "reason": w.reason,
             "expires": w.expires.isoformat() if w.expires else None,
             "days_left": (w.expires - today).days if w.expires else None}
@@ -214,7 +227,7 @@ def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Re
         eu_ai_act=assess_euaiact(ev, facts, license, restrictions),
     )
 
-def _file_status(f) -> FileStatus:
+def _file_status(f: SourceFile) -> FileStatus:
     if f.text is None:
         return FileStatus(f.name, f.role, "unreadable", f.error)
     if f.truncated:
@@ -222,18 +235,18 @@ def _file_status(f) -> FileStatus:
     return FileStatus(f.name, f.role, "read", f.error)
 
 
-class _CallableModule(__import__("types").ModuleType):
+class _CallableModule(types.ModuleType):
     """``openaudit.audit`` is both this module and the API function: importing the submodule replaces the
     package attribute, so the module itself forwards calls to :func:`audit` (``openaudit.audit("org/name")``)."""
 
-    def __call__(self, target: str, **kwargs) -> Report:
+    def __call__(self, target: str, **kwargs: Any) -> Report:
         return audit(target, **kwargs)
 
     @property
-    def __signature__(self):  # inspect.signature(openaudit.audit) / help() show the function's parameters
+    def __signature__(self) -> inspect.Signature:  # inspect.signature(openaudit.audit) / help() show its parameters
         import inspect
 
         return inspect.signature(audit)
 
 
-__import__("sys").modules[__name__].__class__ = _CallableModule
+sys.modules[__name__].__class__ = _CallableModule

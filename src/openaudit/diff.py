@@ -17,7 +17,7 @@ The command exits 1 when the terms became stricter, 0 otherwise.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any, TextIO
 
@@ -87,7 +87,7 @@ def _num(v: float) -> str:
 
 
 def _change(kind: str, summary: str, stricter: bool, before: Any, after: Any,
-            a: list[Citation | None], b: list[Citation | None]) -> dict[str, Any]:
+            a: Sequence[Citation | None], b: Sequence[Citation | None]) -> dict[str, Any]:
     return {"kind": kind, "summary": summary, "stricter": stricter, "before": before, "after": after,
             "clauses": {"a": [_cite(c) for c in a if c is not None], "b": [_cite(c) for c in b if c is not None]}}
 

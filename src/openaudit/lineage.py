@@ -26,7 +26,15 @@ from openaudit.errors import OpenAuditError
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, LicenseEntry, load_catalog
 from openaudit.licenses.vocabulary import category
-from openaudit.model import Citation, LineageHint, LineageLink, LineageResult, Restriction, TrainingDataset
+from openaudit.model import (
+    Citation,
+    LineageHint,
+    LineageLink,
+    LineageResult,
+    Restriction,
+    TrainingDataset,
+    to_data,
+)
 
 DEFAULT_MAX_DEPTH = 3
 MAX_BASES_PER_CARD = 16
@@ -581,14 +589,13 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
                 "upstream_where": f"{node.id}:{_where(node.license_citation)}",
             })
     chain = [{**e, "citation": asdict(e["citation"])} for e in trace.chain]
-    datasets = [{**d, "citation": asdict(d["citation"])} for d in trace.datasets]
-    for d in datasets:
-        d["restriction_text"] = " and ".join(x for x, on in (("non-commercial", d["non_commercial"]),
-                                                             ("no-derivatives", d["no_derivatives"])) if on)
+    typed_datasets = tuple(TrainingDataset(**{k: d[k] for k in _DATASET_FIELDS}) for d in trace.datasets)
+    datasets = [{**to_data(d), "restriction_text": d.restriction_text} for d in typed_datasets]
     hints_ = [{**h, "citation": asdict(h["citation"])} for h in trace.hints]
     effective = [license_id] + [n.license_id for _, n in trace.nodes]
     if any(e["status"] in ("unreachable", "invalid", "depth_limit", "not_followed") for e in trace.chain):
         effective.append("unknown")  # an upstream whose license could not be read: its terms are unknown
+    effective = list(dict.fromkeys(effective))
     facts = {
         "traced": True,
         "declared": trace.declared,
@@ -605,7 +612,7 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
         "datasets_restricted": [d for d in datasets if d["non_commercial"] or d["no_derivatives"]],
         "datasets_unknown": [d for d in datasets if d["status"] != "ok" or d["license_id"] == "unknown"],
         "inherited_kinds": sorted({r.kind for r in inherited}),
-        "effective_licenses": list(dict.fromkeys(effective)),
+        "effective_licenses": effective,
         # an upstream's license file that was not read (budget, deadline, gated…): its terms are not all known (OA506)
         "unread_license_files": [
             {"upstream": node.id, "name": f.name, "reason": f.error,
@@ -617,9 +624,9 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
         max_depth=trace.max_depth,
         declared=trace.declared,
         chain=tuple(LineageLink(**{k: e[k] for k in _LINK_FIELDS}) for e in trace.chain),
-        effective_licenses=tuple(facts["effective_licenses"]),
+        effective_licenses=tuple(effective),
         inherited=len(inherited),
-        datasets=tuple(TrainingDataset(**{k: d[k] for k in _DATASET_FIELDS}) for d in trace.datasets),
+        datasets=typed_datasets,
         hints=tuple(LineageHint(kind=h["kind"], value=h["value"], family=h["family"], citation=h["citation"])
                     for h in trace.hints),
     )

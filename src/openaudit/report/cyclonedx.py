@@ -287,7 +287,7 @@ def build_bom(reports: list[Report]) -> dict[str, Any]:
     for ref, children in all_deps.items():
         bom.dependencies.add(Dependency(ref=by_ref[ref].bom_ref,
                                         dependencies=[Dependency(ref=by_ref[c].bom_ref) for c in children]))
-    data = json.loads(JsonV1Dot6(bom).output_as_string())
+    data: dict[str, Any] = json.loads(JsonV1Dot6(bom).output_as_string())
     # modelCard is not modelled by the library: add the training datasets by reference.
     models = ([data["metadata"]["component"]] if single else
               [c for c in data.get("components", []) if c.get("bom-ref") in datasets_of])

@@ -7,7 +7,7 @@ images or mentions can be injected, and table cells cannot be broken out of.
 from __future__ import annotations
 
 import re
-from typing import TextIO
+from typing import Any, TextIO
 
 from openaudit.model import Report
 from openaudit.report.view import build_view, cite
@@ -41,16 +41,16 @@ def md(value: object, limit: int | None = 300) -> str:
     return "".join(out)
 
 
-def _refs(report: Report) -> list[dict]:
+def _refs(report: Report) -> list[dict[str, Any]]:
     refs = report.target.get("references")
     return refs if isinstance(refs, list) else []
 
 
-def _where(ref: dict) -> str:
+def _where(ref: dict[str, Any]) -> str:
     return f"{md(ref.get('file'), 160)}:{int(ref.get('line') or 0)}"
 
 
-def render_markdown(reports: list[Report], out: TextIO, *, unaudited: list[dict] | None = None) -> None:
+def render_markdown(reports: list[Report], out: TextIO, *, unaudited: list[dict[str, Any]] | None = None) -> None:
     """``unaudited`` (from `openaudit scan`): models that could not be audited, {model, error, references}."""
     unaudited = unaudited or []
     failed = [r for r in reports if not r.passed]

@@ -169,7 +169,7 @@ def build_sarif(reports: list[Report], unaudited: list[dict] | None = None,
             if f.rule not in index:
                 index[f.rule] = len(rules)
                 rules.append(_rule_descriptor(f.rule, f.severity))
-            evidence = _evidence_location(report, f.evidence or (report.license.evidence[:1] or [None])[0])
+            evidence = _evidence_location(report, f.evidence or next(iter(report.license.evidence), None))
             if refs:
                 for ref in refs[:MAX_LOCATIONS_PER_FINDING]:
                     results.append(_result(f, report, index[f.rule], _reference_location(ref), [evidence]))

@@ -10,7 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openaudit.model import Citation, LineageLink, Report, Restriction, TrainingDataset
+from openaudit.model import (
+    Citation,
+    LineageLink,
+    Reference,
+    ReferenceSource,
+    Report,
+    Restriction,
+    TrainingDataset,
+)
 from openaudit.textutil import sanitize
 
 
@@ -147,8 +155,8 @@ def reference_sections(report: Report) -> list[Section]:
     refs = report.references or []
     if not refs:
         return []
-    rows = []
-    shown: list = []
+    rows: list[tuple[str, ...]] = []
+    shown: list[Reference] = []
     more: dict[str, int] = {}
     for r in refs:  # a family-level match stands for its family once per assessor here (all are in the JSON)
         if r.match in _FAMILY_MATCHES and any(x.assessor == r.assessor and x.match in _FAMILY_MATCHES for x in shown):
@@ -164,7 +172,7 @@ def reference_sections(report: Report) -> list[Section]:
                      sanitize(r.url, one_line=True, limit=200),
                      sanitize(r.differs or {"agrees": "agrees with our verdict"}.get(r.comparison, ""),
                               one_line=True, limit=400)))
-    sources = {}
+    sources: dict[str, ReferenceSource] = {}
     for r in refs:
         if r.source is not None:
             sources.setdefault(r.source.id, r.source)

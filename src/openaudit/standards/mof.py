@@ -188,11 +188,11 @@ def classify(
     status: dict[int, str] = {}
     resolved: dict[int, tuple[str | None, str]] = {}
     for cdef in fw.components:
-        comp = listed.get(cdef.id)
-        if comp is None:
+        found = listed.get(cdef.id)
+        if found is None:
             status[cdef.id] = "missing"
             continue
-        lic, src = _resolve(comp, cdef, glob)
+        lic, src = _resolve(found, cdef, glob)
         if lic == fw.unlicensed_value:
             lic = None
         resolved[cdef.id] = (lic, src)
@@ -263,20 +263,20 @@ def classify(
 
     rows: list[dict[str, Any]] = []
     for cdef in fw.components:
-        comp = listed.get(cdef.id)
+        row = listed.get(cdef.id)
         lic, src = resolved.get(cdef.id, (None, "none"))
         rows.append({
             "name": cdef.name,
             "class": cdef.mof_class,
             "content_type": cdef.content_type,
             "required": cdef.required,
-            "included": comp is not None,
+            "included": row is not None,
             "license": lic,
-            "license_source": src if comp is not None else None,
+            "license_source": src if row is not None else None,
             "status": status[cdef.id],
-            "path": comp.path if comp is not None else None,
-            "evidence": list(comp.evidence) if comp is not None else [],
-            "note": comp.note if comp is not None else None,
+            "path": row.path if row is not None else None,
+            "evidence": list(row.evidence) if row is not None else [],
+            "note": row.note if row is not None else None,
         })
 
     to_reach: list[dict[str, Any]] = []
@@ -290,7 +290,7 @@ def classify(
             seen.add(cid)
             needs.append({"name": fw.by_id[cid].name, "status": status[cid], "license": resolved.get(cid, (None,))[0]})
         order = {cd.id: i for i, cd in enumerate(fw.components)}
-        needs.sort(key=lambda n: order[fw.by_name[n["name"]].id])
+        needs.sort(key=lambda n: order[fw.by_name[str(n["name"])].id])
         to_reach.append({"class": c, "label": fw.labels[c], "needs": needs})
 
     return MofResult(

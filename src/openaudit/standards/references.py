@@ -283,7 +283,7 @@ def _requirement_gaps(osaid: OsaidResult) -> str:
     unknown: list[str] = []
     failed: list[str] = []
     for r in osaid.requirements:
-        if isinstance(r, dict) and r.get("status") != "pass":
+        if r.status != "pass":
             name = (r.name or r.id).lower()
             (unknown if r.status == "unknown" else failed).append(name)
     parts = []
