@@ -48,8 +48,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 KNOWN_DEBT_CYCLES: set[tuple[str, str]] = set()
 KNOWN_DEBT_LAYERS: set[tuple[str, str]] = set()  # upward imports
 KNOWN_DEBT_PRIVATE: set[tuple[str, str]] = {
-    # the diff's Markdown uses the Markdown renderer's code-span helper
-    ("openaudit.diff", "openaudit.report.markdown._code"),
 }
 
 

@@ -111,8 +111,9 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
     ident = identify(ev, catalog)
     if ident.result.id == "unknown" and not ident.result.name:
         ident.result.name = declared_name(ev)  # the card's license_name, shown as declared, not dropped
+    reader_notes = list(ident.notes)  # what the readers say beside their results (the evidence is not changed)
     restrictions, discrepancies = reconcile_terms(ev, ident.base or catalog.get(ident.result.id), catalog,
-                                                  texts=ident.texts)
+                                                  texts=ident.texts, notes=reader_notes)
     from openaudit.licenses.conflicting import candidate_terms
 
     restrictions += candidate_terms(ev, ident, restrictions)  # signals disagree: every candidate's terms, said so
@@ -126,7 +127,9 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
             restrictions, catalog)
     from openaudit.licenses.scope import apply as apply_scope
 
-    restrictions = apply_scope(ev, restrictions)  # terms for some kinds of model only (Llama 3.2 multimodal)
+    # terms for some kinds of model only (Llama 3.2 multimodal); the notes say which were left out
+    restrictions, scope_notes = apply_scope(ev, restrictions)
+    reader_notes += scope_notes
     standards = assess_standards(ev, ident.result, restrictions,
                                  datasets=lineage_section.datasets if lineage_section is not None else ())
     facts = build_facts(ev, catalog, ident, restrictions, context,
@@ -172,7 +175,7 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
                         violations=tuple(Violation(rule=f.rule, message=f.message) for f in violations),
                         waived=tuple(Waived(rule=f.rule, reason=f.waiver_reason) for f in findings if f.waived)),
         files=[_file_status(f) for f in ev.files],
-        notes=list(ev.notes) + notes,
+        notes=list(ev.notes) + [n for n in dict.fromkeys(reader_notes) if n not in ev.notes] + notes,
         lineage=lineage_section,
         references=references,
     )

@@ -227,7 +227,7 @@ def render_diff(result: dict[str, Any], fmt: str, out: TextIO) -> None:
 
 def _render_markdown(result: dict[str, Any], out: TextIO) -> None:
     """A table of changes for a pull-request comment; text from cards and licenses is escaped (report.markdown)."""
-    from openaudit.report.markdown import _code, md
+    from openaudit.report.markdown import code_span, md
 
     def side(d: dict[str, Any]) -> str:
         rev = f"@{d['revision'][:12]}" if d.get("revision") else ""
@@ -238,7 +238,7 @@ def _render_markdown(result: dict[str, Any], out: TextIO) -> None:
         parts = []
         for ct in cites[:2]:
             quote = f" “{md(ct.get('text'), 140)}”" if ct.get("text") else ""
-            loc = _code(where(ct)).replace("|", "\\|")  # a code span does not stop `|` ending a table cell
+            loc = code_span(where(ct)).replace("|", "\\|")  # a code span does not stop `|` ending a table cell
             parts.append(f"`{loc}`{quote}")
         return "<br>".join(parts) or "—"
 

@@ -21,6 +21,7 @@ line numbers are those of the prompt text itself (line 1 = its first line). It i
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from openaudit.evidence import Evidence, SourceFile
@@ -33,29 +34,27 @@ WEIGHT = 0.6  # below a license file's text (0.95) and the card's license (0.9):
 
 
 def prompt_file(ev: Evidence) -> SourceFile | None:
-    """The access-form text as a virtual license-like file, or None when the card has none (memoized)."""
-    memo = ev.__dict__.setdefault("_gated_prompt_memo", {})
-    card = ev.card
-    key = (id(card), id(card.metadata.get(KEY)) if card is not None else None)
-    if key not in memo:
-        memo.clear()
-        memo[key] = _build(ev)
-    return memo[key]
-
-
-def _build(ev: Evidence) -> SourceFile | None:
+    """The access-form text as a virtual license-like file, or None when the card has none."""
     card = ev.card
     if card is None:
         return None
     value = card.metadata.get(KEY)
     if not isinstance(value, str) or not value.strip():
         return None
+    return _prompt_file(card.path, value, tuple(card.lines), card.line_of(KEY), card.body_start)
+
+
+@functools.lru_cache(maxsize=16)
+def _prompt_file(path: str, value: str, card_text: tuple[str, ...], key_line: int | None,
+                 body_start: int) -> SourceFile:
+    """Cached by content (the card's lines and the value): the same file for every reader of one access form,
+    with, for each of its lines, the card line where it sits."""
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     truncated = len(text) > MAX_PROMPT_CHARS
     if truncated:
         text = text[:MAX_PROMPT_CHARS]
-    sf = SourceFile(name=f"{card.path} ({KEY})", role=ROLE, text=text, truncated=truncated, size=len(value))
-    sf.line_map = card_lines(card.lines, card.line_of(KEY), card.body_start, sf.lines)
+    sf = SourceFile(name=f"{path} ({KEY})", role=ROLE, text=text, truncated=truncated, size=len(value))
+    sf.line_map = card_lines(list(card_text), key_line, body_start, sf.lines)
     return sf
 
 
@@ -107,23 +106,27 @@ def strong_match(ev: Evidence, catalog: Any) -> Any:
     pf = prompt_file(ev)
     if pf is None or pf.text is None:
         return None
-    memo = pf.__dict__.setdefault("_match_memo", {})
-    if id(catalog) not in memo:
-        from openaudit.licenses.textmatch import match_text
+    return _strong_match(pf.text, catalog)
 
-        matches = [m for m in match_text(pf.text, catalog) if m.entry.category != "policy"]
-        memo.clear()
-        memo[id(catalog)] = matches[0] if matches and matches[0].confidence >= STRONG else None
-    return memo[id(catalog)]
+
+@functools.lru_cache(maxsize=16)
+def _strong_match(text: str, catalog: Any) -> Any:
+    """Cached by content (the text) and catalog: identification and the terms both ask."""
+    from openaudit.licenses.textmatch import match_text
+
+    matches = [m for m in match_text(text, catalog) if m.entry.category != "policy"]
+    return matches[0] if matches and matches[0].confidence >= STRONG else None
 
 
 def readable_license_file(ev: Evidence) -> bool:
     return any(f.text is not None for f in ev.license_files())
 
 
-def note(ev: Evidence, text: str) -> None:
-    if text not in ev.notes:
-        ev.notes.append(text)
+def note(notes: list[str] | None, text: str) -> None:
+    """Add ``text`` to the reader's ``notes`` (returned to the pipeline for the report; the evidence is never
+    changed), once."""
+    if notes is not None and text not in notes:
+        notes.append(text)
 
 
 def usable_for_terms(ev: Evidence, catalog: Any, entry: Any) -> SourceFile | None:

@@ -28,6 +28,7 @@ class Signal:
     citation: Citation
     resembles: LicenseEntry | None = None  # a weak text match: the text looks like this license but is not it
     text: Any = None  # coverage.TextIdentity of a license file (kind file / reference)
+    key: str | None = None  # the card metadata key it was read from: license, license_name, license_link, tag
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Identification:
     modified: list[Signal] = field(default_factory=list)  # files resembling the identified license, not matching it
     base: LicenseEntry | None = None  # the catalog license a modified text modifies (its terms are checked in it)
     texts: dict[str, Any] = field(default_factory=dict)  # file name -> coverage.TextIdentity
+    notes: list[str] = field(default_factory=list)  # what the reading says beside the result (for the report)
 
 
 def _card_citation(ev: Evidence, key: str, value: str) -> Citation:
@@ -67,7 +69,7 @@ def metadata_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
         if v.lower() in PLACEHOLDER_IDS:
             continue
         entry = catalog.by_hub_id(v) or catalog.by_spdx(v) or catalog.by_name(v)
-        signals.append(Signal("metadata", v, entry, 0.9, _card_citation(ev, "license", v)))
+        signals.append(Signal("metadata", v, entry, 0.9, _card_citation(ev, "license", v), key="license"))
     if not signals and not meta.get("license"):
         # Hub tags carry the license as "license:<id>" (derived from the card); use them when the card is silent.
         for tag in ev.tags:
@@ -75,17 +77,18 @@ def metadata_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
                 v = tag[8:].strip()
                 entry = catalog.by_hub_id(v) or catalog.by_spdx(v)
                 signals.append(Signal("metadata", v, entry, 0.8, Citation(source="metadata", file=None, line=None,
-                                                                          text=f"tag: {tag}")))
+                                                                          text=f"tag: {tag}"), key="tag"))
     for value in _metadata_values(meta.get("license_name")):
         entry = catalog.by_name(value)
-        signals.append(Signal("metadata", value, entry, 0.6, _card_citation(ev, "license_name", value)))
+        signals.append(Signal("metadata", value, entry, 0.6, _card_citation(ev, "license_name", value),
+                              key="license_name"))
     for value in _metadata_values(meta.get("license_link")):
         if _repo_file(ev, value) is not None:
             continue  # a link to a file of this repo: that file's text is the signal (see file_signals)
         entry = catalog.by_url(value)
         cit = _card_citation(ev, "license_link", value)
         cit.source = "link"
-        signals.append(Signal("link", value, entry, 0.6, cit))
+        signals.append(Signal("link", value, entry, 0.6, cit, key="license_link"))
     return _versioned_by_link(signals)
 
 
@@ -102,7 +105,7 @@ def _versioned_by_link(signals: list[Signal]) -> list[Signal]:
     (``qwen``: the 2023 text), the link to the member it really is (the 2024 Qwen2.5 agreement)."""
     links = [s for s in signals if s.kind == "link" and s.entry is not None]
     for s in signals:
-        if s.kind != "metadata" or s.entry is None or not (s.citation.text or "").startswith("license_name:"):
+        if s.kind != "metadata" or s.entry is None or s.key != "license_name":
             continue
         same = [x for x in links if x.entry is not s.entry and x.entry is not None and s.entry.family
                 and x.entry.family == s.entry.family]
@@ -178,18 +181,23 @@ def _compatible(a: Signal, b: Signal) -> bool:
         return True
     if (ea.family and ea.family == eb.id) or (eb.family and eb.family == ea.id):
         return True
-    loose = {a.citation.text.split(":", 1)[0] if a.citation.text else "", b.citation.text.split(":", 1)[0]
-             if b.citation.text else ""}
     same_family = bool(ea.family and ea.family == eb.family)
-    return same_family and "license_name" in loose and {a.kind, b.kind} == {"metadata", "file"}
+    return same_family and "license_name" in (a.key, b.key) and {a.kind, b.kind} == {"metadata", "file"}
 
 
 def identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None = None) -> Identification:
+    notes: list[str] = []
+    ident = _identify(ev, catalog, extra_signals, notes)
+    ident.notes = notes
+    return ident
+
+
+def _identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None, notes: list[str]) -> Identification:
     from openaudit.licenses import coverage as cv
 
     files = file_signals(ev, catalog)
     signals = metadata_signals(ev, catalog) + files + list(extra_signals or [])
-    prompt = prompt_signal(ev, catalog, signals)
+    prompt = prompt_signal(ev, catalog, signals, notes)
     if prompt is not None:
         signals.append(prompt)
     if not signals and ev.card is not None:
@@ -387,7 +395,8 @@ def _fingerprint_line(lines: list[str], entry: LicenseEntry) -> int | None:
     return WordIndex(lines).find(entry.fingerprints[0])
 
 
-def prompt_signal(ev: Evidence, catalog: Catalog, others: list[Signal]) -> Signal | None:
+def prompt_signal(ev: Evidence, catalog: Catalog, others: list[Signal],
+                  notes: list[str] | None = None) -> Signal | None:
     """A supporting signal from the access-form text (``extra_gated_prompt``), or None.
 
     Only a strong text match counts, with a weight below the card's license and a license file's text. It is
@@ -417,7 +426,7 @@ def prompt_signal(ev: Evidence, catalog: Catalog, others: list[Signal]) -> Signa
     elif not known and gated.readable_license_file(ev):
         why = "a license file is readable and is what binds"
     if why is not None:
-        gated.note(ev, f"{pf.name} reads as {match.entry.id}, but {why}: the access-form text was not used to "
+        gated.note(notes, f"{pf.name} reads as {match.entry.id}, but {why}: the access-form text was not used to "
                        "identify the license")
         return None
     return sig

@@ -74,9 +74,11 @@ def _scoped(r: Restriction) -> str | None:
     return None
 
 
-def apply(ev: Evidence, restrictions: list[Restriction]) -> list[Restriction]:
-    """Restrictions as they apply to this model (see the module docstring); notes say what was left out."""
+def apply(ev: Evidence, restrictions: list[Restriction]) -> tuple[list[Restriction], list[str]]:
+    """Restrictions as they apply to this model (see the module docstring), and the notes that say what was left
+    out (for the report; the evidence is not changed)."""
     out: list[Restriction] = []
+    notes: list[str] = []
     found: tuple[str, str] | None = None
     for r in restrictions:
         scope = _scoped(r)
@@ -91,9 +93,9 @@ def apply(ev: Evidence, restrictions: list[Restriction]) -> list[Restriction]:
         elif kind == TEXT_ONLY:
             note = (f"Not applied: {r.kind} term for multimodal models only ({r.summary[:160]}); this model is "
                     f"text-only ({why})")
-            if note not in ev.notes:
-                ev.notes.append(note)
+            if note not in notes:
+                notes.append(note)
         else:
             r.summary = (f"Conditional: applies only if this is a multimodal model ({why}): {r.summary}")
             out.append(r)
-    return out
+    return out, notes

@@ -9,6 +9,7 @@ reported as a discrepancy.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from openaudit.evidence import Evidence, SourceFile
@@ -16,6 +17,7 @@ from openaudit.licenses.catalog import Catalog, LicenseEntry
 from openaudit.licenses.locate import locate
 from openaudit.model import Citation, Restriction, Threshold
 
+LICENSE_ROLES = ("license", "use_policy", "notice")  # Evidence.license_files()
 _ROLE_ORDER = {"license": 0, "use_policy": 1, "notice": 2, "gated_prompt": 2.5, "card": 3}
 
 
@@ -30,12 +32,13 @@ class Discrepancy:
 
 def known_terms(ev: Evidence, entry: LicenseEntry | None, prompt: SourceFile | None = None,
                 files: list[SourceFile] | None = None, require: bool = False,
-                missing: list[Restriction] | None = None) -> list[Restriction]:
+                missing: list[Restriction] | None = None, notes: list[str] | None = None) -> list[Restriction]:
     """The catalog's known terms of ``entry``, each cited in the repo's files (``files``: by default every license
     file, and the access-form text ``prompt`` when it is read for terms, see gated.py) where its clause stands.
 
     ``require``: the text is a modified copy, so a term whose clause is not in it is not asserted; a note says
-    the catalog's term is not in this text (or, with ``missing``, the term is put there for the caller to say)."""
+    the catalog's term is not in this text (in ``notes``; or, with ``missing``, the term is put there for the caller
+    to say)."""
     if entry is None:
         return []
     out = []
@@ -55,7 +58,7 @@ def known_terms(ev: Evidence, entry: LicenseEntry | None, prompt: SourceFile | N
             if missing is not None:
                 missing.append(term)
             else:
-                _not_in_text(ev, entry, term, files)
+                _not_in_text(notes, entry, term, files)
             continue
         out.append(term)
     return out
@@ -70,11 +73,11 @@ def _in_canonical(entry: LicenseEntry, clause: str) -> bool:
     return canon is not None and cv.holds_phrase(canon, clause)
 
 
-def _not_in_text(ev: Evidence, entry: LicenseEntry, term: Restriction, files: list[SourceFile]) -> None:
+def _not_in_text(notes: list[str] | None, entry: LicenseEntry, term: Restriction, files: list[SourceFile]) -> None:
     from openaudit.licenses import gated
 
     names = ", ".join(f.name for f in files)
-    gated.note(ev, f"the catalog's {entry.id} term is not in this text ({names}), so it is not asserted: "
+    gated.note(notes, f"the catalog's {entry.id} term is not in this text ({names}), so it is not asserted: "
                    f"{_describe(term) if term.thresholds or term.territories else term.kind} ({term.summary})")
 
 
@@ -118,33 +121,41 @@ def text_terms(ev: Evidence, prompt: SourceFile | None = None,
     """Restrictions read from the license-like files; from the card (and the access-form text ``prompt``, when
     given: see gated.usable_for_terms) only when no such file is readable.
 
-    Memoized on the evidence (a target is read by the lineage resolver and by the audit itself; reading a
-    2 MiB file costs seconds): each call returns fresh copies.
+    Cached by content (a target is read by the lineage resolver and by the audit itself; reading a 2 MiB file
+    costs seconds): the key is the files' names, roles and texts, so nothing is kept on the evidence; each call
+    returns fresh copies.
     """
     import copy
 
-    key = (tuple((f.name, f.role, id(f.text)) for f in ev.files), id(prompt.text) if prompt is not None else None,
-           repr(sorted((only_lines or {}).items())), substantive)
-    memo = ev.__dict__.setdefault("_text_terms_memo", {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = _text_terms(ev, prompt, only_lines, substantive)
-    return copy.deepcopy(memo[key])
+    files = tuple((f.name, f.role, f.text, f.line_map) for f in ev.files)
+    shown = (prompt.name, prompt.role, prompt.text, prompt.line_map) if prompt is not None else None
+    only = tuple(sorted((name, tuple((a, b) for a, b in ranges)) for name, ranges in only_lines.items())) \
+        if only_lines else None
+    return copy.deepcopy(_text_terms(files, shown, only, substantive))
 
 
-def _text_terms(ev: Evidence, prompt: SourceFile | None, only_lines: dict[str, list[tuple[int, int]]] | None,
+_FileKey = tuple[str, str, str | None, tuple[int, ...] | None]  # name, role, text, line_map
+
+
+@functools.lru_cache(maxsize=16)
+def _text_terms(files_key: tuple[_FileKey, ...], prompt_key: _FileKey | None,
+                only: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] | None,
                 substantive: bool | None) -> list[Restriction]:
-    readable = [f for f in ev.license_files() if f.text is not None]
+    files_all = [SourceFile(name=n, role=r, text=t, line_map=m) for n, r, t, m in files_key]
+    prompt = SourceFile(name=prompt_key[0], role=prompt_key[1], text=prompt_key[2],
+                        line_map=prompt_key[3]) if prompt_key else None
+    only_lines = {name: list(ranges) for name, ranges in only} if only else None
+    readable = [f for f in files_all if f.role in LICENSE_ROLES and f.text is not None]
     # The card is read unless a real license or use-policy text stands in for it (a one-line NOTICE does not).
     if substantive is None:
         substantive = any(f.role in ("license", "use_policy") for f in readable)
-    cards = [f for f in ev.files if f.role == "card" and f.text is not None]
+    cards = [f for f in files_all if f.role == "card" and f.text is not None]
     files = readable + ([] if substantive else cards)
     if prompt is not None and prompt.text is not None:
         # Read as license text (clause extraction knows the roles of real files only); cited under its own name.
         files = [SourceFile(name=prompt.name, role="license", text=prompt.text, line_map=prompt.line_map), *files]
     found = _extract(files, only_lines)
-    role = {f.name: f.role for f in ev.files}
+    role = {f.name: f.role for f in files_all}
     if prompt is not None:
         role[prompt.name] = prompt.role
     found.sort(key=lambda r: _ROLE_ORDER.get(role.get(r.clause.file if r.clause else "", "card"), 9))
@@ -193,7 +204,7 @@ def _describe(r: Restriction) -> str:
 
 
 def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None = None,
-              texts: dict | None = None) -> tuple[list[Restriction], list[Discrepancy]]:
+              texts: dict | None = None, notes: list[str] | None = None) -> tuple[list[Restriction], list[Discrepancy]]:
     """Text terms first; catalog terms the text reading did not find; discrepancies between the two.
 
     Each license file is identified by coverage (``texts``: file name -> coverage.TextIdentity, from
@@ -202,6 +213,8 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
     noncommercially" in GPL-3.0 never reads as non-commercial); a modified copy gives the catalog's terms whose
     clause it still holds, and the terms read from its added or changed passages; any other text is read whole.
     ``catalog_`` (the bundled catalog when None) is used to match the texts and the access-form text (gated.py).
+    What the reading says beside the terms (a known term missing from a modified text, terms read from the access
+    form) goes to ``notes``, for the report; the evidence is not changed.
     """
     from openaudit.licenses import coverage as cv
     from openaudit.licenses import gated
@@ -254,12 +267,12 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
             discrepancies.append(Discrepancy(term.kind, owner.id, _describe(term), _describe(other[0]),
                                              other[0].clause))
         else:
-            _not_in_text(ev, owner, term, [f])
+            _not_in_text(notes, owner, term, [f])
     if prompt is not None and any(_cites(r, prompt) for r in out + catalog):
         why = ("it is what the user agreed to, beside the license file" if gated.readable_license_file(ev)
                else "no license file could be read")
-        gated.note(ev, f"terms were read from the license text in the access form ({prompt.name}, cited at the "
-                       f"card lines where it stands): {why}")
+        gated.note(notes, f"terms were read from the license text in the access form ({prompt.name}, cited at the "
+                          f"card lines where it stands): {why}")
     for term in catalog:
         same_kind = [r for r in from_text if r.kind == term.kind]
         if prompt is not None and not _cites(term, prompt):
@@ -269,7 +282,7 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
             same_kind = [r for r in same_kind if not _cites(r, prompt)]
             if said and not same_kind and (term.thresholds or term.territories) and _key(said[0]) != _key(term):
                 assert entry is not None and prompt is not None
-                _prompt_note(ev, prompt, said[0], term, entry)
+                _prompt_note(notes, prompt, said[0], term, entry)
         if not same_kind:
             out.append(term)
             continue
@@ -278,11 +291,11 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
             comparable = [r for r in same_kind if {t.unit for t in r.thresholds} & units]
             if comparable and not any(_key(r)[1] == _key(term)[1] for r in comparable):
                 assert entry is not None
-                _differs(ev, out, discrepancies, term, entry, comparable[0], prompt)
+                _differs(notes, out, discrepancies, term, entry, comparable[0], prompt)
         elif term.territories:
             if not any(set(r.territories) == set(term.territories) for r in same_kind):
                 assert entry is not None
-                _differs(ev, out, discrepancies, term, entry, same_kind[0], prompt)
+                _differs(notes, out, discrepancies, term, entry, same_kind[0], prompt)
     return out, discrepancies
 
 
@@ -290,20 +303,21 @@ def _cites(r: Restriction, f: SourceFile) -> bool:
     return r.clause is not None and r.clause.file == f.name
 
 
-def _differs(ev: Evidence, out: list[Restriction], discrepancies: list[Discrepancy], term: Restriction,
+def _differs(notes: list[str] | None, out: list[Restriction], discrepancies: list[Discrepancy], term: Restriction,
              entry: LicenseEntry, found: Restriction, prompt: SourceFile | None) -> None:
     """The text says otherwise than the catalog: a discrepancy (the text binds), unless the text is only the
     access-form prompt, a weaker source: then both terms are kept and a note says they differ."""
     if prompt is not None and _cites(found, prompt):
         out.append(term)
-        _prompt_note(ev, prompt, found, term, entry)
+        _prompt_note(notes, prompt, found, term, entry)
         return
     discrepancies.append(Discrepancy(term.kind, entry.id, _describe(term), _describe(found), found.clause))
 
 
-def _prompt_note(ev: Evidence, prompt: SourceFile, found: Restriction, term: Restriction, entry: LicenseEntry) -> None:
+def _prompt_note(notes: list[str] | None, prompt: SourceFile, found: Restriction, term: Restriction,
+                 entry: LicenseEntry) -> None:
     from openaudit.licenses import gated
 
     line = f" line {found.clause.line}" if found.clause and found.clause.line else ""
-    gated.note(ev, f"{prompt.name}{line} says {_describe(found)} where {entry.id} says {_describe(term)}: "
+    gated.note(notes, f"{prompt.name}{line} says {_describe(found)} where {entry.id} says {_describe(term)}: "
                    "both are listed; read the license itself")

@@ -65,7 +65,7 @@ def render_markdown(reports: list[Report], out: TextIO, *, unaudited: list[dict[
         out.write("**Could not be audited** (the gate cannot pass until they are):\n\n")
         for u in unaudited:
             refs = [x for x in u.get("references") or [] if isinstance(x, dict)]
-            where = ", ".join(f"`{_code(x.get('file'))}:{int(x.get('line') or 0)}`" for x in refs[:3])
+            where = ", ".join(f"`{code_span(x.get('file'))}:{int(x.get('line') or 0)}`" for x in refs[:3])
             out.write(f"- {md(u.get('model'), 120)}: {md(u.get('error'))}{f' — referenced at {where}' if where else ''}"
                       "\n")
         out.write("\n")
@@ -100,7 +100,7 @@ def render_markdown(reports: list[Report], out: TextIO, *, unaudited: list[dict[
         if refs:
             out.write("\n**Referenced at**\n\n")
             for x in refs[:20]:
-                out.write(f"- `{_code(x.get('file'))}:{int(x.get('line') or 0)}`\n")
+                out.write(f"- `{code_span(x.get('file'))}:{int(x.get('line') or 0)}`\n")
         if r.findings:
             out.write("\n| Rule | Severity | Message | Where |\n| --- | --- | --- | --- |\n")
             for f in r.findings:
@@ -140,6 +140,6 @@ def _published(r: Report, out: TextIO) -> None:
                   f"snapshot {md(s.date, 20)}</sub>\n")
 
 
-def _code(value: object) -> str:
+def code_span(value: object) -> str:
     """Text for an inline code span: backticks cannot close it, nothing inside is Markdown."""
     return sanitize(value, one_line=True, limit=160).replace("`", "'")
