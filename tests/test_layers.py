@@ -47,8 +47,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 # Known debt, as (importer, imported) module pairs. Delete an entry when the import is gone; never add one.
 KNOWN_DEBT_CYCLES: set[tuple[str, str]] = set()
 KNOWN_DEBT_LAYERS: set[tuple[str, str]] = set()  # upward imports
-KNOWN_DEBT_PRIVATE: set[tuple[str, str]] = {
-}
+KNOWN_DEBT_PRIVATE: set[tuple[str, str]] = set()
 
 
 def _module_name(path: Path) -> str:
