@@ -386,7 +386,7 @@ def _architecture_usage(ev: Evidence, facts: Facts) -> Cond:
     for h in doc.headings if doc is not None else ():
         if h.html or not _USAGE_WORD.search(h.raw):  # the heading pattern's words, before the whole pattern
             continue
-        text = doc.text(h.line)
+        text = doc.text(h.line) if doc is not None else h.raw  # (doc is set whenever there are headings)
         if _USAGE_HEADING.match(text):
             usage.append(Citation("file", path, h.line, " ".join(text.split())[:200]))
             break
