@@ -21,7 +21,29 @@ def build_bundle(rules: Path) -> dict:
     for path in sorted(rules.rglob("*.yaml")):
         with open(path, encoding="utf-8") as fh:
             files[path.relative_to(rules).as_posix()] = yaml.load(fh, Loader=loader)  # noqa: S506 - a SafeLoader
-    return {"format": 1, "files": files}
+    return {"format": 1, "files": files, **_textmatch_phrases(rules, files)}
+
+
+def _textmatch_phrases(rules: Path, files: dict) -> dict:
+    """The license catalog's fingerprint and exclude phrases, normalized by the code being built
+    (``openaudit.licenses.textmatch.bundle_phrases``), so that start-up need not normalize them."""
+    import sys
+
+    src = str(Path(rules).resolve().parent / "src")
+    sys.path.insert(0, src)
+    try:
+        from openaudit.licenses import textmatch
+    finally:
+        sys.path.remove(src)
+    phrases: list[str] = []
+    for key, data in files.items():
+        if key.startswith("licenses/") and isinstance(data, dict):
+            for field in ("fingerprints", "exclude"):
+                value = data.get(field)
+                for p in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
+                    if isinstance(p, (str, int, float)):
+                        phrases.append(str(p))
+    return {textmatch.BUNDLE_PHRASES_KEY: textmatch.bundle_phrases(phrases)}
 
 
 class BundleHook(BuildHookInterface):

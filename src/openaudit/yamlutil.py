@@ -35,6 +35,11 @@ def _bundle() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def bundle_data(key: str) -> Any:
+    """A build-time value stored in the bundle beside the parsed files (None without a bundle)."""
+    return _bundle().get(key)
+
+
 @lru_cache(maxsize=1)
 def _rules_root() -> str:
     from openaudit.paths import rules_dir
