@@ -158,3 +158,62 @@ def test_sketch_candidates_rank_as_the_hash_by_hash_walk() -> None:
         for limit, floor in ((4, 0.25), (200, 0.0)):
             assert coverage.sketch_candidates(hashes, limit=limit, floor=floor) == \
                 _walk_candidates(hashes, limit, floor), path.name
+
+
+def _hatch_build_bundle(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """``hatch_build.build_bundle`` over this checkout's rules/ (hatchling, a build-only requirement, stubbed
+    when absent: only its base class is imported)."""
+    import importlib.util
+    import types
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        import hatchling.builders.hooks.plugin.interface  # noqa: F401
+    except ImportError:
+        stub = types.ModuleType("hatchling.builders.hooks.plugin.interface")
+        stub.BuildHookInterface = object  # type: ignore[attr-defined]
+        for name in ("hatchling", "hatchling.builders", "hatchling.builders.hooks", "hatchling.builders.hooks.plugin"):
+            monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+        monkeypatch.setitem(sys.modules, stub.__name__, stub)
+    spec = importlib.util.spec_from_file_location("_oa_hatch_build", root / "hatch_build.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.build_bundle(root / "rules")
+
+
+def test_build_time_phrases_are_the_run_time_normalization(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wheel's bundle carries every catalog fingerprint and exclude phrase normalized at build time; the
+    prepared catalog made from it is the one made by normalizing at run time (an editable install)."""
+    from openaudit.licenses.catalog import _bundled_catalog
+
+    bundle = _hatch_build_bundle(monkeypatch)
+    phrases = bundle[textmatch.BUNDLE_PHRASES_KEY]
+    catalog = _bundled_catalog()
+    wanted = {p for e in catalog.entries for p in [*e.fingerprints, *e.exclude]}
+    assert wanted and wanted <= set(phrases)
+    assert all(phrases[p] == textmatch.normalize_phrase(p) for p in wanted)
+
+    plain = textmatch.prepare(_bundled_catalog())  # this checkout: no bundle unless installed from a wheel
+    monkeypatch.setattr(yamlutil, "_bundle", lambda: bundle)
+    from_bundle = textmatch.prepare(_bundled_catalog())
+    assert [(c.entry.id, c.fps, c.excludes, c.fps_padded, c.excludes_padded, c.fp_set) for c in from_bundle] == \
+        [(c.entry.id, c.fps, c.excludes, c.fps_padded, c.excludes_padded, c.fp_set) for c in plain]
+
+
+def test_known_phrases_only_replace_what_they_hold() -> None:
+    """A phrase missing from the bundle (a user catalog's) is normalized at run time."""
+    from openaudit.licenses.catalog import LicenseEntry
+
+    e = LicenseEntry(id="x", name="X", fingerprints=["Non-Commercial  USE", "Licence"], exclude=["Foo-\nbar"])
+    got = textmatch._compile_entry(e, {"Licence": "license"})
+    assert got.fps == ["noncommercial use", "license"] and got.excludes == ["foobar"]
+
+
+@pytest.mark.parametrize("name", ["Llama-3.1-8B", "OLMo 2 (7B)", "Bloom_Z", "Qwen2.5‑Coder", "İnci", "ß-model", ""])
+def test_reference_name_keys_match_the_regex(name: str) -> None:
+    import re
+
+    from openaudit.standards import references
+
+    assert references._norm(name) == re.sub(r"[^a-z0-9]", "", name.lower())
