@@ -28,7 +28,6 @@ changes our verdicts: ``differs`` says, in words, when a published verdict disag
 from __future__ import annotations
 
 import fnmatch
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -46,12 +45,13 @@ _MATCH_RANK = {m: i for i, m in enumerate(MATCHES)}
 BUNDLE_FILES = {"mot": "mot.json", "osai_index": "osai-index.json", "osi": "osi-osaid.json"}
 MAX_PER_ASSESSOR = 3  # family / built-on matches shown per assessor (closest names first)
 
-_HF_URL = re.compile(
+# Compiled on first use: the four cost ~3 ms at import, and a check may use only some of them.
+_HF_URL = _lazy(
     r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|collections/|papers/|docs/|blog/|models\b)"
     r"([A-Za-z0-9][\w.-]{0,95})/([A-Za-z0-9][\w.-]{0,95})(?:[/?#]|$)")
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
-_TOKEN_SPLIT = re.compile(r"[-_. ]+")
-_LOCAL_ORG_NAME = re.compile(r"^(?:models--)?([A-Za-z0-9][\w.-]{0,95}?)(?:__|--)([A-Za-z0-9][\w.-]{0,95})$")
+_HUB_ID = _lazy(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+_TOKEN_SPLIT = _lazy(r"[-_. ]+")
+_LOCAL_ORG_NAME = _lazy(r"^(?:models--)?([A-Za-z0-9][\w.-]{0,95}?)(?:__|--)([A-Za-z0-9][\w.-]{0,95})$")
 
 
 # --------------------------------------------------------------------------------------------------------------
