@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -217,3 +218,19 @@ def test_reference_name_keys_match_the_regex(name: str) -> None:
     from openaudit.standards import references
 
     assert references._norm(name) == re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def test_local_check_does_not_import_the_hub_source(tmp_path: Path) -> None:
+    """A single check of a local directory goes through ``batch.run`` without importing ``sources.hub`` (nor,
+    through it, the Hub client layer); a batch of Hub ids still budgets its requests."""
+    example = str(Path(__file__).resolve().parents[1] / "examples" / "community-capped")
+    probe = ("import sys\nfrom typer.testing import CliRunner\nfrom openaudit.cli import app\n"
+             f"r = CliRunner().invoke(app, ['check', {example!r}, '--format', 'json'])\n"
+             "print(r.exit_code in (0, 1), 'openaudit.sources.hub' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"}, cwd=tmp_path)
+    assert out.stdout.split() == ["True", "False"]
+    from openaudit import batch
+    from openaudit.sources import hub
+
+    assert batch.PER_MODEL_REQUESTS == hub.PER_MODEL_REQUESTS

@@ -35,12 +35,24 @@ from typing import Any
 
 from openaudit.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, EvidenceUnavailable, OpenAuditError, UsageError
 from openaudit.model import Report
-from openaudit.sources.hub import PER_MODEL_REQUESTS, BudgetHubSource, HubSource, list_author_models
+
+# openaudit.sources.hub is imported where a Hub source is made: a single check of a local directory (which goes
+# through ``run`` too) does not need it at start-up.
 
 MAX_JOBS = 8
 DEFAULT_JOBS = 8
 MAX_TARGETS_FILE_BYTES = 1 << 20
-__all__ = ["DEFAULT_JOBS", "MAX_JOBS", "PER_MODEL_REQUESTS", "Item", "Outcome", "items_for", "list_author", "run",
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PER_MODEL_REQUESTS":  # re-exported, imported on first use (see above)
+        from openaudit.sources.hub import PER_MODEL_REQUESTS
+
+        return PER_MODEL_REQUESTS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["DEFAULT_JOBS", "MAX_JOBS", "Item", "Outcome", "items_for", "list_author", "run",
            "summary_text", "targets_from_file"]
 
 
@@ -83,6 +95,8 @@ def list_author(org: str, *, offline: bool, limit: int | None = None) -> Iterato
     ``sources.hub.list_author_models``)."""
     if offline:
         raise EvidenceUnavailable(f"--author {org}: listing an organisation's models needs the Hub (offline)")
+    from openaudit.sources.hub import BudgetHubSource, list_author_models
+
     return (Item(i.id, BudgetHubSource(i.id, None, offline=False, info=i))
             for i in list_author_models(org, limit=limit))
 
@@ -142,8 +156,11 @@ def run(items: Iterable[Item], *, context: Any = None, policy: Any = None, offli
 
     def one(i: int, item: Item) -> None:
         source = item.source
-        if many and type(source) is HubSource:  # a batch: every Hub model within the request budget
-            source = BudgetHubSource(source.repo_id, source.revision, offline=source.offline_flag)
+        if many and type(source).__module__ == "openaudit.sources.hub":
+            from openaudit.sources.hub import BudgetHubSource, HubSource
+
+            if type(source) is HubSource:  # a batch: every Hub model within the request budget
+                source = BudgetHubSource(source.repo_id, source.revision, offline=source.offline_flag)
         r: Report | OpenAuditError
         try:
             r = audit(item.target, context=context, policy=policy, offline=offline, rules=rules,
