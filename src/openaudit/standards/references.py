@@ -99,7 +99,7 @@ def _norm(name: str) -> str:
     low = name.lower()
     if low.isascii():
         return low.encode("ascii").translate(None, _NOT_ALNUM_BYTES).decode("ascii")
-    return _NOT_ALNUM.sub("", low)
+    return _NOT_ALNUM.compiled().sub("", low)
 
 
 def target_ids(ev: Evidence) -> tuple[str | None, str | None, str]:
