@@ -245,7 +245,13 @@ def _clean_lines(lines: list[str], skip_code: bool) -> list[_Line | None]:
                 fence = None
             append(None)
             continue
+        if raw.isalnum():  # one bare word ("a"): no marker, rule, quote, heading or emphasis to clean
+            append(_Line(raw, False, "", 0, False))
+            continue
         first = stripped[0]
+        if first == "#" and stripped[1:2] == " " and stripped[2:].isalnum():  # "# h": what the steps below give
+            append(_Line(stripped[2:], False, "", len(raw) - len(raw.lstrip()), True))
+            continue
         if (first == "`" or first == "~") and stripped.startswith(("```", "~~~")):
             if skip_code:
                 fence = stripped[:3]
@@ -269,6 +275,9 @@ def _clean_lines(lines: list[str], skip_code: bool) -> list[_Line | None]:
         if m:
             item, marker = True, "bullet"
             text = text[m.end():]
+        if text.isalnum():  # "# h", "- a": no emphasis, space or numbering left to clean
+            append(_Line(text, item, marker, indent, md_heading))
+            continue
         if "*" in text or "_" in text or "`" in text or "\\" in text:
             text = _MD_NOISE.sub("", text)
         text = text.strip()
@@ -359,18 +368,28 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
     lead_para: _Para | None = None
     for para in paras:
         if para.heading:
-            sents.append(_sent(doc, para.start, para.end, heading=True))
+            one = Sent(doc, para.start, para.end, True)
+            one.text = joined[para.start:para.end]
+            sents.append(one)
             lead = lead_para = None
             continue
-        first = doc.text[para.start:para.start + 1]
         if lead is not None and lead_para is not None:
             if para.item:
                 if lead_para.item and (para.indent < lead_para.indent or (
                         para.indent == lead_para.indent and para.marker == lead_para.marker)):
                     lead = lead_para = None  # a sibling of the lead-in item: its list is over
-            elif not first.islower():
+            elif not joined[para.start:para.start + 1].islower():
                 lead = lead_para = None
-        para_sents = _split_sentences(doc, para.start, para.end)
+        start, end = para.start, para.end
+        if end - start <= 40:
+            text = joined[start:end]
+            if text.isalnum():  # one short word: one sentence (what _split_sentences gives, without its tests)
+                one = Sent(doc, start, end)
+                one.text = text
+                one.lead = lead
+                sents.append(one)
+                continue
+        para_sents = _split_sentences(doc, start, end)
         for i, s in enumerate(para_sents):
             if i == 0 or s.text[:1].islower():
                 s.lead = lead
