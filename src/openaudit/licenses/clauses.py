@@ -107,6 +107,8 @@ def _extract_file(f: SourceFile, ranges: list[tuple[int, int]] | None = None) ->
     claimed: set[int] = set()  # ids of sentences some detector claimed
     n_unclassified = 0
     for s in sents:
+        if s.heading or len(s.text) < 6:
+            continue  # no detector reads it (``candidates``: none; ``unclassified``: not a heading, 5 words at least)
         if not _in_ranges(doc, s, ranges):
             continue
         cands = candidates(s)

@@ -325,9 +325,10 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
     pos = 0
     paras: list[_Para] = []
     prev_text: str | None = None
+    add_start = line_starts.append
     for idx, ln in enumerate(cleaned):
         if ln is None:
-            line_starts.append(pos)
+            add_start(pos)
             prev_text = None
             continue
         text = ln.text
@@ -355,7 +356,7 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
                 pieces.append("\n")
                 pos += 1
             paras.append(_Para(pos, pos, ln.item, heading, ln.marker, ln.indent))
-        line_starts.append(pos)
+        add_start(pos)
         pieces.append(text)
         pos += len(text)
         paras[-1].end = pos
@@ -396,16 +397,16 @@ def read(f: SourceFile) -> tuple[Doc, list[Sent]]:
             sents.append(s)
         if para_sents and para_sents[-1].text.rstrip().endswith(":"):
             lead, lead_para = para_sents[-1], para
+    # Plain attributes, not links to the neighbours: no reference cycles for the collector.
+    texts = [s.text for s in sents]
+    texts.append("")
     prev = ""
-    for s in sents:  # plain attributes, not links to the neighbours: no reference cycles for the collector
+    for s, following in zip(sents, texts[1:], strict=True):
         if s.lead is None:
             s.combined = s.text  # what the cached property would give: set now, every detector reads it
         s.prev_text = prev
-        prev = s.text
-    following = ""
-    for s in reversed(sents):
         s.next_text = following
-        following = s.text
+        prev = s.text
     return doc, sents
 
 
