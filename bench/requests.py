@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in rows:
             goal = f"<={r['goal']}" if r["phase"] == "cold" else str(r["goal"])
             print(f"{r['model']:16} {r['phase']:8} {r['requests']:>8} {goal:>6} {r['exit']:>4} "
-                  f"{str(r['license']):12} {r['wall_s']:>6.2f}s")
+                  f"{r['license']!s:12} {r['wall_s']:>6.2f}s")
             if args.verbose:
                 for s in r["seen"]:
                     print(f"    {s}")

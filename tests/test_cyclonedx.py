@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("cyclonedx")
-from cyclonedx.schema import SchemaVersion  # noqa: E402
-from cyclonedx.validation.json import JsonStrictValidator  # noqa: E402
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
 
-from openaudit.audit import audit, audit_evidence  # noqa: E402
-from openaudit.report.cyclonedx import build_bom  # noqa: E402
-from openaudit.sources import resolve  # noqa: E402
+from openaudit.audit import audit, audit_evidence
+from openaudit.report.cyclonedx import build_bom
+from openaudit.sources import resolve
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"

@@ -184,7 +184,7 @@ def test_markdown_escapes_card_text(tmp_path: Path) -> None:
     out = buf.getvalue()
     assert "<img" not in out and "<b>" not in out and "@everyone" not in out and "](http" not in out
     for line in out.splitlines():
-        if line.startswith("| **stricter**") or line.startswith("| changed"):
+        if line.startswith(("| **stricter**", "| changed")):
             assert line.count(" | ") == 3, line  # no cell broken out of
 
 

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-import evaluate  # noqa: E402
+import evaluate
 
 # Measured at landing (2026-12-06, main at c469c3f): 41/68 (licenses 8/32, cards 27/30, hostile 6/6).
 # After the card fixes and catalog entries of issue 14 (reader-catalog, 2026-12-06): 64/68 (licenses 28/32,

@@ -99,7 +99,7 @@ def copy(tmp_path: Path) -> Path:
     return dst
 
 
-def _edit(path: Path, change) -> None:  # noqa: ANN001
+def _edit(path: Path, change) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -116,7 +116,7 @@ def _edit(path: Path, change) -> None:  # noqa: ANN001
     (lambda d: d.update(extra={}), "unknown keys ['extra']"),
     (lambda d: d["weights"]["gguf"].pop("suffixes"), "weights.gguf: needs `names` or `suffixes`"),
 ])
-def test_schema_errors_name_the_entry(copy: Path, change, message: str) -> None:  # noqa: ANN001
+def test_schema_errors_name_the_entry(copy: Path, change, message: str) -> None:
     _edit(copy, change)
     with pytest.raises(filekinds.FileKindsError, match=message.replace("[", r"\[").replace("(", r"\(")):
         filekinds.load_from(copy)

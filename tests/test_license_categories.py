@@ -102,7 +102,7 @@ def cats_copy(tmp_path: Path) -> Path:
     (lambda d: d["categories"]["data"].update(osi=True), "unknown keys"),
     (lambda d: d["categories"].update({"Open Source": {"description": "x"}}), "a lower-case word"),
 ])
-def test_category_schema_errors(cats_copy: Path, change, message: str) -> None:  # noqa: ANN001
+def test_category_schema_errors(cats_copy: Path, change, message: str) -> None:
     data = yaml.safe_load(cats_copy.read_text(encoding="utf-8"))
     change(data)
     cats_copy.write_text(yaml.safe_dump(data), encoding="utf-8")

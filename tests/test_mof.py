@@ -293,7 +293,7 @@ def test_unlicensed_paper_does_not_replace_report_but_hides_it_from_missing() ->
 
 
 def test_report_and_paper_both_open_is_capped() -> None:
-    result = classify(comps(CLASS3 + ["Research paper"]), {"distribution": "CC-BY-4.0"})
+    result = classify(comps([*CLASS3, "Research paper"]), {"distribution": "CC-BY-4.0"})
     assert result.mof_class == 3
     assert result.progress[3] == 100
 

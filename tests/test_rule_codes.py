@@ -91,7 +91,7 @@ def test_restriction_kind_read_from_the_license_text(acme: dict[str, list[Findin
 
 def test_restriction_kinds_absent_from_a_permissive_text(tmp_path: Path) -> None:
     # The same layout with only the grant and the attribution clause: none of the other kinds is reported.
-    text = "\n".join(ACME_LICENSE.splitlines()[:3] + [ACME_LICENSE.splitlines()[12]]) + "\n"
+    text = "\n".join([*ACME_LICENSE.splitlines()[:3], ACME_LICENSE.splitlines()[12]]) + "\n"
     found = by_rule(openaudit.audit(model_dir(tmp_path / "m", "license: other\n", {"LICENSE": text}), offline=True))
     assert "OA207" in found
     assert not set(ACME_FINDINGS) - {"OA207"} & set(found), sorted(found)

@@ -21,7 +21,7 @@ def instrumented():
 
 
 with instrumented():
-    from openaudit.textutil import decode  # noqa: E402
+    from openaudit.textutil import decode
 
 
 def text_of(data: bytes) -> str:

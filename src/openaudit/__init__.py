@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "audit", "Report", "DeploymentContext", "Policy"]
+__all__ = ["DeploymentContext", "Policy", "Report", "__version__", "audit"]
 
 # The Python API, imported on first use so that `import openaudit` stays cheap:
 #     import openaudit

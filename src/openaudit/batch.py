@@ -226,7 +226,7 @@ def _pool(task: Callable[[int, Item], None], queue: Iterator[tuple[int, Item]], 
                     return
             try:
                 task(i, item)
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
                 failed.append(exc)
                 return
 

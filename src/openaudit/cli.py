@@ -91,7 +91,7 @@ def main() -> None:
     except BrokenPipeError:  # a listing piped into `head`: what was asked for was shown
         silence_stdout()
         code = EXIT_OK
-    except Exception:  # reached only with --debug (every command turns errors into one line otherwise)
+    except Exception:  # noqa: BLE001 (reached only with --debug (every command turns errors into one line otherwise))
         import traceback
 
         from openaudit.textutil import redact_secrets

@@ -151,7 +151,7 @@ def diff_reports(a: Report, b: Report) -> dict[str, Any]:
         ca, cb = _caps(ra), _caps(rb)
         for unit in _UNITS:
             va, vb = ca.get(unit), cb.get(unit)
-            if va is None and vb is None or (va and vb and va[0] == vb[0]):
+            if (va is None and vb is None) or (va and vb and va[0] == vb[0]):
                 continue
             label = unit.replace("_", " ")
             if va is None:

@@ -225,7 +225,7 @@ def table(found: list[Found], reports: list[Any], errors: list[tuple[str, Any]])
 
     by_target = {f.target: f for f in found}
     rows = [("model", "where", "size", "license", "grade", "gate")]
-    failed = {t: e for t, e in errors}
+    failed = dict(errors)
     it = iter(reports)
     for f in found:
         if f.target in failed:

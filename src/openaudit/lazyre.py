@@ -46,5 +46,5 @@ class LazyPattern:
         return f"LazyPattern({self._pattern!r}, {self._flags})"
 
 
-def compile(pattern: str, flags: int = 0) -> LazyPattern:  # noqa: A001 - mirrors re.compile
+def compile(pattern: str, flags: int = 0) -> LazyPattern:
     return LazyPattern(pattern, flags)

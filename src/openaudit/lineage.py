@@ -164,7 +164,7 @@ def _quietly(call: Any) -> None:
     """A head-start fetch in a background thread: whatever goes wrong, the walk fetches (and reports) it itself."""
     try:
         call()
-    except BaseException:  # noqa: BLE001 (even CpuLimitExceeded: the audit's own thread raises it)
+    except BaseException:  # noqa: BLE001, S110 (even CpuLimitExceeded: the audit's own thread raises it)
         pass
 
 
@@ -348,7 +348,7 @@ class LineageResolver:
         except OpenAuditError as exc:
             node.error, node.exc = exc.message, exc
             return node
-        except Exception as exc:  # an upstream must never break the audit of its derivative
+        except Exception as exc:  # noqa: BLE001 (an upstream must never break the audit of its derivative)
             node.error, node.exc = f"{exc.__class__.__name__}: {exc}", exc
             return node
         node.evidence = ev

@@ -42,7 +42,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from openaudit import filekinds
 from openaudit.policy import POLICY_FILES, Policy
@@ -341,6 +341,7 @@ def _extract(text: str, file: str, *, base: Path | None, root: Path | None, fold
             if target is None or (target.lower(), lineno) in seen:
                 continue
             seen.add((target.lower(), lineno))
+            assert kind is not None  # set with target
             out.append((target, kind, Reference(file, lineno, " ".join(line.split())[:200], how)))
     return out
 
@@ -360,7 +361,7 @@ def _wanted(rel: str, folders: dict[str, bool] | None = None) -> bool:
     if name in _SKIP_NAMES:
         return False
     dot = name.rfind(".")  # the suffix as pathlib gives it
-    return 0 < dot < len(name) - 1 and name[dot:].lower() in _SCAN_SUFFIXES or bool(_SCAN_NAMES.search(name))
+    return (0 < dot < len(name) - 1 and name[dot:].lower() in _SCAN_SUFFIXES) or bool(_SCAN_NAMES.search(name))
 
 
 # git, told never to run anything a repository configures: no system config, no fsmonitor, no hooks, no bare
@@ -455,7 +456,7 @@ def _read_source(path: str, top: str | None = None, folders: dict[str, bool] | N
             ok = _inside(folder, top)
             if folders is not None:
                 folders[folder] = ok
-        if not ok or not _NOFOLLOW and not _inside(path, top):
+        if not ok or (not _NOFOLLOW and not _inside(path, top)):
             return None
         flags |= _NOFOLLOW
     try:
@@ -511,7 +512,7 @@ def _file_references(data: bytes, path: str, root: Path) -> list[tuple[str, str,
 
 def _policy_model(model: str, root: Path) -> tuple[str, str]:
     """(target, kind) of a policy ``models:`` entry: a Hub id stays a Hub id; a path is local only inside ``root``."""
-    if hub_id_like(model) or not model.startswith(("./", "../")) and not _exists(root / model):
+    if hub_id_like(model) or (not model.startswith(("./", "../")) and not _exists(root / model)):
         return model, "hub"
     local = _local_model_dir(model if model.startswith(("./", "../")) else f"./{model}", root, root)
     return (_display_path(local), "local") if local is not None else (model, "hub")
@@ -757,7 +758,7 @@ def render_outcome(outcome: ScanOutcome, fmt: str, out, *, color: bool | None = 
         from openaudit.textutil import RedactingWriter, secrets
 
         tokens = secrets()
-        stream = RedactingWriter(out, tokens) if tokens else out  # as openaudit.report.render does
+        stream = cast(TextIO, RedactingWriter(out, tokens)) if tokens else out  # as openaudit.report.render does
         if fmt == "markdown":
             from openaudit.report.markdown import render_markdown
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import bisect
 import hashlib
+import itertools
 import json
 import re
 import struct
@@ -297,13 +298,13 @@ def compare(words: list[str], lines: list[int], canon: Canonical, name_words: se
         fcov[fa:min(fb, nf)] = b"\x01" * (min(fb, nf) - fa)
         ccov[ca:min(cb, nc)] = b"\x01" * (min(cb, nc) - ca)
     # Gaps: between runs, before the first and after the last.
-    bounds = [(0, 0, 0, 0)] + runs + [(nf, nf, nc, nc)]
+    bounds = [(0, 0, 0, 0), *runs, (nf, nf, nc, nc)]
     passages: list[Passage] = []
     fill = 0
     version_changed = title_changed = False
     titles = _TITLE_WORDS | (name_words or set())
     last_line = lines[-1] if lines else 1
-    for (_, pfe, _, pce), (nfs, _, ncs, _) in zip(bounds, bounds[1:], strict=False):
+    for (_, pfe, _, pce), (nfs, _, ncs, _) in itertools.pairwise(bounds):
         fa, fb = pfe, nfs
         ca, cb = pce, ncs
         fa = min(fa, nf)

@@ -207,7 +207,8 @@ def _identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None
         reason = f"identified from the license text in the access form only ({prompt.value})"
     refs = [s for s in signals if s.kind == "reference" and s.entry is not None and s.entry is entry]
     if refs and all(s.kind == "reference" for s in signals if s.entry is not None):
-        reason = (f"{refs[0].value} line {refs[0].citation.line} refers to {refs[0].entry.id}: a reference to the "
+        ref_id = refs[0].entry.id if refs[0].entry is not None else "a license"
+        reason = (f"{refs[0].value} line {refs[0].citation.line} refers to {ref_id}: a reference to the "
                   "license, not its text (the text itself was not read)")
     declared = ", ".join(_metadata_values(ev.metadata.get("license"))) or None
     texts = {s.value: s.text for s in files if s.text is not None}
@@ -252,7 +253,8 @@ def _identify(ev: Evidence, catalog: Catalog, extra_signals: list[Signal] | None
         return Identification(result=result, signals=signals, conflicts=conflicts, declared=declared, texts=texts)
     if modified:
         confidence = min(confidence, 0.5)
-        reason = (f"{reason}; but {', '.join(s.value for s in modified)} only resembles the {entry.id} text "
+        reason = (f"{reason}; but {', '.join(s.value for s in modified)} only resembles the "
+                  f"{entry.id if entry is not None else 'known'} text "
                   "(it may add or change terms)")
     if entry is None:
         result = LicenseResult(

@@ -64,7 +64,7 @@ def _confusables() -> dict[int, str]:
     return {ord(k): v for k, v in table.items()}
 
 
-def _tag(m) -> str:  # noqa: ANN001 - re.Match
+def _tag(m) -> str:
     name = (m.group("name") or "").lower()
     return " " if name in _BLOCK_TAGS else ""
 
@@ -90,7 +90,7 @@ def _strip_format(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _confusable_class():  # noqa: ANN202 - a compiled pattern
+def _confusable_class():
     import re
 
     return re.compile("[" + "".join(chr(c) for c in _confusables()) + "]")

@@ -28,9 +28,9 @@ __all__ = [
     "iter_quantities",
     "parse_amount_option",
     "parse_count",
-    "scale_factor",
     "parse_money",
     "parse_quantity",
+    "scale_factor",
 ]
 
 _SCALE_WORDS = {
@@ -150,8 +150,7 @@ class Quantity:
 def _dehyphenate(text: str) -> str:
     """Join words hyphenated across a line break ("mil-\\nlion" -> "million") and unify spaces."""
     t = text.replace("\r\n", "\n").replace("\r", "\n")
-    t = re.sub(r"([A-Za-z])-[ \t]*\n[ \t]*([a-z])", r"\1\2", t)
-    return t
+    return re.sub(r"([A-Za-z])-[ \t]*\n[ \t]*([a-z])", r"\1\2", t)
 
 
 def _words_value(words: str) -> float | None:

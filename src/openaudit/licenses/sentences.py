@@ -128,7 +128,7 @@ class Sent:
         """Where the sentence itself starts in ``combined``."""
         return len(self.lead.text) + 1 if self.lead is not None else 0
 
-    def has(self, words) -> bool:  # noqa: ANN001 - any iterable of lower-case strings
+    def has(self, words) -> bool:
         """Whether one of ``words`` occurs (lower-cased substring) in ``combined``: a cheap gate."""
         low = self.low
         for w in words:
@@ -136,7 +136,7 @@ class Sent:
                 return True
         return False
 
-    def has_own(self, words) -> bool:  # noqa: ANN001
+    def has_own(self, words) -> bool:
         low = self.own_low
         for w in words:
             if w in low:
@@ -151,7 +151,7 @@ class Sent:
 
 
 class _Line:
-    __slots__ = ("text", "item", "marker", "indent", "md_heading")
+    __slots__ = ("indent", "item", "marker", "md_heading", "text")
 
     def __init__(self, text: str, item: bool, marker: str, indent: int, md_heading: bool) -> None:
         self.text = text
@@ -162,7 +162,7 @@ class _Line:
 
 
 class _Para:
-    __slots__ = ("start", "end", "item", "heading", "marker", "indent")
+    __slots__ = ("end", "heading", "indent", "item", "marker", "start")
 
     def __init__(self, start: int, end: int, item: bool, heading: bool, marker: str, indent: int) -> None:
         self.start = start

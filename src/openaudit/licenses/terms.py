@@ -158,7 +158,7 @@ def _text_terms(files_key: tuple[_FileKey, ...], prompt_key: _FileKey | None,
     role = {f.name: f.role for f in files_all}
     if prompt is not None:
         role[prompt.name] = prompt.role
-    found.sort(key=lambda r: _ROLE_ORDER.get(role.get(r.clause.file if r.clause else "", "card"), 9))
+    found.sort(key=lambda r: _ROLE_ORDER.get(role.get((r.clause.file or "") if r.clause else "", "card"), 9))
     out: list[Restriction] = []
     seen: set[tuple] = set()
     for r in found:
@@ -180,7 +180,7 @@ def _extract(files: list[SourceFile], only_lines: dict[str, list[tuple[int, int]
         return extract_restrictions(files)
     files = [f for f in files if f.name not in only_lines or only_lines[f.name]]
     if "only_lines" in inspect.signature(extract_restrictions).parameters:
-        return extract_restrictions(files, only_lines=only_lines)  # type: ignore[call-arg]
+        return extract_restrictions(files, only_lines=only_lines)
     found = extract_restrictions(files)  # until the clause reader takes only_lines: filter by the clause's line
     out = []
     for r in found:
@@ -292,10 +292,9 @@ def reconcile(ev: Evidence, entry: LicenseEntry | None, catalog_: Catalog | None
             if comparable and not any(_key(r)[1] == _key(term)[1] for r in comparable):
                 assert entry is not None
                 _differs(notes, out, discrepancies, term, entry, comparable[0], prompt)
-        elif term.territories:
-            if not any(set(r.territories) == set(term.territories) for r in same_kind):
-                assert entry is not None
-                _differs(notes, out, discrepancies, term, entry, same_kind[0], prompt)
+        elif term.territories and not any(set(r.territories) == set(term.territories) for r in same_kind):
+            assert entry is not None
+            _differs(notes, out, discrepancies, term, entry, same_kind[0], prompt)
     return out, discrepancies
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
+from typing import Any
 
 from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.catalog import Catalog, LicenseEntry
@@ -273,7 +274,7 @@ class _Index:
         for k, ids in enumerate(self.fp_ids):
             for i in sorted(set(ids) - {-1}):
                 self.owners[i].append(k)
-        self.automaton = None
+        self.automaton: Any = None  # an ahocorasick_rs automaton for ASCII phrase sets
         self.searched = 0  # texts searched so far: the automaton is built (once) for text AUTOMATON_AFTER + 1
 
     def _build(self) -> None:

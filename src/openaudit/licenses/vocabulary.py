@@ -137,7 +137,7 @@ def _with_countries(places: tuple[Place, ...], path: Path) -> tuple[Place, ...]:
             continue
         if code in by_code:
             p = by_code[code]
-            out[out.index(p)] = by_code[code] = Place(p.code, p.names + (name,), p.codes, p.members)
+            out[out.index(p)] = by_code[code] = Place(p.code, (*p.names, name), p.codes, p.members)
         else:
             out.append(Place(code, (name,), ()))
         known.add(name.lower())
@@ -479,7 +479,7 @@ class PhraseSet:
         m = self._matcher(text, anchored=True)
         return None if m is None else m.match(text, pos)
 
-    def finditer(self, text: str, lo: int = 0, hi: int | None = None):  # noqa: ANN201 - Iterator[re.Match]
+    def finditer(self, text: str, lo: int = 0, hi: int | None = None):
         if not self.may_occur(text):
             return iter(())
         m = self._matcher(text)

@@ -100,7 +100,7 @@ def _catalog_spdx(license_id: str | None) -> tuple[str | None, str | None, str |
         from openaudit.licenses.catalog import load_catalog
 
         entry = load_catalog().get(license_id)
-    except Exception:  # the BOM must not fail on a catalog problem
+    except Exception:  # noqa: BLE001 (the BOM must not fail on a catalog problem)
         return None, None, None
     if entry is None:
         return None, None, None

@@ -34,7 +34,7 @@ def _rule_descriptor(code: str, severity: str) -> dict[str, Any]:
 
     try:
         rule = load_ruleset().get(code)
-    except Exception:  # a broken rule directory must not lose the results
+    except Exception:  # noqa: BLE001 (a broken rule directory must not lose the results)
         rule = None
     if rule is None:
         return {"id": code, "shortDescription": {"text": code},

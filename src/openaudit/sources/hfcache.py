@@ -49,7 +49,7 @@ def scan(root: Path | None = None) -> tuple[list[CachedModel], list[str]]:
 
     try:
         info = scan_cache_dir(root)
-    except Exception as exc:  # CacheNotFound, a cache it cannot walk
+    except Exception as exc:  # noqa: BLE001 (CacheNotFound, a cache it cannot walk)
         return [], [f"Hugging Face cache {root}: not scanned: {' '.join(str(exc).split())[:300]}"]
     out: list[CachedModel] = []
     for repo in sorted(info.repos, key=lambda r: r.repo_id.lower()):

@@ -16,6 +16,7 @@ there, so they load in the same round trip as this model's files.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -243,7 +244,7 @@ class HubSource(Source):
                 when = f"; it asks to retry after {asked:g} s" if asked is not None else ""
                 raise EvidenceUnavailable(f"{self.display}: rate limited by the Hub (HTTP 429){when}") from None
             raise EvidenceUnavailable(f"{self.display}: Hub request failed (HTTP {status})") from None
-        except Exception as exc:  # network errors come from httpx/httpx2; classify without importing it
+        except Exception as exc:  # noqa: BLE001 (network errors come from httpx/httpx2; classify without importing it)
             cached = self._has_cached_copy(constants, requested)
             message = f"{self.display}: could not reach the Hub at {constants.ENDPOINT}: {first_line(exc)}"
             raise HubUnreachable(unreachable_message(message, cached), cached=cached) from None
@@ -270,7 +271,7 @@ class HubSource(Source):
         if self.on_info is not None:  # upstream models and dataset cards start now, with this model's files
             try:
                 self.on_info(stored)
-            except Exception:
+            except Exception:  # noqa: BLE001, S110 (a head start only)
                 pass  # a head start only: the lineage resolver reads them anyway
         self._save_info(constants.HF_HOME, requested, sha, stored)
         store_ref(self.repo_id, requested, sha)
@@ -288,9 +289,9 @@ class HubSource(Source):
                     f"not fetched: more than {MAX_FILES_PER_ROLE} {role.replace('_', ' ')} files in the repository "
                     "root (the first ones, most decisive first, were read)")))
                 continue
-            cached = cached_file(self.repo_id, name, sha)
-            if cached is not None:  # at this sha: no request
-                slots.append(read_file(cached, name, role))
+            cached_path = cached_file(self.repo_id, name, sha)
+            if cached_path is not None:  # at this sha: no request
+                slots.append(read_file(cached_path, name, role))
             elif allowed is not None and name not in allowed:
                 slots.append(SourceFile(name=name, role=role, error=(
                     f"not fetched: the batch request budget ({self.budget} per model) went to the card and more "
@@ -299,7 +300,7 @@ class HubSource(Source):
                 wanted.append((len(slots), name, role))
                 slots.append(None)
         fetched = in_parallel(
-            [lambda n=name, r=role: get_file(self.repo_id, n, r, sha, deadline) for _, name, role in wanted],
+            [functools.partial(get_file, self.repo_id, name, role, sha, deadline) for _, name, role in wanted],
             deadline, lambda i, exc: download_failure(wanted[i][1], wanted[i][2], exc))
         for (k, _, _), sf in zip(wanted, fetched, strict=True):
             slots[k] = sf
@@ -318,7 +319,7 @@ class HubSource(Source):
             sha, stored = loaded
             snapshot = repo_cache_dir(self.repo_id) / "snapshots" / sha
             return bool(stored) or snapshot.is_dir()
-        except Exception:
+        except Exception:  # noqa: BLE001 (a cache it cannot read: no cached copy)
             return None
 
     def _fetch_offline(self, constants: Any, requested: str) -> Evidence:
@@ -481,7 +482,7 @@ def list_author_models(org: str, *, limit: int | None = None) -> Iterator[Any]:
         except hf_errors.HfHubHTTPError as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None)
             raise EvidenceUnavailable(f"--author {org}: listing failed (HTTP {status})") from None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (network errors come from httpx: classified without importing it)
             raise EvidenceUnavailable(
                 f"--author {org}: could not reach the Hub at {constants.ENDPOINT}: {first_line(exc)}") from None
 
@@ -534,6 +535,6 @@ def dataset_card(ds_id: str, *, offline: bool = False) -> tuple[dict[str, Any], 
     except hf_errors.HfHubHTTPError as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         raise DatasetUnavailable(f"Hub request failed (HTTP {status})") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (network errors come from httpx: classified without importing it)
         raise DatasetUnavailable(f"could not reach the Hub: {first_line(exc)}") from None
     return card_data_dict(getattr(info, "card_data", None)), [str(x) for x in info.tags or []], info.gated

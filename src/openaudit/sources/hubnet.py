@@ -107,7 +107,7 @@ def retry_wait_cap(timeout: float) -> float:
 def retry_after(headers: Any) -> float | None:
     try:
         value = headers.get("Retry-After")
-    except Exception:
+    except Exception:  # noqa: BLE001 (headers of a hostile answer: no Retry-After)
         return None
     if value is None:
         return None
@@ -249,7 +249,7 @@ def before_deadline(call: Any, deadline: float | None) -> Any:
     def run() -> None:
         try:
             box["value"] = call()
-        except BaseException as exc:  # handed to the caller's thread
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
             box["error"] = exc
 
     worker = threading.Thread(target=run, name="openaudit-download", daemon=True)
@@ -272,7 +272,7 @@ def card_data_dict(card_data: Any) -> dict[str, Any]:
     if callable(to_dict):
         try:
             return to_dict()
-        except Exception:
+        except Exception:  # noqa: BLE001 (card data that does not convert: none)
             return {}
     return {}
 
@@ -333,7 +333,7 @@ def cached_file(repo_id: str, name: str, sha: str) -> Path | None:
 
     try:
         found = try_to_load_from_cache(repo_id, name, revision=sha)
-    except Exception:
+    except Exception:  # noqa: BLE001 (an unreadable cache entry: not cached)
         return None
     return Path(found) if isinstance(found, str) else None
 
@@ -486,7 +486,7 @@ def get_file(repo_id: str, name: str, role: str, sha: str, deadline: float | Non
             time.sleep(wait)
     except _Broken as exc:
         return SourceFile(name=name, role=role, error=f"download failed: {exc}")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (network errors come from httpx: a download failure, said)
         return download_failure(name, role, exc)
     if len(data) <= MAX_FILE_BYTES:
         store_in_cache(repo_id, sha, name, data, etag)
@@ -503,14 +503,14 @@ def in_parallel(calls: Sequence[Callable[[], Any]], deadline: float | None,
     if len(calls) == 1 and deadline is None:
         try:
             return [calls[0]()]
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (handed to the caller)
             return [late(0, exc)]
     boxes: list[dict[str, Any]] = [{} for _ in calls]
 
     def run(i: int) -> None:
         try:
             boxes[i]["value"] = calls[i]()
-        except BaseException as exc:  # handed to the caller's thread
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
             boxes[i]["error"] = exc
 
     workers = [threading.Thread(target=run, args=(i,), name="openaudit-hub", daemon=True) for i in range(len(calls))]

@@ -112,7 +112,7 @@ def license_category(license_id: str) -> str | None:
         from openaudit.licenses.catalog import load_catalog
 
         entry = load_catalog().get(license_id)
-    except Exception:  # a broken or missing catalog must not break the assessment
+    except Exception:  # noqa: BLE001 (a broken or missing catalog must not break the assessment)
         return None
     return entry.category if entry is not None else None
 

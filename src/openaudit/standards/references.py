@@ -376,7 +376,7 @@ def _index_refs(b: Bundle, ids: _Ids) -> list[Reference]:
     labels = dict(b.index_dimensions)
     out = []
     for kind, on, rec in _keep(found, ids.own or ids.own_name):
-        grades = {k: v for k, v in (rec.get("grades") or {}).items()}
+        grades: dict[str, str] = dict((rec.get("grades") or {}).items())
         counts = {g: sum(1 for v in grades.values() if v == g) for g in ("open", "partial", "closed")}
         subject = str(rec.get("end_model") or rec.get("name"))
         verdict = (f"{counts['open']} open, {counts['partial']} partial, {counts['closed']} closed "

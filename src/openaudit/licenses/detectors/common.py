@@ -108,7 +108,7 @@ def cap(text: str) -> str:
 class Cand:
     """A restriction a detector found in a sentence (a plain class: a dataclass costs start-up time)."""
 
-    __slots__ = ("kind", "pos", "summary", "thresholds", "territories", "score", "mode")
+    __slots__ = ("kind", "mode", "pos", "score", "summary", "territories", "thresholds")
 
     def __init__(self, kind: str, pos: int, summary: str, thresholds: list[Threshold] | None = None,
                  territories: list[str] | None = None, score: int = 1, mode: str = "") -> None:
@@ -141,7 +141,7 @@ def join_or(parts: list[str]) -> str:
 _TERMS_CACHE: dict[str, object] = {}
 
 
-def word_list(name: str):  # noqa: ANN202 - re.Pattern or vocabulary.PhraseSet (both have .search)
+def word_list(name: str):
     """The matcher of one ``unclassified`` word list of the vocabulary; ``not_bound_end``: a not-bound subject
     right before the binding phrase, up to three words between ("the Licensor shall", "it does not")."""
     got = _TERMS_CACHE.get(name)

@@ -37,7 +37,7 @@ def _place_matches(text: str, lo: int, hi: int, shouting: bool) -> list[tuple[in
     found = [(m.start(), m.end(), by_name[" ".join(m.group(0).lower().split())]) for m in names.finditer(text, lo, hi)]
     if not shouting:
         found += [(m.start(), m.end(), by_code[m.group(0)]) for m in codes.finditer(text, lo, hi)
-                  if not text[m.end():m.end() + 2][:1] == "." or not text[m.end() + 1:m.end() + 2].isalnum()]
+                  if text[m.end():m.end() + 2][:1] != "." or not text[m.end() + 1:m.end() + 2].isalnum()]
     found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
     out: list[tuple[int, int, str]] = []
     for f in found:

@@ -35,10 +35,10 @@ def unclassified(s: Sent) -> list[Cand]:
     if mod.prohibition and mod.weak and not mod.limitation and not \
             word_list("licensee").search(low, max(0, mod.at - 40), mod.at):
         return []  # "problems will not reflect on the authors": a statement, not a duty of the user
-    if not mod.prohibition and not mod.limitation:
-        if not word_list("licensee").search(low, max(0, mod.obligation_at - 60), mod.obligation_at) or \
-                word_list("mechanics").search(low):
-            return []
+    if not mod.prohibition and not mod.limitation and (
+            not word_list("licensee").search(low, max(0, mod.obligation_at - 60), mod.obligation_at)
+            or word_list("mechanics").search(low)):
+        return []
     return [Cand("unclassified", max(mod.at, s.item_offset),
                   f"Binding sentence not classified ({mod.label}): {_short(s.text)}", score=1)]
 

@@ -103,7 +103,6 @@ def read_evaluations(ev: Evidence, lines: list[Line], path: str, facts: Facts) -
     for ln in lines:
         if not ln.is_table or not ln.headings:
             continue
-        if _EVAL_HEADING.search(ln.headings[-1]) and re.search(r"\d", ln.text):
-            if ln.headings != current:
-                current = ln.headings
-                facts.evaluations.append(Fact("results_table", ln.headings[-1], line_cite(path, ln.no, ln.text)))
+        if _EVAL_HEADING.search(ln.headings[-1]) and re.search(r"\d", ln.text) and ln.headings != current:
+            current = ln.headings
+            facts.evaluations.append(Fact("results_table", ln.headings[-1], line_cite(path, ln.no, ln.text)))

@@ -221,7 +221,7 @@ def line_links(ln: Line, path: str, names: set[str], repos: dict[str, CodeRepo],
         return
     links = _links(text)
     stripped: tuple[str, list[int], list[int]] | None = None  # the line without link markup, computed once
-    for i, (start, _e, url, anchor) in enumerate(links):  # noqa: B007 (_e is used)
+    for i, (start, _e, url, anchor) in enumerate(links):
         if text[max(0, start - 1):start] == "!" or _IMAGE.search(url):
             continue  # an image, not a link
         seg = _segment(text, links, i)
