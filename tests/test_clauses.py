@@ -622,3 +622,14 @@ def test_corpus_cards_never_raise() -> None:
     for p in sorted(cards.rglob("*.md")):
         rs = extract_restrictions([SourceFile(name=p.name, role="card", text=p.read_text(encoding="utf-8"))])
         check_well_formed(rs)
+
+
+def test_non_commercial_needs_its_only_or_prohibition_in_the_same_clause() -> None:
+    # Expected before running: a list that names "non-commercial terms" as one item and ends another item with
+    # "prohibited purposes only" restricts nothing; "only" or a prohibition bearing on the phrase does.
+    listed = ("Chinese texts are read for caps, non-commercial terms, training bans, attribution, registration "
+              "and prohibited purposes only; other languages are not read.")
+    assert "non_commercial" not in {r.kind for r in extract_from_text(listed, name="README.md", role="card")}
+    for text in ("You may use the Model for non-commercial research purposes only.",
+                 "The Model may not be used except for non-commercial purposes."):
+        assert "non_commercial" in {r.kind for r in extract_from_text(text)}, text

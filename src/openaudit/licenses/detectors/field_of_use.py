@@ -62,6 +62,25 @@ _NC_RELIEF = _lazy(
 _NC_GATE = frozenset(("commercial", "research"))
 
 
+def _same_clause(text: str, lo: int, m: re.Match[str], pattern) -> bool:
+    """An "only" (``pattern``) or a prohibition (``None``) in the same clause as the non-commercial phrase
+    ("for non-commercial purposes only", "may not be used except non-commercially"), not one that belongs
+    to another item of a list ("caps, non-commercial terms, ... and prohibited purposes only")."""
+    hi = m.end() + 80
+    if pattern is not None:
+        found = [(o.start(), o.end()) for o in pattern.finditer(text, lo, hi)]
+    else:
+        found, at = [], lo
+        while (p := prohibition_at(text[:hi], at)) is not None:
+            found.append((p.start(), p.end()))
+            at = p.end()
+    for start, end in found:
+        between = text[end:m.start()] if start < m.start() else text[m.end():start]
+        if "," not in between and ";" not in between:
+            return True
+    return False
+
+
 def non_commercial(s: Sent) -> list[Cand]:
     if not s.has(_NC_GATE):
         return []
@@ -73,7 +92,7 @@ def non_commercial(s: Sent) -> list[Cand]:
         lo = max(0, m.start() - 120)
         if not _USE_NOUN.search(text, lo, m.end() + 80):
             continue  # "this alternative is allowed only occasionally and noncommercially": a way of conveying
-        if _ONLY.search(text, lo, m.end() + 80) or prohibition_at(text[lo:m.end() + 80]):
+        if _same_clause(text, lo, m, _ONLY) or _same_clause(text, lo, m, None):
             return [Cand("non_commercial", m.start(), "Non-commercial use only", score=2)]
     m = _OTHER_THAN_COMMERCIAL.search(text, s.item_offset) if commercial else None
     if m:
