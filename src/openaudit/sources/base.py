@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from pathlib import Path
 
 from openaudit.evidence import Evidence
 
@@ -22,3 +23,14 @@ class Source(ABC):
     @property
     @abstractmethod
     def display(self) -> str: ...
+
+
+class PathSource(Source):
+    """A source read from one path on disk (a directory, a GGUF or a safetensors file), shown as that path."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @property
+    def display(self) -> str:
+        return str(self.path)

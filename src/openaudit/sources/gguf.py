@@ -29,7 +29,7 @@ from typing import Any
 from openaudit.card import Card
 from openaudit.errors import EvidenceUnavailable, UsageError
 from openaudit.evidence import Evidence, SourceFile
-from openaudit.sources.base import Source
+from openaudit.sources.base import PathSource
 
 MAGIC = b"GGUF"
 MAX_KV = 65_536  # real files carry 20-60 keys
@@ -314,17 +314,10 @@ def evidence_from_header(h: GGUFHeader, *, kind: str, ident: str, name: str, lab
     return ev
 
 
-class GGUFSource(Source):
+class GGUFSource(PathSource):
     """A single ``.gguf`` file."""
 
     kind = "gguf"
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    @property
-    def display(self) -> str:
-        return str(self.path)
 
     def fetch(self) -> Evidence:
         h = read_header(self.path)

@@ -13,7 +13,7 @@ from pathlib import Path
 from openaudit.card import parse_card
 from openaudit.errors import UsageError
 from openaudit.evidence import Evidence, SourceFile, role_of
-from openaudit.sources.base import Source
+from openaudit.sources.base import PathSource
 from openaudit.textutil import read_capped, redact_secrets, secrets, within
 
 MAX_LISTED_FILES = 20_000
@@ -94,16 +94,12 @@ def audited_root(path: Path) -> Path:
     return here
 
 
-class LocalSource(Source):
+class LocalSource(PathSource):
     kind = "local"
 
     def __init__(self, path: Path, root: Path | None = None):
-        self.path = path
+        super().__init__(path)
         self.root = root  # the audited tree files may be read from (default: see audited_root)
-
-    @property
-    def display(self) -> str:
-        return str(self.path)
 
     def fetch(self) -> Evidence:
         path = self.path

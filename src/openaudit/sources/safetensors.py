@@ -20,7 +20,7 @@ from typing import Any
 
 from openaudit.errors import EvidenceUnavailable, UsageError
 from openaudit.evidence import Evidence
-from openaudit.sources.base import Source
+from openaudit.sources.base import PathSource
 
 MAX_HEAD = 1024 * 1024  # bytes read to find a leading __metadata__
 MAX_HEADER = 16 * 1024 * 1024  # a header parsed whole (to find __metadata__ elsewhere) is at most this
@@ -132,17 +132,10 @@ def add_directory_signals(ev: Evidence, files: list[tuple[str, Path]]) -> None:
         return
 
 
-class SafetensorsSource(Source):
+class SafetensorsSource(PathSource):
     """A single ``.safetensors`` file: its ``__metadata__`` stands for the card."""
 
     kind = "safetensors"
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    @property
-    def display(self) -> str:
-        return str(self.path)
 
     def fetch(self) -> Evidence:
         from openaudit.card import Card
