@@ -215,3 +215,23 @@ def test_a_changed_license_text_is_reported_with_its_passages(tmp_path: Path) ->
     assert "removed" in t["summary"] and t["clauses"]["b"][0]["file"] == "LICENSE.md"
     assert any(c["kind"] == "restriction_removed" and c["before"] == "user_cap" for c in result["changes"])
     assert not [c for c in diff_reports(a, a)["changes"] if c["kind"] == "license_text"]
+
+
+def test_amounts_read_the_same_in_diff_table_and_findings(tmp_path: Path) -> None:
+    """One short form for amounts (openaudit.licenses.numbers.short_amount): a 50,000-user cap is "50k" in the
+    diff summary, the report's terms and the rule engine's finding alike (the views printed "50000", the diff
+    "50K")."""
+    import io
+
+    from openaudit.report.text import render_text
+
+    small = CUSTOM_V1.replace("50 million", "50,000")
+    a = audit(_dir(tmp_path, "v1", CUSTOM_CARD, CUSTOM_V1), offline=True)
+    b = audit(_dir(tmp_path, "v2", CUSTOM_CARD, small), offline=True, context={"mau": "1.2M"})
+    caps = [c for c in diff_reports(a, b)["changes"] if c["kind"] == "threshold"]
+    assert caps and "from 50M to 50k monthly active users" in caps[0]["summary"]
+    out = io.StringIO()
+    render_text([b], out)
+    table = out.getvalue()
+    assert "50k monthly active users" in table and "50000" not in table
+    assert any("Your 1.2M monthly active users exceed the license cap of 50k" in f.message for f in b.findings)

@@ -10,6 +10,7 @@ from openaudit.licenses.numbers import (
     parse_amount_option,
     parse_money,
     parse_quantity,
+    short_amount,
 )
 
 
@@ -206,3 +207,9 @@ def test_card_text_sizes_use_the_one_parser() -> None:
     est = compute_estimate(ev)
     assert est["parameters"] == pytest.approx(1e12)  # thousands grouped: one trillion, not 1.0 billion
     assert est["training_tokens"] == pytest.approx(7.5e12)
+
+
+@pytest.mark.parametrize(("value", "text"), [(700e6, "700M"), (1.5e9, "1.5B"), (50_000, "50k"), (250, "250"),
+                                             (2e12, "2T"), (1e6, "1M"), (0.5, "0.5")])
+def test_short_amount(value: float, text: str) -> None:
+    assert short_amount(value) == text

@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any, TextIO
 
+from openaudit.licenses.numbers import short_amount
 from openaudit.model import Citation, Report, Restriction
+from openaudit.standards.grade import LETTERS
 
-_GRADES = ("A", "B", "C", "D", "E", "F")
 _UNITS = ("monthly_active_users", "daily_active_users", "monthly_visits", "annual_revenue", "monthly_revenue")
 
 
@@ -77,13 +78,6 @@ def _territories(rs: list[Restriction]) -> dict[str, Citation | None]:
         for code in r.territories:
             out.setdefault(code, r.clause)
     return out
-
-
-def _num(v: float) -> str:
-    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(v) >= div:
-            return f"{v / div:g}{suffix}"
-    return f"{v:g}"
 
 
 def _change(kind: str, summary: str, stricter: bool, before: Any, after: Any,
@@ -156,16 +150,16 @@ def diff_reports(a: Report, b: Report) -> dict[str, Any]:
             label = unit.replace("_", " ")
             if va is None:
                 assert vb is not None
-                changes.append(_change("threshold", f"{kind}: new cap of {_num(vb[0])} {label}", True, None, vb[0],
-                                       [], [vb[2]]))
+                changes.append(_change("threshold", f"{kind}: new cap of {short_amount(vb[0])} {label}", True, None,
+                                       vb[0], [], [vb[2]]))
             elif vb is None:
-                changes.append(_change("threshold", f"{kind}: cap of {_num(va[0])} {label} removed", False, va[0],
-                                       None, [va[2]], []))
+                changes.append(_change("threshold", f"{kind}: cap of {short_amount(va[0])} {label} removed", False,
+                                       va[0], None, [va[2]], []))
             else:
                 lower = vb[0] < va[0]
                 changes.append(_change("threshold", f"{kind}: cap {'lowered' if lower else 'raised'} from "
-                                       f"{_num(va[0])} to {_num(vb[0])} {label}", lower, va[0], vb[0], [va[2]],
-                                       [vb[2]]))
+                                       f"{short_amount(va[0])} to {short_amount(vb[0])} {label}", lower, va[0],
+                                       vb[0], [va[2]], [vb[2]]))
         ta, tb = _territories(ra), _territories(rb)
         for code in sorted(set(tb) - set(ta)):
             changes.append(_change("territory", f"{kind}: {code} newly excluded", True, None, code, [], [tb[code]]))
@@ -174,7 +168,7 @@ def diff_reports(a: Report, b: Report) -> dict[str, Any]:
                                    [ta[code]], []))
     ga, gb = a.grade.letter, b.grade.letter
     if ga != gb:
-        down = ga in _GRADES and gb in _GRADES and _GRADES.index(gb) > _GRADES.index(ga)
+        down = ga in LETTERS and gb in LETTERS and LETTERS.index(gb) > LETTERS.index(ga)
         changes.append(_change("grade", f"openness grade {ga or 'none'} → {gb or 'none'}", down, ga, gb, [], []))
     getters: tuple[tuple[str, str, Callable[[Report], Any]], ...] = (
         ("osaid", "OSAID 1.0 verdict", lambda r: r.osaid.verdict),

@@ -30,10 +30,10 @@ from typing import Any
 from openaudit.context import DeploymentContext
 from openaudit.errors import UsageError
 from openaudit.model import SEVERITIES
+from openaudit.standards.grade import LETTERS as GRADES
 
 POLICY_FILES = (".openaudit.yaml", ".openaudit.yml")
 MAX_POLICY_BYTES = 1024 * 1024
-GRADES = ("A", "B", "C", "D", "E", "F")
 _TOP_KEYS = {"licenses", "require", "context", "fail_on", "rules", "waivers", "models", "ignore"}
 
 

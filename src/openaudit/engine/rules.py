@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from openaudit.engine.operators import RuleError, evaluate, resolve, validate
+from openaudit.licenses.numbers import short_amount
 from openaudit.model import SEVERITIES, Citation, Finding
 from openaudit.paths import rules_dir
 from openaudit.yamlutil import load_file
@@ -46,10 +47,7 @@ class Rule:
 def human_number(v: Any) -> str:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return str(v)
-    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= div:
-            return f"{v / div:g}{suffix}"
-    return f"{v:g}"
+    return short_amount(v)
 
 
 def render_message(template: str, doc: Any) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "parse_money",
     "parse_quantity",
     "scale_factor",
+    "short_amount",
 ]
 
 _SCALE_WORDS = {
@@ -399,3 +400,11 @@ def format_quantity(value: float) -> str:
     if value == int(value):
         return f"{int(value):,}"
     return f"{value:,.2f}"
+
+
+def short_amount(value: float) -> str:
+    """The short form the reports print: 700000000 -> "700M", 1.5e9 -> "1.5B", 50000 -> "50k", 250 -> "250"."""
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= scale:
+            return f"{value / scale:g}{suffix}"
+    return f"{value:g}"

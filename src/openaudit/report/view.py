@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from openaudit.licenses.numbers import short_amount
 from openaudit.model import (
     Citation,
     LineageLink,
@@ -90,8 +91,7 @@ def window(text: str, focus: int | None, limit: int) -> str:
 def _threshold_text(r: Restriction) -> str:
     parts = []
     for t in r.thresholds:
-        v = t.value
-        num = f"{v / 1e9:g}B" if v >= 1e9 else f"{v / 1e6:g}M" if v >= 1e6 else f"{v:g}"
+        num = short_amount(t.value)
         unit = t.unit.replace("_", " ")
         parts.append(f"{(t.currency + ' ') if t.currency else ''}{num} {unit}")
     if r.territories:
@@ -306,18 +306,14 @@ def build_view(report: Report) -> View:
                 closing=closing_line(report))
 
 
-def _amount(v: float) -> str:
-    return f"{v / 1e9:g}B" if v >= 1e9 else f"{v / 1e6:g}M" if v >= 1e6 else f"{v:g}"
-
-
 def _context_text(ctx: Mapping[str, Any]) -> str:
     parts = []
     if ctx.get("mau") is not None:
-        parts.append(f"{_amount(float(ctx['mau']))} monthly active users")
+        parts.append(f"{short_amount(float(ctx['mau']))} monthly active users")
     if ctx.get("annual_revenue") is not None:
-        parts.append(f"annual revenue {_amount(float(ctx['annual_revenue']))}")
+        parts.append(f"annual revenue {short_amount(float(ctx['annual_revenue']))}")
     if ctx.get("monthly_revenue") is not None:
-        parts.append(f"monthly revenue {_amount(float(ctx['monthly_revenue']))}")
+        parts.append(f"monthly revenue {short_amount(float(ctx['monthly_revenue']))}")
     if ctx.get("regions_given"):
         parts.append("regions " + ", ".join(str(r) for r in ctx["regions_given"]))
     if ctx.get("commercial") is not None:
@@ -341,10 +337,10 @@ def conditions(report: Report) -> list[str]:
     for r in report.restrictions:
         if r.kind == "user_cap":
             for t in r.thresholds:
-                add(f"under {_amount(t.value)} {t.unit.replace('_', ' ')}")
+                add(f"under {short_amount(t.value)} {t.unit.replace('_', ' ')}")
         elif r.kind == "revenue_cap":
             for t in r.thresholds:
-                add(f"under {(t.currency + ' ') if t.currency else ''}{_amount(t.value)} "
+                add(f"under {(t.currency + ' ') if t.currency else ''}{short_amount(t.value)} "
                     f"{t.unit.replace('_', ' ')}")
         elif r.kind == "territory" and r.territories:
             add("outside " + ", ".join(sorted(r.territories)))
