@@ -106,19 +106,38 @@ class FileStatus:
 
 def to_data(obj: Any) -> Any:
     """Plain JSON data (dicts, lists, scalars) of a result: the only conversion of the typed results to dicts."""
-    if is_dataclass(obj) and not isinstance(obj, type):
+    kind = type(obj)
+    if kind in _SCALARS:
+        return obj
+    if kind in _LAYOUTS:
+        layout = _LAYOUTS[kind]
+    else:
+        layout = _LAYOUTS[kind] = _layout(kind)
+    if layout is not None:
         out: dict[str, Any] = {}
-        for f in fields(obj):
-            value = getattr(obj, f.name)
-            if value is None and f.metadata.get("omit_none"):
+        for name, key, omit_none in layout:
+            value = getattr(obj, name)
+            if value is None and omit_none:
                 continue
-            out[f.metadata.get("json", f.name)] = to_data(value)
+            out[key] = to_data(value)
         return out
     if isinstance(obj, (list, tuple)):
         return [to_data(v) for v in obj]
     if isinstance(obj, Mapping):
         return {k: to_data(v) for k, v in obj.items()}
     return obj
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+# per type: the (attribute, JSON key, omit when None) of each field of a dataclass, None for any other type; read
+# once per type instead of once per object (a report is hundreds of objects)
+_LAYOUTS: dict[type, tuple[tuple[str, str, bool], ...] | None] = {}
+
+
+def _layout(kind: type) -> tuple[tuple[str, str, bool], ...] | None:
+    if not is_dataclass(kind):
+        return None
+    return tuple((f.name, f.metadata.get("json", f.name), bool(f.metadata.get("omit_none"))) for f in fields(kind))
 
 
 _OMIT = {"omit_none": True}

@@ -26,6 +26,7 @@ import itertools
 import json
 import re
 import struct
+import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -435,8 +436,16 @@ def classify(c: Comparison) -> str:
 
 def identify_text(text: str, catalog: Any, *, policies: bool = False) -> TextIdentity:
     """What the license text ``text`` is, measured against every catalog entry with generated data (candidates
-    from the sketch and from fingerprints), falling back to fingerprints for entries without data."""
-    return _identify_cached(text, catalog, policies)
+    from the sketch and from fingerprints), falling back to fingerprints for entries without data.
+
+    One text at a time: the threads of a batch that read the same license text (an organisation's models often ship
+    one) wait for the first to identify it and share its result, instead of all computing it at once (they would
+    only take turns on the interpreter lock)."""
+    with _identify_lock:
+        return _identify_cached(text, catalog, policies)
+
+
+_identify_lock = threading.RLock()
 
 
 @lru_cache(maxsize=32)
@@ -510,6 +519,11 @@ def reference(text: str, catalog: Any) -> TextIdentity | None:
     """A short license file that only names a license ("This model is licensed under CC BY-NC 4.0", "See the
     license at https://…"): the license it names (entry None when openaudit does not know it), or None when
     the text is not short or names nothing."""
+    return _reference_cached(text, catalog)
+
+
+@lru_cache(maxsize=32)  # a batch reads the same license text again and again (see identify_text)
+def _reference_cached(text: str, catalog: Any) -> TextIdentity | None:
     global _URL, _UNDER
     from openaudit.lazyre import compile as lazy
     from openaudit.licenses.textmatch import tokens

@@ -366,7 +366,7 @@ def file_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
         if ti.status == cv.EXACT:
             line = ti.line
             if ti.method == "coverage":
-                line = _fingerprint_line(f.lines, ti.entry) or ti.line
+                line = _fingerprint_line(f.text, ti.entry) or ti.line
             signals.append(Signal("file", f.name, ti.entry, 0.95,
                                   Citation(source="file", file=f.name, line=line, text=quote_line(f.lines, line)),
                                   text=ti))
@@ -389,12 +389,12 @@ def file_signals(ev: Evidence, catalog: Catalog) -> list[Signal]:
     return signals
 
 
-def _fingerprint_line(lines: list[str], entry: LicenseEntry) -> int | None:
-    from openaudit.licenses.locate import WordIndex
+def _fingerprint_line(text: str, entry: LicenseEntry) -> int | None:
+    from openaudit.licenses.locate import word_index
 
     if not entry.fingerprints:
         return None
-    return WordIndex(lines).find(entry.fingerprints[0])
+    return word_index(text).find(entry.fingerprints[0])
 
 
 def prompt_signal(ev: Evidence, catalog: Catalog, others: list[Signal],

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 
 from openaudit.evidence import SourceFile
 from openaudit.model import Citation
+from openaudit.textutil import split_lines
 
 _WORD = re.compile(r"[a-z0-9$€£¥]+(?:[.,][0-9]+)*")
 
@@ -49,6 +51,23 @@ class WordIndex:
         return None
 
 
+SHARED_INDEX_MAX_CHARS = 100_000  # texts up to this long share one index (every known license text is shorter)
+
+
+def word_index(text: str) -> WordIndex:
+    """The WordIndex of ``text`` split into lines (``SourceFile.lines``). A text's index is built once and shared
+    by every phrase looked up in it (the known terms, the fingerprint line), and by every file of a batch with the
+    same text (an organisation's models often ship one license file); a long text is indexed anew each time."""
+    if len(text) > SHARED_INDEX_MAX_CHARS:
+        return WordIndex(split_lines(text))
+    return _shared_index(text)
+
+
+@lru_cache(maxsize=8)
+def _shared_index(text: str) -> WordIndex:
+    return WordIndex(split_lines(text))
+
+
 def quote_line(lines: list[str], line: int, limit: int = 300, phrase: str | None = None) -> str:
     """The text of a line, whitespace-collapsed; with ``phrase``, the sentence around it (spanning wrapped lines)."""
     if not 0 < line <= len(lines):
@@ -78,7 +97,7 @@ def locate(phrase: str, files: list[SourceFile]) -> Citation | None:
     for f in files:
         if f.text is None:
             continue
-        line = WordIndex(f.lines).find(phrase)
+        line = word_index(f.text).find(phrase)
         if line is not None:
             return Citation(source="file", file=f.name, line=f.source_line(line),
                             text=quote_line(f.lines, line, phrase=phrase))

@@ -496,13 +496,54 @@ def list_author_models(org: str, *, limit: int | None = None) -> Iterator[Any]:
     if first is None:
         raise EvidenceUnavailable(f"--author {org}: no models found on the Hub")
 
-    def rest(info: Any) -> Iterator[Any]:
-        while info is not None:
-            if wanted(info):
-                yield info
-            info = pull()
+    return _read_ahead(first, pull, wanted)
 
-    return rest(first)
+
+LISTING_READ_AHEAD = 32  # listed models held ahead of the audits (a page request starts before the audits need it)
+_END = object()
+
+
+def _read_ahead(first: Any, pull: Callable[[], Any], wanted: Callable[[Any], bool]) -> Iterator[Any]:
+    """``first``, then every wanted model ``pull`` gives, read by a background thread at most LISTING_READ_AHEAD
+    models ahead of the consumer: the next page of a listing loads while the models of this one are audited,
+    instead of every worker of a batch waiting for it at the end of each page. An error of the listing is raised
+    in order, after the models listed before it. Stopping the iteration stops the reader."""
+    import queue
+    import threading
+
+    yield first
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=LISTING_READ_AHEAD)
+    stop = threading.Event()
+
+    def put(x: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(x, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            info = pull()
+            while info is not None and not stop.is_set():
+                if wanted(info) and not put(info):
+                    return
+                info = pull()
+        except BaseException as exc:  # noqa: BLE001 (handed to the consumer, in order)
+            put(exc)
+            return
+        put(_END)
+
+    threading.Thread(target=read, name="openaudit-listing", daemon=True).start()
+    try:
+        while (x := ahead.get()) is not _END:
+            if isinstance(x, BaseException):
+                raise x
+            yield x
+    finally:
+        stop.set()
 
 
 class DatasetUnavailable(Exception):
