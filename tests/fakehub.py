@@ -21,7 +21,7 @@ Every request is recorded (``hub.requests``, ``hub.requests_to(pattern, method)`
 value, with when it arrived and was answered (``rounds(requests)``: how many of them ran one after the other);
 ``hub.max_inflight`` is the most requests answered at once. ``hub.add_fault`` injects a status, extra
 headers, a delay or a dropped connection for requests matching a method and path pattern, for all or the first
-``times`` of them. Exceptions inside the fake itself land in
+``times`` of them (after the first ``after``). Exceptions inside the fake itself land in
 ``hub.errors`` (the ``fake_hub`` fixture fails the test on them).
 """
 
@@ -94,6 +94,7 @@ class Fault:
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
     times: int | None = None  # how many requests it applies to (None: all)
+    after: int = 0  # how many matching requests are answered normally before it applies
 
     def matches(self, method: str, path: str) -> bool:
         if self.times is not None and self.times <= 0:
@@ -293,6 +294,9 @@ class FakeHub:
         with self._lock:
             self.requests.append(rec)
             fault = next((f for f in self.faults if f.matches(method, rec.route)), None)
+            if fault is not None and fault.after > 0:
+                fault.after -= 1
+                fault = None
             if fault is not None and fault.times is not None:
                 fault.times -= 1
         if fault is not None:

@@ -186,3 +186,15 @@ def test_author_limit(fake_hub: FakeHub, env: dict[str, str]) -> None:
     assert len(per_model(fake_hub, "big")) == 12  # only the listed models are read
     bad = run_cli(env, "check", "big/m-00", "--limit", "3")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--limit" in bad.stderr
+
+
+def test_a_listing_that_fails_midway_audits_the_models_listed_before(fake_hub: FakeHub, env: dict[str, str]) -> None:
+    for i in range(25):
+        fake_hub.add_repo(f"big/m-{i:02d}", {"README.md": card("apache-2.0")})
+    fake_hub.page_size = 10
+    fake_hub.add_fault(r"^/api/models$", status=403, after=1)  # the second page is refused
+    proc = run_cli(env, "check", "--author", "big", "-f", "jsonl")
+    assert proc.returncode == 3, proc.stderr
+    ids = sorted(json.loads(line)["target"]["id"] for line in proc.stdout.splitlines())
+    assert ids == [f"big/m-{i:02d}" for i in range(10)]  # the first page, whole; nothing after the failure
+    assert proc.stderr.count("\n") == 1 and "--author big: listing failed (HTTP 403)" in proc.stderr, proc.stderr

@@ -278,3 +278,27 @@ def test_a_reference_is_osi_approved_only_when_it_adds_nothing(tmp_path):
                     card="# m\n")
     assert report.license.id == "apache-2.0" and report.license.osi_approved is False
     assert "adds words" in report.license.osi_reason
+
+
+def test_batch_threads_reading_one_text_share_one_identification():
+    """A batch's workers that read the same license text at once wait for the first identification and share it
+    (each computing its own would only take turns on the interpreter lock): one result object for all."""
+    import threading
+    import uuid
+
+    text = corpus_license("apache-2.0.txt") + f"\nDistributed by batch-{uuid.uuid4().hex}.\n"  # not cached yet
+    catalog = load_catalog()
+    start = threading.Barrier(8)
+    results: list[cv.TextIdentity] = []
+
+    def work() -> None:
+        start.wait()
+        results.append(cv.identify_text(text, catalog))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 8 and all(r is results[0] for r in results)
+    assert results[0].status == "modified" and results[0].entry.id == "apache-2.0"

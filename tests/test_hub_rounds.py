@@ -122,3 +122,20 @@ def test_author_listing_loads_while_its_first_models_are_audited(fake_hub: FakeH
     files = fake_hub.requests_to(r"^/big/m0\d/resolve/")
     # the first page's models were read before the second page had been answered
     assert len(files) == 20 and min(r.started for r in files) < pages[1].ended
+
+
+def test_author_listing_pages_are_read_ahead_of_the_audits(fake_hub: FakeHub, env: dict[str, str]) -> None:
+    """The next pages of a listing load while the first models are fetched: a worker that reaches the end of a page
+    does not wait for the next one (before, page 2 was asked for only when a worker took its first model)."""
+    for i in range(30):  # three pages of 10
+        fake_hub.add_repo(f"big/m{i:02d}", {"README.md": card("mit"), "LICENSE": MIT_LICENSE})
+    fake_hub.add_fault(r"^/api/models$", delay=HOLD)
+    fake_hub.add_fault(r"^/big/", delay=4 * HOLD)  # files answer late: every page is asked for before any file answers
+    proc = subprocess.run([sys.executable, "-m", "openaudit", "check", "--author", "big", "-f", "jsonl"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert len(proc.stdout.splitlines()) == 30
+    pages = fake_hub.requests_to(r"^/api/models$")
+    files = fake_hub.requests_to(r"^/big/m\d\d/resolve/")
+    assert len(pages) == 3 and len(files) == 60
+    assert max(p.started for p in pages) < min(r.ended or 0.0 for r in files)
