@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import threading
 import types
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
@@ -70,7 +71,11 @@ def audit(target: str, *, context: DeploymentContext | dict[str, Any] | None = N
     with cpu_deadline(str(target)):
         resolver = resolver or LineageResolver(offline=offline)
         depth = DEFAULT_MAX_DEPTH if max_depth is None else max_depth
-        evidence = resolver.fetch_target(source or resolve(target, offline=offline), max_depth=depth)
+        source = source or resolve(target, offline=offline)
+        if source.kind == "hub" and not offline and getattr(source, "on_request", False) is None:
+            source.on_request = start_warm_up  # the audit's set-up runs while the Hub answers
+        evidence = resolver.fetch_target(source, max_depth=depth)
+        wait_for_warm_up()
         trace = resolver.trace(evidence, max_depth=depth)
         return audit_evidence(evidence, context=context, policy=policy, rules=rules, catalog=resolver.catalog,
                               lineage=trace)
@@ -229,6 +234,89 @@ def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Re
         grade=grade(facts, license, restrictions, datasets),
         eu_ai_act=assess_euaiact(ev, facts, license, restrictions),
     )
+
+# -- warm-up: what an audit needs is loaded while a Hub check waits for the Hub's answers ---------------------
+# A Hub check spends most of its time waiting on the network, and an audit's CPU time on a first run is almost all
+# set-up: importing the readers and standards, loading the catalog, rules and vocabulary, compiling the reader's
+# patterns (a second audit in the same process takes a few milliseconds). ``start_warm_up`` does that set-up in a
+# background thread as soon as the first request of a Hub check is sent (HubSource.on_request), and the audit
+# waits for it to finish before it starts, so the two never run at once: the report is the same with or without
+# it (OPENAUDIT_NO_WARM_UP=1 turns it off). It never prints, and an error in it is swallowed: the audit then loads
+# what it needs itself, as it does for a local target (which never starts it: nothing to wait for there).
+
+WARM_UP_CARD = """---
+license: other
+license_name: sample-model-license
+license_link: LICENSE
+pipeline_tag: text-generation
+datasets: [sample/data]
+---
+# Sample model
+
+A small sample card. Weights, training code (https://github.com/sample/sample) and evaluation results are
+published. Not intended for medical use.
+"""
+WARM_UP_LICENSE = """Sample Model License Agreement
+
+1. Grant of rights. You are granted a non-exclusive, worldwide, non-transferable and royalty-free limited
+license to use, reproduce, distribute, copy, create derivative works of, and make modifications to the Model.
+2. Additional commercial terms. If the monthly active users of the products made available by Licensee exceed
+700 million monthly active users, you must request a license, which we may grant in our sole discretion.
+3. You will not use the Model or its Output to improve any other large language model.
+4. You may not use the Model for commercial purposes, nor in the European Union.
+5. You must retain this notice and state that you changed the files. Your use must comply with the
+Acceptable Use Policy.
+THE MODEL IS PROVIDED "AS IS", WITHOUT WARRANTIES OF ANY KIND.
+"""
+
+_warm_lock = threading.Lock()
+_warm_thread: threading.Thread | None = None
+
+
+def warm_up() -> None:
+    """Load what an audit needs, by auditing a small built-in card and license (the report is discarded): the
+    modules, the catalog, rules and vocabulary, and the patterns a typical license text makes the reader compile.
+    Nothing is printed or kept but those caches, which are the same whoever fills them."""
+    from openaudit.card import parse_card
+    from openaudit.evidence import SourceFile
+
+    ev = Evidence(kind="hub", id="openaudit/warm-up", revision="0" * 40, requested_revision="main",
+                  siblings=["README.md", "LICENSE", "config.json", "model.safetensors"], gated=False)
+    ev.files = [SourceFile(name="README.md", role="card", text=WARM_UP_CARD, size=len(WARM_UP_CARD)),
+                SourceFile(name="LICENSE", role="license", text=WARM_UP_LICENSE, size=len(WARM_UP_LICENSE))]
+    ev.card = parse_card(WARM_UP_CARD, "README.md")
+    audit_evidence(ev)
+
+
+def _warm_quietly() -> None:
+    try:
+        warm_up()
+    except BaseException:  # noqa: BLE001, S110 (a head start only: the audit loads what it needs itself)
+        pass
+
+
+def warm_up_enabled() -> bool:
+    import os
+
+    return os.environ.get("OPENAUDIT_NO_WARM_UP", "").strip().lower() in ("", "0", "no", "false", "off")
+
+
+def start_warm_up() -> None:
+    """Start ``warm_up`` in a daemon thread, once per process (later calls do nothing)."""
+    global _warm_thread
+    with _warm_lock:
+        if _warm_thread is not None or not warm_up_enabled():
+            return
+        _warm_thread = threading.Thread(target=_warm_quietly, name="openaudit-warm-up", daemon=True)
+        _warm_thread.start()
+
+
+def wait_for_warm_up() -> None:
+    """Wait for a warm-up that was started to finish (an audit never runs beside it)."""
+    thread = _warm_thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
+
 
 def _file_status(f: SourceFile) -> FileStatus:
     if f.text is None:

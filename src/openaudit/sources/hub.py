@@ -156,6 +156,17 @@ class HubSource(Source):
         self.info = info
         self.budget = budget
         self.on_info = on_info
+        self.on_request: Callable[[], None] | None = None  # see _waiting
+
+    def _waiting(self) -> None:
+        """Called right before a request is sent: ``on_request`` (once) starts CPU work that can run while the Hub
+        answers (the audit's set-up: openaudit.audit.start_warm_up). Never fails the check."""
+        call, self.on_request = self.on_request, None
+        if call is not None:
+            try:
+                call()
+            except Exception:  # noqa: BLE001, S110 (a head start only)
+                pass
 
     @property
     def display(self) -> str:
@@ -221,6 +232,8 @@ class HubSource(Source):
 
         api = HfApi()
         deadline = time.monotonic() + check_deadline_seconds(timeout)
+        if not self._listed():
+            self._waiting()
         try:
             info = self.info if self._listed() else retry_rate_limited(
                 lambda: api.model_info(self.repo_id, revision=self.revision, timeout=timeout), timeout, deadline)
@@ -299,6 +312,8 @@ class HubSource(Source):
             else:
                 wanted.append((len(slots), name, role))
                 slots.append(None)
+        if wanted:
+            self._waiting()
         fetched = in_parallel(
             [functools.partial(get_file, self.repo_id, name, role, sha, deadline) for _, name, role in wanted],
             deadline, lambda i, exc: download_failure(wanted[i][1], wanted[i][2], exc))
