@@ -12,12 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from openaudit import __version__
 from openaudit.context import DeploymentContext
-from openaudit.engine.facts import build_facts
-from openaudit.engine.rules import load_ruleset
 from openaudit.evidence import Evidence
-from openaudit.licenses.catalog import Catalog, load_catalog
-from openaudit.licenses.identify import declared_name, identify
-from openaudit.licenses.terms import reconcile as reconcile_terms
 from openaudit.model import (
     EuAiActResult,
     FileStatus,
@@ -43,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import os
 
     from openaudit.evidence import SourceFile
+    from openaudit.licenses.catalog import Catalog
     from openaudit.lineage import LineageResolver, Trace
     from openaudit.policy import Waiver
     from openaudit.sources.base import Source
@@ -72,7 +68,7 @@ def audit(target: str, *, context: DeploymentContext | dict[str, Any] | None = N
         resolver = resolver or LineageResolver(offline=offline)
         depth = DEFAULT_MAX_DEPTH if max_depth is None else max_depth
         source = source or resolve(target, offline=offline)
-        if source.kind == "hub" and not offline and getattr(source, "on_request", False) is None:
+        if source.kind == "hub" and not offline and source.on_request is None:
             source.on_request = start_warm_up  # the audit's set-up runs while the Hub answers
         evidence = resolver.fetch_target(source, max_depth=depth)
         wait_for_warm_up()
@@ -109,6 +105,14 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
                    catalog: Catalog | None = None, rules: tuple[str, ...] = (),
                    today: dt.date | None = None, extra_facts: dict[str, Any] | None = None,
                    lineage: Trace | None = None) -> Report:
+    # The stages are imported here, not with this module: a Hub check imports this module before its first request,
+    # and these load while the request is in flight (see the warm-up below).
+    from openaudit.engine.facts import build_facts
+    from openaudit.engine.rules import load_ruleset
+    from openaudit.licenses.catalog import load_catalog
+    from openaudit.licenses.identify import declared_name, identify
+    from openaudit.licenses.terms import reconcile as reconcile_terms
+
     catalog = catalog or load_catalog()
     policy = policy or Policy()
     context = policy.context.merged(context or DeploymentContext())
@@ -289,6 +293,12 @@ def warm_up() -> None:
 
 
 def _warm_quietly() -> None:
+    try:
+        from openaudit.sources.hubnet import preload_api
+
+        preload_api()  # what the check itself needs next, when model_info answers
+    except BaseException:  # noqa: BLE001, S110 (the check imports it itself)
+        pass
     try:
         warm_up()
     except BaseException:  # noqa: BLE001, S110 (a head start only: the audit loads what it needs itself)

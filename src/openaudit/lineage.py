@@ -180,12 +180,18 @@ class LineageResolver:
     def __init__(self, *, offline: bool = False, catalog: Catalog | None = None, local_root: Path | None = None):
         self.offline = offline
         self.local_root = local_root  # local base_model paths are followed only inside it (see _ref)
-        self.catalog = catalog or load_catalog()
+        self._catalog = catalog  # loaded on first use: a Hub check makes its resolver before its first request
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
         self._nodes: dict[str, Upstream] = {}
         self._datasets: dict[str, dict[str, Any]] = {}
         self.fetches = 0  # upstream models and datasets actually fetched (not served from the run cache)
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = load_catalog()
+        return self._catalog
 
     # -- run cache ---------------------------------------------------------------------------------
     def _once(self, cache: dict[str, Any], key: str, make: Any) -> Any:

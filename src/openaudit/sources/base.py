@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 
 from openaudit.evidence import Evidence
@@ -16,6 +17,9 @@ class Source(ABC):
     """A place evidence comes from. ``fetch`` returns normalized Evidence or raises OpenAuditError."""
 
     kind: str
+    # Called once, right before the first network request of ``fetch`` is sent (sources that make none never call
+    # it): CPU work that can run while the answer is awaited starts there (openaudit.audit.start_warm_up).
+    on_request: Callable[[], None] | None = None
 
     @abstractmethod
     def fetch(self) -> Evidence: ...

@@ -42,6 +42,7 @@ from openaudit.sources.hubnet import (
     guard_session,
     hub_env,
     in_parallel,
+    model_info,
     plain_name,
     repo_cache_dir,
     retry_after,
@@ -156,11 +157,9 @@ class HubSource(Source):
         self.info = info
         self.budget = budget
         self.on_info = on_info
-        self.on_request: Callable[[], None] | None = None  # see _waiting
 
     def _waiting(self) -> None:
-        """Called right before a request is sent: ``on_request`` (once) starts CPU work that can run while the Hub
-        answers (the audit's set-up: openaudit.audit.start_warm_up). Never fails the check."""
+        """Called right before a request is sent: ``on_request`` (see Source), once. Never fails the check."""
         call, self.on_request = self.on_request, None
         if call is not None:
             try:
@@ -227,16 +226,12 @@ class HubSource(Source):
         return self.info is not None and bool(getattr(self.info, "sha", None))
 
     def _fetch_online(self, constants: Any, requested: str, timeout: float) -> Evidence:
-        from huggingface_hub import HfApi
         from huggingface_hub import errors as hf_errors
 
-        api = HfApi()
         deadline = time.monotonic() + check_deadline_seconds(timeout)
-        if not self._listed():
-            self._waiting()
         try:
             info = self.info if self._listed() else retry_rate_limited(
-                lambda: api.model_info(self.repo_id, revision=self.revision, timeout=timeout), timeout, deadline)
+                lambda: model_info(self.repo_id, self.revision, timeout, before_send=self._waiting), timeout, deadline)
         except OffEndpoint as exc:
             raise EvidenceUnavailable(f"{self.display}: {exc}") from None
         except hf_errors.HFValidationError as exc:

@@ -99,6 +99,42 @@ def retry_rate_limited(call: Any, timeout: float, deadline: float) -> Any:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def model_info(repo_id: str, revision: str | None, timeout: float,
+               before_send: Callable[[], None] | None = None) -> Any:
+    """``HfApi().model_info(repo_id, revision=revision, timeout=timeout)``, made of the same huggingface_hub pieces
+    (its repo id validation, URL, headers and token, shared HTTP client with our HF_ENDPOINT guards, error
+    classification by ``hf_raise_for_status``, and ``ModelInfo``), but sent before huggingface_hub's API module is
+    imported: that import (~50 ms: ``hf_api`` pulls in most of huggingface_hub) then runs while the request is in
+    flight (``preload_api``, from the audit's warm-up) instead of before it. ``before_send`` is called right before
+    the request is sent (what it starts then competes with nothing but the wait). Raises what ``model_info``
+    raises."""
+    from urllib.parse import quote
+
+    from huggingface_hub import constants, get_session
+    from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, validate_repo_id
+
+    validate_repo_id(repo_id)
+    url = f"{constants.ENDPOINT}/api/models/{repo_id}"
+    if revision is not None:
+        url += f"/revision/{quote(revision, safe='')}"
+    headers, session = build_hf_headers(), get_session()
+    if before_send is not None:
+        before_send()
+    r = session.get(url, headers=headers, timeout=timeout)
+    hf_raise_for_status(r)
+    data = r.json()
+    from huggingface_hub.hf_api import ModelInfo  # loaded meanwhile by preload_api when a warm-up runs
+
+    return ModelInfo(**data)
+
+
+def preload_api() -> None:
+    """Import the rest of huggingface_hub a Hub check uses after model_info has answered (``ModelInfo``, the cache
+    lookups of ``file_download``): run in a background thread while the request is in flight."""
+    import huggingface_hub.file_download
+    import huggingface_hub.hf_api  # noqa: F401
+
+
 def retry_wait_cap(timeout: float) -> float:
     """The longest Retry-After we wait for: min(10 s, OPENAUDIT_TIMEOUT)."""
     return min(10.0, timeout)
