@@ -161,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     print("  (round trips: wall = (time - start-up) / delay; network = requests answered one after the other)")
     for label, x, goal in (("cold check", c, " (goal <= 3)"), ("warm check", w, ""),
                            ("1-hop lineage", ln, " (base model + dataset card)")):
-        print(f"  {label:13s} {x['wall_s']:6.2f} s  {x['requests']:3d} requests  wall {x['round_trips']:5.2f}  "
-              f"network {x['network_rounds']} round trips{goal}")
+        print(f"  {label:13s} {x['wall_s']:6.2f} s  CPU {x['cpu_s']:.2f} s  {x['requests']:3d} requests  "
+              f"wall {x['round_trips']:5.2f}  network {x['network_rounds']} round trips{goal}")
     print(f"  batch of {args.models} at -j {args.jobs}: {b['wall_s']:6.2f} s  {b['requests']} requests  "
           f"wall {b['round_trips_per_model']:.3f}  network {b['network_rounds_per_model']:.3f} round trips per model "
           f"(floor {b['floor']:.2f}, goal <= 0.33)")

@@ -240,13 +240,14 @@ def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Re
     )
 
 # -- warm-up: what an audit needs is loaded while a Hub check waits for the Hub's answers ---------------------
-# A Hub check spends most of its time waiting on the network, and an audit's CPU time on a first run is almost all
-# set-up: importing the readers and standards, loading the catalog, rules and vocabulary, compiling the reader's
-# patterns (a second audit in the same process takes a few milliseconds). ``start_warm_up`` does that set-up in a
-# background thread as soon as the first request of a Hub check is sent (HubSource.on_request), and the audit
-# waits for it to finish before it starts, so the two never run at once: the report is the same with or without
-# it (OPENAUDIT_NO_WARM_UP=1 turns it off). It never prints, and an error in it is swallowed: the audit then loads
-# what it needs itself, as it does for a local target (which never starts it: nothing to wait for there).
+# A Hub check spends most of its time waiting on the network, and the CPU time of a first audit in a process is
+# almost all set-up: importing the readers and standards, loading the catalog, rules and vocabulary, compiling the
+# reader's patterns (a second audit of the same files takes a few milliseconds). ``start_warm_up`` runs that set-up
+# in a background thread from the moment the check's first request is sent (Source.on_request): first the rest of
+# huggingface_hub the check needs when model_info answers (``hubnet.preload_api``), then ``warm_up``. The audit
+# waits for it to finish before it starts, so the two never run at once and the report is the same with or
+# without it (OPENAUDIT_NO_WARM_UP=1 turns it off). It never prints; an error in it is swallowed (the audit then
+# loads what it needs itself, as a local check does: local targets never start it, there is no wait to fill).
 
 WARM_UP_CARD = """---
 license: other
@@ -321,11 +322,15 @@ def start_warm_up() -> None:
         _warm_thread.start()
 
 
+WARM_UP_WAIT = 10.0  # seconds an audit waits for the warm-up at most (it takes ~0.1 s of CPU): a backstop only
+
+
 def wait_for_warm_up() -> None:
-    """Wait for a warm-up that was started to finish (an audit never runs beside it)."""
+    """Wait for a warm-up that was started to finish, so that an audit does not run beside it (if it ever took
+    longer than WARM_UP_WAIT, the audit goes ahead: audits are thread-safe, a batch runs several at once)."""
     thread = _warm_thread
     if thread is not None and thread is not threading.current_thread():
-        thread.join()
+        thread.join(WARM_UP_WAIT)
 
 
 def _file_status(f: SourceFile) -> FileStatus:
