@@ -58,12 +58,16 @@ __all__ = ["DEFAULT_JOBS", "MAX_JOBS", "Item", "Outcome", "items_for", "list_aut
 
 @dataclass
 class Item:
+    """One target of a batch and the source that reads it."""
+
     target: str
     source: Any  # openaudit.sources.base.Source
 
 
 @dataclass
 class Outcome:
+    """What a batch produced: the reports, the targets that failed, and the exit code."""
+
     reports: list[Report] = field(default_factory=list)
     errors: list[tuple[str, OpenAuditError]] = field(default_factory=list)
     exit_code: int = EXIT_OK

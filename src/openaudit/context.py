@@ -70,6 +70,8 @@ def parse_amount(text: str, option: str) -> float:
 
 @dataclass
 class DeploymentContext:
+    """How the user deploys the model (users, revenue, regions, uses): what caps and bans are checked against."""
+
     mau: float | None = None
     annual_revenue: float | None = None
     monthly_revenue: float | None = None

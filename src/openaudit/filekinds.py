@@ -48,6 +48,8 @@ class FileKind:
 
 @dataclass(frozen=True)
 class _Matcher:
+    """One kind of file: the names (a pattern) and suffixes that make a file that kind."""
+
     name: str
     names: re.Pattern[str] | None
     suffixes: frozenset[str]
@@ -55,6 +57,8 @@ class _Matcher:
 
 @dataclass(frozen=True)
 class FileKinds:
+    """The file kinds vocabulary: weight formats, training state, and the matchers of each kind."""
+
     formats: dict[str, str]  # weight format -> what loading it does
     training_state: re.Pattern[str]
     weight_matchers: tuple[_Matcher, ...]

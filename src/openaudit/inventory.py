@@ -34,6 +34,8 @@ _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", 
 
 @dataclass
 class Found:
+    """One model found on this machine, where it is, and the source that audits it."""
+
     target: str  # the name shown and used for errors
     where: str  # hf-cache | ollama | lm-studio | path
     location: str  # the file or folder on disk

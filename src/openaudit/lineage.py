@@ -82,6 +82,8 @@ class Upstream:
 
 @dataclass
 class Trace:
+    """The base_model chain followed so far, with its datasets and hints."""
+
     declared: bool
     max_depth: int
     chain: list[dict[str, Any]] = field(default_factory=list)

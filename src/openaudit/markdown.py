@@ -51,6 +51,8 @@ MAX_TARGET = 2048  # characters of link target looked at after it
 
 @dataclass(slots=True)
 class Heading:
+    """A heading of a markdown document, the headings enclosing it, and where its section ends."""
+
     line: int
     level: int  # 1..6
     text: str  # plain text: tags and * _ ` removed, closing #s stripped (first MAX_HEADING characters)
@@ -63,6 +65,8 @@ class Heading:
 
 @dataclass(frozen=True, slots=True)
 class CodeBlock:
+    """A fenced code block of a markdown document."""
+
     start: int  # the opening fence line
     end: int  # the closing fence line (the last line when the fence is never closed)
     info: str  # what follows the opening fence ("python")

@@ -56,6 +56,8 @@ class Citation:
 
 @dataclass
 class Threshold:
+    """A number a restriction is bound to (a user or revenue cap) and its unit."""
+
     value: float
     unit: str
     currency: str | None = None
@@ -63,6 +65,8 @@ class Threshold:
 
 @dataclass
 class Restriction:
+    """One term that binds the user, read from the license text, the catalog or an upstream model."""
+
     kind: str
     summary: str
     thresholds: list[Threshold] = field(default_factory=list)
@@ -74,6 +78,8 @@ class Restriction:
 
 @dataclass
 class LicenseResult:
+    """The identified license, how sure the reading is, and the evidence for it."""
+
     id: str = "unknown"
     name: str | None = None
     spdx: str | None = None
@@ -88,6 +94,8 @@ class LicenseResult:
 
 @dataclass
 class Finding:
+    """One rule's finding: its severity, message, evidence, and whether a policy waived it."""
+
     rule: str
     severity: str
     message: str
@@ -98,6 +106,8 @@ class Finding:
 
 @dataclass
 class FileStatus:
+    """A file that was (or could not be) read, and its role."""
+
     name: str
     role: str
     status: str  # read | truncated | unreadable
@@ -149,6 +159,8 @@ _OMIT = {"omit_none": True}
 
 @dataclass(frozen=True)
 class OsaidRequirement:
+    """One requirement of OSI OSAID 1.0 and whether the evidence meets it."""
+
     id: str  # OSAID-W, OSAID-P, OSAID-A, OSAID-C1..C4, OSAID-D1..D3
     name: str
     status: str  # pass | fail | unknown
@@ -158,6 +170,8 @@ class OsaidRequirement:
 
 @dataclass(frozen=True)
 class OsaidResult:
+    """The OSAID 1.0 assessment: the verdict and each requirement."""
+
     verdict: str = "insufficient_evidence"  # conformant | not_conformant | insufficient_evidence
     requirements: tuple[OsaidRequirement, ...] = ()
     counts: Mapping[str, int] = field(default_factory=lambda: {"pass": 0, "fail": 0, "unknown": 0})
@@ -182,6 +196,8 @@ class MofEvidence:
 
 @dataclass(frozen=True)
 class MofComponent:
+    """One component of the Model Openness Framework: whether it is included and how it is licensed."""
+
     name: str
     mof_class: int = field(metadata={"json": "class"})
     content_type: str
@@ -197,6 +213,8 @@ class MofComponent:
 
 @dataclass(frozen=True)
 class MofNeed:
+    """A component a MOF class above the one met needs."""
+
     name: str
     status: str  # missing | unlicensed | invalid
     license: str | None
@@ -213,6 +231,8 @@ class MofStep:
 
 @dataclass(frozen=True)
 class MofResult:
+    """The MOF class met, the progress towards each class, and what blocks the next."""
+
     mof_class: int | None = field(default=None, metadata={"json": "class"})  # 1 | 2 | 3 | None (Unclassified)
     label: str = "Unclassified"
     progress: Mapping[str, int] = field(default_factory=dict)  # {"3": %, "2": %, "1": %}
@@ -229,6 +249,8 @@ class MofResult:
 
 @dataclass(frozen=True)
 class GradeDimension:
+    """One dimension of the openness grade: its status, weight and evidence."""
+
     status: str  # open | partial | closed
     reason: str
     weight: float
@@ -237,12 +259,16 @@ class GradeDimension:
 
 @dataclass(frozen=True)
 class GradeBand:
+    """The lowest score that earns a grade letter."""
+
     letter: str
     min: float
 
 
 @dataclass(frozen=True)
 class GradeResult:
+    """The openness grade: a letter, its score and the dimensions behind it."""
+
     letter: str | None = None  # A..F; None while not assessed
     score: float | None = None
     rank: int = 0  # A = 6 … F = 1, no grade = 0
@@ -257,6 +283,8 @@ class GradeResult:
 
 @dataclass(frozen=True)
 class EuAiActCondition:
+    """One condition of the EU AI Act's open-source exemption and whether it is met."""
+
     id: str
     name: str
     status: str  # met | not_met | unknown
@@ -266,6 +294,8 @@ class EuAiActCondition:
 
 @dataclass(frozen=True)
 class EuAiActCompute:
+    """The model's training compute as the card states it, against the systemic-risk threshold."""
+
     parameters: float | None
     training_tokens: float | None
     flops: float | None
@@ -280,6 +310,8 @@ class EuAiActCompute:
 
 @dataclass(frozen=True)
 class Obligation:
+    """An obligation of the EU AI Act (its article), and when it applies."""
+
     article: str
     obligation: str
     condition: str | None = field(default=None, metadata=_OMIT)
@@ -287,6 +319,8 @@ class Obligation:
 
 @dataclass(frozen=True)
 class EuAiActResult:
+    """Whether the EU AI Act's open-source exemption applies, and the obligations left."""
+
     exemption: str  # likely_applies | does_not_apply | undetermined
     summary: str
     conditions: tuple[EuAiActCondition, ...]
@@ -346,6 +380,8 @@ class TrainingDataset:
 
 @dataclass(frozen=True)
 class LineageHint:
+    """A hint of the model's family (a tag, a model type, a name) when no base_model is declared."""
+
     kind: str  # tag | model_type | model_name | name
     value: str
     family: str
@@ -354,6 +390,8 @@ class LineageHint:
 
 @dataclass(frozen=True)
 class LineageResult:
+    """The base_model chain, the licenses that apply along it, and the training datasets."""
+
     max_depth: int
     declared: bool
     chain: tuple[LineageLink, ...] = ()
@@ -411,18 +449,24 @@ class Reference:
 
 @dataclass(frozen=True)
 class Violation:
+    """A rule whose finding fails the gate."""
+
     rule: str
     message: str
 
 
 @dataclass(frozen=True)
 class Waived:
+    """A rule a policy waiver set aside, and why."""
+
     rule: str
     reason: str | None
 
 
 @dataclass(frozen=True)
 class GateResult:
+    """Whether the CI gate passed, under which policy and context, and why not."""
+
     passed: bool = True
     fail_on: str = "error"  # error | warning
     policy: str | None = None  # the policy file, when one was given
@@ -433,6 +477,8 @@ class GateResult:
 
 @dataclass
 class Report:
+    """The audit of one model: license, restrictions, standards, findings and gate (the JSON contract)."""
+
     tool: dict[str, str]
     target: dict[str, Any]
     license: LicenseResult

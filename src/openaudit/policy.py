@@ -43,6 +43,8 @@ class PolicyError(UsageError):
 
 @dataclass
 class Waiver:
+    """A policy waiver: a rule set aside for a model, with its reason and expiry."""
+
     model: str
     reason: str
     rule: str | None = None
@@ -82,6 +84,8 @@ def _local_key(path: str) -> str:
 
 @dataclass
 class Policy:
+    """A policy file: the allowed licenses, the standards required, the deployment context and waivers."""
+
     source: str | None = None
     allow: list[str] = field(default_factory=list)
     deny: list[str] = field(default_factory=list)

@@ -122,6 +122,8 @@ _COMMENT = re.compile(r"^\s*(?:#|//|;|<!--)")
 
 @dataclass
 class Reference:
+    """A line of the scanned tree that references a model."""
+
     file: str  # relative to the working directory when possible, POSIX separators
     line: int
     text: str  # the line, stripped and capped
@@ -602,6 +604,8 @@ _OFFLINE_VALUES = ("1", "ON", "YES", "TRUE")
 
 @dataclass
 class ScanOutcome:
+    """The models a scan found, the reports of those audited, and those that could not be."""
+
     uses: list[ModelUse]
     reports: list = field(default_factory=list)  # list[Report], one per model that could be audited
     errors: list = field(default_factory=list)  # list[tuple[str, OpenAuditError]]: models that could not be

@@ -30,6 +30,8 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(?:\|([a-z]+))?\}")
 
 @dataclass
 class Rule:
+    """One rule of the rule files: its code, severity, standard, message and ``when`` condition."""
+
     code: str
     name: str
     title: str

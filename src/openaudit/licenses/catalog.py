@@ -29,6 +29,8 @@ _TERM_KEYS = {"kind", "summary", "thresholds", "territories", "clause"}
 
 @dataclass
 class KnownTerm:
+    """A term the catalog knows a license imposes (a cap, a ban…), with the phrase of its text that states it."""
+
     kind: str
     summary: str
     thresholds: list[dict[str, Any]] = field(default_factory=list)
@@ -38,6 +40,8 @@ class KnownTerm:
 
 @dataclass
 class LicenseEntry:
+    """One license of the catalog: its ids, names, URLs, fingerprints and known terms."""
+
     id: str
     name: str
     family: str | None = None

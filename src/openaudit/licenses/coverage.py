@@ -75,6 +75,8 @@ def index_dir() -> Path:
 
 @dataclass
 class Canonical:
+    """The generated canonical data of a license text: word hashes, fill-in and optional ranges."""
+
     id: str
     words: int
     hashes: list[int]
@@ -208,6 +210,8 @@ class Passage:
 
 @dataclass
 class Comparison:
+    """How a file's words compare with one license's canonical text."""
+
     entry_id: str
     coverage: float  # share of the canonical text (fill-in and optional words left out) found in the file
     explained: float  # share of the file's words that the canonical text explains
@@ -381,6 +385,8 @@ CUT_COVERAGE = 0.6  # ... holding this much of it is a cut-down copy
 
 @dataclass
 class TextIdentity:
+    """What a license file is: an exact or modified copy of a catalog license, a reference to one, or unknown."""
+
     status: str
     entry: Any = None  # the catalog entry (LicenseEntry) the text is, modifies, or resembles
     comparison: Comparison | None = None

@@ -21,6 +21,8 @@ PLACEHOLDER_IDS = {"other", "unknown", "none", "noassertion", ""}
 
 @dataclass
 class Signal:
+    """One hint of the license (metadata, a link, a file, the access prompt), its weight and citation."""
+
     kind: str  # metadata | link | file | prompt (the access-form text, ``extra_gated_prompt``: see gated.py)
     value: str
     entry: LicenseEntry | None
@@ -33,6 +35,8 @@ class Signal:
 
 @dataclass
 class Identification:
+    """The license identified from all signals, with the signals, conflicts and modified texts behind it."""
+
     result: LicenseResult
     signals: list[Signal] = field(default_factory=list)
     conflicts: list[tuple[Signal, Signal]] = field(default_factory=list)

@@ -24,6 +24,8 @@ __all__ = ["Modality", "classify"]
 
 @dataclass(frozen=True)
 class Modality:
+    """What a clause does: prohibit, oblige, limit, permit or condition, and where its binding phrase starts."""
+
     prohibition: bool = False
     obligation: bool = False
     limitation: bool = False

@@ -23,6 +23,8 @@ _ROLE_ORDER = {"license": 0, "use_policy": 1, "notice": 2, "gated_prompt": 2.5, 
 
 @dataclass
 class Discrepancy:
+    """A term on which the catalog and the license text read in the files disagree."""
+
     kind: str
     license_id: str
     catalog: str

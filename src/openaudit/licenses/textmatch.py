@@ -172,6 +172,8 @@ def normalize_line(line: str) -> list[str]:
 
 @dataclass
 class TextMatch:
+    """A catalog license whose fingerprint phrases a text contains, and how many of them."""
+
     entry: LicenseEntry
     matched: int
     total: int

@@ -30,6 +30,8 @@ class VocabularyError(ValueError):
 
 @dataclass(frozen=True)
 class Place:
+    """A country or group of countries: its names and codes (a group lists its members)."""
+
     code: str
     names: tuple[str, ...]
     codes: tuple[str, ...]  # case-sensitive abbreviations
@@ -38,6 +40,8 @@ class Place:
 
 @dataclass(frozen=True)
 class Unit:
+    """A unit of a user cap (monthly active users…) and the phrases that name it."""
+
     unit: str
     phrases: tuple[str, ...]
     zh: tuple[str, ...] = ()
@@ -45,6 +49,8 @@ class Unit:
 
 @dataclass(frozen=True)
 class Vocabulary:
+    """The words the term readers look for (places, units, revenue, modality…), loaded from YAML."""
+
     places: tuple[Place, ...]
     user_units: tuple[Unit, ...]
     revenue_qualifiers: tuple[str, ...]

@@ -25,6 +25,8 @@ from openaudit.textutil import sanitize
 
 @dataclass
 class Section:
+    """A titled table of the human report."""
+
     title: str
     rows: list[tuple[str, ...]] = field(default_factory=list)
     columns: tuple[str, ...] = ()
@@ -32,6 +34,8 @@ class Section:
 
 @dataclass
 class View:
+    """What the human formats show of a report: heading, verdict, summary and sections."""
+
     heading: str
     verdict: str
     passed: bool

@@ -55,6 +55,8 @@ class GGUFError(EvidenceUnavailable):
 
 @dataclass
 class GGUFHeader:
+    """The header of a GGUF file: version, counts and the general.* metadata."""
+
     version: int
     tensor_count: int
     kv_count: int

@@ -32,6 +32,8 @@ def cache_dir() -> Path:
 
 @dataclass
 class CachedModel:
+    """A model snapshot in the Hugging Face cache and its files."""
+
     repo_id: str
     revision: str  # commit sha
     refs: list[str]

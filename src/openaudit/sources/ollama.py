@@ -52,6 +52,8 @@ def store_dir() -> Path:
 
 @dataclass(frozen=True)
 class Ref:
+    """An Ollama model reference: registry, namespace, name and tag."""
+
     registry: str
     namespace: str
     name: str

@@ -87,6 +87,8 @@ class Component:
 
 @dataclass
 class MofResult:
+    """The MOF class a set of components meets, with the progress towards each class."""
+
     mof_class: int | None  # 1 | 2 | 3 | None (Unclassified)
     label: str
     progress: dict[int, int]  # {3: %, 2: %, 1: %}, rounded half up like PHP round()

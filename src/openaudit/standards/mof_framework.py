@@ -18,6 +18,8 @@ UNLICENSED = "unlicensed"
 
 @dataclass(frozen=True)
 class ComponentDef:
+    """One component of the Model Openness Framework: its content type and the class that requires it."""
+
     id: int
     name: str
     content_type: str  # code | data | document
@@ -27,6 +29,8 @@ class ComponentDef:
 
 @dataclass(frozen=True)
 class Framework:
+    """The Model Openness Framework as data: components, class labels and open licences by content type."""
+
     components: tuple[ComponentDef, ...]  # MOT settings order
     labels: dict[int, str]
     type_appropriate: dict[str, frozenset[str]]

@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class MotRecord:
+    """A Model Openness Tool record: the release, its components and licenses."""
+
     release: dict[str, Any]
     components: list[Component]
     licenses: dict[str, str | None]  # distribution / code / data / document

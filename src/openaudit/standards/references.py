@@ -158,6 +158,8 @@ def _source(raw: Any, assessor: str) -> ReferenceSource:
 
 @dataclass(frozen=True)
 class Bundle:
+    """The bundled published assessments (MOT, the EU openness index, OSI) and their lookups."""
+
     sources: dict[str, ReferenceSource]
     mot: tuple[dict[str, Any], ...]
     index: tuple[dict[str, Any], ...]
@@ -236,6 +238,8 @@ def load_bundle(directory: str | None = None) -> Bundle:
 
 @dataclass(frozen=True)
 class _Ids:
+    """The ids the audited model is looked up by: its own, its name, and its base models."""
+
     own: str | None
     own_name: str | None
     how: str

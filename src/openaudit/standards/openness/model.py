@@ -28,6 +28,8 @@ class Fact:
 
 @dataclass
 class CodeRepo:
+    """A code repository the card links to, and whether it is attributed to this model."""
+
     url: str  # https://host/owner/name
     host: str
     owner: str
@@ -40,6 +42,8 @@ class CodeRepo:
 
 @dataclass
 class Dataset:
+    """A training dataset named by the card, and where to obtain it."""
+
     id: str  # Hub dataset id, or the name given in the card
     url: str | None  # where to obtain it (None when only named)
     source: str  # "metadata" | "body"
@@ -48,6 +52,8 @@ class Dataset:
 
 @dataclass
 class DataDescription:
+    """What the card says about its training data, by aspect."""
+
     lines: list[Citation] = field(default_factory=list)  # data-section headings and lines about training data
     aspects: dict[str, Citation] = field(default_factory=dict)  # aspect -> first line touching it
     docs: list[Fact] = field(default_factory=list)  # links to data documentation (datasheet, data card, paper)
@@ -59,6 +65,8 @@ class DataDescription:
 
 @dataclass
 class Gating:
+    """How access to the weights is gated, as the card (or the Hub) says."""
+
     # "open" (Hub: not gated) | "none_declared" (no gate in the card; Hub setting unknown) | "auto" | "manual"
     # | "gated" (gated, approval mode unknown)
     status: str
@@ -68,6 +76,8 @@ class Gating:
 
 @dataclass
 class Facts:
+    """The openness facts gathered from a card and its repository, for the standards to assess."""
+
     model: str
     card: bool = False
     names: list[str] = field(default_factory=list)  # distinctive name tokens used to attribute repositories
