@@ -31,6 +31,7 @@ from openaudit.model import (
     to_data,
 )
 from openaudit.policy import Policy
+from openaudit.record import FrozenRecord
 from openaudit.sources import resolve
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -207,8 +208,8 @@ def _waiver_fact(w: Waiver, today: dt.date) -> dict[str, Any]:
             "days_left": (w.expires - today).days if w.expires else None}
 
 
-@dataclass(frozen=True)
-class Standards:
+@dataclass(frozen=True, eq=False, repr=False)
+class Standards(FrozenRecord):
     """The standards stage's results for one model."""
 
     osaid: OsaidResult

@@ -15,6 +15,7 @@ import yaml
 
 from openaudit.markdown import Document
 from openaudit.markdown import parse as parse_markdown
+from openaudit.record import Record
 from openaudit.textutil import split_lines
 
 # Same shape as huggingface_hub.repocard.REGEX_YAML_BLOCK, anchored at the start (BOM already stripped).
@@ -23,8 +24,8 @@ MAX_FRONT_MATTER_BYTES = 1024 * 1024
 MAX_YAML_NODES = 200_000
 
 
-@dataclass
-class Card:
+@dataclass(eq=False, repr=False)
+class Card(Record):
     """A parsed model card. Line numbers are 1-based lines of the card file."""
 
     path: str

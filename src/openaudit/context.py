@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from openaudit.errors import UsageError
+from openaudit.record import Record
 
 EU_MEMBERS = (
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
@@ -68,8 +69,8 @@ def parse_amount(text: str, option: str) -> float:
         raise UsageError(f"{option} {text!r}: {exc}") from None
 
 
-@dataclass
-class DeploymentContext:
+@dataclass(eq=False, repr=False)
+class DeploymentContext(Record):
     """How the user deploys the model (users, revenue, regions, uses): what caps and bans are checked against."""
 
     mau: float | None = None

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from openaudit.card import Card
+from openaudit.record import Record
 from openaudit.textutil import split_lines
 
 # Root-level files we read besides the card. Matched case-insensitively on the file name.
@@ -35,8 +36,8 @@ def role_of(filename: str) -> str | None:
     return "license"
 
 
-@dataclass
-class SourceFile:
+@dataclass(eq=False, repr=False)
+class SourceFile(Record):
     """One file we read (or tried to read). ``name`` is repo-relative."""
 
     name: str
@@ -64,8 +65,8 @@ class SourceFile:
         return self.text is not None
 
 
-@dataclass
-class Evidence:
+@dataclass(eq=False, repr=False)
+class Evidence(Record):
     """Everything known about one target, from the Hub or from disk."""
 
     kind: str  # "hub" | "local" | "gguf" (a .gguf file's header) | "ollama" (a model of Ollama's store)

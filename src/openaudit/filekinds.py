@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openaudit.paths import rules_dir
+from openaudit.record import FrozenRecord
 from openaudit.yamlutil import load_file
 
 __all__ = ["FileKind", "FileKinds", "FileKindsError", "classify", "load", "load_from", "pickle_files",
@@ -32,8 +33,8 @@ class FileKindsError(ValueError):
     """The file-kind vocabulary does not match its schema."""
 
 
-@dataclass(frozen=True)
-class FileKind:
+@dataclass(frozen=True, eq=False, repr=False)
+class FileKind(FrozenRecord):
     """``kind``: weights, training_state or one of the vocabulary's other kinds; ``format`` (a weight format such
     as safetensors or pytorch) and ``loads`` (data, pickle or code) for weights and training state."""
 
@@ -46,8 +47,8 @@ class FileKind:
         return self.kind == "weights"
 
 
-@dataclass(frozen=True)
-class _Matcher:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Matcher(FrozenRecord):
     """One kind of file: the names (a pattern) and suffixes that make a file that kind."""
 
     name: str
@@ -55,8 +56,8 @@ class _Matcher:
     suffixes: frozenset[str]
 
 
-@dataclass(frozen=True)
-class FileKinds:
+@dataclass(frozen=True, eq=False, repr=False)
+class FileKinds(FrozenRecord):
     """The file kinds vocabulary: weight formats, training state, and the matchers of each kind."""
 
     formats: dict[str, str]  # weight format -> what loading it does

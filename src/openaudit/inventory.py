@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from openaudit.filekinds import classify
+from openaudit.record import Record
 from openaudit.sources.base import Source
 
 MAX_WALK_ENTRIES = 200_000
@@ -32,8 +33,8 @@ _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", 
                         "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 
 
-@dataclass
-class Found:
+@dataclass(eq=False, repr=False)
+class Found(Record):
     """One model found on this machine, where it is, and the source that audits it."""
 
     target: str  # the name shown and used for errors

@@ -35,6 +35,7 @@ from openaudit.model import (
     TrainingDataset,
     to_data,
 )
+from openaudit.record import Record
 
 DEFAULT_MAX_DEPTH = 3
 MAX_BASES_PER_CARD = 16
@@ -61,8 +62,8 @@ def _families() -> tuple[re.Pattern[str] | None, dict[str, frozenset[str]]]:
     return re.compile(rf"^({words})(?:\d[\w.]*)?$", re.I), owners
 
 
-@dataclass
-class Upstream:
+@dataclass(eq=False, repr=False)
+class Upstream(Record):
     """One fetched upstream model (cached per run): its license and its own terms."""
 
     kind: str  # hub | local
@@ -80,8 +81,8 @@ class Upstream:
     analysed: bool = False  # license and restrictions read from the evidence (a target's are only when needed)
 
 
-@dataclass
-class Trace:
+@dataclass(eq=False, repr=False)
+class Trace(Record):
     """The base_model chain followed so far, with its datasets and hints."""
 
     declared: bool

@@ -23,6 +23,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from openaudit.lazyre import compile as _lazy
+from openaudit.record import FrozenRecord, Record
 
 __all__ = [
     "BLANK", "CODE", "FRONT", "HEADING", "LIST", "TABLE", "TEXT",
@@ -49,8 +50,8 @@ MAX_ANCHOR = 300  # characters of link text looked at before a "](" (cards are u
 MAX_TARGET = 2048  # characters of link target looked at after it
 
 
-@dataclass(slots=True)
-class Heading:
+@dataclass(slots=True, eq=False, repr=False)
+class Heading(Record):
     """A heading of a markdown document, the headings enclosing it, and where its section ends."""
 
     line: int
@@ -63,8 +64,8 @@ class Heading:
     end: int  # last line of its section: before the next heading of the same or a higher level
 
 
-@dataclass(frozen=True, slots=True)
-class CodeBlock:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CodeBlock(FrozenRecord):
     """A fenced code block of a markdown document."""
 
     start: int  # the opening fence line
@@ -72,8 +73,8 @@ class CodeBlock:
     info: str  # what follows the opening fence ("python")
 
 
-@dataclass
-class Document:
+@dataclass(eq=False, repr=False)
+class Document(Record):
     """A parsed card. ``kinds``, ``section`` are indexed by line number (index 0 unused)."""
 
     lines: list[str]  # every line of the file: line n is lines[n - 1]

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import InitVar, dataclass, field, fields, is_dataclass
 from typing import Any
 
+from openaudit.record import FrozenRecord, Record
+
 SCHEMA_VERSION = 1
 
 # Closed vocabularies of the JSON contract (extend only with a documented reason).
@@ -38,8 +40,8 @@ SEVERITIES = ("error", "warning", "info")
 CITATION_SOURCES = ("metadata", "file", "link", "base_model", "catalog")
 
 
-@dataclass
-class Citation:
+@dataclass(eq=False, repr=False)
+class Citation(Record):
     """Where a fact came from: a card metadata key, a line of a file, a link, or an upstream model."""
 
     source: str
@@ -54,8 +56,8 @@ class Citation:
         self.key_at: int | None = focus
 
 
-@dataclass
-class Threshold:
+@dataclass(eq=False, repr=False)
+class Threshold(Record):
     """A number a restriction is bound to (a user or revenue cap) and its unit."""
 
     value: float
@@ -63,8 +65,8 @@ class Threshold:
     currency: str | None = None
 
 
-@dataclass
-class Restriction:
+@dataclass(eq=False, repr=False)
+class Restriction(Record):
     """One term that binds the user, read from the license text, the catalog or an upstream model."""
 
     kind: str
@@ -76,8 +78,8 @@ class Restriction:
     #                       "base_model": inherited from an upstream model's license (see openaudit.lineage)
 
 
-@dataclass
-class LicenseResult:
+@dataclass(eq=False, repr=False)
+class LicenseResult(Record):
     """The identified license, how sure the reading is, and the evidence for it."""
 
     id: str = "unknown"
@@ -92,8 +94,8 @@ class LicenseResult:
     texts: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass
-class Finding:
+@dataclass(eq=False, repr=False)
+class Finding(Record):
     """One rule's finding: its severity, message, evidence, and whether a policy waived it."""
 
     rule: str
@@ -104,8 +106,8 @@ class Finding:
     waiver_reason: str | None = None
 
 
-@dataclass
-class FileStatus:
+@dataclass(eq=False, repr=False)
+class FileStatus(Record):
     """A file that was (or could not be) read, and its role."""
 
     name: str
@@ -157,8 +159,8 @@ _OMIT = {"omit_none": True}
 # OSAID 1.0 (standards/osaid.py)
 
 
-@dataclass(frozen=True)
-class OsaidRequirement:
+@dataclass(frozen=True, eq=False, repr=False)
+class OsaidRequirement(FrozenRecord):
     """One requirement of OSI OSAID 1.0 and whether the evidence meets it."""
 
     id: str  # OSAID-W, OSAID-P, OSAID-A, OSAID-C1..C4, OSAID-D1..D3
@@ -168,8 +170,8 @@ class OsaidRequirement:
     evidence: tuple[Citation, ...] = ()
 
 
-@dataclass(frozen=True)
-class OsaidResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class OsaidResult(FrozenRecord):
     """The OSAID 1.0 assessment: the verdict and each requirement."""
 
     verdict: str = "insufficient_evidence"  # conformant | not_conformant | insufficient_evidence
@@ -185,8 +187,8 @@ class OsaidResult:
 # Model Openness Framework (standards/mof.py)
 
 
-@dataclass(frozen=True)
-class MofEvidence:
+@dataclass(frozen=True, eq=False, repr=False)
+class MofEvidence(FrozenRecord):
     """Where a MOF component was found (a card line, a repository file or a link)."""
 
     file: str
@@ -194,8 +196,8 @@ class MofEvidence:
     text: str | None = field(default=None, metadata=_OMIT)
 
 
-@dataclass(frozen=True)
-class MofComponent:
+@dataclass(frozen=True, eq=False, repr=False)
+class MofComponent(FrozenRecord):
     """One component of the Model Openness Framework: whether it is included and how it is licensed."""
 
     name: str
@@ -211,8 +213,8 @@ class MofComponent:
     note: str | None
 
 
-@dataclass(frozen=True)
-class MofNeed:
+@dataclass(frozen=True, eq=False, repr=False)
+class MofNeed(FrozenRecord):
     """A component a MOF class above the one met needs."""
 
     name: str
@@ -220,8 +222,8 @@ class MofNeed:
     license: str | None
 
 
-@dataclass(frozen=True)
-class MofStep:
+@dataclass(frozen=True, eq=False, repr=False)
+class MofStep(FrozenRecord):
     """What a class above the one met adds and is not included with an open licence."""
 
     mof_class: int = field(metadata={"json": "class"})
@@ -229,8 +231,8 @@ class MofStep:
     needs: tuple[MofNeed, ...] = ()
 
 
-@dataclass(frozen=True)
-class MofResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class MofResult(FrozenRecord):
     """The MOF class met, the progress towards each class, and what blocks the next."""
 
     mof_class: int | None = field(default=None, metadata={"json": "class"})  # 1 | 2 | 3 | None (Unclassified)
@@ -247,8 +249,8 @@ class MofResult:
 # Openness grade (standards/grade.py)
 
 
-@dataclass(frozen=True)
-class GradeDimension:
+@dataclass(frozen=True, eq=False, repr=False)
+class GradeDimension(FrozenRecord):
     """One dimension of the openness grade: its status, weight and evidence."""
 
     status: str  # open | partial | closed
@@ -257,16 +259,16 @@ class GradeDimension:
     evidence: tuple[Citation, ...] = ()
 
 
-@dataclass(frozen=True)
-class GradeBand:
+@dataclass(frozen=True, eq=False, repr=False)
+class GradeBand(FrozenRecord):
     """The lowest score that earns a grade letter."""
 
     letter: str
     min: float
 
 
-@dataclass(frozen=True)
-class GradeResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class GradeResult(FrozenRecord):
     """The openness grade: a letter, its score and the dimensions behind it."""
 
     letter: str | None = None  # A..F; None while not assessed
@@ -281,8 +283,8 @@ class GradeResult:
 # EU AI Act open-source exemption (standards/euaiact.py)
 
 
-@dataclass(frozen=True)
-class EuAiActCondition:
+@dataclass(frozen=True, eq=False, repr=False)
+class EuAiActCondition(FrozenRecord):
     """One condition of the EU AI Act's open-source exemption and whether it is met."""
 
     id: str
@@ -292,8 +294,8 @@ class EuAiActCondition:
     evidence: tuple[Citation, ...] = ()
 
 
-@dataclass(frozen=True)
-class EuAiActCompute:
+@dataclass(frozen=True, eq=False, repr=False)
+class EuAiActCompute(FrozenRecord):
     """The model's training compute as the card states it, against the systemic-risk threshold."""
 
     parameters: float | None
@@ -308,8 +310,8 @@ class EuAiActCompute:
     ambiguous: bool | None = field(default=None, metadata=_OMIT)  # the answer depends on which size it is
 
 
-@dataclass(frozen=True)
-class Obligation:
+@dataclass(frozen=True, eq=False, repr=False)
+class Obligation(FrozenRecord):
     """An obligation of the EU AI Act (its article), and when it applies."""
 
     article: str
@@ -317,8 +319,8 @@ class Obligation:
     condition: str | None = field(default=None, metadata=_OMIT)
 
 
-@dataclass(frozen=True)
-class EuAiActResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class EuAiActResult(FrozenRecord):
     """Whether the EU AI Act's open-source exemption applies, and the obligations left."""
 
     exemption: str  # likely_applies | does_not_apply | undetermined
@@ -335,8 +337,8 @@ class EuAiActResult:
 # Lineage (lineage.py)
 
 
-@dataclass(frozen=True)
-class LineageLink:
+@dataclass(frozen=True, eq=False, repr=False)
+class LineageLink(FrozenRecord):
     """One base_model entry of the chain, followed or not (status)."""
 
     id: str
@@ -352,8 +354,8 @@ class LineageLink:
     citation: Citation
 
 
-@dataclass(frozen=True)
-class TrainingDataset:
+@dataclass(frozen=True, eq=False, repr=False)
+class TrainingDataset(FrozenRecord):
     """One training dataset of the card's ``datasets`` and what its own Hub card says of its license."""
 
     id: str
@@ -378,8 +380,8 @@ class TrainingDataset:
                                              ("no-derivatives", self.no_derivatives)) if on)
 
 
-@dataclass(frozen=True)
-class LineageHint:
+@dataclass(frozen=True, eq=False, repr=False)
+class LineageHint(FrozenRecord):
     """A hint of the model's family (a tag, a model type, a name) when no base_model is declared."""
 
     kind: str  # tag | model_type | model_name | name
@@ -388,8 +390,8 @@ class LineageHint:
     citation: Citation
 
 
-@dataclass(frozen=True)
-class LineageResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class LineageResult(FrozenRecord):
     """The base_model chain, the licenses that apply along it, and the training datasets."""
 
     max_depth: int
@@ -405,8 +407,8 @@ class LineageResult:
 # Published assessments (standards/references.py)
 
 
-@dataclass(frozen=True)
-class ReferenceSource:
+@dataclass(frozen=True, eq=False, repr=False)
+class ReferenceSource(FrozenRecord):
     """A published source of assessments (the bundled snapshot it was taken from)."""
 
     id: str  # mot | osai_index | osi
@@ -421,8 +423,8 @@ class ReferenceSource:
     caveat: str | None
 
 
-@dataclass(frozen=True)
-class Reference:
+@dataclass(frozen=True, eq=False, repr=False)
+class Reference(FrozenRecord):
     """One published assessment that matches the audited model (or its base model, or its family)."""
 
     assessor: str  # mot | osai_index | osi
@@ -447,24 +449,24 @@ class Reference:
 # The gate (audit.py)
 
 
-@dataclass(frozen=True)
-class Violation:
+@dataclass(frozen=True, eq=False, repr=False)
+class Violation(FrozenRecord):
     """A rule whose finding fails the gate."""
 
     rule: str
     message: str
 
 
-@dataclass(frozen=True)
-class Waived:
+@dataclass(frozen=True, eq=False, repr=False)
+class Waived(FrozenRecord):
     """A rule a policy waiver set aside, and why."""
 
     rule: str
     reason: str | None
 
 
-@dataclass(frozen=True)
-class GateResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class GateResult(FrozenRecord):
     """Whether the CI gate passed, under which policy and context, and why not."""
 
     passed: bool = True
@@ -475,8 +477,8 @@ class GateResult:
     waived: tuple[Waived, ...] = ()
 
 
-@dataclass
-class Report:
+@dataclass(eq=False, repr=False)
+class Report(Record):
     """The audit of one model: license, restrictions, standards, findings and gate (the JSON contract)."""
 
     tool: dict[str, str]

@@ -30,6 +30,7 @@ from typing import Any
 from openaudit.context import DeploymentContext
 from openaudit.errors import UsageError
 from openaudit.model import SEVERITIES
+from openaudit.record import Record
 from openaudit.standards.grade import LETTERS as GRADES
 
 POLICY_FILES = (".openaudit.yaml", ".openaudit.yml")
@@ -41,8 +42,8 @@ class PolicyError(UsageError):
     pass
 
 
-@dataclass
-class Waiver:
+@dataclass(eq=False, repr=False)
+class Waiver(Record):
     """A policy waiver: a rule set aside for a model, with its reason and expiry."""
 
     model: str
@@ -82,8 +83,8 @@ def _local_key(path: str) -> str:
     return norm.replace(os.sep, "/")
 
 
-@dataclass
-class Policy:
+@dataclass(eq=False, repr=False)
+class Policy(Record):
     """A policy file: the allowed licenses, the standards required, the deployment context and waivers."""
 
     source: str | None = None

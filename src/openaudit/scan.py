@@ -46,6 +46,7 @@ from typing import Any, TextIO, cast
 
 from openaudit import filekinds
 from openaudit.policy import POLICY_FILES, Policy
+from openaudit.record import Record
 
 LOCK_FILE = "openaudit.lock"
 MAX_SCAN_BYTES = 1024 * 1024
@@ -120,8 +121,8 @@ _IGNORE_MARK = re.compile(r"(?i)openaudit:\s*ignore")
 _COMMENT = re.compile(r"^\s*(?:#|//|;|<!--)")
 
 
-@dataclass
-class Reference:
+@dataclass(eq=False, repr=False)
+class Reference(Record):
     """A line of the scanned tree that references a model."""
 
     file: str  # relative to the working directory when possible, POSIX separators
@@ -133,8 +134,8 @@ class Reference:
         return {"file": self.file, "line": self.line, "text": self.text, "how": self.how}
 
 
-@dataclass
-class ModelUse:
+@dataclass(eq=False, repr=False)
+class ModelUse(Record):
     """One model the code base uses, and everywhere it is referenced."""
 
     target: str  # a Hub id, a local directory path, ollama:NAME:TAG or a .gguf file path
@@ -602,8 +603,8 @@ def _policy_reference(policy: Policy, model: str) -> Reference:
 _OFFLINE_VALUES = ("1", "ON", "YES", "TRUE")
 
 
-@dataclass
-class ScanOutcome:
+@dataclass(eq=False, repr=False)
+class ScanOutcome(Record):
     """The models a scan found, the reports of those audited, and those that could not be."""
 
     uses: list[ModelUse]

@@ -21,6 +21,7 @@ from openaudit.engine.operators import RuleError, evaluate, resolve, validate
 from openaudit.licenses.numbers import short_amount
 from openaudit.model import SEVERITIES, Citation, Finding
 from openaudit.paths import rules_dir
+from openaudit.record import Record
 from openaudit.yamlutil import load_file
 
 _CODE = re.compile(r"^OA[0-9]{3}$")
@@ -28,8 +29,8 @@ _RULE_KEYS = {"code", "name", "title", "severity", "standard", "for_each", "when
 _DOC_KEYS = {"what", "why", "fix"}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(?:\|([a-z]+))?\}")
 
-@dataclass
-class Rule:
+@dataclass(eq=False, repr=False)
+class Rule(Record):
     """One rule of the rule files: its code, severity, standard, message and ``when`` condition."""
 
     code: str

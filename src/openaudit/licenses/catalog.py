@@ -19,6 +19,7 @@ from openaudit.licenses.vocabulary import categories
 from openaudit.licenses.vocabulary import category as category_of
 from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
 from openaudit.paths import rules_dir
+from openaudit.record import Record
 from openaudit.yamlutil import load_file
 
 _ALLOWED_KEYS = {
@@ -27,8 +28,8 @@ _ALLOWED_KEYS = {
 }
 _TERM_KEYS = {"kind", "summary", "thresholds", "territories", "clause"}
 
-@dataclass
-class KnownTerm:
+@dataclass(eq=False, repr=False)
+class KnownTerm(Record):
     """A term the catalog knows a license imposes (a cap, a ban…), with the phrase of its text that states it."""
 
     kind: str
@@ -38,8 +39,8 @@ class KnownTerm:
     clause: str | None = None  # a phrase of the license text that states the term
 
 
-@dataclass
-class LicenseEntry:
+@dataclass(eq=False, repr=False)
+class LicenseEntry(Record):
     """One license of the catalog: its ids, names, URLs, fingerprints and known terms."""
 
     id: str

@@ -32,6 +32,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from openaudit.record import Record
+
 K = 5
 SKETCH_MOD = 8
 MAX_WORDS = 30_000  # about 4x the longest license text catalogued
@@ -73,8 +75,8 @@ def index_dir() -> Path:
     return rules_dir() / "licenses" / "index"
 
 
-@dataclass
-class Canonical:
+@dataclass(eq=False, repr=False)
+class Canonical(Record):
     """The generated canonical data of a license text: word hashes, fill-in and optional ranges."""
 
     id: str
@@ -184,8 +186,8 @@ def sketch_candidates(hashes: list[int], directory: str | None = None, limit: in
     return scored[:limit]
 
 
-@dataclass
-class Passage:
+@dataclass(eq=False, repr=False)
+class Passage(Record):
     """A difference between the file and the canonical text."""
 
     kind: str  # added | removed | changed
@@ -208,8 +210,8 @@ class Passage:
         return f"{self.removed_words} word(s) replaced by {self.added_words} at {where}{sec}"
 
 
-@dataclass
-class Comparison:
+@dataclass(eq=False, repr=False)
+class Comparison(Record):
     """How a file's words compare with one license's canonical text."""
 
     entry_id: str
@@ -383,8 +385,8 @@ CUT_EXPLAINED = 0.95  # a file the known text explains almost wholly ...
 CUT_COVERAGE = 0.6  # ... holding this much of it is a cut-down copy
 
 
-@dataclass
-class TextIdentity:
+@dataclass(eq=False, repr=False)
+class TextIdentity(Record):
     """What a license file is: an exact or modified copy of a catalog license, a reference to one, or unknown."""
 
     status: str

@@ -14,13 +14,14 @@ from typing import Any
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, LicenseEntry
 from openaudit.model import Citation, LicenseResult
+from openaudit.record import Record
 
 # Hub ids that say nothing about which license applies.
 PLACEHOLDER_IDS = {"other", "unknown", "none", "noassertion", ""}
 
 
-@dataclass
-class Signal:
+@dataclass(eq=False, repr=False)
+class Signal(Record):
     """One hint of the license (metadata, a link, a file, the access prompt), its weight and citation."""
 
     kind: str  # metadata | link | file | prompt (the access-form text, ``extra_gated_prompt``: see gated.py)
@@ -33,8 +34,8 @@ class Signal:
     key: str | None = None  # the card metadata key it was read from: license, license_name, license_link, tag
 
 
-@dataclass
-class Identification:
+@dataclass(eq=False, repr=False)
+class Identification(Record):
     """The license identified from all signals, with the signals, conflicts and modified texts behind it."""
 
     result: LicenseResult

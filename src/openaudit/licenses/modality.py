@@ -18,12 +18,13 @@ from functools import lru_cache
 
 from openaudit.lazyre import compile as _lazy
 from openaudit.licenses import vocabulary as _vocab
+from openaudit.record import FrozenRecord
 
 __all__ = ["Modality", "classify"]
 
 
-@dataclass(frozen=True)
-class Modality:
+@dataclass(frozen=True, eq=False, repr=False)
+class Modality(FrozenRecord):
     """What a clause does: prohibit, oblige, limit, permit or condition, and where its binding phrase starts."""
 
     prohibition: bool = False

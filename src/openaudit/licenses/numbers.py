@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from openaudit.lazyre import compile as _lazy
+from openaudit.record import FrozenRecord
 
 __all__ = [
     "Quantity",
@@ -135,8 +136,8 @@ def _qty() -> re.Pattern[str]:
         raise
 
 
-@dataclass(frozen=True)
-class Quantity:
+@dataclass(frozen=True, eq=False, repr=False)
+class Quantity(FrozenRecord):
     """A quantity found in text: ``value`` (scaled), ``currency`` (ISO code or None), ``span``."""
 
     value: float

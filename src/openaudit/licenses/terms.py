@@ -16,13 +16,14 @@ from openaudit.evidence import Evidence, SourceFile
 from openaudit.licenses.catalog import Catalog, LicenseEntry
 from openaudit.licenses.locate import locate
 from openaudit.model import Citation, Restriction, Threshold
+from openaudit.record import Record
 
 LICENSE_ROLES = ("license", "use_policy", "notice")  # Evidence.license_files()
 _ROLE_ORDER = {"license": 0, "use_policy": 1, "notice": 2, "gated_prompt": 2.5, "card": 3}
 
 
-@dataclass
-class Discrepancy:
+@dataclass(eq=False, repr=False)
+class Discrepancy(Record):
     """A term on which the catalog and the license text read in the files disagree."""
 
     kind: str

@@ -20,6 +20,7 @@ from typing import Any
 
 from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.catalog import Catalog, LicenseEntry
+from openaudit.record import Record
 
 _FRONT = _lazy(r"\A\s*---\s*\n.*?\n---\s*\n", re.S)
 # Only real copyright notices: "Copyright (c) ...", "Copyright 2024 ...", "© ...". A list item "(c) You must"
@@ -170,8 +171,8 @@ def normalize_line(line: str) -> list[str]:
     return [_EQUIV.get(w, w) for w in _WORDS.findall(t)]
 
 
-@dataclass
-class TextMatch:
+@dataclass(eq=False, repr=False)
+class TextMatch(Record):
     """A catalog license whose fingerprint phrases a text contains, and how many of them."""
 
     entry: LicenseEntry
@@ -185,8 +186,8 @@ def _contains(norm_text: str, phrase: str) -> bool:
     return bool(phrase) and f" {phrase} " in norm_text
 
 
-@dataclass
-class _Compiled:
+@dataclass(eq=False, repr=False)
+class _Compiled(Record):
     """One entry's fingerprints and exclude phrases, normalized once per catalog.
 
     ``fps``/``excludes`` are the normalized phrases; ``fps_padded``/``excludes_padded`` the same with a

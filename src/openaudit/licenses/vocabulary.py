@@ -18,6 +18,7 @@ from openaudit.lazyre import LazyPattern
 from openaudit.lazyre import compile as _lazy
 from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
 from openaudit.paths import rules_dir
+from openaudit.record import FrozenRecord
 from openaudit.yamlutil import load_file
 
 __all__ = ["Category", "Place", "Vocabulary", "VocabularyError", "categories", "field_of_use", "load",
@@ -28,8 +29,8 @@ class VocabularyError(ValueError):
     """A vocabulary file does not match its schema."""
 
 
-@dataclass(frozen=True)
-class Place:
+@dataclass(frozen=True, eq=False, repr=False)
+class Place(FrozenRecord):
     """A country or group of countries: its names and codes (a group lists its members)."""
 
     code: str
@@ -38,8 +39,8 @@ class Place:
     members: tuple[str, ...] = ()  # a group's member codes
 
 
-@dataclass(frozen=True)
-class Unit:
+@dataclass(frozen=True, eq=False, repr=False)
+class Unit(FrozenRecord):
     """A unit of a user cap (monthly active users…) and the phrases that name it."""
 
     unit: str
@@ -47,8 +48,8 @@ class Unit:
     zh: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+@dataclass(frozen=True, eq=False, repr=False)
+class Vocabulary(FrozenRecord):
     """The words the term readers look for (places, units, revenue, modality…), loaded from YAML."""
 
     places: tuple[Place, ...]
@@ -193,8 +194,8 @@ def field_of_use() -> dict[str, str]:
     return field_of_use_from(rules_dir() / "vocabulary" / "kinds.yaml")
 
 
-@dataclass(frozen=True)
-class Category:
+@dataclass(frozen=True, eq=False, repr=False)
+class Category(FrozenRecord):
     """A license category of the catalog and what it means to the assessments (``license-categories.yaml``)."""
 
     name: str

@@ -20,11 +20,12 @@ from openaudit.model import (
     Restriction,
     TrainingDataset,
 )
+from openaudit.record import Record
 from openaudit.textutil import sanitize
 
 
-@dataclass
-class Section:
+@dataclass(eq=False, repr=False)
+class Section(Record):
     """A titled table of the human report."""
 
     title: str
@@ -32,8 +33,8 @@ class Section:
     columns: tuple[str, ...] = ()
 
 
-@dataclass
-class View:
+@dataclass(eq=False, repr=False)
+class View(Record):
     """What the human formats show of a report: heading, verdict, summary and sections."""
 
     heading: str

@@ -29,6 +29,7 @@ from typing import Any
 from openaudit.card import Card
 from openaudit.errors import EvidenceUnavailable, UsageError
 from openaudit.evidence import Evidence, SourceFile
+from openaudit.record import Record
 from openaudit.sources.base import PathSource
 
 MAGIC = b"GGUF"
@@ -53,8 +54,8 @@ class GGUFError(EvidenceUnavailable):
     """The GGUF header could not be read: truncated, malformed or beyond a bound (exit 3)."""
 
 
-@dataclass
-class GGUFHeader:
+@dataclass(eq=False, repr=False)
+class GGUFHeader(Record):
     """The header of a GGUF file: version, counts and the general.* metadata."""
 
     version: int

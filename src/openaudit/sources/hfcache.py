@@ -14,6 +14,7 @@ from pathlib import Path
 
 from openaudit.errors import EvidenceUnavailable
 from openaudit.evidence import Evidence, SourceFile, role_of
+from openaudit.record import Record
 from openaudit.sources.base import Source
 
 MAX_FILES = 20_000
@@ -30,8 +31,8 @@ def cache_dir() -> Path:
     return Path(constants.HF_HUB_CACHE)
 
 
-@dataclass
-class CachedModel:
+@dataclass(eq=False, repr=False)
+class CachedModel(Record):
     """A model snapshot in the Hugging Face cache and its files."""
 
     repo_id: str

@@ -28,6 +28,7 @@ from typing import Any
 
 from openaudit.errors import EvidenceUnavailable, UsageError
 from openaudit.evidence import Evidence, SourceFile
+from openaudit.record import FrozenRecord
 from openaudit.sources.base import Source
 
 DEFAULT_REGISTRY = "registry.ollama.ai"
@@ -50,8 +51,8 @@ def store_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".ollama" / "models"
 
 
-@dataclass(frozen=True)
-class Ref:
+@dataclass(frozen=True, eq=False, repr=False)
+class Ref(FrozenRecord):
     """An Ollama model reference: registry, namespace, name and tag."""
 
     registry: str

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from openaudit import model
 from openaudit.filekinds import weight_files
 from openaudit.lazyre import compile as _lazy
+from openaudit.record import Record
 from openaudit.standards.mof_card import card_components
 from openaudit.standards.mof_card import evidence_entry as _ev
 from openaudit.standards.mof_framework import (
@@ -69,8 +70,8 @@ __all__ = [
 # Inputs and result
 
 
-@dataclass
-class Component:
+@dataclass(eq=False, repr=False)
+class Component(Record):
     """One listed MOF component.
 
     ``license``: None = not stated, inherit (type-specific global, then distribution licence);
@@ -85,8 +86,8 @@ class Component:
     note: str | None = None
 
 
-@dataclass
-class MofResult:
+@dataclass(eq=False, repr=False)
+class MofResult(Record):
     """The MOF class a set of components meets, with the progress towards each class."""
 
     mof_class: int | None  # 1 | 2 | 3 | None (Unclassified)

@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from openaudit.paths import rules_dir
+from openaudit.record import FrozenRecord
 
 CONTENT_TYPES = ("code", "data", "document")
 STATUSES = ("open", "open_not_type_appropriate", "invalid", "unlicensed", "missing")
 UNLICENSED = "unlicensed"
 
 
-@dataclass(frozen=True)
-class ComponentDef:
+@dataclass(frozen=True, eq=False, repr=False)
+class ComponentDef(FrozenRecord):
     """One component of the Model Openness Framework: its content type and the class that requires it."""
 
     id: int
@@ -27,8 +28,8 @@ class ComponentDef:
     required: bool
 
 
-@dataclass(frozen=True)
-class Framework:
+@dataclass(frozen=True, eq=False, repr=False)
+class Framework(FrozenRecord):
     """The Model Openness Framework as data: components, class labels and open licences by content type."""
 
     components: tuple[ComponentDef, ...]  # MOT settings order

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openaudit.record import Record
 from openaudit.standards.mof import Component, MofResult, classify
 from openaudit.standards.mof_framework import CONTENT_TYPES, MofDataError
 
@@ -14,8 +15,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
 
 
-@dataclass
-class MotRecord:
+@dataclass(eq=False, repr=False)
+class MotRecord(Record):
     """A Model Openness Tool record: the release, its components and licenses."""
 
     release: dict[str, Any]

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from openaudit.lazyre import compile as _lazy
 from openaudit.model import LineageResult, MofResult, OsaidResult, Reference, ReferenceSource
 from openaudit.paths import rules_dir
+from openaudit.record import FrozenRecord
 
 if TYPE_CHECKING:  # pragma: no cover
     from openaudit.evidence import Evidence
@@ -156,8 +157,8 @@ def _source(raw: Any, assessor: str) -> ReferenceSource:
                   caveat=str(raw["caveat"]) if raw.get("caveat") else None)
 
 
-@dataclass(frozen=True)
-class Bundle:
+@dataclass(frozen=True, eq=False, repr=False)
+class Bundle(FrozenRecord):
     """The bundled published assessments (MOT, the EU openness index, OSI) and their lookups."""
 
     sources: dict[str, ReferenceSource]
@@ -236,8 +237,8 @@ def load_bundle(directory: str | None = None) -> Bundle:
 # Matching
 
 
-@dataclass(frozen=True)
-class _Ids:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Ids(FrozenRecord):
     """The ids the audited model is looked up by: its own, its name, and its base models."""
 
     own: str | None

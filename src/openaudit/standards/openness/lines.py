@@ -12,6 +12,7 @@ from openaudit import markdown as md
 from openaudit.evidence import Evidence
 from openaudit.lazyre import LazyPattern
 from openaudit.lazyre import compile as _lazy
+from openaudit.record import Record
 
 
 def keyword_pattern(words: tuple[str, ...]) -> LazyPattern:
@@ -20,8 +21,8 @@ def keyword_pattern(words: tuple[str, ...]) -> LazyPattern:
     return _lazy("|".join(re.escape(w) for w in words))
 
 
-@dataclass(slots=True)
-class Line:
+@dataclass(slots=True, eq=False, repr=False)
+class Line(Record):
     """One line of the card body, as the openness readers see it."""
 
     no: int

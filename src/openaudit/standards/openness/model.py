@@ -9,6 +9,7 @@ from typing import Any
 
 from openaudit.evidence import Evidence
 from openaudit.model import Citation
+from openaudit.record import Record
 
 CODE_HOSTS = ("github.com", "gitlab.com", "codeberg.org")
 ROLES = ("training", "data_processing", "inference", "evaluation", "fine_tuning")
@@ -16,8 +17,8 @@ ASPECTS = ("provenance", "scope", "selection", "labeling", "processing")
 MAX_QUOTE = 200
 
 
-@dataclass
-class Fact:
+@dataclass(eq=False, repr=False)
+class Fact(Record):
     """One cited fact. ``kind`` says what it is; ``value`` is the thing (a file, a URL, an id, a phrase)."""
 
     kind: str
@@ -26,8 +27,8 @@ class Fact:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class CodeRepo:
+@dataclass(eq=False, repr=False)
+class CodeRepo(Record):
     """A code repository the card links to, and whether it is attributed to this model."""
 
     url: str  # https://host/owner/name
@@ -40,8 +41,8 @@ class CodeRepo:
     citations: list[Citation] = field(default_factory=list)
 
 
-@dataclass
-class Dataset:
+@dataclass(eq=False, repr=False)
+class Dataset(Record):
     """A training dataset named by the card, and where to obtain it."""
 
     id: str  # Hub dataset id, or the name given in the card
@@ -50,8 +51,8 @@ class Dataset:
     citation: Citation
 
 
-@dataclass
-class DataDescription:
+@dataclass(eq=False, repr=False)
+class DataDescription(Record):
     """What the card says about its training data, by aspect."""
 
     lines: list[Citation] = field(default_factory=list)  # data-section headings and lines about training data
@@ -63,8 +64,8 @@ class DataDescription:
         return bool(self.lines)
 
 
-@dataclass
-class Gating:
+@dataclass(eq=False, repr=False)
+class Gating(Record):
     """How access to the weights is gated, as the card (or the Hub) says."""
 
     # "open" (Hub: not gated) | "none_declared" (no gate in the card; Hub setting unknown) | "auto" | "manual"
@@ -74,8 +75,8 @@ class Gating:
     citations: list[Citation] = field(default_factory=list)
 
 
-@dataclass
-class Facts:
+@dataclass(eq=False, repr=False)
+class Facts(Record):
     """The openness facts gathered from a card and its repository, for the standards to assess."""
 
     model: str
