@@ -78,7 +78,7 @@ def check(
 
     Exit 0 gate passed, 1 gate failed, 2 usage error, 3 evidence unavailable.
     """
-    fast_start()
+    fast_start(one_target=len(targets or ()) == 1 and not from_file and not author)
     from openaudit import batch
     from openaudit.context import DeploymentContext
     from openaudit.policy import load_policy
