@@ -21,7 +21,6 @@ Every step is a plain ``re`` substitution with bounded repetitions or a characte
 
 from __future__ import annotations
 
-import html
 import unicodedata
 from functools import lru_cache
 
@@ -108,6 +107,8 @@ def normalize_line(line: str) -> str:
     """The line as the reader reads it (see the module docstring). Never adds or removes a line break."""
     text = line
     if "&" in text:
+        import html  # here: its entity table costs ~1 ms at start-up, and most texts have no "&"
+
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
     if "<" in text:
         text = _COMMENT.sub("", text)

@@ -119,6 +119,14 @@ def _join_hyphenated(t: str) -> str:
     return "".join(out)
 
 
+def _copyright_line(line: str) -> bool:
+    """``_COPYRIGHT.match(line)``, tried only when the line can hold a match: an ASCII line needs "copyright" (in
+    any case); any other line is tried (with dotless or dotted i, "copyr\u0131ght" matches too)."""
+    if line.isascii() and "copyright" not in line.lower():
+        return False
+    return _COPYRIGHT.match(line) is not None
+
+
 def _strip_copyright_lines(t: str) -> str:
     """``_COPYRIGHT.sub(" ", t)`` for a lower-cased ``t``: a match starts at the start of a line holding
     "copyright" or "©", so the pattern is tried only there."""
@@ -422,7 +430,7 @@ def tokens(text: str) -> tuple[list[str], list[int]]:
         line = lines[n]
         if not line.isascii():
             line = unicodedata.normalize("NFKC", _FORMAT_CHARS.sub("", line))
-        if not line.strip() or _COPYRIGHT.match(line):
+        if not line.strip() or _copyright_line(line):
             continue
         if "(" in line or "." in line or ")" in line:
             line = _LIST_MARK.sub(" ", line)

@@ -134,9 +134,11 @@ _MONETISED = _lazy(
     r"|pay[- ](?:per[- ]use|as[- ]you[- ]go)|purchase (?:a |an )?(?:commercial |enterprise )?licen[cs]e"
     r"|(?:commercial|enterprise) licen[cs]es? (?:is |are )?(?:available )?(?:for a fee|for purchase|at a cost)"
     r"|licen[cs]ing fees?|royalt(?:y|ies) (?:fees?|payments?|of)|premium (?:tier|plan|access|version))\b", re.I)
+# A line is read with _MONETISED only when it holds one of these (lower case): each alternative of the pattern
+# needs one. "royalty "/"royalties " and not "royalt": "royalty-free", in most grants, never matches.
 _MONEY_KEYS = ("paid ", "pricing", "price list", "subscription", "per-token", "per token", "per-call", "per call",
-               "per-request", "per request", "pay-", "pay ", "purchase", "licensing fee", "licencing fee", "royalt",
-               "premium", "for a fee", "at a cost")
+               "per-request", "per request", "pay-", "pay ", "purchase", "licensing fee", "licencing fee", "royalty ",
+               "royalties ", "premium", "for a fee", "at a cost")
 _USAGE_WORDS = r"\b(usage|use|how to|quick ?start|getting started|inference|intended uses?|uses)\b"
 _USAGE_HEADING = _lazy(r"^\s{0,3}#{1,6}\s.*" + _USAGE_WORDS, re.I)
 _USAGE_WORD = _lazy(_USAGE_WORDS, re.I)
