@@ -4,7 +4,7 @@ Every ``import`` in every module is read with ``ast`` (imports inside functions 
 cycles, they do not remove them). A module may import from its own layer and the layers below it.
 The layers, lowest first (see CONTRIBUTING.md):
 
-    base       errors, model, paths, textutil, yamlutil, lazyre, the package itself (no openaudit imports)
+    base       errors, model, record, paths, textutil, yamlutil, lazyre, the package itself (no openaudit imports)
     evidence   what was read: evidence.py (files, citations), card.py (front matter), filekinds.py (what a file is),
                markdown.py (the card's document model)
     sources    sources/: the local directory and the Hugging Face Hub, producing evidence
