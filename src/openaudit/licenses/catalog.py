@@ -92,24 +92,32 @@ def osi_flag(spdx: str | None, family: list[str] | None = None) -> bool | None:
     return all(flags)
 
 
-# Compiled once here (not looked up in re's cache per call: ~1,000 calls build a catalog's lookups).
-_NAME_DROP = re.compile(r"[^a-z0-9.+]+")
+# Compiled once here (not looked up in re's cache per call: ~1,000 calls build a catalog's lookups at start-up).
+_NAME_DROP = re.compile(r"[^a-z0-9.+]+")  # non-ASCII names only
+# Every byte but a-z, 0-9, "." and "+": deleted by ``bytes.translate`` (an ASCII name, the usual case, needs no regex).
+_NAME_DROP_BYTES = bytes(c for c in range(256) if not (97 <= c <= 122 or 48 <= c <= 57 or c in b".+"))
 _URL_SCHEME = re.compile(r"^[a-z]+://")
-_URL_WWW = re.compile(r"^www\.")
 _URL_REVISION = re.compile(r"/(blob|resolve|raw)/[^/]+/")
 
 
 def norm_name(value: str) -> str:
-    """Key for license_name / hub-id lookups: lower case, alphanumerics and dots only."""
-    return _NAME_DROP.sub("", str(value).lower())
+    """Key for license_name / hub-id lookups: lower case, alphanumerics and dots only
+    (``re.sub(r"[^a-z0-9.+]+", "", value.lower())``)."""
+    low = str(value).lower()
+    if low.isascii():
+        return low.encode("ascii").translate(None, _NAME_DROP_BYTES).decode("ascii")
+    return _NAME_DROP.sub("", low)
 
 
 def norm_url(value: str) -> str:
-    """Key for license_link lookups: no scheme, no www, no trailing slash, any Hub revision -> main."""
+    """Key for license_link lookups: no scheme, no www, no trailing slash, any Hub revision -> main. Each pattern
+    runs only on a URL that holds what it needs."""
     u = str(value).strip().lower()
-    u = _URL_SCHEME.sub("", u)
-    u = _URL_WWW.sub("", u)
-    u = _URL_REVISION.sub("/blob/main/", u)
+    if "://" in u:
+        u = _URL_SCHEME.sub("", u)
+    u = u.removeprefix("www.")
+    if "/blob/" in u or "/resolve/" in u or "/raw/" in u:
+        u = _URL_REVISION.sub("/blob/main/", u)
     u = u.split("#", 1)[0].split("?", 1)[0]
     return u.rstrip("/")
 
