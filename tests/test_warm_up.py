@@ -66,19 +66,24 @@ def test_warm_up_errors_are_said_like_without_it(fake_hub: FakeHub, tmp_path: Pa
     assert runs[0] == runs[1] and runs[0][0] == 3 and runs[0][2].count("\n") == 1
 
 
-# The CLI in a subprocess with openaudit.audit.warm_up replaced: {mode} "fail" raises in it, "note" writes when it
-# started (time.monotonic(), the clock the fake Hub stamps its requests with) to the file {note}, then warms up.
+# The CLI in a subprocess that notes in the file {note} when the warm-up is started (time.monotonic(), the clock the
+# fake Hub stamps its requests with); with {mode} "fail", openaudit.audit.warm_up raises (after noting "failed").
 PATCHED_CLI = """
 import sys, time
 import openaudit.audit as a
-real = a.warm_up
-def patched():
+def note(line):
     with open({note!r}, "a") as fh:
-        fh.write(f"{{time.monotonic()}}\\n")
-    if {mode!r} == "fail":
-        raise RuntimeError("warm-up failed")
-    real()
-a.warm_up = patched
+        fh.write(line + "\\n")
+real_start = a.start_warm_up
+def start():
+    note(str(time.monotonic()))
+    real_start()
+a.start_warm_up = start
+def broken():
+    note("failed")
+    raise RuntimeError("warm-up failed")
+if {mode!r} == "fail":
+    a.warm_up = broken
 from openaudit.cli import main
 sys.argv = ["openaudit", *sys.argv[1:]]
 main()
@@ -100,7 +105,7 @@ def test_a_failing_warm_up_does_not_change_the_report(fake_hub: FakeHub, tmp_pat
                       "acme/restricted", "--format", "json")
     got = _patched_check(hub_env(fake_hub.url, tmp_path / "hf1", OPENAUDIT_TIMEOUT="10"), "fail", note,
                          "acme/restricted", "--format", "json")
-    assert len(note.read_text().splitlines()) == 1  # the warm-up started and failed...
+    assert note.read_text().splitlines()[1:] == ["failed"]  # the warm-up started and failed...
     assert got == expected and expected[0] in (0, 1)  # ...and the audit loaded what it needed itself, nothing said
 
 
@@ -126,3 +131,22 @@ def test_no_warm_up_for_local_or_offline_targets(fake_hub: FakeHub, tmp_path: Pa
         code, _, err = _patched_check(env, "note", note, target, "--offline", "--format", "json")
         assert code in (0, 1), err
     assert not note.exists()  # no request, nothing to overlap: never started
+
+
+def test_batch_output_is_the_same_and_warm_up_starts_with_the_listing(fake_hub: FakeHub, tmp_path: Path) -> None:
+    for i in range(4):
+        fake_hub.add_repo(f"acme-batch/m{i}", {"README.md": card("apache-2.0" if i % 2 else "other"),
+                                              "LICENSE": RESTRICTIVE if i % 2 == 0 else MIT_LICENSE})
+    fake_hub.add_fault("", delay=0.1)
+    argv = ("--author", "acme-batch", "--jobs", "4", "--format", "jsonl")
+    off = _check(hub_env(fake_hub.url, tmp_path / "hf0", OPENAUDIT_TIMEOUT="10", OPENAUDIT_NO_WARM_UP="1"), *argv)
+    fake_hub.clear()
+    note = tmp_path / "started"
+    on = _patched_check(hub_env(fake_hub.url, tmp_path / "hf1", OPENAUDIT_TIMEOUT="10"), "note", note, *argv)
+    assert off[0] in (0, 1) and (on[0], on[2]) == (off[0], off[2]), on[2]
+    assert sorted(on[1].splitlines()) == sorted(off[1].splitlines())  # streamed in the order they finish
+    assert len(on[1].splitlines()) == 4
+    listing = min(fake_hub.requests_to(), key=lambda r: r.started)
+    assert listing.path.startswith("/api/models?") or listing.path.startswith("/api/models/?"), listing.path
+    started = [float(x) for x in note.read_text().splitlines()]  # (each model's first request asks again: no-op)
+    assert started[0] < listing.ended  # while the listing's first page was on its way

@@ -100,10 +100,12 @@ def list_author(org: str, *, offline: bool, limit: int | None = None) -> Iterato
     ``sources.hub.list_author_models``)."""
     if offline:
         raise EvidenceUnavailable(f"--author {org}: listing an organisation's models needs the Hub (offline)")
+    from openaudit.audit import start_warm_up
     from openaudit.sources.hub import BudgetHubSource, list_author_models
 
+    # the audits' set-up loads while the first page of the listing is on its way (see openaudit.audit.warm_up)
     return (Item(i.id, BudgetHubSource(i.id, None, offline=False, info=i))
-            for i in list_author_models(org, limit=limit))
+            for i in list_author_models(org, limit=limit, on_request=start_warm_up))
 
 
 def items_for(targets: list[str], *, offline: bool) -> list[Item]:

@@ -463,14 +463,16 @@ class BudgetHubSource(HubSource):
 
 
 # -- organisation listings and dataset cards ---------------------------------------------------------------
-def list_author_models(org: str, *, limit: int | None = None) -> Iterator[Any]:
+def list_author_models(org: str, *, limit: int | None = None,
+                       on_request: Callable[[], None] | None = None) -> Iterator[Any]:
     """The ModelInfo of every model of ``org`` (the first ``limit``), with sha, files, tags, gating and card data,
     so that auditing one costs only its file downloads. Only well-formed ids of this author are kept (the listing
     is untrusted input like any card).
 
     The first page is read before this returns: a bad name (UsageError), a listing that fails or is empty
     (EvidenceUnavailable) stop the run before any audit. Later pages are read as the models are consumed, so a
-    batch audits the first page while the next one loads; a failure then is raised by the iterator."""
+    batch audits the first page while the next one loads; a failure then is raised by the iterator. ``on_request``
+    is called right before the first page is asked for (see Source.on_request)."""
     if not _ORG.match(org) or ".." in org:
         raise UsageError(f"not a Hub user or organisation name: {org!r}")
     hub_env()
@@ -500,6 +502,11 @@ def list_author_models(org: str, *, limit: int | None = None) -> Iterator[Any]:
         return (isinstance(i.id, str) and HUB_ID.match(i.id) is not None and ".." not in i.id and "@" not in i.id
                 and i.id.split("/", 1)[0].lower() == org.lower())
 
+    if on_request is not None:
+        try:
+            on_request()
+        except Exception:  # noqa: BLE001, S110 (a head start only)
+            pass
     first = pull()
     while first is not None and not wanted(first):
         first = pull()
