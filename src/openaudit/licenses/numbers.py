@@ -119,7 +119,7 @@ def _qty() -> re.Pattern[str]:
     suffix = "|".join(f"(?:{p})" for p, _ in after)
     source = (
         rf"(?<![A-Za-z0-9_.$€£¥])"
-        rf"(?P<pre>(?:{prefix})(?:\s?(?:{prefix}))?\s?)?"
+        rf"(?P<pre>(?:(?:{prefix})\s?){{1,2}})?"  # one or two currencies ("RMB ¥"): the alternation once
         rf"(?:(?P<cjk>{_CJK_NUM})|(?P<num>{_NUM})(?:(?P<letter>(?:bn|mm|[kmbt]))(?![a-z])"
         rf"|\s*(?P<scale>{_SCALE_WORD_RE})\b(?:\s+(?P<scale2>{_SCALE_WORD_RE})\b)?)?"
         rf"|(?P<words>\b{_WORD_NUM}\b))"
