@@ -22,7 +22,9 @@ import json, sys
 import openaudit
 report = openaudit.audit(sys.argv[1], offline=True)
 from openaudit.standards import euaiact
+from openaudit.licenses.detectors import caps
 print(json.dumps({"license": report.license.id,
+                  "fee_compiled": caps._FEE_CONSEQUENCE._compiled is not None,
                   "html": "html.entities" in sys.modules,
                   "monetised_compiled": euaiact._MONETISED._compiled is not None}))
 """
@@ -38,6 +40,8 @@ def test_a_local_check_of_a_plain_text_leaves_unneeded_work_undone():
     got = json.loads(out.stdout)
     assert got["license"]  # the audit ran
     assert got == {**got, "html": False, "monetised_compiled": False}
+    # its user cap leads to "a separate license" with no attribution duty: the fee pattern is never needed
+    assert got["fee_compiled"] is False
 
 
 def _monetised(text: str) -> str:

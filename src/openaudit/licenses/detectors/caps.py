@@ -196,19 +196,24 @@ def _consequence(s: Sent) -> str | None:
     text = s.combined
     for window in (text, s.next_text[:300]):
         lic = _CAP_CONSEQUENCE.search(window)
-        fee = _FEE_CONSEQUENCE.search(window)
         attr = _ATTR_CONSEQUENCE.search(window)
-        notice = _NOTICE_CONSEQUENCE.search(window)
-        if attr and not fee and (lic is None or _ATTR_ONLY_LICENSE.search(lic.group(0))):
+        # Each pattern is searched (and compiled, the first time) only when the answer depends on it.
+        if attr is None:
+            if lic:
+                return "license"
+            if _FEE_CONSEQUENCE.search(window):
+                return "fee"
+            if _NOTICE_CONSEQUENCE.search(window):
+                return "notice"
+            continue
+        fee = _FEE_CONSEQUENCE.search(window)
+        if not fee and (lic is None or _ATTR_ONLY_LICENSE.search(lic.group(0))):
             return "attribution"
         if lic:
             return "license"
         if fee:
             return "fee"
-        if attr:
-            return "attribution"
-        if notice:
-            return "notice"
+        return "attribution"
     return None
 
 
