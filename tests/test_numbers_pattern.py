@@ -87,3 +87,10 @@ def test_same_matches_on_generated_text(text: str) -> None:
 @given(st.lists(st.sampled_from(_TOKENS), max_size=8).map(" ".join))
 def test_same_matches_on_generated_phrases(text: str) -> None:
     _same(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.,_ \u00a0\u202f\u2009\t", max_size=20))
+def test_digit_grouping_is_dropped_as_the_pattern_dropped_it(text: str) -> None:
+    """``_num_value`` drops grouping characters with a translation table, as ``re.sub`` with the class did."""
+    assert text.translate(numbers._GROUPING) == re.sub(r"[,_ \u00a0\u202f\u2009]", "", text)
