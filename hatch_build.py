@@ -21,18 +21,21 @@ def build_bundle(rules: Path) -> dict:
     for path in sorted(rules.rglob("*.yaml")):
         with open(path, encoding="utf-8") as fh:
             files[path.relative_to(rules).as_posix()] = yaml.load(fh, Loader=loader)  # noqa: S506 - a SafeLoader
-    return {"format": 1, "files": files, **_textmatch_phrases(rules, files)}
+    return {"format": 1, "files": files, **_derived(rules, files)}
 
 
-def _textmatch_phrases(rules: Path, files: dict) -> dict:
-    """The license catalog's fingerprint and exclude phrases, normalized by the code being built
-    (``openaudit.licenses.textmatch.bundle_phrases``), so that start-up need not normalize them."""
+def _derived(rules: Path, files: dict) -> dict:
+    """What the runtime derives from the bundled data the same way every run, derived here by the code being
+    built: the license catalog's fingerprint and exclude phrases normalized
+    (``openaudit.licenses.textmatch.bundle_phrases``), the catalog's lookups (``catalog.lookup_keys``) and the
+    published references' lookups (``references.reference_keys``)."""
     import sys
 
     src = str(Path(rules).resolve().parent / "src")
     sys.path.insert(0, src)
     try:
-        from openaudit.licenses import textmatch
+        from openaudit.licenses import catalog, textmatch
+        from openaudit.standards import references
     finally:
         sys.path.remove(src)
     phrases: list[str] = []
@@ -43,7 +46,11 @@ def _textmatch_phrases(rules: Path, files: dict) -> dict:
                 for p in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
                     if isinstance(p, (str, int, float)):
                         phrases.append(str(p))
-    return {textmatch.BUNDLE_PHRASES_KEY: textmatch.bundle_phrases(phrases)}
+    return {
+        textmatch.BUNDLE_PHRASES_KEY: textmatch.bundle_phrases(phrases),
+        catalog.BUNDLE_KEYS_KEY: catalog.lookup_keys(catalog.load_entries(rules / "licenses")),
+        references.BUNDLE_KEYS_KEY: references.reference_keys(str(rules / "references")),
+    }
 
 
 class BundleHook(BuildHookInterface):

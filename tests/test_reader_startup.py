@@ -202,6 +202,38 @@ def test_build_time_phrases_are_the_run_time_normalization(monkeypatch: pytest.M
         [(c.entry.id, c.fps, c.excludes, c.fps_padded, c.excludes_padded, c.fp_set) for c in plain]
 
 
+def test_build_time_lookups_are_the_run_time_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wheel's bundle carries the license catalog's lookups and the published references' lookups made at
+    build time; the catalog and the reference data loaded from it are the ones made from the YAML and JSON files
+    at run time (an editable install, no bundle)."""
+    from openaudit.licenses import catalog as cat
+    from openaudit.standards import references
+
+    bundle = _hatch_build_bundle(monkeypatch)
+    assert cat.BUNDLE_KEYS_KEY in bundle and references.BUNDLE_KEYS_KEY in bundle
+    monkeypatch.setattr(yamlutil, "_bundle", lambda: {})
+    references.load_bundle.cache_clear()
+    plain, plain_refs = cat._bundled_catalog(), references.load_bundle()
+    monkeypatch.setattr(yamlutil, "_bundle", lambda: bundle)
+    references.load_bundle.cache_clear()
+    try:
+        built, built_refs = cat._bundled_catalog(), references.load_bundle()
+    finally:
+        references.load_bundle.cache_clear()
+    assert built.by_id.keys() == plain.by_id.keys() and list(built.by_id) == list(plain.by_id)
+    assert built.entries == plain.entries
+    for lookup in ("_by_hub", "_by_name", "_by_url", "_by_spdx"):
+        got = {k: e.id for k, e in getattr(built, lookup).items()}
+        assert got and got == {k: e.id for k, e in getattr(plain, lookup).items()}, lookup
+
+    def as_lists(keys: dict) -> dict:
+        return {kind: {k: list(v) for k, v in d.items()} for kind, d in keys.items()}
+
+    assert built_refs.mot_keys["hub"] and as_lists(built_refs.mot_keys) == as_lists(plain_refs.mot_keys)
+    assert as_lists(built_refs.index_keys) == as_lists(plain_refs.index_keys)
+    assert built_refs.mot == plain_refs.mot and built_refs.index == plain_refs.index
+
+
 def test_known_phrases_only_replace_what_they_hold() -> None:
     """A phrase missing from the bundle (a user catalog's) is normalized at run time."""
     from openaudit.licenses.catalog import LicenseEntry

@@ -20,7 +20,7 @@ from openaudit.licenses.vocabulary import category as category_of
 from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
 from openaudit.paths import rules_dir
 from openaudit.record import Record
-from openaudit.yamlutil import load_file
+from openaudit.yamlutil import bundle_data, load_file
 
 _ALLOWED_KEYS = {
     "id", "name", "family", "version", "category", "hub_ids", "names", "spdx", "spdx_family", "scancode",
@@ -217,27 +217,17 @@ def parse_entry(data: Any, source: str) -> LicenseEntry:
 
 
 class Catalog:
-    def __init__(self, entries: list[LicenseEntry]):
+    def __init__(self, entries: list[LicenseEntry], keys: dict[str, dict[str, str]] | None = None):
+        """``keys``: the lookups as ``lookup_keys`` makes them (from the build-time bundle), else made here."""
         self.entries = entries
         self.by_id: dict[str, LicenseEntry] = {}
-        self._by_hub: dict[str, LicenseEntry] = {}
-        self._by_name: dict[str, LicenseEntry] = {}
-        self._by_url: dict[str, LicenseEntry] = {}
-        self._by_spdx: dict[str, LicenseEntry] = {}
         for e in entries:
             if e.id in self.by_id:
                 raise CatalogError(f"{e.source}: duplicate license id {e.id!r} (also in {self.by_id[e.id].source})")
             self.by_id[e.id] = e
-        for e in entries:
-            for h in e.hub_ids:
-                self._by_hub.setdefault(h.lower(), e)
-            for n in [e.id, e.name, *e.names, *e.hub_ids]:
-                self._by_name.setdefault(norm_name(n), e)
-            for u in e.urls:
-                self._by_url.setdefault(norm_url(u), e)
-            for s in [e.spdx, *e.scancode]:
-                if s:
-                    self._by_spdx.setdefault(s.lower(), e)
+        keys = keys if keys is not None else lookup_keys(entries)
+        self._by_hub, self._by_name, self._by_url, self._by_spdx = (
+            {k: self.by_id[i] for k, i in keys[name].items()} for name in LOOKUPS)
 
     def get(self, license_id: str) -> LicenseEntry | None:
         return self.by_id.get(license_id)
@@ -254,6 +244,29 @@ class Catalog:
 
     def by_spdx(self, value: str) -> LicenseEntry | None:
         return self._by_spdx.get(str(value).strip().lower())
+
+
+LOOKUPS = ("hub", "name", "url", "spdx")
+
+
+def lookup_keys(entries: list[LicenseEntry]) -> dict[str, dict[str, str]]:
+    """The catalog's lookups, key -> license id: Hub ids lower-cased, names, ids and Hub ids by ``norm_name``,
+    URLs by ``norm_url``, SPDX and ScanCode ids lower-cased; the first entry holding a key keeps it."""
+    out: dict[str, dict[str, str]] = {name: {} for name in LOOKUPS}
+    for e in entries:
+        for h in e.hub_ids:
+            out["hub"].setdefault(h.lower(), e.id)
+        for n in [e.id, e.name, *e.names, *e.hub_ids]:
+            out["name"].setdefault(norm_name(n), e.id)
+        for u in e.urls:
+            out["url"].setdefault(norm_url(u), e.id)
+        for s in [e.spdx, *e.scancode]:
+            if s:
+                out["spdx"].setdefault(s.lower(), e.id)
+    return out
+
+
+BUNDLE_KEYS_KEY = "catalog_keys"  # the bundle's value: ``lookup_keys`` of the bundled catalog, made at build time
 
 
 def load_entries(directory: Path) -> list[LicenseEntry]:
@@ -278,5 +291,13 @@ def load_catalog(extra: tuple[str, ...] = ()) -> Catalog:
 
 
 def _bundled_catalog(directory: Path | None = None) -> Catalog:
-    """The bundled catalog (its YAML parsed at build time into the wheel's data bundle, see ``openaudit.yamlutil``)."""
+    """The bundled catalog (its YAML parsed at build time into the wheel's data bundle, see ``openaudit.yamlutil``).
+
+    From a wheel's bundle: its entries in file-name order (no directory listing) and its lookups as made at build
+    time; without a bundle (an editable install), the YAML files, and the lookups made here."""
+    files = bundle_data("files") if directory is None else None
+    keys = bundle_data(BUNDLE_KEYS_KEY) if directory is None else None
+    if isinstance(files, dict) and isinstance(keys, dict):
+        names = sorted(k for k in files if k.startswith("licenses/") and k.endswith(".yaml") and k.count("/") == 1)
+        return Catalog([parse_entry(files[k], k.partition("/")[2]) for k in names], keys)
     return Catalog(load_entries(directory or rules_dir() / "licenses"))

@@ -28,6 +28,7 @@ changes our verdicts: ``differs`` says, in words, when a published verdict disag
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ from openaudit.lazyre import compile as _lazy
 from openaudit.model import LineageResult, MofResult, OsaidResult, Reference, ReferenceSource
 from openaudit.paths import rules_dir
 from openaudit.record import FrozenRecord
+from openaudit.yamlutil import bundle_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from openaudit.evidence import Evidence
@@ -167,13 +169,13 @@ class Bundle(FrozenRecord):
     index_dimensions: tuple[tuple[str, str], ...]  # (key, label) in the index's order
     osi: tuple[dict[str, Any], ...]
     osi_outcomes: dict[str, str]
-    # lookups built once per load: key -> positions in ``mot`` / ``index``
-    mot_keys: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
-    index_keys: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    # lookups: kind -> key -> positions in ``mot`` / ``index`` (lists when read from the data bundle's JSON)
+    mot_keys: dict[str, dict[str, Sequence[int]]] = field(default_factory=dict)
+    index_keys: dict[str, dict[str, Sequence[int]]] = field(default_factory=dict)
 
 
 def _keys(records: tuple[dict[str, Any], ...], name_fields: tuple[str, ...],
-          base_name_fields: tuple[str, ...] = ()) -> dict[str, dict[str, tuple[int, ...]]]:
+          base_name_fields: tuple[str, ...] = ()) -> dict[str, dict[str, Sequence[int]]]:
     """hub / base_hub / family / name / base_name -> record positions, for dictionary lookups per audit."""
     out: dict[str, dict[str, list[int]]] = {k: {} for k in ("hub", "base_hub", "family", "name", "base_name")}
 
@@ -195,9 +197,16 @@ def _keys(records: tuple[dict[str, Any], ...], name_fields: tuple[str, ...],
     return {k: {key: tuple(v) for key, v in d.items()} for k, d in out.items()}
 
 
-@lru_cache(maxsize=2)
-def load_bundle(directory: str | None = None) -> Bundle:
-    """The bundled reference data, parsed on first use (not at import: ~3 ms)."""
+BUNDLE_KEYS_KEY = "reference_keys"  # the data bundle's value: ``reference_keys`` of the bundled data (build time)
+
+
+def reference_keys(directory: str | None = None) -> dict[str, Any]:
+    """The lookups of the reference data (``mot_keys``, ``index_keys``), as the data bundle stores them."""
+    b = load_bundle(directory)
+    return {"mot": b.mot_keys, "index": b.index_keys}
+
+
+def _read(directory: str | None) -> dict[str, Any]:
     import json
     from pathlib import Path
 
@@ -213,6 +222,15 @@ def load_bundle(directory: str | None = None) -> Bundle:
         if not isinstance(raw, dict):
             raise ReferenceDataError(f"reference data {base / name}: expected a mapping")
         data[assessor] = raw
+    return data
+
+
+@lru_cache(maxsize=2)
+def load_bundle(directory: str | None = None) -> Bundle:
+    """The bundled reference data, parsed on first use (not at import: ~3 ms). The lookups of the bundled data
+    come from the wheel's data bundle (made at build time); of other data, or without a bundle, made here."""
+    data = _read(directory)
+    keys = bundle_data(BUNDLE_KEYS_KEY) if directory is None else None
     dims = tuple((str(d["key"]), str(d["label"])) for d in data["osai_index"].get("dimensions") or []
                  if isinstance(d, dict) and d.get("key"))
     mot = tuple(r for r in data["mot"].get("records") or [] if isinstance(r, dict))
@@ -224,8 +242,8 @@ def load_bundle(directory: str | None = None) -> Bundle:
         index_dimensions=dims,
         osi=tuple(r for r in data["osi"].get("systems") or [] if isinstance(r, dict)),
         osi_outcomes={str(k): str(v) for k, v in (data["osi"].get("outcomes") or {}).items()},
-        mot_keys=_keys(mot, ("name",)),
-        index_keys=_keys(index, ("end_model",), ("base_model",)),
+        mot_keys=keys["mot"] if isinstance(keys, dict) else _keys(mot, ("name",)),
+        index_keys=keys["index"] if isinstance(keys, dict) else _keys(index, ("end_model",), ("base_model",)),
     )
 
 
@@ -247,7 +265,7 @@ class _Ids(FrozenRecord):
     bases: tuple[str, ...]
 
 
-def _lookup(ids: _Ids, keys: dict[str, dict[str, tuple[int, ...]]]) -> dict[int, tuple[str, str]]:
+def _lookup(ids: _Ids, keys: dict[str, dict[str, Sequence[int]]]) -> dict[int, tuple[str, str]]:
     """Record position -> (match kind, what it matched on), closest kind first, by dictionary lookups."""
     found: dict[int, tuple[str, str]] = {}
 
