@@ -211,7 +211,7 @@ def test_build_time_lookups_are_the_run_time_ones(monkeypatch: pytest.MonkeyPatc
 
     bundle = _hatch_build_bundle(monkeypatch)
     assert cat.BUNDLE_KEYS_KEY in bundle and references.BUNDLE_KEYS_KEY in bundle
-    monkeypatch.setattr(yamlutil, "_bundle", lambda: {})
+    monkeypatch.setattr(yamlutil, "_bundle", dict)
     references.load_bundle.cache_clear()
     plain, plain_refs = cat._bundled_catalog(), references.load_bundle()
     monkeypatch.setattr(yamlutil, "_bundle", lambda: bundle)
@@ -232,6 +232,58 @@ def test_build_time_lookups_are_the_run_time_ones(monkeypatch: pytest.MonkeyPatc
     assert built_refs.mot_keys["hub"] and as_lists(built_refs.mot_keys) == as_lists(plain_refs.mot_keys)
     assert as_lists(built_refs.index_keys) == as_lists(plain_refs.index_keys)
     assert built_refs.mot == plain_refs.mot and built_refs.index == plain_refs.index
+
+
+@pytest.mark.parametrize("dir_name, card", [
+    ("allenai__OLMo-7B", "---\nlicense: apache-2.0\n---\n# x\n"),  # MOT exact, index family, OSI
+    ("EleutherAI__pythia-6.9b", "---\nlicense: apache-2.0\n---\n# x\n"),  # index: built on this
+    ("acme__my-tune", "---\nlicense: apache-2.0\nbase_model: meta-llama/Llama-2-7b-hf\n---\n# x\n"),  # OSI base
+    ("t5-small", "---\nlicense: apache-2.0\n---\n# x\n"),  # a bare name
+    ("community-capped", "---\nlicense: other\n---\n# x\n"),  # in no source
+    ("acme__zz-unheard-of-9b", "---\nlicense: mit\n---\n# x\n"),
+])
+def test_references_from_the_bundle_are_the_full_loads(monkeypatch: pytest.MonkeyPatch, dir_name: str,
+                                                       card: str) -> None:
+    """With the wheel's bundle, a model no bundled record can match is told from the build-time lookups and the
+    OSI file without parsing the MOT and index records; every model gets the references the full load gives."""
+    from openaudit.card import parse_card
+    from openaudit.evidence import Evidence
+    from openaudit.standards import references
+
+    ev = Evidence(kind="local", id=f"/models/{dir_name}", card=parse_card(card, "README.md"))
+    bundle = _hatch_build_bundle(monkeypatch)
+    monkeypatch.setattr(yamlutil, "_bundle", dict)
+    references.load_bundle.cache_clear()
+    plain = references.assess(ev)
+    monkeypatch.setattr(yamlutil, "_bundle", lambda: bundle)
+    references.load_bundle.cache_clear()
+    try:
+        built = references.assess(ev)
+        parsed = references.load_bundle.cache_info().currsize > 0
+    finally:
+        references.load_bundle.cache_clear()
+    assert built == plain
+    assert parsed == bool(plain)
+
+
+@pytest.mark.parametrize("pattern", ["eleutherai/pythia-*", "t5-small", "*", "", "a?c", "a[bc]*", "*b*", "a*c",
+                                     "[!a]*", "a\\*"])
+@pytest.mark.parametrize("name", ["", "a", "abc", "ac", "a*", "t5-small", "t5-smaller", "eleutherai/pythia-1b",
+                                  "eleutherai/pythia", "b\nc", "a\\x"])
+def test_glob_match_is_fnmatchcase(pattern: str, name: str) -> None:
+    import fnmatch
+
+    from openaudit.standards.references import _glob_match
+
+    assert _glob_match(name, pattern) == fnmatch.fnmatchcase(name, pattern)
+
+
+def test_bundled_osi_patterns_are_plain() -> None:
+    """Every bundled OSI pattern is a plain name or plain prefix and "*": compared without a regex."""
+    from openaudit.standards.references import _GLOB, load_bundle
+
+    pats = [str(p).lower() for s in load_bundle().osi for p in s.get("hub") or []]
+    assert pats and all(_GLOB.isdisjoint(p.removesuffix("*")) for p in pats)
 
 
 def test_known_phrases_only_replace_what_they_hold() -> None:

@@ -206,13 +206,14 @@ def reference_keys(directory: str | None = None) -> dict[str, Any]:
     return {"mot": b.mot_keys, "index": b.index_keys}
 
 
-def _read(directory: str | None) -> dict[str, Any]:
+def _read(directory: str | None, assessors: tuple[str, ...] = ASSESSORS) -> dict[str, Any]:
     import json
     from pathlib import Path
 
     base = Path(directory) if directory else rules_dir() / "references"
     data = {}
-    for assessor, name in BUNDLE_FILES.items():
+    for assessor in assessors:
+        name = BUNDLE_FILES[assessor]
         try:
             raw = json.loads((base / name).read_text(encoding="utf-8"))
         except OSError as exc:
@@ -426,15 +427,27 @@ def _index_refs(b: Bundle, ids: _Ids) -> list[Reference]:
     return out
 
 
-def _osi_refs(b: Bundle, ids: _Ids, osaid: OsaidResult) -> list[Reference]:
-    src = b.sources["osi"]
+_GLOB = frozenset("*?[")
+
+
+def _glob_match(name: str, pattern: str) -> bool:
+    """``fnmatch.fnmatchcase(name, pattern)``; a pattern that is a plain name, or a plain prefix and a final "*"
+    (every bundled OSI pattern), is compared without compiling a regex."""
+    if pattern.endswith("*") and _GLOB.isdisjoint(pattern[:-1]):
+        return name.startswith(pattern[:-1])
+    if _GLOB.isdisjoint(pattern):
+        return name == pattern
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+def _osi_found(systems: tuple[dict[str, Any], ...], ids: _Ids) -> list[tuple[str, str, dict[str, Any]]]:
+    """(match kind, what it matched on, system) of the OSI systems whose Hub patterns match the ids."""
     found = []
-    for system in b.osi:
+    for system in systems:
         pats = [str(p).lower() for p in system.get("hub") or []]
 
         def hits(model_id: str | None, pats: list[str] = pats) -> bool:
-            return model_id is not None and bool(model_id) and any(fnmatch.fnmatchcase(model_id.lower(), p)
-                                                                   for p in pats)
+            return model_id is not None and bool(model_id) and any(_glob_match(model_id.lower(), p) for p in pats)
 
         if hits(ids.own) or (ids.own is None and ids.own_name and hits(ids.own_name)):
             found.append(("family", ids.own or ids.own_name or "", system))
@@ -442,8 +455,13 @@ def _osi_refs(b: Bundle, ids: _Ids, osaid: OsaidResult) -> list[Reference]:
         base = next((x for x in ids.bases if hits(x)), None)
         if base:
             found.append(("base_model_family", base, system))
+    return found
+
+
+def _osi_refs(b: Bundle, ids: _Ids, osaid: OsaidResult) -> list[Reference]:
+    src = b.sources["osi"]
     out = []
-    for kind, on, system in _keep(found, ids.own or ids.own_name):
+    for kind, on, system in _keep(_osi_found(b.osi, ids), ids.own or ids.own_name):
         name = str(system.get("name"))
         outcome = str(system.get("outcome"))
         note = (f"OSI reviewed the {name} system ({system.get('org')}), not this checkpoint"
@@ -459,12 +477,26 @@ def _osi_refs(b: Bundle, ids: _Ids, osaid: OsaidResult) -> list[Reference]:
     return out
 
 
+def _may_match(ids: _Ids) -> bool:
+    """False when no bundled record can match ``ids``, decided from the data bundle's lookups (made at build time)
+    and the small OSI file, without parsing the MOT and index records; True without a bundle."""
+    keys = bundle_data(BUNDLE_KEYS_KEY)
+    if not isinstance(keys, dict):
+        return True
+    if _lookup(ids, keys["mot"]) or _lookup(ids, keys["index"]):
+        return True
+    systems = _read(None, ("osi",))["osi"].get("systems") or []
+    return bool(_osi_found(tuple(r for r in systems if isinstance(r, dict)), ids))
+
+
 def assess(ev: Evidence, *, lineage: LineageResult | None = None, osaid: OsaidResult | None = None,
            mof: MofResult | None = None, bundle: Bundle | None = None) -> tuple[Reference, ...]:
     """The published assessments that match this model, its base models or their families (may be empty)."""
     own, own_name, how = target_ids(ev)
     ids = _Ids(own=own, own_name=own_name, how=how, bases=tuple(base_ids(ev, lineage)))
     if not (ids.own or ids.own_name or ids.bases):
+        return ()
+    if bundle is None and not _may_match(ids):
         return ()
     b = bundle or load_bundle()
     return (*_mot_refs(b, ids, mof or MofResult()), *_index_refs(b, ids), *_osi_refs(b, ids, osaid or OsaidResult()))
