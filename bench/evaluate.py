@@ -78,8 +78,8 @@ def _peak(path=sys.argv[1]):
         pass
 atexit.register(_peak)
 sys.argv = ['openaudit'] + sys.argv[2:]
-from openaudit.cli import main
-main()
+from openaudit.cli import run
+run()
 """
 
 

@@ -84,9 +84,9 @@ def broken():
     raise RuntimeError("warm-up failed")
 if {mode!r} == "fail":
     a.warm_up = broken
-from openaudit.cli import main
+from openaudit.cli import run
 sys.argv = ["openaudit", *sys.argv[1:]]
-main()
+run()
 """
 
 

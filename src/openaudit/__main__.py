@@ -1,3 +1,3 @@
-from openaudit.cli import main
+from openaudit.cli import run
 
-main()
+run()

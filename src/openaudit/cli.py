@@ -60,13 +60,6 @@ def make_app(names: list[str] | None = None) -> typer.Typer:
 
 app = make_app()
 
-# At exit, the interpreter's last garbage collection walks every object still alive, even with the collector
-# disabled: ~30-40 ms of CPU for what was made after start-up's gc.freeze (commands.common.fast_start) once
-# huggingface_hub, its HTTP client and the audit are loaded (a Hub check), for memory the operating system takes
-# back anyway. Frozen objects are left out of it (gc.freeze, public API); files are closed and flushed as usual.
-atexit.register(gc.freeze)
-
-
 def _app_for(argv: list[str]) -> typer.Typer:
     """An app with only the command named first in ``argv``; ``app`` for anything else."""
     if argv and argv[0] in COMMANDS:
@@ -81,9 +74,21 @@ def _usage_line(exc: typer.TyperException) -> str:
     return f"{exc.format_message()} (see '{where} --help')"
 
 
-def main() -> None:
-    """Entry point: typer's usage errors become one line on stderr (exit 2), like every other error."""
+def run() -> None:
+    """The ``openaudit`` command (console script and ``python -m openaudit``): :func:`main` in a process of its own,
+    with the start-up tuning only such a process may do. After start-up the garbage collector is frozen, and off
+    for a check of one target (``commands.common.fast_start``). At exit the interpreter's last collection would
+    walk every object still alive, even with the collector disabled: ~30-40 ms of CPU once huggingface_hub, its
+    HTTP client and the audit are loaded, for memory the operating system takes back anyway; frozen objects are
+    left out of it (``gc.freeze``, public API), and files are closed and flushed as usual. A program that imports
+    this module or calls :func:`main` in-process keeps its collector (and its finalizers at exit) as they were."""
     allow_fast_start()
+    atexit.register(gc.freeze)
+    main()
+
+
+def main() -> None:
+    """The CLI: typer's usage errors become one line on stderr (exit 2), like every other error."""
     argv = sys.argv[1:]
     try:
         code = _app_for(argv)(args=argv or ["--help"], prog_name="openaudit", standalone_mode=False)
@@ -120,4 +125,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

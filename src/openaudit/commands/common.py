@@ -142,11 +142,12 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-_freeze_gc = False  # set by openaudit.cli.main
+_freeze_gc = False  # set by openaudit.cli.run, the entry point of the openaudit process
 
 
 def allow_fast_start() -> None:
-    """Called by the entry point: this process is the openaudit command, not a program hosting the app."""
+    """Called by the entry point (``openaudit.cli.run``): this process is the openaudit command, not a program
+    hosting the app or calling ``openaudit.cli.main``."""
     global _freeze_gc
     _freeze_gc = True
 
@@ -160,7 +161,7 @@ def fast_start(one_target: bool = False) -> None:
     until exit, and collecting it found nothing but cost ~1.5% of a local check (issue 18). A batch keeps it on:
     its memory must stay flat however many models it audits."""
     global _freeze_gc
-    if _freeze_gc:  # only in the openaudit process (main), once: not in a host program using the app
+    if _freeze_gc:  # only in the openaudit process (cli.run), once: not in a host program using the app
         import gc
 
         _freeze_gc = False
