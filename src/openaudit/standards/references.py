@@ -241,7 +241,7 @@ def load_bundle(directory: str | None = None) -> Bundle:
         mot=mot,
         index=index,
         index_dimensions=dims,
-        osi=tuple(r for r in data["osi"].get("systems") or [] if isinstance(r, dict)),
+        osi=_systems(data["osi"]),
         osi_outcomes={str(k): str(v) for k, v in (data["osi"].get("outcomes") or {}).items()},
         mot_keys=keys["mot"] if isinstance(keys, dict) else _keys(mot, ("name",)),
         index_keys=keys["index"] if isinstance(keys, dict) else _keys(index, ("end_model",), ("base_model",)),
@@ -485,8 +485,18 @@ def _may_match(ids: _Ids) -> bool:
         return True
     if _lookup(ids, keys["mot"]) or _lookup(ids, keys["index"]):
         return True
-    systems = _read(None, ("osi",))["osi"].get("systems") or []
-    return bool(_osi_found(tuple(r for r in systems if isinstance(r, dict)), ids))
+    return bool(_osi_found(_bundled_osi_systems(), ids))
+
+
+def _systems(osi: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The systems of the OSI reference data."""
+    return tuple(r for r in osi.get("systems") or [] if isinstance(r, dict))
+
+
+@lru_cache(maxsize=1)
+def _bundled_osi_systems() -> tuple[dict[str, Any], ...]:
+    """The bundled OSI systems, read once per process (not once per audit: a batch asks for every model)."""
+    return _systems(_read(None, ("osi",))["osi"])
 
 
 def assess(ev: Evidence, *, lineage: LineageResult | None = None, osaid: OsaidResult | None = None,
