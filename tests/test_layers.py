@@ -32,7 +32,7 @@ PKG = SRC / "openaudit"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("openaudit", "openaudit.errors", "openaudit.model", "openaudit.paths", "openaudit.textutil",
-              "openaudit.yamlutil", "openaudit.lazyre", "openaudit.record", "openaudit._bundle")),
+              "openaudit.yamlutil", "openaudit.lazyre", "openaudit._bundle")),
     ("evidence", ("openaudit.evidence", "openaudit.card", "openaudit.filekinds", "openaudit.markdown")),
     ("sources", ("openaudit.sources",)),
     ("licenses", ("openaudit.licenses",)),

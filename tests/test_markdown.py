@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from openaudit import markdown as md
 from openaudit.card import parse_card
 from openaudit.evidence import Evidence, SourceFile
+from openaudit.model import to_data
 from openaudit.standards import euaiact
 from openaudit.standards.facts import gather
 from openaudit.standards.mof import components_from_evidence
@@ -158,4 +159,4 @@ _LINES = [
 def test_the_line_selection_gives_the_facts_of_every_line(lines: list[str]) -> None:
     # gather hands its readers only the lines some reader acts on; reading every line gives the same facts
     ev = _ev("---\nlicense: mit\n---\n" + "\n".join(lines) + "\n")
-    assert gather(ev).to_dict() == gather(ev, every_line=True).to_dict()
+    assert to_data(gather(ev)) == to_data(gather(ev, every_line=True))

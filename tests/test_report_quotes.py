@@ -49,7 +49,7 @@ def test_quoted_uses_the_citation_focus() -> None:
 
     text = "If you distribute the model, you shall provide a copy of this agreement with it, and keep every notice " \
            "the licensor put in it, as long as the model is distributed; you shall also display \"Built with Y\"."
-    c = Citation(source="file", file="LICENSE", line=3, text=text, focus=text.index('display "Built'))
+    c = Citation(source="file", file="LICENSE", line=3, text=text, key_at=text.index('display "Built'))
     assert '"Built with Y"' in quoted(c, 100)
     assert '"Built with Y"' not in quoted(Citation(source="file", file="LICENSE", line=3, text=text), 100)
 

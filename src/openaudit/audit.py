@@ -7,8 +7,9 @@ import sys
 import threading
 import types
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from openaudit import __version__
 from openaudit.context import DeploymentContext
@@ -31,7 +32,6 @@ from openaudit.model import (
     to_data,
 )
 from openaudit.policy import Policy
-from openaudit.record import FrozenRecord
 from openaudit.sources import resolve
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,7 +150,7 @@ def audit_evidence(ev: Evidence, *, context: DeploymentContext | None = None, po
         if base["license_denied"] and not facts["policy"]["license_denied"]:
             facts["policy"].update(license_denied=True, license_not_allowed=False,
                                    license_pattern=base["license_pattern"])
-    facts["discrepancies"] = [asdict(d) for d in discrepancies]
+    facts["discrepancies"] = [to_data(d) for d in discrepancies]
     facts["lineage"] = lineage_facts
     waivers = [w for w in policy.waivers if w.applies_to(ev.kind, ev.id)]  # scoped by target kind
     facts["waivers_expired"] = [_waiver_fact(w, today) for w in waivers if w.expired(today)]
@@ -208,8 +208,7 @@ def _waiver_fact(w: Waiver, today: dt.date) -> dict[str, Any]:
             "days_left": (w.expires - today).days if w.expires else None}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Standards(FrozenRecord):
+class Standards(Struct, frozen=True):
     """The standards stage's results for one model."""
 
     osaid: OsaidResult
@@ -218,7 +217,7 @@ class Standards(FrozenRecord):
     eu_ai_act: EuAiActResult
 
     def items(self) -> list[tuple[str, Any]]:
-        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+        return [(name, getattr(self, name)) for name in self.__struct_fields__]
 
 
 def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Restriction],

@@ -28,14 +28,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct, field
+
 from openaudit.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, EvidenceUnavailable, OpenAuditError, UsageError
 from openaudit.model import Report
-from openaudit.record import Record
 
 # openaudit.sources.hub is imported where a Hub source is made: a single check of a local directory (which goes
 # through ``run`` too) does not need it at start-up.
@@ -57,16 +57,14 @@ __all__ = ["DEFAULT_JOBS", "MAX_JOBS", "Item", "Outcome", "items_for", "list_aut
            "summary_text", "targets_from_file"]
 
 
-@dataclass(eq=False, repr=False)
-class Item(Record):
+class Item(Struct):
     """One target of a batch and the source that reads it."""
 
     target: str
     source: Any  # openaudit.sources.base.Source
 
 
-@dataclass(eq=False, repr=False)
-class Outcome(Record):
+class Outcome(Struct):
     """What a batch produced: the reports, the targets that failed, and the exit code."""
 
     reports: list[Report] = field(default_factory=list)

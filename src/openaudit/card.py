@@ -7,15 +7,14 @@ checks must start fast. The front-matter grammar matches huggingface_hub's REGEX
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import yaml
+from msgspec import Struct, field
 
 from openaudit.markdown import Document
 from openaudit.markdown import parse as parse_markdown
-from openaudit.record import Record
 from openaudit.textutil import split_lines
 
 # Same shape as huggingface_hub.repocard.REGEX_YAML_BLOCK, anchored at the start (BOM already stripped).
@@ -24,8 +23,7 @@ MAX_FRONT_MATTER_BYTES = 1024 * 1024
 MAX_YAML_NODES = 200_000
 
 
-@dataclass(eq=False, repr=False)
-class Card(Record):
+class Card(Struct, dict=True):
     """A parsed model card. Line numbers are 1-based lines of the card file."""
 
     path: str

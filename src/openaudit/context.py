@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from msgspec import Struct, field
+
 from openaudit.errors import UsageError
-from openaudit.record import Record
 
 EU_MEMBERS = (
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
@@ -69,8 +69,7 @@ def parse_amount(text: str, option: str) -> float:
         raise UsageError(f"{option} {text!r}: {exc}") from None
 
 
-@dataclass(eq=False, repr=False)
-class DeploymentContext(Record):
+class DeploymentContext(Struct):
     """How the user deploys the model (users, revenue, regions, uses): what caps and bans are checked against."""
 
     mau: float | None = None

@@ -18,18 +18,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from typing import Any, TextIO
 
 from openaudit.licenses.numbers import short_amount
-from openaudit.model import Citation, Report, Restriction
+from openaudit.model import Citation, Report, Restriction, to_data
 from openaudit.standards.grade import LETTERS
 
 _UNITS = ("monthly_active_users", "daily_active_users", "monthly_visits", "annual_revenue", "monthly_revenue")
 
 
 def _cite(c: Citation | None) -> dict[str, Any] | None:
-    return asdict(c) if c is not None else None
+    return to_data(c) if c is not None else None
 
 
 def where(c: dict[str, Any] | None) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from msgspec import Struct, field
+
 from openaudit.card import Card
-from openaudit.record import Record
 from openaudit.textutil import split_lines
 
 # Root-level files we read besides the card. Matched case-insensitively on the file name.
@@ -36,8 +36,7 @@ def role_of(filename: str) -> str | None:
     return "license"
 
 
-@dataclass(eq=False, repr=False)
-class SourceFile(Record):
+class SourceFile(Struct, dict=True):
     """One file we read (or tried to read). ``name`` is repo-relative."""
 
     name: str
@@ -65,8 +64,7 @@ class SourceFile(Record):
         return self.text is not None
 
 
-@dataclass(eq=False, repr=False)
-class Evidence(Record):
+class Evidence(Struct):
     """Everything known about one target, from the Hub or from disk."""
 
     kind: str  # "hub" | "local" | "gguf" (a .gguf file's header) | "ollama" (a model of Ollama's store)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
+
 from openaudit.paths import rules_dir
-from openaudit.record import FrozenRecord
 from openaudit.yamlutil import load_file
 
 __all__ = ["FileKind", "FileKinds", "FileKindsError", "classify", "load", "load_from", "pickle_files",
@@ -33,8 +33,7 @@ class FileKindsError(ValueError):
     """The file-kind vocabulary does not match its schema."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class FileKind(FrozenRecord):
+class FileKind(Struct, frozen=True):
     """``kind``: weights, training_state or one of the vocabulary's other kinds; ``format`` (a weight format such
     as safetensors or pytorch) and ``loads`` (data, pickle or code) for weights and training state."""
 
@@ -47,8 +46,7 @@ class FileKind(FrozenRecord):
         return self.kind == "weights"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class _Matcher(FrozenRecord):
+class _Matcher(Struct, frozen=True):
     """One kind of file: the names (a pattern) and suffixes that make a file that kind."""
 
     name: str
@@ -56,8 +54,7 @@ class _Matcher(FrozenRecord):
     suffixes: frozenset[str]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class FileKinds(FrozenRecord):
+class FileKinds(Struct, frozen=True):
     """The file kinds vocabulary: weight formats, training state, and the matchers of each kind."""
 
     formats: dict[str, str]  # weight format -> what loading it does

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
+
 from openaudit.filekinds import classify
-from openaudit.record import Record
 from openaudit.sources.base import Source
 
 MAX_WALK_ENTRIES = 200_000
@@ -33,8 +33,7 @@ _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", 
                         "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 
 
-@dataclass(eq=False, repr=False)
-class Found(Record):
+class Found(Struct):
     """One model found on this machine, where it is, and the source that audits it."""
 
     target: str  # the name shown and used for errors

@@ -17,9 +17,10 @@ import functools
 import os
 import re
 import threading
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from openaudit.deadline import CpuLimitExceeded
 from openaudit.errors import OpenAuditError
@@ -35,7 +36,6 @@ from openaudit.model import (
     TrainingDataset,
     to_data,
 )
-from openaudit.record import Record
 
 DEFAULT_MAX_DEPTH = 3
 MAX_BASES_PER_CARD = 16
@@ -62,8 +62,7 @@ def _families() -> tuple[re.Pattern[str] | None, dict[str, frozenset[str]]]:
     return re.compile(rf"^({words})(?:\d[\w.]*)?$", re.I), owners
 
 
-@dataclass(eq=False, repr=False)
-class Upstream(Record):
+class Upstream(Struct):
     """One fetched upstream model (cached per run): its license and its own terms."""
 
     kind: str  # hub | local
@@ -81,8 +80,7 @@ class Upstream(Record):
     analysed: bool = False  # license and restrictions read from the evidence (a target's are only when needed)
 
 
-@dataclass(eq=False, repr=False)
-class Trace(Record):
+class Trace(Struct):
     """The base_model chain followed so far, with its datasets and hints."""
 
     declared: bool
@@ -561,7 +559,6 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
 
     The section's ``datasets`` (what each training dataset's own card says) are an input of the standards stage:
     OSAID-D2 and the grade's training_data read them (standards/osaid.py, standards/grade.py)."""
-    from dataclasses import asdict
 
     # The same license's terms are not repeated (its own or an upstream's copy); another license's term of the
     # same kind is (Llama's "Built with Llama" is not MIT's notice).
@@ -579,8 +576,8 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
                 kind=r.kind,
                 summary=f"{r.summary} (inherited from {node.id}, {node.license_id})",
                 thresholds=list(r.thresholds), territories=list(r.territories),
-                clause=Citation(source="base_model", file=file, line=c.line if c else None, text=c.text if c else None,
-                                focus=c.key_at if c else None),
+                clause=Citation(source="base_model", file=file, line=c.line if c else None,
+                                text=c.text if c else None, key_at=c.key_at if c else None),
                 origin="base_model"))
     own = catalog.get(license_id)
     laundering = []
@@ -592,15 +589,15 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
             laundering.append({
                 "upstream": node.id, "relation": entry["relation"] or "derivative", "depth": entry["depth"],
                 "upstream_license": node.license_id, "license": license_id,
-                "citation": asdict(license_citation) if license_citation else None,
-                "upstream_citation": asdict(node.license_citation) if node.license_citation else None,
+                "citation": to_data(license_citation) if license_citation else None,
+                "upstream_citation": to_data(node.license_citation) if node.license_citation else None,
                 "where": _where(license_citation),
                 "upstream_where": f"{node.id}:{_where(node.license_citation)}",
             })
-    chain = [{**e, "citation": asdict(e["citation"])} for e in trace.chain]
+    chain = [{**e, "citation": to_data(e["citation"])} for e in trace.chain]
     typed_datasets = tuple(TrainingDataset(**{k: d[k] for k in _DATASET_FIELDS}) for d in trace.datasets)
     datasets = [{**to_data(d), "restriction_text": d.restriction_text} for d in typed_datasets]
-    hints_ = [{**h, "citation": asdict(h["citation"])} for h in trace.hints]
+    hints_ = [{**h, "citation": to_data(h["citation"])} for h in trace.hints]
     effective = [license_id] + [n.license_id for _, n in trace.nodes]
     if any(e["status"] in ("unreachable", "invalid", "depth_limit", "not_followed") for e in trace.chain):
         effective.append("unknown")  # an upstream whose license could not be read: its terms are unknown
@@ -642,5 +639,5 @@ def apply(trace: Trace, ev: Evidence, license_id: str, license_citation: Citatio
     return restrictions + inherited, facts, section
 
 
-_LINK_FIELDS = tuple(f.name for f in fields(LineageLink))
-_DATASET_FIELDS = tuple(f.name for f in fields(TrainingDataset))
+_LINK_FIELDS = LineageLink.__struct_fields__
+_DATASET_FIELDS = TrainingDataset.__struct_fields__

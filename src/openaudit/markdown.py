@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 from array import array
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from openaudit.lazyre import compile as _lazy
-from openaudit.record import FrozenRecord, Record
 
 __all__ = [
     "BLANK", "CODE", "FRONT", "HEADING", "LIST", "TABLE", "TEXT",
@@ -50,8 +50,7 @@ MAX_ANCHOR = 300  # characters of link text looked at before a "](" (cards are u
 MAX_TARGET = 2048  # characters of link target looked at after it
 
 
-@dataclass(slots=True, eq=False, repr=False)
-class Heading(Record):
+class Heading(Struct):
     """A heading of a markdown document, the headings enclosing it, and where its section ends."""
 
     line: int
@@ -64,8 +63,7 @@ class Heading(Record):
     end: int  # last line of its section: before the next heading of the same or a higher level
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class CodeBlock(FrozenRecord):
+class CodeBlock(Struct, frozen=True):
     """A fenced code block of a markdown document."""
 
     start: int  # the opening fence line
@@ -73,8 +71,7 @@ class CodeBlock(FrozenRecord):
     info: str  # what follows the opening fence ("python")
 
 
-@dataclass(eq=False, repr=False)
-class Document(Record):
+class Document(Struct):
     """A parsed card. ``kinds``, ``section`` are indexed by line number (index 0 unused)."""
 
     lines: list[str]  # every line of the file: line n is lines[n - 1]
@@ -84,7 +81,7 @@ class Document(Record):
     headings: list[Heading] = field(default_factory=list)
     code_blocks: list[CodeBlock] = field(default_factory=list)
     uncommented: dict[int, str] = field(default_factory=dict)  # line -> its text without HTML comments
-    _paragraphs: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _paragraphs: list[tuple[int, int]] | None = None  # paragraphs(), once computed
 
     def text(self, no: int) -> str:
         """Line ``no`` without its HTML comments."""

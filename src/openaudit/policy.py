@@ -23,14 +23,14 @@ import datetime as dt
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from openaudit.context import DeploymentContext
 from openaudit.errors import UsageError
 from openaudit.model import SEVERITIES
-from openaudit.record import Record
 from openaudit.standards.grade import LETTERS as GRADES
 
 POLICY_FILES = (".openaudit.yaml", ".openaudit.yml")
@@ -42,8 +42,7 @@ class PolicyError(UsageError):
     pass
 
 
-@dataclass(eq=False, repr=False)
-class Waiver(Record):
+class Waiver(Struct):
     """A policy waiver: a rule set aside for a model, with its reason and expiry."""
 
     model: str
@@ -83,8 +82,7 @@ def _local_key(path: str) -> str:
     return norm.replace(os.sep, "/")
 
 
-@dataclass(eq=False, repr=False)
-class Policy(Record):
+class Policy(Struct):
     """A policy file: the allowed licenses, the standards required, the deployment context and waivers."""
 
     source: str | None = None

@@ -40,13 +40,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+from msgspec import Struct, field
+
 from openaudit import filekinds
 from openaudit.policy import POLICY_FILES, Policy
-from openaudit.record import Record
 
 LOCK_FILE = "openaudit.lock"
 MAX_SCAN_BYTES = 1024 * 1024
@@ -121,8 +121,7 @@ _IGNORE_MARK = re.compile(r"(?i)openaudit:\s*ignore")
 _COMMENT = re.compile(r"^\s*(?:#|//|;|<!--)")
 
 
-@dataclass(eq=False, repr=False)
-class Reference(Record):
+class Reference(Struct):
     """A line of the scanned tree that references a model."""
 
     file: str  # relative to the working directory when possible, POSIX separators
@@ -134,8 +133,7 @@ class Reference(Record):
         return {"file": self.file, "line": self.line, "text": self.text, "how": self.how}
 
 
-@dataclass(eq=False, repr=False)
-class ModelUse(Record):
+class ModelUse(Struct):
     """One model the code base uses, and everywhere it is referenced."""
 
     target: str  # a Hub id, a local directory path, ollama:NAME:TAG or a .gguf file path
@@ -603,8 +601,7 @@ def _policy_reference(policy: Policy, model: str) -> Reference:
 _OFFLINE_VALUES = ("1", "ON", "YES", "TRUE")
 
 
-@dataclass(eq=False, repr=False)
-class ScanOutcome(Record):
+class ScanOutcome(Struct):
     """The models a scan found, the reports of those audited, and those that could not be."""
 
     uses: list[ModelUse]

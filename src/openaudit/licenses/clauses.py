@@ -49,7 +49,7 @@ _UNCLASSIFIED_ROLES = ("license", "use_policy", "notice")
 
 def _quote(s: Sent, pos: int) -> tuple[str, int]:
     """The sentence, whitespace collapsed; cut around ``pos`` when longer than QUOTE_LIMIT; and where the key phrase
-    (``pos``) stands in it (Citation.focus: shorter quotes are centred on it)."""
+    (``pos``) stands in it (Citation.key_at: shorter quotes are centred on it)."""
     text = s.combined
     if s.lead is not None and pos >= s.item_offset:
         body = unnumbered(s.text)
@@ -132,7 +132,7 @@ def _extract_file(f: SourceFile, ranges: list[tuple[int, int]] | None = None) ->
                 thresholds=list(c.thresholds),
                 territories=list(c.territories),
                 clause=Citation(source="file", file=f.name, line=f.source_line(doc.line_of(s.offset_of(c.pos))),
-                                text=quote, focus=focus),
+                                text=quote, key_at=focus),
                 origin="text",
             )
             ths = tuple(sorted((t.value, t.unit, t.currency or "") for t in c.thresholds))

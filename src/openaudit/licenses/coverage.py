@@ -27,12 +27,11 @@ import json
 import re
 import struct
 import threading
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from openaudit.record import Record
+from msgspec import Struct, field
 
 K = 5
 SKETCH_MOD = 8
@@ -75,8 +74,7 @@ def index_dir() -> Path:
     return rules_dir() / "licenses" / "index"
 
 
-@dataclass(eq=False, repr=False)
-class Canonical(Record):
+class Canonical(Struct):
     """The generated canonical data of a license text: word hashes, fill-in and optional ranges."""
 
     id: str
@@ -186,8 +184,7 @@ def sketch_candidates(hashes: list[int], directory: str | None = None, limit: in
     return scored[:limit]
 
 
-@dataclass(eq=False, repr=False)
-class Passage(Record):
+class Passage(Struct):
     """A difference between the file and the canonical text."""
 
     kind: str  # added | removed | changed
@@ -210,8 +207,7 @@ class Passage(Record):
         return f"{self.removed_words} word(s) replaced by {self.added_words} at {where}{sec}"
 
 
-@dataclass(eq=False, repr=False)
-class Comparison(Record):
+class Comparison(Struct):
     """How a file's words compare with one license's canonical text."""
 
     entry_id: str
@@ -385,8 +381,7 @@ CUT_EXPLAINED = 0.95  # a file the known text explains almost wholly ...
 CUT_COVERAGE = 0.6  # ... holding this much of it is a cut-down copy
 
 
-@dataclass(eq=False, repr=False)
-class TextIdentity(Record):
+class TextIdentity(Struct):
     """What a license file is: an exact or modified copy of a catalog license, a reference to one, or unknown."""
 
     status: str

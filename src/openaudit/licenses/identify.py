@@ -8,20 +8,19 @@ confidence, disagreement becomes a conflict the engine reports. Unknown beats a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from openaudit.evidence import Evidence
 from openaudit.licenses.catalog import Catalog, LicenseEntry
 from openaudit.model import Citation, LicenseResult
-from openaudit.record import Record
 
 # Hub ids that say nothing about which license applies.
 PLACEHOLDER_IDS = {"other", "unknown", "none", "noassertion", ""}
 
 
-@dataclass(eq=False, repr=False)
-class Signal(Record):
+class Signal(Struct):
     """One hint of the license (metadata, a link, a file, the access prompt), its weight and citation."""
 
     kind: str  # metadata | link | file | prompt (the access-form text, ``extra_gated_prompt``: see gated.py)
@@ -34,8 +33,7 @@ class Signal(Record):
     key: str | None = None  # the card metadata key it was read from: license, license_name, license_link, tag
 
 
-@dataclass(eq=False, repr=False)
-class Identification(Record):
+class Identification(Struct):
     """The license identified from all signals, with the signals, conflicts and modified texts behind it."""
 
     result: LicenseResult

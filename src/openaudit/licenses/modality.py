@@ -13,18 +13,17 @@ Kinds are decided after this, by the detectors in ``clauses``; a binding sentenc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 from openaudit.lazyre import compile as _lazy
 from openaudit.licenses import vocabulary as _vocab
-from openaudit.record import FrozenRecord
 
 __all__ = ["Modality", "classify"]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Modality(FrozenRecord):
+class Modality(Struct, frozen=True):
     """What a clause does: prohibit, oblige, limit, permit or condition, and where its binding phrase starts."""
 
     prohibition: bool = False

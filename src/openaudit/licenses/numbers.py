@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
+from msgspec import Struct
+
 from openaudit.lazyre import compile as _lazy
-from openaudit.record import FrozenRecord
 
 __all__ = [
     "Quantity",
@@ -136,8 +136,7 @@ def _qty() -> re.Pattern[str]:
         raise
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Quantity(FrozenRecord):
+class Quantity(Struct, frozen=True):
     """A quantity found in text: ``value`` (scaled), ``currency`` (ISO code or None), ``span``."""
 
     value: float

@@ -10,20 +10,19 @@ reported as a discrepancy.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from openaudit.evidence import Evidence, SourceFile
 from openaudit.licenses.catalog import Catalog, LicenseEntry
 from openaudit.licenses.locate import locate
 from openaudit.model import Citation, Restriction, Threshold
-from openaudit.record import Record
 
 LICENSE_ROLES = ("license", "use_policy", "notice")  # Evidence.license_files()
 _ROLE_ORDER = {"license": 0, "use_policy": 1, "notice": 2, "gated_prompt": 2.5, "card": 3}
 
 
-@dataclass(eq=False, repr=False)
-class Discrepancy(Record):
+class Discrepancy(Struct):
     """A term on which the catalog and the license text read in the files disagree."""
 
     kind: str

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.catalog import Catalog, LicenseEntry
-from openaudit.record import Record
 
 _FRONT = _lazy(r"\A\s*---\s*\n.*?\n---\s*\n", re.S)
 # Only real copyright notices: "Copyright (c) ...", "Copyright 2024 ...", "© ...". A list item "(c) You must"
@@ -179,8 +179,7 @@ def normalize_line(line: str) -> list[str]:
     return [_EQUIV.get(w, w) for w in _WORDS.findall(t)]
 
 
-@dataclass(eq=False, repr=False)
-class TextMatch(Record):
+class TextMatch(Struct):
     """A catalog license whose fingerprint phrases a text contains, and how many of them."""
 
     entry: LicenseEntry
@@ -194,8 +193,7 @@ def _contains(norm_text: str, phrase: str) -> bool:
     return bool(phrase) and f" {phrase} " in norm_text
 
 
-@dataclass(eq=False, repr=False)
-class _Compiled(Record):
+class _Compiled(Struct):
     """One entry's fingerprints and exclude phrases, normalized once per catalog.
 
     ``fps``/``excludes`` are the normalized phrases; ``fps_padded``/``excludes_padded`` the same with a

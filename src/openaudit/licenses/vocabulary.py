@@ -9,16 +9,16 @@ spaces turned into ``\\s+``: a place or unit list costs one alternation, linear 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from openaudit.lazyre import LazyPattern
 from openaudit.lazyre import compile as _lazy
 from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
 from openaudit.paths import rules_dir
-from openaudit.record import FrozenRecord
 from openaudit.yamlutil import load_file
 
 __all__ = ["Category", "Place", "Vocabulary", "VocabularyError", "categories", "field_of_use", "load",
@@ -29,8 +29,7 @@ class VocabularyError(ValueError):
     """A vocabulary file does not match its schema."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Place(FrozenRecord):
+class Place(Struct, frozen=True):
     """A country or group of countries: its names and codes (a group lists its members)."""
 
     code: str
@@ -39,8 +38,7 @@ class Place(FrozenRecord):
     members: tuple[str, ...] = ()  # a group's member codes
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Unit(FrozenRecord):
+class Unit(Struct, frozen=True):
     """A unit of a user cap (monthly active users…) and the phrases that name it."""
 
     unit: str
@@ -48,8 +46,7 @@ class Unit(FrozenRecord):
     zh: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Vocabulary(FrozenRecord):
+class Vocabulary(Struct, frozen=True):
     """The words the term readers look for (places, units, revenue, modality…), loaded from YAML."""
 
     places: tuple[Place, ...]
@@ -194,8 +191,7 @@ def field_of_use() -> dict[str, str]:
     return field_of_use_from(rules_dir() / "vocabulary" / "kinds.yaml")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Category(FrozenRecord):
+class Category(Struct, frozen=True):
     """A license category of the catalog and what it means to the assessments (``license-categories.yaml``)."""
 
     name: str

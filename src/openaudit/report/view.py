@@ -7,8 +7,9 @@ renderers only lay the view out. The rich renderer wraps strings in Text, never 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from openaudit.licenses.numbers import short_amount
 from openaudit.model import (
@@ -20,12 +21,10 @@ from openaudit.model import (
     Restriction,
     TrainingDataset,
 )
-from openaudit.record import Record
 from openaudit.textutil import sanitize
 
 
-@dataclass(eq=False, repr=False)
-class Section(Record):
+class Section(Struct):
     """A titled table of the human report."""
 
     title: str
@@ -33,8 +32,7 @@ class Section(Record):
     columns: tuple[str, ...] = ()
 
 
-@dataclass(eq=False, repr=False)
-class View(Record):
+class View(Struct):
     """What the human formats show of a report: heading, verdict, summary and sections."""
 
     heading: str

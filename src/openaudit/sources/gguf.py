@@ -22,14 +22,14 @@ import mmap
 import os
 import re
 import struct
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from openaudit.card import Card
 from openaudit.errors import EvidenceUnavailable, UsageError
 from openaudit.evidence import Evidence, SourceFile
-from openaudit.record import Record
 from openaudit.sources.base import PathSource
 
 MAGIC = b"GGUF"
@@ -54,8 +54,7 @@ class GGUFError(EvidenceUnavailable):
     """The GGUF header could not be read: truncated, malformed or beyond a bound (exit 3)."""
 
 
-@dataclass(eq=False, repr=False)
-class GGUFHeader(Record):
+class GGUFHeader(Struct):
     """The header of a GGUF file: version, counts and the general.* metadata."""
 
     version: int

@@ -9,12 +9,12 @@ outside the cache (a hostile symlink) is not read. No request is made: nothing h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from openaudit.errors import EvidenceUnavailable
 from openaudit.evidence import Evidence, SourceFile, role_of
-from openaudit.record import Record
 from openaudit.sources.base import Source
 
 MAX_FILES = 20_000
@@ -31,8 +31,7 @@ def cache_dir() -> Path:
     return Path(constants.HF_HUB_CACHE)
 
 
-@dataclass(eq=False, repr=False)
-class CachedModel(Record):
+class CachedModel(Struct):
     """A model snapshot in the Hugging Face cache and its files."""
 
     repo_id: str

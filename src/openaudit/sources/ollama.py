@@ -21,14 +21,14 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
+
 from openaudit.errors import EvidenceUnavailable, UsageError
 from openaudit.evidence import Evidence, SourceFile
-from openaudit.record import FrozenRecord
 from openaudit.sources.base import Source
 
 DEFAULT_REGISTRY = "registry.ollama.ai"
@@ -51,8 +51,7 @@ def store_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".ollama" / "models"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Ref(FrozenRecord):
+class Ref(Struct, frozen=True):
     """An Ollama model reference: registry, namespace, name and tag."""
 
     registry: str

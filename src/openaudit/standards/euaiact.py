@@ -55,7 +55,6 @@ Verdict: any ``not_met`` → ``does_not_apply``; licence, weights/architecture/u
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from typing import Any
 
 from openaudit import markdown as md
@@ -72,6 +71,7 @@ from openaudit.model import (
     LicenseResult,
     Obligation,
     Restriction,
+    to_data,
 )
 from openaudit.standards.facts import Facts
 
@@ -145,7 +145,7 @@ _USAGE_WORD = _lazy(_USAGE_WORDS, re.I)
 
 
 def _cite(c: Citation) -> dict[str, Any]:
-    return asdict(c)
+    return to_data(c)  # type: ignore[no-any-return]
 
 
 def _number(num: str, unit: str) -> float | None:

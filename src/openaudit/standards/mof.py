@@ -33,14 +33,14 @@ an open paper, gets the paper counted on top (BLOOM: ModelEvaluator.php as read 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from openaudit import model
 from openaudit.filekinds import weight_files
 from openaudit.lazyre import compile as _lazy
-from openaudit.record import Record
 from openaudit.standards.mof_card import card_components
 from openaudit.standards.mof_card import evidence_entry as _ev
 from openaudit.standards.mof_framework import (
@@ -70,8 +70,7 @@ __all__ = [
 # Inputs and result
 
 
-@dataclass(eq=False, repr=False)
-class Component(Record):
+class Component(Struct):
     """One listed MOF component.
 
     ``license``: None = not stated, inherit (type-specific global, then distribution licence);
@@ -86,8 +85,7 @@ class Component(Record):
     note: str | None = None
 
 
-@dataclass(eq=False, repr=False)
-class MofResult(Record):
+class MofResult(Struct):
     """The MOF class a set of components meets, with the progress towards each class."""
 
     mof_class: int | None  # 1 | 2 | 3 | None (Unclassified)

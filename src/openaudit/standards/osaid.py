@@ -64,7 +64,8 @@ simply do not say whether training code and data information exist, so no failur
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from openaudit.licenses import vocabulary
 from openaudit.licenses.vocabulary import field_of_use

@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from openaudit.lazyre import compile as _lazy
 from openaudit.model import LineageResult, MofResult, OsaidResult, Reference, ReferenceSource
 from openaudit.paths import rules_dir
-from openaudit.record import FrozenRecord
 from openaudit.yamlutil import bundle_data
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -159,8 +159,7 @@ def _source(raw: Any, assessor: str) -> ReferenceSource:
                   caveat=str(raw["caveat"]) if raw.get("caveat") else None)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Bundle(FrozenRecord):
+class Bundle(Struct, frozen=True):
     """The bundled published assessments (MOT, the EU openness index, OSI) and their lookups."""
 
     sources: dict[str, ReferenceSource]
@@ -256,8 +255,7 @@ def load_bundle(directory: str | None = None) -> Bundle:
 # Matching
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class _Ids(FrozenRecord):
+class _Ids(Struct, frozen=True):
     """The ids the audited model is looked up by: its own, its name, and its base models."""
 
     own: str | None

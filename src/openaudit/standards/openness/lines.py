@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from openaudit import markdown as md
 from openaudit.evidence import Evidence
 from openaudit.lazyre import LazyPattern
 from openaudit.lazyre import compile as _lazy
-from openaudit.record import Record
 
 
 def keyword_pattern(words: tuple[str, ...]) -> LazyPattern:
@@ -21,8 +21,7 @@ def keyword_pattern(words: tuple[str, ...]) -> LazyPattern:
     return _lazy("|".join(re.escape(w) for w in words))
 
 
-@dataclass(slots=True, eq=False, repr=False)
-class Line(Record):
+class Line(Struct):
     """One line of the card body, as the openness readers see it."""
 
     no: int

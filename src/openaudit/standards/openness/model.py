@@ -4,12 +4,12 @@ that quote and cite."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from openaudit.evidence import Evidence
 from openaudit.model import Citation
-from openaudit.record import Record
 
 CODE_HOSTS = ("github.com", "gitlab.com", "codeberg.org")
 ROLES = ("training", "data_processing", "inference", "evaluation", "fine_tuning")
@@ -17,8 +17,7 @@ ASPECTS = ("provenance", "scope", "selection", "labeling", "processing")
 MAX_QUOTE = 200
 
 
-@dataclass(eq=False, repr=False)
-class Fact(Record):
+class Fact(Struct):
     """One cited fact. ``kind`` says what it is; ``value`` is the thing (a file, a URL, an id, a phrase)."""
 
     kind: str
@@ -27,8 +26,7 @@ class Fact(Record):
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(eq=False, repr=False)
-class CodeRepo(Record):
+class CodeRepo(Struct):
     """A code repository the card links to, and whether it is attributed to this model."""
 
     url: str  # https://host/owner/name
@@ -41,8 +39,7 @@ class CodeRepo(Record):
     citations: list[Citation] = field(default_factory=list)
 
 
-@dataclass(eq=False, repr=False)
-class Dataset(Record):
+class Dataset(Struct):
     """A training dataset named by the card, and where to obtain it."""
 
     id: str  # Hub dataset id, or the name given in the card
@@ -51,8 +48,7 @@ class Dataset(Record):
     citation: Citation
 
 
-@dataclass(eq=False, repr=False)
-class DataDescription(Record):
+class DataDescription(Struct):
     """What the card says about its training data, by aspect."""
 
     lines: list[Citation] = field(default_factory=list)  # data-section headings and lines about training data
@@ -64,8 +60,7 @@ class DataDescription(Record):
         return bool(self.lines)
 
 
-@dataclass(eq=False, repr=False)
-class Gating(Record):
+class Gating(Struct):
     """How access to the weights is gated, as the card (or the Hub) says."""
 
     # "open" (Hub: not gated) | "none_declared" (no gate in the card; Hub setting unknown) | "auto" | "manual"
@@ -75,8 +70,7 @@ class Gating(Record):
     citations: list[Citation] = field(default_factory=list)
 
 
-@dataclass(eq=False, repr=False)
-class Facts(Record):
+class Facts(Struct):
     """The openness facts gathered from a card and its repository, for the standards to assess."""
 
     model: str
@@ -118,10 +112,6 @@ class Facts(Record):
     def located_datasets(self) -> list[Dataset]:
         return [d for d in self.datasets if d.url]
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["data"]["present"] = self.data.present
-        return d
 
 
 def quote(text: str) -> str:
