@@ -131,7 +131,7 @@ def _peak(path=sys.argv[1]):
         pass
 atexit.register(_peak)
 sys.argv = ['openaudit'] + sys.argv[2:]
-from openaudit.cli import run
+from openaudit.__main__ import run
 run()
 """
 

@@ -84,7 +84,7 @@ def broken():
     raise RuntimeError("warm-up failed")
 if {mode!r} == "fail":
     a.warm_up = broken
-from openaudit.cli import run
+from openaudit.__main__ import run
 sys.argv = ["openaudit", *sys.argv[1:]]
 run()
 """

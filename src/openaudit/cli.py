@@ -5,8 +5,6 @@ Typer builds every registered command's options when it starts (~10 ms for all o
 entry point builds an app holding only the command named on the command line; ``app`` (all commands) serves
 help, typos and ``--version``. Only typer's public API is used."""
 
-import atexit
-import gc
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -15,7 +13,7 @@ import typer
 
 from openaudit import __version__
 from openaudit.commands.check import check
-from openaudit.commands.common import allow_fast_start, silence_stdout
+from openaudit.commands.common import silence_stdout
 from openaudit.commands.diff import diff
 from openaudit.commands.explain import explain
 from openaudit.commands.inventory import inventory
@@ -30,6 +28,9 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "check": check, "scan": scan, "lock": lock, "inventory": inventory, "rules": rules, "licenses": licenses,
     "explain": explain, "diff": diff,
 }
+# The commands that call ``commands.common.fast_start`` first thing: the entry point (``openaudit.__main__``)
+# leaves the garbage collector off until they reach it; every other command runs with it on.
+FAST_START = frozenset({"check", "scan", "inventory"})
 
 HELP = "License and openness auditor for AI models. Every finding cites the clause behind it."
 
@@ -74,21 +75,9 @@ def _usage_line(exc: typer.TyperException) -> str:
     return f"{exc.format_message()} (see '{where} --help')"
 
 
-def run() -> None:
-    """The ``openaudit`` command (console script and ``python -m openaudit``): :func:`main` in a process of its own,
-    with the start-up tuning only such a process may do. After start-up the garbage collector is frozen, and off
-    for a check of one target (``commands.common.fast_start``). At exit the interpreter's last collection would
-    walk every object still alive, even with the collector disabled: ~30-40 ms of CPU once huggingface_hub, its
-    HTTP client and the audit are loaded, for memory the operating system takes back anyway; frozen objects are
-    left out of it (``gc.freeze``, public API), and files are closed and flushed as usual. A program that imports
-    this module or calls :func:`main` in-process keeps its collector (and its finalizers at exit) as they were."""
-    allow_fast_start()
-    atexit.register(gc.freeze)
-    main()
-
-
 def main() -> None:
-    """The CLI: typer's usage errors become one line on stderr (exit 2), like every other error."""
+    """The CLI: typer's usage errors become one line on stderr (exit 2), like every other error. Called in-process
+    by a host program, it leaves the host's garbage collector as it is (the tuning is ``openaudit.__main__.run``'s)."""
     argv = sys.argv[1:]
     try:
         code = _app_for(argv)(args=argv or ["--help"], prog_name="openaudit", standalone_mode=False)
@@ -122,7 +111,3 @@ def main() -> None:
         sys.stderr.write(f"openaudit: error: cannot write to standard output: {reason}\n")
         code = max(code, EXIT_USAGE)
     sys.exit(code)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    run()

@@ -142,12 +142,13 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-_freeze_gc = False  # set by openaudit.cli.run, the entry point of the openaudit process
+_freeze_gc = False  # set by openaudit.__main__.run, the entry point of the openaudit process
 
 
 def allow_fast_start() -> None:
-    """Called by the entry point (``openaudit.cli.run``): this process is the openaudit command, not a program
-    hosting the app or calling ``openaudit.cli.main``."""
+    """Called by the entry point (``openaudit.__main__.run``), which turned the garbage collector off before
+    importing the CLI: this process is the openaudit command, not a program hosting the app or calling
+    ``openaudit.cli.main``, and the command about to run calls :func:`fast_start`."""
     global _freeze_gc
     _freeze_gc = True
 
@@ -156,18 +157,20 @@ def fast_start(one_target: bool = False) -> None:
     """Before a command imports the audit modules (issue #8, bench/startup.py): the objects made so far (typer
     & co) live until exit, so the garbage collector need not scan them again (~15% of a local check).
 
-    ``one_target``: the command audits a single target and exits. The collector is then turned off as well: what
-    the audit makes (modules, compiled patterns, loaded data, one report) is freed by reference counting or lives
-    until exit, and collecting it found nothing but cost ~1.5% of a local check (issue 18). A batch keeps it on:
-    its memory must stay flat however many models it audits."""
+    ``one_target``: the command audits a single target and exits. The collector, off since the process started,
+    then stays off: what the audit makes (modules, compiled patterns, loaded data, one report) is freed by
+    reference counting or lives until exit, and collecting it found nothing but cost ~1.5% of a local check
+    (issue 18). Otherwise it is turned on again: a batch's memory must stay flat however many models it audits."""
     global _freeze_gc
-    if _freeze_gc:  # only in the openaudit process (cli.run), once: not in a host program using the app
+    if _freeze_gc:  # only in the openaudit process (openaudit.__main__.run), once: not in a host program
         import gc
 
         _freeze_gc = False
         gc.freeze()
         if one_target:
             gc.disable()
+        else:
+            gc.enable()
 
 
 def need_cyclonedx(fmt: str) -> None:
