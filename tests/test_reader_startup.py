@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from corpus import CORPUS
@@ -318,3 +319,37 @@ def test_local_check_does_not_import_the_hub_source(tmp_path: Path) -> None:
     from openaudit.sources import hub
 
     assert batch.PER_MODEL_REQUESTS == hub.PER_MODEL_REQUESTS
+
+
+def _text(pattern: Any) -> str:
+    """A pattern's text, lazy (without compiling it) or compiled."""
+    return getattr(pattern, "_pattern", None) or pattern.pattern
+
+
+def test_local_check_compiles_no_pattern_it_does_not_use(tmp_path: Path) -> None:
+    """Patterns a check of a local directory never uses are not compiled on its way (issue 18, start-up): the Hub
+    id and Hub URL shapes, the phrase locator's words, the HTML heading (the card has none), the code keys (the
+    card has no code block) and the token and workflow-command shapes of error output. Each is compiled, once,
+    on first use; ``re.compile`` is wrapped in the probe only."""
+    from openaudit import lineage, markdown, textutil
+    from openaudit.licenses import locate
+    from openaudit.sources import base
+    from openaudit.standards.openness.lines import keyword_pattern
+    from openaudit.standards.openness.statements import CODE_KEYS
+
+    unused = {_text(p) for p in (base.HUB_ID, locate._WORD, markdown._HTML_HEADING, lineage._HUB_PREFIX,
+                                 textutil._HF_TOKEN_SHAPE, textutil._WORKFLOW_COMMAND, keyword_pattern(CODE_KEYS))}
+    example = str(Path(__file__).resolve().parents[1] / "examples" / "community-capped")
+    probe = ("import json, re, sys\ncompiled = []\nplain = re.compile\n"
+             "def spy(pattern, flags=0):\n    compiled.append(str(pattern))\n    return plain(pattern, flags)\n"
+             "re.compile = spy\nfrom openaudit.__main__ import run\n"
+             f"sys.argv = ['openaudit', 'check', {example!r}, '--format', 'json']\n"
+             "try:\n    run()\nexcept SystemExit as e:\n    code = e.code\n"
+             "sys.stderr.write(json.dumps([code, compiled]))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"}, cwd=tmp_path)
+    code, compiled = json.loads(out.stderr)
+    assert code in (0, 1)
+    assert json.loads(out.stdout)["license"]["id"]
+    assert len(compiled) > 50  # the probe sees the patterns the check does compile
+    assert unused.isdisjoint(compiled)

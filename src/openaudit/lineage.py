@@ -25,6 +25,7 @@ from msgspec import Struct, field
 from openaudit.deadline import CpuLimitExceeded
 from openaudit.errors import OpenAuditError
 from openaudit.evidence import Evidence
+from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.catalog import Catalog, LicenseEntry, load_catalog
 from openaudit.licenses.vocabulary import category
 from openaudit.model import (
@@ -41,7 +42,7 @@ DEFAULT_MAX_DEPTH = 3
 MAX_BASES_PER_CARD = 16
 MAX_CHAIN = 64
 RELATIONS = ("finetune", "merge", "quantized", "adapter")
-_HUB_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.I)
+_HUB_PREFIX = _lazy(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.I)  # for a card naming a base model
 
 
 @functools.lru_cache(maxsize=1)

@@ -170,7 +170,6 @@ def parse(lines: list[str], body_start: int = 1) -> Document:
     code_start = 0
     code_info = ""
     in_comment = False
-    html_match = _HTML_HEADING.match
     for no in range(body_start, n + 1):
         text = lines[no - 1]
         if in_comment or "<!--" in text:
@@ -207,7 +206,7 @@ def parse(lines: list[str], body_start: int = 1) -> Document:
                     (rest or text[text.index("#") + marks:] or " ")[0] in " \t"):
                 html, level, raw = False, marks, rest.lstrip(" \t")  # (trailing space: stripped below anyway)
         elif first == "<" and ("<h" in text or "<H" in text):
-            hm = html_match(text)
+            hm = _HTML_HEADING.match(text)  # compiled when a card first holds an HTML heading
             if hm is not None:
                 html, level, raw = True, int(hm.group(1)), hm.group(2)
         if level:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
+
+from openaudit.lazyre import compile as _lazy
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -142,7 +143,7 @@ def decode_capped(data: bytes, cap: int = MAX_FILE_BYTES) -> tuple[str | None, s
     return text, err, truncated
 
 
-_HF_TOKEN_SHAPE = re.compile(r"\bhf_[A-Za-z0-9]{8,}\b")
+_HF_TOKEN_SHAPE = _lazy(r"\bhf_[A-Za-z0-9]{8,}\b")  # compiled when an error message is first redacted
 
 
 def secrets() -> list[str]:
@@ -203,7 +204,7 @@ _UNSAFE.update(dict.fromkeys(range(8294, 8298)))
 
 # A line that starts with "::" (after blanks) is a workflow command to a GitHub Actions runner (::error::,
 # ::add-mask::, ::stop-commands::...) when it reaches the job log: the second colon is moved away.
-_WORKFLOW_COMMAND = re.compile(r"(?m)^([ \t]*):(?=:)")
+_WORKFLOW_COMMAND = _lazy(r"(?m)^([ \t]*):(?=:)")
 
 
 def sanitize(value: object, one_line: bool = False, limit: int | None = None) -> str:

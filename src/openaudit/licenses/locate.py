@@ -7,10 +7,11 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from openaudit.evidence import SourceFile
+from openaudit.lazyre import compile as _lazy
 from openaudit.model import Citation
 from openaudit.textutil import split_lines
 
-_WORD = re.compile(r"[a-z0-9$€£¥]+(?:[.,][0-9]+)*")
+_WORD = _lazy(r"[a-z0-9$€£¥]+(?:[.,][0-9]+)*")  # compiled when a phrase is first located
 
 
 class WordIndex:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 
 from openaudit.evidence import Evidence
+from openaudit.lazyre import compile as _lazy
 
-# org/name with an optional @revision; the org may be omitted for legacy ids such as "gpt2".
-HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}(?:@[\w./-]{1,200})?\Z")
+# org/name with an optional @revision; the org may be omitted for legacy ids such as "gpt2". Compiled on first
+# use: a check of a local directory never needs it.
+HUB_ID = _lazy(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}(?:@[\w./-]{1,200})?\Z")
 
 
 class Source(ABC):

@@ -77,10 +77,11 @@ def _wanted(doc: md.Document, text_keys: tuple[str, ...], code_keys: tuple[str, 
     kinds = doc.kinds
     low = "\n".join(doc.lines[doc.body_start - 1:]).lower().split("\n")  # one lower-cased string per body line
     text_hit = keyword_pattern(text_keys).search
-    code_hit = keyword_pattern(code_keys).search
     code = md.CODE
     keep = {no for no, t in zip(body, low, strict=False) if text_hit(t) and kinds[no] != code}
-    keep.update(no for no, t in zip(body, low, strict=False) if kinds[no] == code and code_hit(t))
+    if kinds.find(code, doc.body_start) >= 0:  # the code keys are compiled only for a card that holds code
+        code_hit = keyword_pattern(code_keys).search
+        keep.update(no for no, t in zip(body, low, strict=False) if kinds[no] == code and code_hit(t))
     keep.update(doc.uncommented)
     table = bytes([md.TABLE])
     at = kinds.find(table, doc.body_start)
