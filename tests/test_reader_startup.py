@@ -353,3 +353,20 @@ def test_local_check_compiles_no_pattern_it_does_not_use(tmp_path: Path) -> None
     assert json.loads(out.stdout)["license"]["id"]
     assert len(compiled) > 50  # the probe sees the patterns the check does compile
     assert unused.isdisjoint(compiled)
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
+def test_a_damaged_bundle_is_ignored_and_the_yaml_is_parsed(tmp_path, monkeypatch, content):
+    from openaudit import yamlutil
+    from openaudit.paths import rules_dir
+
+    bad = tmp_path / "_bundle.json"
+    bad.write_bytes(content)
+    monkeypatch.setattr(yamlutil, "BUNDLE", bad)
+    yamlutil._bundle.cache_clear()
+    try:
+        assert yamlutil.bundle_data("catalog_keys") is None
+        data = yamlutil.load_file(rules_dir() / "grade.yaml")  # parsed from the YAML file instead
+        assert isinstance(data, dict) and data
+    finally:
+        yamlutil._bundle.cache_clear()
