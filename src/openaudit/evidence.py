@@ -13,8 +13,8 @@ from openaudit.textutil import split_lines
 
 # Root-level files we read besides the card. Matched case-insensitively on the file name.
 _LICENSE_LIKE = re.compile(
-    r"^(?:(?:licen[cs]e|copying|notice|use_policy|acceptable[_-]use[_-]policy)(?:[._-].*)?"
-    r"|.*licen[cs]e.*\.(?:md|txt|rst))$",
+    r"^(?:(?:licen(?:ce|se)|copying|notice|use_policy|acceptable[_-]use[_-]policy)(?:[._-].*)?"
+    r"|.*licen(?:ce|se).*\.(?:md|txt|rst))$",
     re.I,
 )
 _README = re.compile(r"^readme\.md$", re.I)

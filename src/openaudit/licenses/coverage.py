@@ -533,9 +533,9 @@ def _reference_cached(text: str, catalog: Any) -> TextIdentity | None:
 
     if _URL is None:
         _URL = lazy(r"https?://[^\s<>()\[\]\"'`]{3,300}")
-        _UNDER = lazy(r"\b(?:licen[cs]ed|released|available|distributed|provided|governed|covered|offered|subject)"
+        _UNDER = lazy(r"\b(?:licen(?:ced|sed)|released|available|distributed|provided|governed|covered|offered|subject)"
                       r"\s+(?:solely\s+|only\s+|exclusively\s+)?(?:under|by|to)\s+(?:the\s+(?:terms\s+of\s+(?:the\s+)?)?)?"
-                      r"([^\n.;:()\[\]]{2,100}(?:\.[0-9][^\n;:()\[\]]{0,40})?)|^\W*licen[cs]e\s*:\s*([^\n;()\[\]]{2,100})",
+                      r"([^\n.;:()\[\]]{2,100}(?:\.[0-9][^\n;:()\[\]]{0,40})?)|^\W*licen(?:ce|se)\s*:\s*([^\n;()\[\]]{2,100})",
                       re.I)
     words, lines = tokens(text)
     if not words or len(words) > REFERENCE_MAX_WORDS:

@@ -129,11 +129,11 @@ _FLOPS = _lazy(r"(\d(?:\.\d+)?)\s*(?:[x×*]\s*10\s*\^?\s*|e\+?)(\d{2})\s*(?:flop
 _NOT_TRAINING_TOKENS = _lazy(r"\b(context|window|sequence length|max(?:imum)?[_ ]?(?:new[_ ])?tokens|"
                                   r"generat\w*|vocab\w*|per second|tokens/s)\b", re.I)
 _MONETISED = _lazy(
-    r"\b(paid (?:tiers?|plans?|access|api|versions?|subscriptions?|licen[cs]es?|support|services?|editions?)"
+    r"\b(paid (?:tiers?|plans?|access|api|versions?|subscriptions?|licen(?:ce|se)s?|support|services?|editions?)"
     r"|pricing|price list|subscription (?:fees?|plans?)|per[- ](?:token|call|request) (?:fees?|pricing|prices?)"
-    r"|pay[- ](?:per[- ]use|as[- ]you[- ]go)|purchase (?:a |an )?(?:commercial |enterprise )?licen[cs]e"
-    r"|(?:commercial|enterprise) licen[cs]es? (?:is |are )?(?:available )?(?:for a fee|for purchase|at a cost)"
-    r"|licen[cs]ing fees?|royalt(?:y|ies) (?:fees?|payments?|of)|premium (?:tier|plan|access|version))\b", re.I)
+    r"|pay[- ](?:per[- ]use|as[- ]you[- ]go)|purchase (?:a |an )?(?:commercial |enterprise )?licen(?:ce|se)"
+    r"|(?:commercial|enterprise) licen(?:ce|se)s? (?:is |are )?(?:available )?(?:for a fee|for purchase|at a cost)"
+    r"|licen(?:cing|sing) fees?|royalt(?:y|ies) (?:fees?|payments?|of)|premium (?:tier|plan|access|version))\b", re.I)
 # A line is read with _MONETISED only when it holds one of these (lower case): each alternative of the pattern
 # needs one. "royalty "/"royalties " and not "royalt": "royalty-free", in most grants, never matches.
 _MONEY_KEYS = ("paid ", "pricing", "price list", "subscription", "per-token", "per token", "per-call", "per call",

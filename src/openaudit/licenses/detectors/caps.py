@@ -73,15 +73,15 @@ _MONTHLY = _lazy(r"\b(?:monthly|per\s+month|a\s+month|each\s+month|calendar\s+mo
 # What crossing a threshold leads to. Only a separate license (or losing the license) and a fee make a cap.
 _CAP_CONSEQUENCE = _lazy(
     r"\b(?:(?:request|obtain|apply\s+for|seek|purchase|acquire|need|require|negotiate|enter\s+into|contact)\w*"
-    r"\b[^.;]{0,40}?\b(?:licen[cs]e|agreement|permission|authori[sz]ation|terms)|"
-    r"not\s+(?:be\s+)?(?:authori[sz]ed|permitted|entitled|licensed|allowed|eligible)|terminat\w*|cease|"
-    r"(?:commercial|enterprise|separate|additional)\s+(?:licen[cs]e|agreement|terms)|cannot\s+exercise|"
+    r"\b[^.;]{0,40}?\b(?:licen(?:ce|se)|agreement|permission|authori(?:sation|zation)|terms)|"
+    r"not\s+(?:be\s+)?(?:authori(?:sed|zed)|permitted|entitled|licensed|allowed|eligible)|terminat\w*|cease|"
+    r"(?:commercial|enterprise|separate|additional)\s+(?:licen(?:ce|se)|agreement|terms)|cannot\s+exercise|"
     r"may\s+not\s+(?:use|exercise)|does\s+not\s+apply|no\s+longer\s+(?:apply|applies|eligible|licensed))",
     _I,
 )
 _FEE_CONSEQUENCE = _lazy(
     r"\b(?:(?:license|licensing|usage|subscription|annual)\s+fees?|royalt(?:y|ies)|pay\s+(?:a|the|an)\b|"
-    r"paid\s+(?:licen[cs]e|plan|subscription|tier)|compensat\w+\s+the\s+licensor|remuneration)\b",
+    r"paid\s+(?:licen(?:ce|se)|plan|subscription|tier)|compensat\w+\s+the\s+licensor|remuneration)\b",
     _I,
 )
 _ATTR_CONSEQUENCE = _lazy(

@@ -10,7 +10,7 @@ from openaudit.licenses.sentences import Sent
 
 _I = re.I
 
-_TERMS_OBJ = r"(?:agreement|licen[cs]e|terms(?:\s+of\s+use)?|polic(?:y|ies)|AUP|conditions)"
+_TERMS_OBJ = r"(?:agreement|licen(?:ce|se)|terms(?:\s+of\s+use)?|polic(?:y|ies)|AUP|conditions)"
 _TERMS_WORDS = ("agreement", "licen", "terms", "polic", "aup", "conditions")
 _MODIFY_ACTIVE = _lazy(
     r"\b(?:reserves?\s+the\s+right\s+to|may|can|will|shall\s+have\s+the\s+right\s+to|is\s+entitled\s+to)\s+"

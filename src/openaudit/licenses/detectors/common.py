@@ -24,8 +24,8 @@ _CLAUSE_WORDS = _lazy(r"\b(?:if|you|your|must|will|may|when|shall\s+not|agree)\b
 PROHIBIT = _lazy(
     r"\b(?:may\s+not|must\s+not|shall\s+not|will\s+not|can\s*not|cannot|could\s+not|should\s+not|"
     r"do\s+not|won't|mustn't|shan't|can't|never|"
-    r"(?:are|is)\s+not\s+(?:permitted|allowed|authori[sz]ed|licensed|entitled)|"
-    r"not\s+(?:be\s+)?(?:permitted|allowed|authori[sz]ed)\s+to|"
+    r"(?:are|is)\s+not\s+(?:permitted|allowed|authori(?:sed|zed)|licensed|entitled)|"
+    r"not\s+(?:be\s+)?(?:permitted|allowed|authori(?:sed|zed))\s+to|"
     r"(?:agree|undertake|covenant)s?\s+(?:that\s+)?(?:you\s+|it\s+|they\s+)?(?:will\s+|shall\s+)?not|"
     r"(?:strictly\s+)?(?:prohibited|forbidden)|no\s+(?:one|person|licensee|user)\s+(?:may|shall)|"
     r"(?:is|are)\s+not\s+(?:to\s+be\s+)?used|(?:shall\s+|must\s+|will\s+|to\s+)?refrain\s+from|"

@@ -48,7 +48,7 @@ _RESEARCH_ONLY = _lazy(
 _OTHER_THAN_COMMERCIAL = _lazy(
     r"\b(?:purposes?|uses?)\s+other\s+than\s+(?:for\s+)?commercial\b|\bnot\s+for\s+commercial\s+(?:use|purposes)\b|"
     r"(?<!non-)(?<!non)\bcommercial\s+(?:use|usage|purposes?|exploitation|deployment)\b[^.;]{0,40}?\b(?:is|are)\s+"
-    r"(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed|authori[sz]ed))\b",
+    r"(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed|authori(?:sed|zed)))\b",
     _I,
 )
 _INTENDED = _lazy(r"\b(?:intended|designed|meant|suitable|recommended)\b", _I)  # intended use, not terms

@@ -81,13 +81,13 @@ def naming(s: Sent) -> list[Cand]:
 
 _SHARE_ALIKE = _lazy(
     r"\b(?:must|shall)\s+be\s+(?:licensed|distributed|released|made\s+available|published)\s+under\s+"
-    r"(?:the\s+(?:same|terms\s+of\s+this)|this|an?\s+identical)\s+(?:licen[cs]e|agreement|terms)|"
-    r"\b(?:licen[cs]e|distribute|release|publish)\w*\b[^.;]{0,60}?\bunder\s+the\s+same\s+(?:licen[cs]e|terms)\b|"
-    r"\badapter's\s+licen[cs]e\s+you\s+apply\s+must\s+be\b[^.;]{0,80}?\bsame\b|"
-    r"\blicensed\s+as\s+a\s+whole\b[^.;]{0,120}?\bunder\s+the\s+terms\s+of\s+this\s+licen[cs]e\b|"
+    r"(?:the\s+(?:same|terms\s+of\s+this)|this|an?\s+identical)\s+(?:licen(?:ce|se)|agreement|terms)|"
+    r"\b(?:licen(?:ce|se)|distribute|release|publish)\w*\b[^.;]{0,60}?\bunder\s+the\s+same\s+(?:licen(?:ce|se)|terms)\b|"
+    r"\badapter's\s+licen(?:ce|se)\s+you\s+apply\s+must\s+be\b[^.;]{0,80}?\bsame\b|"
+    r"\blicensed\s+as\s+a\s+whole\b[^.;]{0,120}?\bunder\s+the\s+terms\s+of\s+this\s+licen(?:ce|se)\b|"
     r"\b(?:must|shall)\s+(?:only\s+)?(?:license|distribute|release|make\s+available|share)\b[^.;]{0,60}?"
     r"\b(?:derivatives?|derivative\s+works?|modifications?|adaptations?|modified\s+versions?)\b[^.;]{0,40}?"
-    r"\bunder\s+(?:the\s+terms\s+of\s+)?(?:this|the\s+same)\s+(?:licen[cs]e|agreement)\b",
+    r"\bunder\s+(?:the\s+terms\s+of\s+)?(?:this|the\s+same)\s+(?:licen(?:ce|se)|agreement)\b",
     _I,
 )
 _NO_DERIV = _lazy(
@@ -145,7 +145,7 @@ _NO_REGISTER = _lazy(
     _I,
 )
 _BEFORE_USE = _lazy(r"\bbefore\b|\bprior\s+to\b", _I)
-_PERMISSION_OBJ = _lazy(r"\b(?:licen[cs]e|authori[sz]ation|permission|agreement|approval)\b", _I)
+_PERMISSION_OBJ = _lazy(r"\b(?:licen(?:ce|se)|authori(?:sation|zation)|permission|agreement|approval)\b", _I)
 
 
 _REG_GATE = frozenset(("regist", "commercial", "enterprise", "business"))

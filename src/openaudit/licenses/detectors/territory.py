@@ -58,7 +58,7 @@ _PLACE_LEAD = _lazy(
 _TERR_EXCLUDE = _lazy(
     r"\b(?:(?:does|do|shall|will|may)\s+not\s+apply\s+(?:in|to|within)|exclud(?:ing|es|ed|e)|"
     r"except(?:\s+for)?|other\s+than|"
-    r"not\s+(?:be\s+)?(?:licensed|available|granted|permitted|authori[sz]ed|allowed|offered|provided|"
+    r"not\s+(?:be\s+)?(?:licensed|available|granted|permitted|authori(?:sed|zed)|allowed|offered|provided|"
     r"distributed|made\s+available)(?:\s+(?:for\s+use|to\s+(?:persons|users|entities|residents|individuals|"
     r"companies|anyone)(?:\s+(?:located|resident|residing|domiciled|based|established))?))?\s+(?:in|within|to)|"
     r"(?:is|are)\s+(?:excluded|prohibited|not\s+permitted)\s+(?:in|within))\b",
@@ -67,7 +67,7 @@ _TERR_EXCLUDE = _lazy(
 _TERR_DOMICILE = _lazy(
     r"\b(?:(?:domiciled|resident|residing|located|headquartered|incorporated|established|based|"
     r"principal\s+place\s+of\s+business(?:\s+is)?)\s+(?:in|within)|(?:residents?|citizens?|nationals?)\s+of|"
-    r"(?:users?|entities|persons|people|companies|individuals|customers|organi[sz]ations|licensees)\s+(?:in|from))\b",
+    r"(?:users?|entities|persons|people|companies|individuals|customers|organi(?:sations|zations)|licensees)\s+(?:in|from))\b",
     _I,
 )
 _TERR_USE_IN = _lazy(
@@ -77,8 +77,8 @@ _TERR_USE_IN = _lazy(
 )
 _LAWFUL = _lazy(r"\blaws?\b|\bregulations?\b|\bviolat\w*|\bcomply|\bcompliance", _I)
 _TERR_WITHHELD = _lazy(
-    r"\bnot\s+(?:being\s+)?(?:granted|licensed|permitted|authori[sz]ed|available|allowed)|"
-    r"\b(?:may|must|shall|will)\s+not\b|\bprohibited\b|\bexcluded\b|\bno\s+(?:rights?|licen[cs]e)\b",
+    r"\bnot\s+(?:being\s+)?(?:granted|licensed|permitted|authori(?:sed|zed)|available|allowed)|"
+    r"\b(?:may|must|shall|will)\s+not\b|\bprohibited\b|\bexcluded\b|\bno\s+(?:rights?|licen(?:ce|se))\b",
     _I,
 )
 _NOT_TERRITORIAL = _lazy(
@@ -99,7 +99,7 @@ _TERR_DOMICILE_WORDS = ("domiciled", "resident", "residing", "located", "headqua
 _TERR_ONLY = _lazy(r"\b(?:only|solely|exclusively)\s+(?:in|within)\b", _I)
 _TERR_OUTSIDE = _lazy(r"\boutside(?:\s+of)?\b", _I)
 _THE_TERRITORY = _lazy(r"[\s,]*(?:of\s+)?the\s+Territory\b")
-_UNLICENSED = _lazy(r"\b(?:unlicensed|unauthori[sz]ed)\b", _I)
+_UNLICENSED = _lazy(r"\b(?:unlicensed|unauthori(?:sed|zed))\b", _I)
 _MULTIMODAL = _lazy(r"\bmulti-?modal\b", _I)
 _TERRITORY_DEF = _lazy(
     r"^\W{0,3}(?:[a-z0-9]{1,4}[.)]\s+)?\"?territor(?:y|ies)\"?\s+(?:shall\s+)?means?\b", _I

@@ -19,7 +19,7 @@ _GATE_MANUAL = _lazy(r"\b(requests? (?:will|are|is|shall) (?:be )?(?:processed|r
 _GATE_AUTO = _lazy(r"\b((?:processed|granted|approved|accepted)\s+"
                         r"(?:immediately|automatically|instantly|right away)"
                         r"|automatic(?:ally)?\s+(?:approv\w*|grant\w*|accept\w*)|instant access)\b", re.I)
-_GATE_BODY = _lazy(r"\b(request(?:ing)? access|access request|accept (?:our|the) licen[cs]e before"
+_GATE_BODY = _lazy(r"\b(request(?:ing)? access|access request|accept (?:our|the) licen(?:ce|se) before"
                         r"|apply for access|access (?:is|will be) granted)\b", re.I)
 
 

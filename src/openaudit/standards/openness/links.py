@@ -57,7 +57,7 @@ _HF_MODEL = _lazy(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z
 
 
 # "[RoBERTa large model](…) fine-tuned on MNLI": the derivation verb right after the link
-_DERIVED_AFTER = _lazy(r"^\W{0,3}\s*(?:model\s+|checkpoint\s+)?(fine-?tuned|finetuned|distilled|quanti[sz]ed)\b",
+_DERIVED_AFTER = _lazy(r"^\W{0,3}\s*(?:model\s+|checkpoint\s+)?(fine-?tuned|finetuned|distilled|quanti(?:sed|zed))\b",
                             re.I)
 _HF_NOT_MODEL = {"datasets", "spaces", "docs", "papers", "blog", "models", "learn", "collections", "organizations",
                  "settings", "join", "login", "api", "tasks", "pricing", "chat", "posts", "new", "search"}

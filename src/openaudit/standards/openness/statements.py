@@ -58,13 +58,13 @@ _SELF = _lazy(r"\b(this (?:repo(?:sitory)?|model|release|checkpoint)|the weights
 _COMPARATIVE = _lazy(r"\b(other|compared?|outperform\w*|than|among|best|leading|competitive|rival\w*|state-of)\b",
                           re.I)
 _THIRD_PARTY = _lazy(
-    r"\b(licen[cs]ed (?:data|datasets?|content|from)|(?:purchased|acquired|bought)\b[^.]{0,30}\bdata"
+    r"\b(licen(?:ced|sed) (?:data|datasets?|content|from)|(?:purchased|acquired|bought)\b[^.]{0,30}\bdata"
     r"|third[- ]party (?:data|datasets?|sources|content|corpora)|proprietary (?:data|datasets?|sources|corpus)"
     r"|internal (?:data|datasets?)|(?:data|content) (?:partners?|vendors?|providers?))\b", re.I)
 _CHECKPOINT = _lazy(r"\b(step\d{3,}(?:-tokens\d+\w*)?|ckpt[_-]?\d+|checkpoint[_-]\d+|\w+_checkpoint_\d+"
                          r"|intermediate (?:model )?checkpoints?|(?:training )?checkpoints? (?:every|at each|for every)"
                          r"|\d+ (?:intermediate )?checkpoints)\b", re.I)
-_TRAINING_DETAIL = _lazy(r"\b(hyper-?parameters?|learning rate|batch size|warmup|optimi[sz]er|adamw?|lr schedule"
+_TRAINING_DETAIL = _lazy(r"\b(hyper-?parameters?|learning rate|batch size|warmup|optimi(?:ser|zer)|adamw?|lr schedule"
                               r"|gpu hours|a100|h100|tpu\w*|mi250x?|gpus?\b|hidden size|attention heads"
                               r"|num(?:ber of)? layers"
                               r"|context length|training time|carbon)\b", re.I)
