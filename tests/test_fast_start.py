@@ -185,3 +185,17 @@ def test_fast_start_commands_are_the_ones_that_call_it() -> None:
 
     calling = {name for name, command in COMMANDS.items() if "fast_start(" in inspect.getsource(command)}
     assert calling == FAST_START
+
+
+def test_the_former_console_script_entry_point_still_runs(tmp_path: Path) -> None:
+    """A console-script wrapper written by an install made before the entry point moved (``openaudit.cli:run``;
+    an editable install keeps its scripts until reinstalled) still runs the CLI instead of failing with an
+    ImportError traceback."""
+    wrapper = "import sys\nfrom openaudit.cli import run\nsys.argv[0] = 'openaudit'\nsys.exit(run())\n"
+    proc = subprocess.run([sys.executable, "-c", wrapper, "--version"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() and not proc.stderr
+    proc = subprocess.run([sys.executable, "-c", wrapper, "chek"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("openaudit: error:") and len(proc.stderr.splitlines()) == 1

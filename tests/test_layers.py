@@ -4,7 +4,7 @@ Every ``import`` in every module is read with ``ast`` (imports inside functions 
 cycles, they do not remove them). A module may import from its own layer and the layers below it.
 The layers, lowest first (see CONTRIBUTING.md):
 
-    base       errors, model, record, paths, textutil, yamlutil, lazyre, the package itself (no openaudit imports)
+    base       errors, model, paths, textutil, yamlutil, lazyre, the package itself (no openaudit imports)
     evidence   what was read: evidence.py (files, citations), card.py (front matter), filekinds.py (what a file is),
                markdown.py (the card's document model)
     sources    sources/: the local directory and the Hugging Face Hub, producing evidence
@@ -146,6 +146,19 @@ def test_every_module_has_a_layer() -> None:
     graph, _ = _imports()
     assert len(graph) > 40  # the walk found the package
     assert [m for m in sorted(graph) if _layer(m) < 0] == []
+
+
+def test_the_contributing_guide_names_existing_modules() -> None:
+    """The layer table of CONTRIBUTING.md names modules that exist (``record`` stayed in it, and the guide told
+    contributors to derive from ``openaudit.record.Record``, after the module was deleted)."""
+    guide = (SRC.parent / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    table = guide.split("## The layers", 1)[1].split("\n\n| layer |", 1)[1].split("\n\n", 1)[0]
+    cells = [row.split("|")[2] for row in table.splitlines()[2:]]  # | layer | modules | job |
+    named = [name.strip().strip("`").rstrip("/") for cell in cells for name in cell.split(", ")]
+    assert len(named) > 20
+    missing = [n for n in named if not (PKG / f"{n}.py").is_file() and not (PKG / n / "__init__.py").is_file()]
+    assert not missing, f"CONTRIBUTING.md names modules that do not exist: {missing}"
+    assert "openaudit.record" not in guide
 
 
 def test_no_upward_import() -> None:

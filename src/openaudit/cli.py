@@ -75,6 +75,13 @@ def _usage_line(exc: typer.TyperException) -> str:
     return f"{exc.format_message()} (see '{where} --help')"
 
 
+def run() -> None:
+    """The console script's entry point until 2026-12 (``openaudit.cli:run``, now ``openaudit.__main__:run``): a
+    wrapper an earlier install wrote (an editable install keeps its scripts until it is reinstalled) still runs the
+    CLI, without the start-up tuning of the garbage collector, which must begin before this module is imported."""
+    main()
+
+
 def main() -> None:
     """The CLI: typer's usage errors become one line on stderr (exit 2), like every other error. Called in-process
     by a host program, it leaves the host's garbage collector as it is (the tuning is ``openaudit.__main__.run``'s)."""
