@@ -357,7 +357,7 @@ def test_local_check_compiles_no_pattern_it_does_not_use(tmp_path: Path) -> None
     assert unused.isdisjoint(compiled)
 
 
-@pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
+@pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b"\xff\xfe", b"", b"[" * 100_000 + b"]" * 100_000])
 def test_a_damaged_bundle_is_ignored_and_the_yaml_is_parsed(tmp_path, monkeypatch, content):
     from openaudit import yamlutil
     from openaudit.paths import rules_dir

@@ -31,7 +31,7 @@ def _bundle() -> dict[str, Any]:
 
     try:
         data = msgspec.json.decode(BUNDLE.read_bytes())
-    except (OSError, msgspec.DecodeError):
+    except (OSError, msgspec.DecodeError, RecursionError):  # RecursionError: nested too deep for the decoder
         return {}
     return data if isinstance(data, dict) else {}
 
