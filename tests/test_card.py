@@ -276,3 +276,14 @@ def test_recursive_alias_is_refused_quickly(doc: str) -> None:
     assert elapsed < 2.0
     assert card.metadata == {}
     assert card.metadata_error is not None
+
+
+def test_key_lines_name_the_keys_of_the_metadata() -> None:
+    """A key's line is filed under the key the metadata has: str of its value, not its text (found by the fuzz test:
+    a bare ``?`` key is None, so the metadata held "None" and the lines ""; ``true`` and ``1`` are one key)."""
+    card = parse_card("---\n?\n---\n")
+    assert card.metadata == {"None": None} and card.key_lines == {"None": 2}
+    card = parse_card("---\nnull: x\n1: y\ntrue: z\n2024-01-01: d\nlicense: mit\n---\n")
+    assert card.metadata == {"None": "x", "1": "z", "2024-01-01": "d", "license": "mit"}
+    assert card.key_lines == {"None": 2, "1": 4, "2024-01-01": 5, "license": 6}
+    assert card.line_of("license") == 6

@@ -73,22 +73,24 @@ def _count_nodes(node: yaml.Node, budget: int) -> int:
 
 
 def load_yaml_with_lines(text: str) -> tuple[Any, dict[str, int]]:
-    """yaml.safe_load with a node budget; also returns the (0-based) line of each top-level key."""
+    """yaml.safe_load with a node budget; also returns the (0-based) line of each top-level key, keyed as
+    ``parse_card`` keys the metadata: ``str`` of the key's value (``null:`` and a bare ``?`` are "None", ``true:``
+    is "True"), not the key's text."""
     loader = _BudgetLoader(text)
+    lines: dict[Any, int] = {}  # by the key's value, as the mapping holds it (1 and true are one key)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
         _count_nodes(node, MAX_YAML_NODES)
         data = loader.construct_document(node)
+        if isinstance(node, yaml.MappingNode):
+            for k, _v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    lines[loader.construct_object(k)] = k.start_mark.line  # YAML keeps the last duplicate
     finally:
         loader.dispose()
-    key_lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for k, _v in node.value:
-            if isinstance(k, yaml.ScalarNode):
-                key_lines[str(k.value)] = k.start_mark.line  # YAML keeps the last duplicate
-    return data, key_lines
+    return data, {str(k): line for k, line in lines.items()}
 
 
 def parse_card(text: str, path: str = "README.md") -> Card:
