@@ -64,3 +64,18 @@ def test_copyright_lines_are_left_out_of_the_words_in_any_case():
     words, lines = tokens(text)
     assert words[:2] == ["the", "license"]
     assert set(lines) == {5}
+
+
+def test_the_policy_and_the_card_reader_import_neither_the_standards_nor_yaml():
+    """A Hub check imports the policy, the evidence and the card reader before it sends its first request: they
+    must not pull in the standards (the grade letters live in openaudit.model) or a YAML parser (the card reader
+    imports PyYAML when it parses front matter), which the warm-up loads while the request is out."""
+    probe = ("import json, sys\n"
+             "import openaudit.policy, openaudit.card, openaudit.evidence, openaudit.licenses.catalog\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m == 'yaml' or m.startswith('openaudit.standards'))))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(out.stdout) == []
+    from openaudit.card import parse_card
+
+    card = parse_card("---\nlicense: mit\n---\n# x\n")  # and reading front matter still works
+    assert card.metadata == {"license": "mit"} and card.key_lines == {"license": 2}

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from msgspec import Struct, field
 
 from openaudit.markdown import Document
 from openaudit.markdown import parse as parse_markdown
 from openaudit.textutil import split_lines
+
+if TYPE_CHECKING:
+    import yaml
 
 # Same shape as huggingface_hub.repocard.REGEX_YAML_BLOCK, anchored at the start (BOM already stripped).
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
@@ -51,11 +53,10 @@ class Card(Struct, dict=True):
         return parse_markdown(self.lines, self.body_start)
 
 
-class _BudgetLoader(yaml.SafeLoader):
-    """SafeLoader that refuses documents with too many nodes (alias bombs) before constructing them."""
-
-
 def _count_nodes(node: yaml.Node, budget: int) -> int:
+    """Refuse a document with too many nodes (alias bombs) before it is constructed."""
+    import yaml
+
     seen = 0
     stack = [node]
     while stack:
@@ -76,7 +77,9 @@ def load_yaml_with_lines(text: str) -> tuple[Any, dict[str, int]]:
     """yaml.safe_load with a node budget; also returns the (0-based) line of each top-level key, keyed as
     ``parse_card`` keys the metadata: ``str`` of the key's value (``null:`` and a bare ``?`` are "None", ``true:``
     is "True"), not the key's text."""
-    loader = _BudgetLoader(text)
+    import yaml  # here, not at import: a Hub check sends its first request before it needs a YAML parser
+
+    loader = yaml.SafeLoader(text)
     lines: dict[Any, int] = {}  # by the key's value, as the mapping holds it (1 and true are one key)
     try:
         node = loader.get_single_node()
@@ -110,6 +113,8 @@ def parse_card(text: str, path: str = "README.md") -> Card:
     if len(block.encode("utf-8", "replace")) > MAX_FRONT_MATTER_BYTES:
         card.metadata_error = f"front matter larger than {MAX_FRONT_MATTER_BYTES} bytes; not parsed"
         return card
+    import yaml
+
     try:
         data, key_lines = load_yaml_with_lines(block)
     except yaml.YAMLError as exc:

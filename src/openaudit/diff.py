@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from openaudit.licenses.numbers import short_amount
+from openaudit.model import GRADE_LETTERS as LETTERS
 from openaudit.model import Citation, Report, Restriction, to_data
-from openaudit.standards.grade import LETTERS
 
 _UNITS = ("monthly_active_users", "daily_active_users", "monthly_visits", "annual_revenue", "monthly_revenue")
 

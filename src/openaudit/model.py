@@ -41,6 +41,7 @@ RESTRICTION_KINDS = (
 THRESHOLD_UNITS = ("monthly_active_users", "daily_active_users", "monthly_visits", "annual_revenue",
                    "monthly_revenue")
 SEVERITIES = ("error", "warning", "info")
+GRADE_LETTERS = ("A", "B", "C", "D", "E", "F")  # the openness grade, best first
 CITATION_SOURCES = ("metadata", "file", "link", "base_model", "catalog")
 
 

@@ -30,8 +30,8 @@ from msgspec import Struct, field
 
 from openaudit.context import DeploymentContext
 from openaudit.errors import UsageError
+from openaudit.model import GRADE_LETTERS as GRADES
 from openaudit.model import SEVERITIES
-from openaudit.standards.grade import LETTERS as GRADES
 
 POLICY_FILES = (".openaudit.yaml", ".openaudit.yml")
 MAX_POLICY_BYTES = 1024 * 1024

@@ -10,7 +10,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from msgspec import Struct, field
 
 from openaudit.errors import UsageError
@@ -268,6 +267,8 @@ BUNDLE_KEYS_KEY = "catalog_keys"  # the bundle's value: ``lookup_keys`` of the b
 
 
 def load_entries(directory: Path) -> list[LicenseEntry]:
+    import yaml  # only when the YAML files are read (no build-time bundle, or --catalog)
+
     entries = []
     for path in sorted(directory.glob("*.yaml")):
         try:

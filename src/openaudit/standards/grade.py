@@ -40,6 +40,7 @@ from typing import Any
 from openaudit.licenses.vocabulary import category as category_of
 from openaudit.licenses.vocabulary import field_of_use
 from openaudit.model import (
+    GRADE_LETTERS,
     Citation,
     GradeBand,
     GradeDimension,
@@ -54,7 +55,7 @@ from openaudit.standards.osaid import DERIVED_KINDS, dataset_groups, license_cat
 
 DIMENSIONS = ("weights", "training_code", "training_data", "documentation", "license", "access")
 STATUSES = ("open", "partial", "closed")
-LETTERS = ("A", "B", "C", "D", "E", "F")
+LETTERS = GRADE_LETTERS
 MIN_CARD_LINES = 40
 
 Dim = tuple[str, str, list[Citation]]
