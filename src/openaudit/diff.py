@@ -21,8 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from openaudit.licenses.numbers import short_amount
-from openaudit.model import GRADE_LETTERS as LETTERS
-from openaudit.model import Citation, Report, Restriction, to_data
+from openaudit.model import GRADE_LETTERS, Citation, Report, Restriction, to_data
 
 _UNITS = ("monthly_active_users", "daily_active_users", "monthly_visits", "annual_revenue", "monthly_revenue")
 
@@ -167,7 +166,7 @@ def diff_reports(a: Report, b: Report) -> dict[str, Any]:
                                    [ta[code]], []))
     ga, gb = a.grade.letter, b.grade.letter
     if ga != gb:
-        down = ga in LETTERS and gb in LETTERS and LETTERS.index(gb) > LETTERS.index(ga)
+        down = ga in GRADE_LETTERS and gb in GRADE_LETTERS and GRADE_LETTERS.index(gb) > GRADE_LETTERS.index(ga)
         changes.append(_change("grade", f"openness grade {ga or 'none'} → {gb or 'none'}", down, ga, gb, [], []))
     getters: tuple[tuple[str, str, Callable[[Report], Any]], ...] = (
         ("osaid", "OSAID 1.0 verdict", lambda r: r.osaid.verdict),

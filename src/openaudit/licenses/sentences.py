@@ -67,8 +67,8 @@ _SENT_END_NARROW = _lazy(r"[.!?][\"')\]]*\s+")
 _CJK_END = _lazy(r"[\u3002;]")  # with no ".", "!" or "?": what _SENT_END can still end a sentence at
 _LIST_NUMBER = _lazy(r"\(?(?:\d{1,3}|[ivxlc]{1,6})(?:\.\d{1,3})*\.?")
 _INITIALS = _lazy(r"[a-z]\.|(?:[a-z]\.){2,}")
-# Doc, Sent, _Line and _Para are plain classes, not dataclasses: a dataclass writes and compiles its methods when
-# the module is imported (~0.3 ms each, paid by every start-up).
+# Doc, Sent, _Line and _Para are plain classes, not records: they hold working state the reader fills in as it goes
+# (lead-ins, neighbours, defined terms) and derive the rest on demand (cached_property).
 class Doc:
     def __init__(self, name: str, role: str, text: str, line_starts: list[int], wide: bool = True) -> None:
         self.name = name

@@ -55,7 +55,6 @@ from openaudit.standards.osaid import DERIVED_KINDS, dataset_groups, license_cat
 
 DIMENSIONS = ("weights", "training_code", "training_data", "documentation", "license", "access")
 STATUSES = ("open", "partial", "closed")
-LETTERS = GRADE_LETTERS
 MIN_CARD_LINES = 40
 
 Dim = tuple[str, str, list[Citation]]
@@ -93,8 +92,8 @@ def validate_config(data: Any, where: str = "grade.yaml") -> dict[str, Any]:
     if abs(sum(weights.values()) - 100) > 1e-9:
         raise GradeConfigError(f"{where}: weights must sum to 100 (they sum to {sum(weights.values())})")
     letters = [b.get("letter") if isinstance(b, dict) else None for b in bands] if isinstance(bands, list) else None
-    if letters != list(LETTERS):
-        raise GradeConfigError(f"{where}: bands must list the letters {', '.join(LETTERS)} in order")
+    if letters != list(GRADE_LETTERS):
+        raise GradeConfigError(f"{where}: bands must list the letters {', '.join(GRADE_LETTERS)} in order")
     mins = [b.get("min") for b in bands]
     if not all(isinstance(m, (int, float)) for m in mins) or mins != sorted(mins, reverse=True) \
             or len(set(mins)) != len(mins) or mins[-1] != 0:
@@ -112,7 +111,7 @@ def letter_for(score: float, bands: list[dict[str, Any]]) -> str:
 
 def rank_of(letter: str | None) -> int:
     """A=6 … F=1, no grade = 0 (same scale as ``openaudit.policy.grade_rank``)."""
-    return len(LETTERS) - LETTERS.index(letter) if letter in LETTERS else 0
+    return len(GRADE_LETTERS) - GRADE_LETTERS.index(letter) if letter in GRADE_LETTERS else 0
 
 
 # ---------------------------------------------------------------------------------------------------------------

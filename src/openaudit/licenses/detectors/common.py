@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from msgspec import Struct, field
+
 from openaudit.lazyre import LazyPattern
 from openaudit.lazyre import compile as _lazy
 from openaudit.licenses import modality as _modality
@@ -105,20 +107,16 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-class Cand:
-    """A restriction a detector found in a sentence (a plain class: a dataclass costs start-up time)."""
+class Cand(Struct):
+    """A restriction a detector found in a sentence."""
 
-    __slots__ = ("kind", "mode", "pos", "score", "summary", "territories", "thresholds")
-
-    def __init__(self, kind: str, pos: int, summary: str, thresholds: list[Threshold] | None = None,
-                 territories: list[str] | None = None, score: int = 1, mode: str = "") -> None:
-        self.kind = kind
-        self.pos = pos  # position of the key phrase in the sentence's ``combined`` text
-        self.summary = summary
-        self.thresholds = thresholds if thresholds is not None else []
-        self.territories = territories if territories is not None else []
-        self.score = score
-        self.mode = mode  # territory: exclude | only | domicile
+    kind: str
+    pos: int  # position of the key phrase in the sentence's ``combined`` text
+    summary: str
+    thresholds: list[Threshold] = field(default_factory=list)
+    territories: list[str] = field(default_factory=list)
+    score: int = 1
+    mode: str = ""  # territory: exclude | only | domicile
 
 
 USE_WORD = _lazy(r"\b(?:use|used|using)\b", _I)
