@@ -25,18 +25,36 @@ def run() -> None:
     - At exit the interpreter's last collection would walk every object still alive, even with the collector
       disabled: ~30-40 ms of CPU once huggingface_hub, its HTTP client and the audit are loaded, for memory the
       operating system takes back anyway; frozen objects are left out of it (``gc.freeze``, public API), and
-      files are closed and flushed as usual."""
+      files are closed and flushed as usual.
+    - A check of one Hub model sends its first request before the CLI is imported (:mod:`openaudit.commands.early`):
+      the round trip overlaps the import of typer and the CLI."""
     gc.disable()
-    from openaudit import cli
-    from openaudit.commands.common import allow_fast_start
-
     argv = sys.argv[1:]
+    try:
+        _ask_early(argv)
+        from openaudit import cli
+        from openaudit.commands.common import allow_fast_start
+    except KeyboardInterrupt:  # before the CLI could turn it into its error line
+        sys.stderr.write("openaudit: error: interrupted\n")
+        sys.exit(130)
+
     if argv and argv[0] in cli.FAST_START and not HELP_FLAGS.intersection(argv):
         allow_fast_start()
     else:
         gc.enable()
     atexit.register(gc.freeze)
     cli.main()
+
+
+def _ask_early(argv: list[str]) -> None:
+    """``openaudit.commands.early.start``; anything it raises is left for the check to meet and report (the early
+    request is a head start only)."""
+    try:
+        from openaudit.commands.early import start
+
+        start(argv)
+    except Exception:  # noqa: BLE001, S110 (a head start only)
+        pass
 
 
 if __name__ == "__main__":

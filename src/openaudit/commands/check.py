@@ -14,6 +14,7 @@ from openaudit.commands.common import (
     DistillOption,
     FailOnOption,
     FormatOption,
+    JobsOption,
     MauOption,
     MaxDepthOption,
     MinSeverityOption,
@@ -48,8 +49,7 @@ def check(
                                               help="With --author: audit at most N models (in the Hub's listing "
                                               "order).")] = None,
     max_depth: MaxDepthOption = 3,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", callback=between(1, 8),
-                                      help="Targets audited at once, 1 to 8.")] = 8,
+    jobs: JobsOption = 8,
     fmt: FormatOption = "table",
     offline: OfflineOption = False,
     mau: MauOption = None,

@@ -16,14 +16,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from openaudit.commands.choices import DIFF_FORMATS, FAIL_ON, FORMATS, JOBS, LIST_FORMATS, MAX_DEPTH, SEVERITIES
 from openaudit.errors import EXIT_USAGE, OpenAuditError
-
-# Formats: one per renderer in openaudit.report.RENDERERS; the listing commands and diff have fewer.
-FORMATS = ("table", "json", "jsonl", "markdown", "sarif", "cyclonedx")
-LIST_FORMATS = ("table", "json")
-DIFF_FORMATS = ("table", "json", "markdown")
-FAIL_ON = ("error", "warning")
-SEVERITIES = ("error", "warning", "note")
 
 
 def in_words(values: tuple[str, ...]) -> str:
@@ -111,11 +105,13 @@ RulesOption = Annotated[list[str] | None, typer.Option("--rules", metavar="DIR",
 OutputOption = Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
                                                   help="Write the report to FILE instead of standard output.")]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
-MaxDepthOption = Annotated[int, typer.Option("--max-depth", metavar="N", callback=between(0, 10),
+MaxDepthOption = Annotated[int, typer.Option("--max-depth", metavar="N", callback=between(*MAX_DEPTH),
                                              help="Follow base_model this many hops upstream, 0 to 10 (0: not at "
                                              "all).")]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
+JobsOption = Annotated[int, typer.Option("--jobs", "-j", metavar="N", callback=between(*JOBS),
+                                         help=f"Targets audited at once, {JOBS[0]} to {JOBS[1]}.")]
 
 
 def paths_argument() -> Any:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from openaudit.commands.choices import JOBS, MAX_DEPTH
 from openaudit.commands.common import (
     FORMATS,
     AnnualRevenueOption,
@@ -39,11 +40,11 @@ def inventory(
     stores: Annotated[bool, typer.Option("--stores/--no-stores", help="Look in the Hugging Face cache, Ollama's "
                                          "store and LM Studio's models folder (--no-stores: only the PATHs).")]
     = True,
-    max_depth: Annotated[int, typer.Option("--max-depth", metavar="N", callback=between(0, 10),
+    max_depth: Annotated[int, typer.Option("--max-depth", metavar="N", callback=between(*MAX_DEPTH),
                                            help="Follow base_model this many hops upstream in the Hugging Face "
                                            "cache, 0 to 10 (0: not at all).")] = 3,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", callback=between(1, 8),
-                                      help="Models audited at once, 1 to 8.")] = 8,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", callback=between(*JOBS),
+                                      help=f"Models audited at once, {JOBS[0]} to {JOBS[1]}.")] = 8,
     fmt: Annotated[str, format_option(FORMATS, "Output format (table: one summary line per model; the others: "
                                       "every report)")] = "table",
     mau: MauOption = None,

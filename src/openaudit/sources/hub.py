@@ -32,9 +32,11 @@ from openaudit.evidence import Evidence, SourceFile, role_of
 from openaudit.sources.base import HUB_ID, Source
 from openaudit.sources.hubnet import (
     DEFAULT_TIMEOUT,
+    MalformedAnswer,
     OffEndpoint,
     cached_file,
     card_data_dict,
+    check_cache_location,
     check_deadline_seconds,
     download_failure,
     first_line,
@@ -232,7 +234,7 @@ class HubSource(Source):
         try:
             info = self.info if self._listed() else retry_rate_limited(
                 lambda: model_info(self.repo_id, self.revision, timeout, before_send=self._waiting), timeout, deadline)
-        except OffEndpoint as exc:
+        except (OffEndpoint, MalformedAnswer) as exc:
             raise EvidenceUnavailable(f"{self.display}: {exc}") from None
         except hf_errors.HFValidationError as exc:
             raise UsageError(f"not a valid Hub model id: {self.display!r} ({first_line(exc)})") from None
@@ -404,17 +406,6 @@ def _read_capped(path: Path, limit: int) -> str:
     if len(data) > limit:
         raise ValueError(f"{path}: larger than {limit} bytes")
     return data.decode("utf-8")
-
-
-def check_cache_location(constants: Any) -> None:
-    """The Hub cache and the offline store must be absolute paths: with HOME unset and no passwd entry (or a
-    relative HF_HOME / XDG_CACHE_HOME) huggingface_hub would use ``~/.cache/huggingface`` relative to the current
-    directory, which in CI is the repository under audit: its committed files would become the cache."""
-    for name in ("HF_HOME", "HF_HUB_CACHE"):
-        value = str(getattr(constants, name, "") or "")
-        if value and not os.path.isabs(value):
-            raise EvidenceUnavailable(f"the Hugging Face cache {name}={value!r} is not an absolute path (HOME unset, "
-                                      "or a relative HF_HOME/XDG_CACHE_HOME): set HF_HOME to an absolute directory")
 
 
 def trusted_store(*dirs: Path) -> None:

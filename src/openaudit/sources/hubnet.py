@@ -17,6 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct, field
+
+from openaudit.errors import EvidenceUnavailable
 from openaudit.evidence import SourceFile
 from openaudit.textutil import redact_secrets
 
@@ -99,15 +102,53 @@ def retry_rate_limited(call: Any, timeout: float, deadline: float) -> Any:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+class Sibling(Struct, frozen=True):
+    """A file of the repository, as the Hub lists it in ``siblings``."""
+
+    rfilename: str
+
+
+class ModelAnswer(Struct, frozen=True):
+    """What a check reads of the Hub's answer to ``GET /api/models/{id}[/revision/{rev}]``: the commit sha, the
+    file names, the tags, the gating and the card data. huggingface_hub's ``ModelInfo`` reads these five keys the
+    same way (the card data as a ``ModelCardData``); its module, ``hf_api``, is not imported for it (~35 ms, most
+    of a cold check's CPU after the HTTP client). Other keys are not read. A value of the wrong type is a
+    malformed answer (:class:`MalformedAnswer`), never a guess."""
+
+    sha: str | None = None
+    siblings: list[Sibling] | None = None
+    tags: list[str] | None = None
+    gated: bool | str | None = None
+    card_data: Any = field(default=None, name="cardData")
+
+
+class MalformedAnswer(Exception):
+    """A Hub answer that is not JSON of the shape the Hub sends (the message says where)."""
+
+
 def model_info(repo_id: str, revision: str | None, timeout: float,
-               before_send: Callable[[], None] | None = None) -> Any:
-    """``HfApi().model_info(repo_id, revision=revision, timeout=timeout)``, made of the same huggingface_hub pieces
-    (its repo id validation, URL, headers and token, shared HTTP client with our HF_ENDPOINT guards, error
-    classification by ``hf_raise_for_status``, and ``ModelInfo``), but sent before huggingface_hub's API module is
-    imported: that import (~50 ms: ``hf_api`` pulls in most of huggingface_hub) then runs while the request is in
-    flight (``preload_api``, from the audit's warm-up) instead of before it. ``before_send`` is called right before
-    the request is sent (what it starts then competes with nothing but the wait). Raises what ``model_info``
-    raises."""
+               before_send: Callable[[], None] | None = None) -> ModelAnswer:
+    """What ``HfApi().model_info(repo_id, revision=revision, timeout=timeout)`` asks, made of the same
+    huggingface_hub pieces (its repo id validation, URL, headers and token, shared HTTP client with our
+    HF_ENDPOINT guards, error classification by ``hf_raise_for_status``, ``ModelCardData`` for the card data), read
+    into :class:`ModelAnswer`. ``before_send`` is called right before the request is sent (what it starts then
+    competes with nothing but the wait). Raises what ``model_info`` raises, and :class:`MalformedAnswer`."""
+    with _early_lock:
+        early = _early.pop((repo_id, revision), None)
+    if early is not None:  # sent while the CLI loaded (start_model_info): its answer, or what it raised
+        if before_send is not None:
+            before_send()
+        early.join()
+        return read_model_answer(early.answer())
+    send = _model_info_request(repo_id, revision, timeout)
+    if before_send is not None:
+        before_send()
+    return read_model_answer(send())
+
+
+def _model_info_request(repo_id: str, revision: str | None, timeout: float) -> Callable[[], bytes]:
+    """Everything of a model_info request up to sending it (the repo id is validated here); the call sends it and
+    returns the answer's body, or raises what huggingface_hub raises for it."""
     from urllib.parse import quote
 
     from huggingface_hub import constants, get_session
@@ -118,21 +159,91 @@ def model_info(repo_id: str, revision: str | None, timeout: float,
     if revision is not None:
         url += f"/revision/{quote(revision, safe='')}"
     headers, session = build_hf_headers(), get_session()
-    if before_send is not None:
-        before_send()
-    r = session.get(url, headers=headers, timeout=timeout)
-    hf_raise_for_status(r)
-    data = r.json()
-    from huggingface_hub.hf_api import ModelInfo  # loaded meanwhile by preload_api when a warm-up runs
 
-    return ModelInfo(**data)
+    def send() -> bytes:
+        r = session.get(url, headers=headers, timeout=timeout)
+        hf_raise_for_status(r)
+        return r.content
+
+    return send
+
+
+class _EarlyRequest(threading.Thread):
+    """A model_info request sent in the background; ``answer`` returns its body or raises what it raised."""
+
+    def __init__(self, send: Callable[[], bytes]):
+        super().__init__(name="openaudit-model-info", daemon=True)
+        self._send = send
+        self._body: bytes | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._body = self._send()
+        except BaseException as exc:  # noqa: BLE001 (raised again in the thread that takes the answer)
+            self._error = exc
+
+    def answer(self) -> bytes:
+        if self._error is not None:
+            raise self._error
+        return self._body or b""
+
+
+_early_lock = threading.Lock()
+_early: dict[tuple[str, str | None], _EarlyRequest] = {}
+
+
+def start_model_info(repo_id: str, revision: str | None) -> bool:
+    """Send the model_info request of ``repo_id`` at ``revision`` now, in a background thread, as the check of that
+    model will (same settings, HF_ENDPOINT guards, token and timeout); the first :func:`model_info` call for them
+    takes its answer instead of sending its own. Sends nothing when the Hub is off (``HF_HUB_OFFLINE``) or when
+    the check would stop before its request (a cache location it refuses, an invalid repo id): it raises that
+    itself. Returns whether a request was sent. The entry point calls this for a check of one Hub model, before
+    the CLI is imported (``openaudit.commands.early``)."""
+    timeout = hub_env()
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    try:
+        check_cache_location(constants)
+        guard_session()
+        send = _model_info_request(repo_id, revision, timeout)
+    except Exception:  # noqa: BLE001 (the check meets the same error where it reports it)
+        return False
+    request = _EarlyRequest(send)
+    with _early_lock:
+        _early[(repo_id, revision)] = request
+    request.start()
+    return True
+
+
+
+
+def read_model_answer(body: bytes) -> ModelAnswer:
+    """The :class:`ModelAnswer` in a model_info answer's body; its card data (a mapping) as huggingface_hub's
+    ``ModelInfo`` makes it: ``ModelCardData(**card_data, ignore_metadata_errors=True)``."""
+    import msgspec
+
+    try:
+        answer = msgspec.json.decode(body, type=ModelAnswer)
+    except (msgspec.DecodeError, RecursionError) as exc:  # msgspec.ValidationError is a DecodeError
+        raise MalformedAnswer(f"the Hub's answer is not model information ({_redact(str(exc))[:200]})") from None
+    if isinstance(answer.card_data, dict):
+        from huggingface_hub.repocard_data import ModelCardData
+
+        try:
+            card_data = ModelCardData(**answer.card_data, ignore_metadata_errors=True)
+        except Exception as exc:  # noqa: BLE001 (e.g. a key that is one of its own parameters)
+            raise MalformedAnswer(f"the Hub's card data could not be read ({first_line(exc)[:200]})") from None
+        answer = msgspec.structs.replace(answer, card_data=card_data)
+    return answer
 
 
 def preload_api() -> None:
-    """Import the rest of huggingface_hub a Hub check uses after model_info has answered (``ModelInfo``, the cache
-    lookups of ``file_download``): run in a background thread while the request is in flight."""
-    import huggingface_hub.file_download
-    import huggingface_hub.hf_api  # noqa: F401
+    """Import the rest of huggingface_hub a Hub check uses after model_info has answered (the cache lookups of
+    ``file_download``): run in a background thread while the request is in flight."""
+    import huggingface_hub.file_download  # noqa: F401
 
 
 def retry_wait_cap(timeout: float) -> float:
@@ -247,6 +358,17 @@ def guard_session() -> None:
             session.event_hooks = hooks
 
 
+def check_cache_location(constants: Any) -> None:
+    """The Hub cache and the offline store must be absolute paths: with HOME unset and no passwd entry (or a
+    relative HF_HOME / XDG_CACHE_HOME) huggingface_hub would use ``~/.cache/huggingface`` relative to the current
+    directory, which in CI is the repository under audit: its committed files would become the cache."""
+    for name in ("HF_HOME", "HF_HUB_CACHE"):
+        value = str(getattr(constants, name, "") or "")
+        if value and not os.path.isabs(value):
+            raise EvidenceUnavailable(f"the Hugging Face cache {name}={value!r} is not an absolute path (HOME unset, "
+                                      "or a relative HF_HOME/XDG_CACHE_HOME): set HF_HOME to an absolute directory")
+
+
 def download_failure(name: str, role: str, exc: BaseException) -> SourceFile:
     """The file entry saying why its download failed (every Hub download path says it the same way)."""
     from huggingface_hub import errors as hf_errors
@@ -320,6 +442,10 @@ def hub_env() -> float:
     # huggingface_hub logs retries on stderr; our report says which files failed and why, and the CLI promises
     # one stderr line on error.
     os.environ.setdefault("HF_HUB_VERBOSITY", "error")
+    # No telemetry: huggingface_hub would also ask the Hub for its registry of AI agents (GET
+    # /api/agent-harnesses) before the first request of a process whose HF_HOME has no copy from the last day, one
+    # round trip more for every check in CI, and a request the user did not ask for.
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     t = timeout_seconds()
     os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(max(1, t))))
     os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(max(1, t))))
