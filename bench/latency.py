@@ -93,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             org = "acme-batch" if i < args.models else "acme-big"
             hub.add_repo(f"{org}/m{i:04d}", {"README.md": CARD.format(name=f"m{i}"), "LICENSE": lic})
         with tempfile.TemporaryDirectory(prefix="oa-latency-") as tmp:
-            env = fakehub.hub_env(hub.url, Path(tmp) / "hf", OPENAUDIT_TIMEOUT="30")
+            # As a user runs it: huggingface_hub's telemetry setting left to openaudit (the tests' environment turns
+            # it off; left on, huggingface_hub would ask the Hub for its AI-agent registry first).
+            env = fakehub.hub_env(hub.url, Path(tmp) / "hf", OPENAUDIT_TIMEOUT="30", HF_HUB_DISABLE_TELEMETRY=None)
             local = str(ROOT / "examples" / "open-tiny")
             hub.add_repo("acme/base", {"README.md": CARD.format(name="base"), "LICENSE": lic})
             hub.add_repo("acme/tuned", {"README.md": TUNED, "LICENSE": lic})

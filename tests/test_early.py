@@ -254,3 +254,23 @@ def test_an_early_error_is_raised_where_the_check_takes_the_answer():
     hubnet._early[("acme/y", None)] = req
     with pytest.raises(ConnectionRefusedError):
         hubnet.model_info("acme/y", None, 1.0)
+
+
+AUDIT_PROBE = """
+import json, sys
+import openaudit
+report = openaudit.audit("acme/tiny")
+print(json.dumps({"revision": report.target["revision"],
+                  "loaded": sorted(m for m in ("huggingface_hub.hf_api", "huggingface_hub.file_download")
+                                   if m in sys.modules)}))
+"""
+
+
+@pytest.mark.slow
+def test_a_hub_check_imports_neither_hf_api_nor_file_download(fake_hub: FakeHub, env):
+    """They cost a check ~55-75 ms of CPU together: the answer and the cache are read with huggingface_hub's
+    client, constants and card data class, not these modules."""
+    out = subprocess.run([sys.executable, "-c", AUDIT_PROBE], env=env, capture_output=True, text=True, timeout=120,
+                         check=True)
+    got = json.loads(out.stdout)
+    assert got == {"revision": fake_hub.repos["acme/tiny"].refs["main"], "loaded": []}

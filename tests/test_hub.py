@@ -223,6 +223,27 @@ def test_gated_repo_audits_card_data_and_says_why_files_are_missing(fake_hub: Fa
     assert not any(r.has_auth for r in fake_hub.requests_to())
 
 
+def test_files_huggingface_hub_downloaded_are_read_from_its_cache(fake_hub: FakeHub, tiny: str,
+                                                                 env: dict[str, str]) -> None:
+    """The Hub cache is read in huggingface_hub's own layout: files that ``hf_hub_download`` put there (one of
+    them then marked missing in ``.no_exist``, as huggingface_hub does for a file a revision lacks) cost the check
+    no request, and the marked one is fetched."""
+    code = ("from huggingface_hub import hf_hub_download as d; import sys; "
+            "[d('acme/tiny', n, revision=sys.argv[1]) for n in ('README.md', 'LICENSE')]")
+    subprocess.run([sys.executable, "-c", code, tiny], env=env, check=True, timeout=60, capture_output=True)
+    fake_hub.clear()
+    _, report = check_json(env, "acme/tiny")
+    assert {f["name"]: f["status"] for f in report["files"]} == {"README.md": "read", "LICENSE": "read"}
+    assert [r.route for r in fake_hub.requests_to()] == ["/api/models/acme/tiny"]
+
+    cache = Path(env["HF_HOME"]) / "hub" / "models--acme--tiny"
+    (cache / ".no_exist" / tiny).mkdir(parents=True)
+    (cache / ".no_exist" / tiny / "LICENSE").touch()
+    fake_hub.clear()
+    check_json(env, "acme/tiny")
+    assert [r.route for r in fake_hub.requests_to()] == ["/api/models/acme/tiny", f"/acme/tiny/resolve/{tiny}/LICENSE"]
+
+
 def test_offline_from_cache(fake_hub: FakeHub, tiny: str, env: dict[str, str], hf_home: Path,
                             tmp_path: Path) -> None:
     _, online = check_json(env, "acme/tiny")

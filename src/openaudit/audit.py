@@ -243,8 +243,7 @@ def assess_standards(ev: Evidence, license: LicenseResult, restrictions: list[Re
 # A Hub check spends most of its time waiting on the network, and the CPU time of a first audit in a process is
 # almost all set-up: importing the readers and standards, loading the catalog, rules and vocabulary, compiling the
 # reader's patterns (a second audit of the same files takes a few milliseconds). ``start_warm_up`` runs that set-up
-# in a background thread from the moment the check's first request is sent (Source.on_request): first the rest of
-# huggingface_hub the check needs when model_info answers (``hubnet.preload_api``), then ``warm_up``. The audit
+# in a background thread from the moment the check's first request is sent (Source.on_request). The audit
 # waits for it to finish before it starts, so the two never run at once and the report is the same with or
 # without it (OPENAUDIT_NO_WARM_UP=1 turns it off). It never prints; an error in it is swallowed (the audit then
 # loads what it needs itself, as a local check does: local targets never start it, there is no wait to fill).
@@ -294,12 +293,6 @@ def warm_up() -> None:
 
 
 def _warm_quietly() -> None:
-    try:
-        from openaudit.sources.hubnet import preload_api
-
-        preload_api()  # what the check itself needs next, when model_info answers
-    except BaseException:  # noqa: BLE001, S110 (the check imports it itself)
-        pass
     try:
         warm_up()
     except BaseException:  # noqa: BLE001, S110 (a head start only: the audit loads what it needs itself)

@@ -240,12 +240,6 @@ def read_model_answer(body: bytes) -> ModelAnswer:
     return answer
 
 
-def preload_api() -> None:
-    """Import the rest of huggingface_hub a Hub check uses after model_info has answered (the cache lookups of
-    ``file_download``): run in a background thread while the request is in flight."""
-    import huggingface_hub.file_download  # noqa: F401
-
-
 def retry_wait_cap(timeout: float) -> float:
     """The longest Retry-After we wait for: min(10 s, OPENAUDIT_TIMEOUT)."""
     return min(10.0, timeout)
@@ -482,22 +476,38 @@ def wait_for_pause(deadline: float | None) -> None:
 
 # -- files: one GET at the pinned sha, stored in the Hub cache layout ------------------------------------
 def repo_cache_dir(repo_id: str) -> Path:
-    """``$HF_HUB_CACHE/models--org--name``, as huggingface_hub names it."""
+    """``$HF_HUB_CACHE/models--org--name``: huggingface_hub's cache layout (``file_download.repo_folder_name``) with
+    its constants. This module reads and writes that layout itself (see :func:`store_in_cache`) rather than import
+    ``file_download``, which costs a check ~20-40 ms of CPU (asyncio, tqdm) for three one-line lookups."""
     from huggingface_hub import constants
-    from huggingface_hub.file_download import repo_folder_name
 
-    return Path(constants.HF_HUB_CACHE) / repo_folder_name(repo_id=repo_id, repo_type="model")
+    sep = constants.REPO_ID_SEPARATOR
+    return Path(constants.HF_HUB_CACHE) / f"models{sep}{repo_id.replace('/', sep)}"
 
 
 def cached_file(repo_id: str, name: str, sha: str) -> Path | None:
-    """The file at commit ``sha`` if the Hub cache holds it (huggingface_hub's own lookup; no request)."""
-    from huggingface_hub import try_to_load_from_cache
-
-    try:
-        found = try_to_load_from_cache(repo_id, name, revision=sha)
-    except Exception:  # noqa: BLE001 (an unreadable cache entry: not cached)
+    """The file at commit ``sha`` if the Hub cache holds it: ``snapshots/<sha>/<name>``, unless huggingface_hub
+    marked it missing there (``.no_exist/<sha>/<name>``), as its ``try_to_load_from_cache`` reads it. No request."""
+    if not valid_sha(sha) or not plain_name(name):
         return None
-    return Path(found) if isinstance(found, str) else None
+    root = repo_cache_dir(repo_id)
+    try:
+        if (root / ".no_exist" / sha / name).is_file():
+            return None
+        path = root / "snapshots" / sha / name
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # an unreadable cache entry: not cached
+        return None
+
+
+def file_url(repo_id: str, name: str, sha: str) -> str:
+    """The resolve URL of a repository-root file at a commit (``hf_hub_url`` for a model, from its template)."""
+    from urllib.parse import quote
+
+    from huggingface_hub import constants
+
+    return constants.HUGGINGFACE_CO_URL_TEMPLATE.format(repo_id=repo_id, revision=quote(sha, safe=""),
+                                                        filename=quote(name))
 
 
 _SAFE_REF = re.compile(r"[A-Za-z0-9][\w.-]{0,99}(?:/[A-Za-z0-9][\w.-]{0,99}){0,3}")
@@ -559,12 +569,12 @@ class _Broken(Exception):
 
 
 def _get_once(repo_id: str, name: str, sha: str, timeout: float) -> tuple[bytes, int, str | None]:
-    from huggingface_hub import get_session, hf_hub_url
+    from huggingface_hub import get_session
     from huggingface_hub.utils import build_hf_headers, hf_raise_for_status
 
     from openaudit.textutil import MAX_FILE_BYTES
 
-    url = hf_hub_url(repo_id, name, revision=sha)
+    url = file_url(repo_id, name, sha)
     try:
         with get_session().stream("GET", url, headers=build_hf_headers(), timeout=timeout,
                                   follow_redirects=True) as r:
