@@ -91,7 +91,7 @@ def test_the_options_read_early_are_the_check_commands_own():
 
 
 SAMPLES = ["json", "JSON", "cyclonedx", "yaml", "warning", "note", "info", "0", "1", "8", "9", "10", "11", "-1",
-           "+3", " 2", "x", "", "700M", "out.json"]
+           "+3", " 2", "x", "", "700M", "out.json", "\u0663", "\uff13"]  # 3 in Arabic-Indic and full-width digits
 
 
 def test_every_command_line_read_early_is_one_typer_accepts(tmp_path, monkeypatch):

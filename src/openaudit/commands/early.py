@@ -34,6 +34,8 @@ def _one_of(values: tuple[str, ...]) -> Callable[[str], bool]:
 
 def _number_in(low: int, high: int) -> Callable[[str], bool]:
     def check(value: str) -> bool:
+        if not value.isascii():  # int() reads any script's digits ("٣", "３"); typer's number parsing does not
+            return False
         try:
             return low <= int(value) <= high
         except ValueError:
