@@ -274,3 +274,16 @@ def test_a_hub_check_imports_neither_hf_api_nor_file_download(fake_hub: FakeHub,
                          check=True)
     got = json.loads(out.stdout)
     assert got == {"revision": fake_hub.repos["acme/tiny"].refs["main"], "loaded": []}
+
+
+def test_a_lone_surrogate_escape_in_the_answer_is_read_as_huggingface_hub_reads_it():
+    """JavaScript's JSON.stringify writes a string cut inside an emoji as a lone surrogate escape; the json module
+    (huggingface_hub's ModelInfo path) reads it, msgspec's decoder does not: the answer must still be read."""
+    from openaudit.sources import hubnet
+
+    body = b'{"sha": null, "tags": ["license:mit"], "cardData": {"license": "mit", "model_name": "tiny \\ud83d"}}'
+    answer = hubnet.read_model_answer(body)
+    assert answer.tags == ["license:mit"]
+    assert answer.card_data.license == "mit" and answer.card_data.model_name == "tiny \ud83d"
+    with pytest.raises(hubnet.MalformedAnswer):  # a value of the wrong type is still refused
+        hubnet.read_model_answer(b'{"sha": null, "tags": ["\\ud83d", 1]}')

@@ -226,8 +226,18 @@ def read_model_answer(body: bytes) -> ModelAnswer:
     import msgspec
 
     try:
-        answer = msgspec.json.decode(body, type=ModelAnswer)
-    except (msgspec.DecodeError, RecursionError) as exc:  # msgspec.ValidationError is a DecodeError
+        try:
+            answer = msgspec.json.decode(body, type=ModelAnswer)
+        except msgspec.ValidationError:
+            raise
+        except msgspec.DecodeError:
+            # JSON that msgspec does not read but the json module (huggingface_hub's reader) does: a lone surrogate
+            # escape ("\ud83d"), which JavaScript's JSON.stringify writes for a card string holding half of a
+            # surrogate pair (a YAML "\uD83D" escape, a string cut inside an emoji).
+            import json
+
+            answer = msgspec.convert(json.loads(body), type=ModelAnswer)
+    except (ValueError, RecursionError) as exc:  # msgspec's DecodeError and ValidationError, json's decode error
         raise MalformedAnswer(f"the Hub's answer is not model information ({_redact(str(exc))[:200]})") from None
     if isinstance(answer.card_data, dict):
         from huggingface_hub.repocard_data import ModelCardData
