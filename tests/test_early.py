@@ -287,3 +287,29 @@ def test_a_lone_surrogate_escape_in_the_answer_is_read_as_huggingface_hub_reads_
     assert answer.card_data.license == "mit" and answer.card_data.model_name == "tiny \ud83d"
     with pytest.raises(hubnet.MalformedAnswer):  # a value of the wrong type is still refused
         hubnet.read_model_answer(b'{"sha": null, "tags": ["\\ud83d", 1]}')
+
+
+NO_THREAD_PROBE = """
+import json, sys, threading
+from openaudit.commands import early
+from openaudit.sources import hubnet
+
+def refuse(self):
+    raise RuntimeError("can't start new thread")
+
+threading.Thread.start = refuse  # the system refuses a new thread (ulimit -u, memory)
+try:
+    early.start(["check", "acme/tiny"])
+except RuntimeError:
+    pass  # the entry point swallows it (a head start only)
+print(json.dumps({"sha": hubnet.model_info("acme/tiny", None, 10.0).sha}))
+"""
+
+
+@pytest.mark.slow
+def test_an_early_request_that_could_not_start_leaves_the_check_its_own(fake_hub: FakeHub, env):
+    out = subprocess.run([sys.executable, "-c", NO_THREAD_PROBE], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"sha": fake_hub.repos["acme/tiny"].refs["main"]}
+    assert [r.route for r in fake_hub.requests_to()] == ["/api/models/acme/tiny"]

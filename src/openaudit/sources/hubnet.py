@@ -212,9 +212,9 @@ def start_model_info(repo_id: str, revision: str | None) -> bool:
     except Exception:  # noqa: BLE001 (the check meets the same error where it reports it)
         return False
     request = _EarlyRequest(send)
+    request.start()  # first: a thread that could not start (RuntimeError) must not be left for the check to join
     with _early_lock:
         _early[(repo_id, revision)] = request
-    request.start()
     return True
 
 
