@@ -228,19 +228,21 @@ def test_keys_a_check_does_not_read_are_not_checked(fake_hub: FakeHub, env):
     assert report["target"]["revision"] == sha and {f["name"] for f in report["files"]} == {"README.md", "LICENSE"}
 
 
-def test_the_early_request_is_used_once_and_only_for_its_model():
-    """Unit: the answer kept for (repo, revision) goes to the first model_info call for exactly those."""
-    from openaudit.sources import hubnet
+KEYED_PROBE = """
+from openaudit.commands import early
+from openaudit.sources import hubnet
+assert early.start(["check", "acme/tiny"])
+hubnet.model_info("acme/tiny", "main", 10.0)  # another revision: a request of its own
+hubnet.model_info("acme/tiny", None, 10.0)  # the early answer
+"""
 
-    req = hubnet._EarlyRequest(lambda: b'{"sha": null}')
-    req.start()
-    hubnet._early[("acme/x", None)] = req
-    try:
-        assert hubnet._early.get(("acme/x", "main")) is None  # another revision is another request
-        assert hubnet.model_info("acme/x", None, 1.0).sha is None
-        assert ("acme/x", None) not in hubnet._early
-    finally:
-        hubnet._early.pop(("acme/x", None), None)
+
+@pytest.mark.slow
+def test_the_early_answer_goes_only_to_its_model_and_revision(fake_hub: FakeHub, env):
+    subprocess.run([sys.executable, "-c", KEYED_PROBE], env=env, capture_output=True, text=True, timeout=120,
+                   check=True)
+    assert sorted(r.route for r in fake_hub.requests_to()) == ["/api/models/acme/tiny",
+                                                               "/api/models/acme/tiny/revision/main"]
 
 
 def test_an_early_error_is_raised_where_the_check_takes_the_answer():
