@@ -106,8 +106,8 @@ OutputOption = Annotated[str | None, typer.Option("--output", "-o", metavar="FIL
                                                   help="Write the report to FILE instead of standard output.")]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Use only the Hub cache (also HF_HUB_OFFLINE=1).")]
 MaxDepthOption = Annotated[int, typer.Option("--max-depth", metavar="N", callback=between(*MAX_DEPTH),
-                                             help="Follow base_model this many hops upstream, 0 to 10 (0: not at "
-                                             "all).")]
+                                             help=f"Follow base_model this many hops upstream, {MAX_DEPTH[0]} to "
+                                             f"{MAX_DEPTH[1]} (0: not at all).")]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
 JobsOption = Annotated[int, typer.Option("--jobs", "-j", metavar="N", callback=between(*JOBS),

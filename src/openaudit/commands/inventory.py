@@ -42,7 +42,7 @@ def inventory(
     = True,
     max_depth: Annotated[int, typer.Option("--max-depth", metavar="N", callback=between(*MAX_DEPTH),
                                            help="Follow base_model this many hops upstream in the Hugging Face "
-                                           "cache, 0 to 10 (0: not at all).")] = 3,
+                                           f"cache, {MAX_DEPTH[0]} to {MAX_DEPTH[1]} (0: not at all).")] = 3,
     jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N", callback=between(*JOBS),
                                       help=f"Models audited at once, {JOBS[0]} to {JOBS[1]}.")] = 8,
     fmt: Annotated[str, format_option(FORMATS, "Output format (table: one summary line per model; the others: "

@@ -36,13 +36,13 @@ from openaudit.sources.hubnet import (
     OffEndpoint,
     cached_file,
     card_data_dict,
-    check_cache_location,
     check_deadline_seconds,
     download_failure,
     first_line,
     get_file,
     guard_session,
     hub_env,
+    hub_ready,
     in_parallel,
     model_info,
     plain_name,
@@ -174,7 +174,6 @@ class HubSource(Source):
         return self.repo_id + (f"@{self.revision}" if self.revision else "")
 
     # -- metadata store beside the Hub cache (for --offline) ------------------------------------
-    # -- metadata store beside the Hub cache (for --offline) ------------------------------------
     def _store_dir(self, hf_home: str) -> Path:
         return Path(hf_home) / "openaudit" / ("models--" + self.repo_id.replace("/", "--"))
 
@@ -213,11 +212,7 @@ class HubSource(Source):
 
     # -- fetching -------------------------------------------------------------------------------
     def fetch(self) -> Evidence:
-        t = hub_env()
-        from huggingface_hub import constants
-
-        guard_session()
-        check_cache_location(constants)
+        constants, t = hub_ready()
         offline = self.offline_flag or constants.HF_HUB_OFFLINE
         requested = self.revision or "main"
         if offline:

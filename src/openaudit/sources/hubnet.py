@@ -200,14 +200,10 @@ def start_model_info(repo_id: str, revision: str | None) -> bool:
     the check would stop before its request (a cache location it refuses, an invalid repo id): it raises that
     itself. Returns whether a request was sent. The entry point calls this for a check of one Hub model, before
     the CLI is imported (``openaudit.commands.early``)."""
-    timeout = hub_env()
-    from huggingface_hub import constants
-
-    if constants.HF_HUB_OFFLINE:
-        return False
     try:
-        check_cache_location(constants)
-        guard_session()
+        constants, timeout = hub_ready()
+        if constants.HF_HUB_OFFLINE:
+            return False
         send = _model_info_request(repo_id, revision, timeout)
     except Exception:  # noqa: BLE001 (the check meets the same error where it reports it)
         return False
@@ -218,26 +214,19 @@ def start_model_info(repo_id: str, revision: str | None) -> bool:
     return True
 
 
-
-
 def read_model_answer(body: bytes) -> ModelAnswer:
     """The :class:`ModelAnswer` in a model_info answer's body; its card data (a mapping) as huggingface_hub's
     ``ModelInfo`` makes it: ``ModelCardData(**card_data, ignore_metadata_errors=True)``."""
+    import json
+
     import msgspec
 
+    # Parsed by the json module, as huggingface_hub parses it (it reads what msgspec's decoder refuses, such as a
+    # lone surrogate escape "\ud83d", which JavaScript's JSON.stringify writes for a string cut inside an emoji),
+    # then held to ModelAnswer's types.
     try:
-        try:
-            answer = msgspec.json.decode(body, type=ModelAnswer)
-        except msgspec.ValidationError:
-            raise
-        except msgspec.DecodeError:
-            # JSON that msgspec does not read but the json module (huggingface_hub's reader) does: a lone surrogate
-            # escape ("\ud83d"), which JavaScript's JSON.stringify writes for a card string holding half of a
-            # surrogate pair (a YAML "\uD83D" escape, a string cut inside an emoji).
-            import json
-
-            answer = msgspec.convert(json.loads(body), type=ModelAnswer)
-    except (ValueError, RecursionError) as exc:  # msgspec's DecodeError and ValidationError, json's decode error
+        answer = msgspec.convert(json.loads(body), type=ModelAnswer)
+    except (ValueError, RecursionError) as exc:  # json's decode error, msgspec's ValidationError
         raise MalformedAnswer(f"the Hub's answer is not model information ({_redact(str(exc))[:200]})") from None
     if isinstance(answer.card_data, dict):
         from huggingface_hub.repocard_data import ModelCardData
@@ -360,6 +349,18 @@ def guard_session() -> None:
             changed = True
         if changed:
             session.event_hooks = hooks
+
+
+def hub_ready() -> tuple[Any, float]:
+    """What every Hub check does before its first request: the huggingface_hub settings (:func:`hub_env`), the
+    HF_ENDPOINT guards on its client, and the cache-location check (raises EvidenceUnavailable). Returns
+    huggingface_hub's ``constants`` and OPENAUDIT_TIMEOUT."""
+    timeout = hub_env()
+    from huggingface_hub import constants
+
+    guard_session()
+    check_cache_location(constants)
+    return constants, timeout
 
 
 def check_cache_location(constants: Any) -> None:
